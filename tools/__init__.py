@@ -1,0 +1,1 @@
+"""Build and operations CLIs: catalogue seeding, scene building and checking, exports, bots, benchmarks."""

@@ -1,0 +1,1 @@
+"""Scene builder: park catalogue entry -> site plan (world/) -> one .glb per park."""

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything Cloud Park needs on a fresh Debian machine: a Python virtual
+# environment with the package, the Node tools (glTF validator, three.js) and, with
+# --test, what the test suite needs (Debian's chromium, Xvfb, Mesa). Idempotent.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+python=${PYTHON:-python3}
+stamp=.venv/.installed
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$python" -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || { [ $want_test = 1 ] && ! grep -q dev "$stamp"; }; then
+  echo "setup: installing Python packages"
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [ $want_test = 1 ]; then
+    .venv/bin/python -m pip install -q -e ".[dev]"
+    echo dev > "$stamp"
+  else
+    .venv/bin/python -m pip install -q -e .
+    echo base > "$stamp"
+  fi
+fi
+
+if [ ! -d tools/node/node_modules/gltf-validator ] || [ tools/node/package.json -nt tools/node/node_modules ]; then
+  command -v npm >/dev/null || { echo "setup: npm is required (Debian: apt-get install nodejs npm)"; exit 1; }
+  echo "setup: installing Node packages (tools/node)"
+  (cd tools/node && npm install --no-audit --no-fund --silent)
+  touch tools/node/node_modules
+fi
+
+if [ $want_test = 1 ]; then
+  need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v Xvfb >/dev/null || need+=(xvfb xauth)
+  [ -e /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so ] || [ -e /usr/lib/aarch64-linux-gnu/dri/swrast_dri.so ] || need+=(libgl1-mesa-dri libglx-mesa0 libegl1)
+  fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing Debian packages: ${need[*]}"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi

@@ -1,0 +1,361 @@
+"""Every message on the wire, as msgspec Structs tagged by the map key ``t``.
+
+Client -> server messages validate themselves on decode (types, ranges, lengths);
+fields a newer peer adds are ignored. Requests that expect an answer carry ``id``
+(any u32 the client chooses, 0 = no answer needed for success); the answer carries
+``re`` with the same number: ``ok``, ``error`` or a typed reply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta, Raw, Struct
+
+from world.protocol import constants as C
+
+U32 = Annotated[int, Meta(ge=0, le=0xFFFFFFFF)]
+Unit = Annotated[float, Meta(ge=-1.0, le=1.0)]
+Yaw = Annotated[float, Meta(ge=-7.0, le=7.0)]  # radians; finite, about one turn either way
+Rgb = Annotated[int, Meta(ge=0, le=0xFFFFFF)]
+Name = Annotated[str, Meta(min_length=1, max_length=C.MAX_NAME_CHARS)]
+Ident = Annotated[str, Meta(min_length=1, max_length=C.MAX_ID_CHARS)]
+Short = Annotated[str, Meta(max_length=C.MAX_SHORT_CHARS)]
+LongText = Annotated[str, Meta(max_length=C.MAX_TEXT_CHARS)]
+Url = Annotated[str, Meta(max_length=C.MAX_URL_CHARS)]
+ChatText = Annotated[str, Meta(min_length=1, max_length=C.MAX_CHAT_CHARS)]
+Password = Annotated[str, Meta(min_length=1, max_length=C.MAX_PASSWORD_CHARS)]
+
+
+class _C2S(Struct, tag_field="t", omit_defaults=True, frozen=True):
+    """Base of client -> server messages."""
+
+
+class _S2C(Struct, tag_field="t", omit_defaults=True):
+    """Base of server -> client messages."""
+
+
+# --- shared records ------------------------------------------------------------
+
+
+class Link(Struct, omit_defaults=True, frozen=True):
+    label: Short
+    url: Url
+
+
+class Product(Struct, omit_defaults=True, frozen=True):
+    name: Short
+    description: LongText = ""
+    price: Short = ""
+    image: Url = ""
+    url: Url = ""
+
+
+class BoothContent(Struct, omit_defaults=True, frozen=True):
+    name: Short = ""
+    tagline: Short = ""
+    description: LongText = ""
+    logo: Url = ""
+    image: Url = ""
+    video: Url = ""
+    links: Annotated[tuple[Link, ...], Meta(max_length=C.MAX_LINKS)] = ()
+    products: Annotated[tuple[Product, ...], Meta(max_length=C.MAX_PRODUCTS)] = ()
+
+
+class BoothPatch(Struct, omit_defaults=True, frozen=True):
+    """A partial edit: fields left out (None) keep their value."""
+
+    name: Short | None = None
+    tagline: Short | None = None
+    description: LongText | None = None
+    logo: Url | None = None
+    image: Url | None = None
+    video: Url | None = None
+    links: Annotated[tuple[Link, ...], Meta(max_length=C.MAX_LINKS)] | None = None
+    products: Annotated[tuple[Product, ...], Meta(max_length=C.MAX_PRODUCTS)] | None = None
+
+
+# --- client -> server ------------------------------------------------------------
+
+
+class Hello(_C2S, tag="hello"):
+    v: int
+    client: Short = ""
+    resume: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class Guest(_C2S, tag="guest"):
+    name: Name
+    color: Rgb | None = None
+    id: U32 = 0
+
+
+class Register(_C2S, tag="register"):
+    user: Ident
+    password: Password
+    name: Name
+    role: str = "visitor"
+    company: Short = ""
+    id: U32 = 0
+
+
+class Login(_C2S, tag="login"):
+    user: Ident
+    password: Password
+    id: U32 = 0
+
+
+class TokenLogin(_C2S, tag="token"):
+    token: Annotated[str, Meta(min_length=1, max_length=200)]
+    id: U32 = 0
+
+
+class ListParks(_C2S, tag="parks"):
+    id: U32 = 0
+
+
+class Join(_C2S, tag="join"):
+    park: Ident
+    spawn: Ident | None = None
+    id: U32 = 0
+
+
+class Leave(_C2S, tag="leave"):
+    id: U32 = 0
+
+
+class Input(_C2S, tag="in"):
+    """One simulation tick of movement intent: direction (world frame, |(mx,my)| <= 1)."""
+
+    s: U32
+    mx: Unit = 0.0
+    my: Unit = 0.0
+    yaw: Yaw = 0.0
+    run: bool = False
+
+
+class Emote(_C2S, tag="emote"):
+    e: Annotated[str, Meta(max_length=16)]
+
+
+class Look(_C2S, tag="look"):
+    color: Rgb | None = None
+    name: Name | None = None
+    id: U32 = 0
+
+
+class Chat(_C2S, tag="chat"):
+    ch: Annotated[str, Meta(max_length=8)]  # "near" | "park" | "booth"
+    text: ChatText
+    booth: Ident | None = None
+    id: U32 = 0
+
+
+class Like(_C2S, tag="like"):
+    booth: Ident
+    id: U32 = 0
+
+
+class Card(_C2S, tag="card"):
+    """A business card left at a booth: only sent with the visitor's explicit consent."""
+
+    booth: Ident
+    name: Annotated[str, Meta(min_length=1, max_length=C.MAX_SHORT_CHARS)]
+    consent: bool
+    company: Short = ""
+    email: Short = ""
+    phone: Short = ""
+    message: LongText = ""
+    id: U32 = 0
+
+
+class BoothEdit(_C2S, tag="booth_edit"):
+    booth: Ident
+    content: BoothPatch
+    id: U32 = 0
+
+
+class BoothStats(_C2S, tag="booth_stats"):
+    booth: Ident
+    id: U32 = 0
+
+
+class BoothStaff(_C2S, tag="booth_staff"):
+    booth: Ident
+    on: bool
+    id: U32 = 0
+
+
+class Ping(_C2S, tag="ping"):
+    c: float = 0.0
+
+
+ClientMessage = (
+    Hello | Guest | Register | Login | TokenLogin | ListParks | Join | Leave | Input | Emote
+    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | Ping
+)
+CLIENT_TYPES: dict[str, type[Any]] = {
+    cls.__struct_config__.tag: cls  # type: ignore[attr-defined]
+    for cls in ClientMessage.__args__  # type: ignore[attr-defined]
+}
+
+
+# --- server -> client ------------------------------------------------------------
+
+
+class Limits(Struct, omit_defaults=True):
+    max_frame: int
+    inputs_per_s: int
+    chats_per_10s: int
+    messages_per_s: int
+    view_radius: float
+    view_max: int
+
+
+class Welcome(_S2C, tag="welcome"):
+    v: int
+    server: str
+    tick_rate: int
+    patch_rate: int
+    walk_speed: float
+    run_speed: float
+    limits: Limits
+
+
+class UserInfo(Struct, omit_defaults=True):
+    id: str
+    name: str
+    role: str
+    color: int
+    company: str = ""
+
+
+class Session(_S2C, tag="session"):
+    user: UserInfo
+    resume: str
+    resume_ttl: float
+    perms: dict[str, bool]
+    token: str = ""
+    expires: float = 0.0
+    resumed: bool = False
+    park: str = ""
+    re: int = 0
+
+
+class ParkInfo(Struct, omit_defaults=True):
+    id: str
+    name_zh: str
+    name_en: str
+    online: int
+    scene: str
+    scene_hash: str
+
+
+class Parks(_S2C, tag="parks"):
+    parks: list[ParkInfo]
+    re: int = 0
+
+
+class BoothSummary(Struct, omit_defaults=True):
+    id: str
+    name: str
+    owner: str = ""
+    likes: int = 0
+
+
+class Joined(_S2C, tag="joined"):
+    park: str
+    you: int
+    x: int
+    y: int
+    yaw: int
+    tick: int
+    scene: str
+    scene_hash: str
+    booths: list[BoothSummary]
+    re: int = 0
+
+
+class Snap(_S2C, tag="snap"):
+    """A snapshot: ``e`` entities entering view, ``u`` updates, ``l`` entity ids leaving.
+
+    ``e`` items: [eid, x_cm, y_cm, yaw_u16, anim, name, rgb]; ``u`` items:
+    [eid, x_cm, y_cm, yaw_u16, anim]. ``p`` is your own avatar [x_cm, y_cm, yaw_u16]
+    after applying inputs up to sequence ``a``.
+    """
+
+    k: int
+    a: int
+    p: tuple[int, int, int]
+    e: list[Raw] = []
+    u: list[Raw] = []
+    l: list[int] = []  # noqa: E741
+
+
+class SnapView(_S2C, tag="snap"):
+    """How clients decode ``Snap`` (the server encodes ``e``/``u`` items once, pre-packed)."""
+
+    k: int
+    a: int
+    p: tuple[int, int, int]
+    e: list[tuple[int, int, int, int, int, str, int]] = []
+    u: list[tuple[int, int, int, int, int]] = []
+    l: list[int] = []  # noqa: E741
+
+
+class BoothView(Struct, omit_defaults=True):
+    id: str
+    owner: str
+    content: BoothContent
+    likes: int
+    staff: list[str]
+    liked: bool = False
+
+
+class Booth(_S2C, tag="booth"):
+    booth: BoothView
+
+
+class BoothExit(_S2C, tag="booth_exit"):
+    booth: str
+
+
+class ChatLine(_S2C, tag="chat"):
+    ch: str
+    text: str
+    name: str
+    eid: int
+    ts: float
+    booth: str = ""
+
+
+class Ok(_S2C, tag="ok"):
+    re: int
+    data: Any = None
+
+
+class Error(_S2C, tag="error"):
+    code: str
+    msg: str
+    re: int = 0
+
+
+class Bye(_S2C, tag="bye"):
+    code: int
+    reason: str
+
+
+class Pong(_S2C, tag="pong"):
+    c: float
+    s: float
+
+
+ServerMessage = (
+    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Ok | Error | Bye | Pong
+)
+
+
+def to_builtins(msg: Struct) -> Any:
+    """A message as plain dicts/lists (for logs, JSON test vectors and docs)."""
+    return msgspec.to_builtins(msg)

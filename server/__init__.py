@@ -1,0 +1,1 @@
+"""The world server: an asyncio shell (websockets, aiosqlite, HTTP) around the pure world core."""

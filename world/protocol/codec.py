@@ -19,8 +19,8 @@ class ProtocolError(Exception):
         super().__init__(f"{code.value}: {detail}")
 
 
-_client_decoder = msgspec.msgpack.Decoder(M.ClientMessage)  # type: ignore[arg-type]
-_server_decoder = msgspec.msgpack.Decoder(M.ServerMessage)  # type: ignore[arg-type]
+_client_decoder = msgspec.msgpack.Decoder(M.ClientMessage)
+_server_decoder = msgspec.msgpack.Decoder(M.ServerMessage)
 _encoder = msgspec.msgpack.Encoder()
 
 

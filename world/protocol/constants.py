@@ -89,3 +89,10 @@ class Role(StrEnum):
 
 
 SELF_REGISTER_ROLES = (Role.VISITOR, Role.ENTERPRISE)
+
+# Movement (metres per second); `welcome` carries them so clients predict with the same numbers.
+WALK_SPEED = 2.0
+RUN_SPEED = 6.0
+AVATAR_RADIUS = 0.3  # metres kept clear of walls
+WALK_CELL = 0.25  # metres: the walkable raster's resolution
+DEFAULT_TICK_RATE = 20  # simulation ticks per second; one `in` message = one tick of movement

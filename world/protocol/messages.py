@@ -28,7 +28,7 @@ ChatText = Annotated[str, Meta(min_length=1, max_length=C.MAX_CHAT_CHARS)]
 Password = Annotated[str, Meta(min_length=1, max_length=C.MAX_PASSWORD_CHARS)]
 
 
-class _C2S(Struct, tag_field="t", omit_defaults=True, frozen=True):
+class _C2S(Struct, tag_field="t", omit_defaults=True):
     """Base of client -> server messages."""
 
 
@@ -196,8 +196,8 @@ ClientMessage = (
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
-    cls.__struct_config__.tag: cls  # type: ignore[attr-defined]
-    for cls in ClientMessage.__args__  # type: ignore[attr-defined]
+    cls.__struct_config__.tag: cls
+    for cls in ClientMessage.__args__
 }
 
 

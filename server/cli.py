@@ -1,0 +1,115 @@
+"""``cloudpark serve``, ``cloudpark accounts create``, ``cloudpark demo seed``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger("cloudpark.server")
+
+
+def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from server.config import load_config
+
+    overrides = {k: getattr(args, k, None) for k in ("host", "port", "data_dir", "tick_rate", "view_radius")}
+    return load_config(getattr(args, "config", None), overrides=overrides)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("serve", help="host every park: websocket game server + HTTP files on one port")
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--data-dir", type=Path, default=None, help="scenes, database, web export (default ./var)")
+    p.add_argument("--tick-rate", type=int, default=None, help="simulation ticks per second (default 20)")
+    p.add_argument("--view-radius", type=float, default=None, help="metres a visitor sees (default 40)")
+    p.add_argument("--config", type=Path, default=None, help="TOML file with [server] settings")
+    p.set_defaults(handler=cmd_serve)
+
+    acc = sub.add_parser("accounts", help="manage accounts (staff, government, admin roles)")
+    asub = acc.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+    p = asub.add_parser("create", help="create an account with any role")
+    p.add_argument("--user", required=True)
+    p.add_argument("--role", required=True,
+                   choices=["visitor", "enterprise", "organizer", "park_staff", "government", "admin"])
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--company", default="", help="the enterprise an enterprise account belongs to")
+    p.add_argument("--parks", default="", help="park ids a park_staff account runs, comma separated")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--config", type=Path, default=None)
+    p.set_defaults(handler=cmd_accounts_create)
+
+    demo = sub.add_parser("demo", help="demo data (clearly labelled as demo)")
+    dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    p = dsub.add_parser("seed", help="create demo enterprises owning booths in several parks")
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--config", type=Path, default=None)
+    p.set_defaults(handler=cmd_demo_seed)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.app import App
+
+    cfg = _config(args)
+    if not getattr(args, "verbose", False):  # quiet by default: no line per HTTP request
+        logging.getLogger("websockets").setLevel(logging.WARNING)
+
+    async def main() -> None:
+        app = App(cfg)
+        await app.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print(f"cloudpark serving {len(app.parks)} parks: ws://{cfg.host}:{app.port}/  "  # noqa: T201
+              f"health http://{cfg.host}:{app.port}/healthz", flush=True)
+        await stop.wait()
+        log.info("signal received: telling clients and flushing the store")
+        await app.stop()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_accounts_create(args: argparse.Namespace) -> int:
+    from server.accounts import AccountError, Accounts
+    from server.store import Store
+
+    cfg = _config(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.user}: ")
+
+    async def main() -> int:
+        store = await Store(cfg.db_path).open()
+        try:
+            acc = await Accounts(store, scrypt_n=cfg.scrypt_n).create(
+                args.user, password, args.name, args.role, args.company,
+                parks=tuple(p for p in args.parks.split(",") if p), now=time.time())
+        except AccountError as exc:
+            print(f"refused: {exc}", file=sys.stderr)  # noqa: T201
+            return 1
+        finally:
+            await store.close()
+        print(f"created {acc.role} account {acc.user!r} ({acc.name})")  # noqa: T201
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from server.demo import seed
+
+    cfg = _config(args)
+    logins = asyncio.run(seed(cfg))
+    print("demo data seeded (every name is marked '(demo)'). Demo logins:")  # noqa: T201
+    for user, password, company, booths in logins:
+        print(f"  user {user:16} password {password:16} {company}: {', '.join(booths)}")  # noqa: T201
+    return 0

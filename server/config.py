@@ -1,0 +1,142 @@
+"""The server's configuration: one dataclass, defaults that work with zero setup.
+
+Precedence, lowest first: built-in defaults, an optional TOML file (``--config``),
+environment variables ``CLOUDPARK_<FIELD>`` (upper case), command-line flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CLOUDPARK_"
+
+
+class ConfigError(ValueError):
+    """A setting has the wrong type or an impossible value; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    data_dir: Path = Path("var")
+    catalogue_dir: Path | None = None  # None: the catalogue shipped in assets/parks
+    # simulation
+    tick_rate: int = 20
+    patch_rate: int = 20
+    view_radius: float = 40.0
+    view_max: int = 48
+    input_queue: int = 8
+    # limits
+    max_connections: int = 2000
+    max_per_ip: int = 64
+    max_frame: int = 16 * 1024
+    handshake_timeout: float = 10.0
+    idle_timeout: float = 60.0
+    high_water: int = 64 * 1024  # bytes in a client's write buffer before its snapshots are skipped
+    behind_drop_s: float = 5.0  # seconds above high water before close 4004
+    resume_ttl: float = 30.0
+    token_ttl: float = 7 * 24 * 3600.0
+    # persistence
+    chat_retention_days: float = 30.0
+    chat_retention_rows: int = 10_000  # per park
+    scrypt_n: int = 2**14
+    build_scenes: bool = True  # run `cloudpark scenes build` for missing scenes
+
+    @property
+    def scenes_dir(self) -> Path:
+        return self.data_dir / "scenes"
+
+    @property
+    def web_dir(self) -> Path:
+        return self.data_dir / "web"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "cloudpark.sqlite3"
+
+    def check(self) -> ServerConfig:
+        problems = []
+        for name in ("tick_rate", "patch_rate", "view_max", "input_queue", "max_connections",
+                     "max_per_ip", "max_frame", "high_water", "chat_retention_rows", "scrypt_n"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be positive")
+        for name in ("view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s",
+                     "resume_ttl", "token_ttl", "chat_retention_days"):
+            if not getattr(self, name) > 0:
+                problems.append(f"{name} must be positive")
+        if self.patch_rate > self.tick_rate:
+            problems.append("patch_rate cannot exceed tick_rate")
+        if not 0 <= self.port <= 65535:
+            problems.append("port must be 0..65535")
+        if self.scrypt_n & (self.scrypt_n - 1):
+            problems.append("scrypt_n must be a power of two")
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return self
+
+
+_FIELDS = {f.name: f for f in fields(ServerConfig)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = str(_FIELDS[name].type)
+    try:
+        if "Path" in kind:
+            return None if value in (None, "") else Path(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"not a boolean: {value!r}")
+        if kind == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(f"not a whole number: {value!r}")
+            return int(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError(f"not a number: {value!r}")
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: {exc}") from None
+
+
+def load_config(
+    file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ServerConfig:
+    """Merge the TOML file, ``CLOUDPARK_*`` variables and flags (None values are ignored)."""
+    values: dict[str, Any] = {}
+    if file is not None:
+        try:
+            raw = tomllib.loads(Path(file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"config file {file}: {exc}") from None
+        table = raw.get("server", raw)
+        for key, value in table.items():
+            if key not in _FIELDS:
+                raise ConfigError(f"config file {file}: unknown setting {key!r} (known: {', '.join(sorted(_FIELDS))})")
+            values[key] = _coerce(key, value)
+    env = os.environ if env is None else env
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX):].lower() in _FIELDS:
+            name = key[len(ENV_PREFIX):].lower()
+            values[name] = _coerce(name, value)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            if key not in _FIELDS:
+                raise ConfigError(f"unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    return dataclasses.replace(ServerConfig(), **values).check()

@@ -1,0 +1,325 @@
+"""One websocket connection: the thin shell around ``world.protocol.session.ServerSession``.
+
+Frames go into the session, which decodes, validates and checks state and rates;
+the messages it lets through are dispatched here to the room (queue/API calls on
+the loop thread), the store (awaited only when the client is told the result) or
+the front and booth desks. Everything written to the client goes through ``push``,
+a transport-level write that never awaits, so replies and snapshots keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+from server import booth_desk, front_desk
+from server.identity import Who
+from world.protocol import messages as M
+from world.protocol.codec import encode
+from world.protocol.constants import CloseCode, ErrorCode
+
+if TYPE_CHECKING:
+    from server.app import App, HostedPark
+
+log = logging.getLogger("cloudpark.connection")
+_closing: set[asyncio.Task[None]] = set()
+
+
+class Client:
+    def __init__(self, app: App, ws: ServerConnection, ip: str) -> None:
+        from world.protocol.session import ServerSession
+
+        self.app = app
+        self.ws = ws
+        self.ip = ip
+        self.session = ServerSession(front_desk.session_limits(app), time.monotonic())
+        self.who: Who | None = None
+        self.park: HostedPark | None = None
+        self.eid: int | None = None
+        self.resume_token = ""
+        self.behind_since: float | None = None
+        self.closing = False
+        self.close_task: asyncio.Task[None] | None = None
+
+    # --- writing (never awaits) ----------------------------------------------------
+
+    def push(self, data: bytes) -> bool:
+        """Write one encoded frame into the transport; False if the connection is not open."""
+        if self.ws.protocol.state is not State.OPEN:
+            return False
+        broadcast((self.ws,), data)
+        m = self.app.metrics
+        m.bytes_out += len(data)
+        m.messages_out += 1
+        return True
+
+    def send(self, msg: msgspec.Struct) -> None:
+        self.session.send(msg)
+        self.flush()
+
+    def flush(self) -> None:
+        for data in self.session.data_to_send():
+            self.push(data)
+
+    def error(self, code: ErrorCode, text: str, re: int = 0) -> None:
+        self.app.metrics.errors[code.value] += 1
+        self.send(M.Error(code=code.value, msg=text, re=re))
+
+    def ok(self, re: int, data: Any = None) -> None:
+        if re:
+            self.send(M.Ok(re=re, data=data))
+
+    def buffered(self) -> int:
+        transport = self.ws.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    def close(self, code: int, reason: str) -> None:
+        """Close without waiting (safe from the ticker)."""
+        if self.closing:
+            return
+        self.closing = True
+        self.app.metrics.dropped[_reason_name(code)] += 1
+        task = asyncio.get_running_loop().create_task(self.ws.close(code, reason[:120]))
+        self.close_task = task
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    def bye(self, code: int, reason: str) -> None:
+        self.push(encode(M.Bye(code=code, reason=reason)))
+        self.close(code, reason)
+
+    def drop_too_slow(self, seconds: float) -> None:
+        self.bye(CloseCode.TOO_SLOW, f"could not keep up with snapshots for {seconds:.1f} s")
+
+    def save_position(self, park: HostedPark, eid: int, now: float) -> None:
+        av = park.room.avatars.get(eid)
+        if av is not None and self.who is not None and self.who.registered:
+            self.app.store.post_position(self.who.user_id, park.id, av.x, av.y, av.yaw, now)
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        cfg = self.app.config
+        handshake_deadline = time.monotonic() + cfg.handshake_timeout
+        while not self.closing:
+            if self.who is None:
+                timeout = handshake_deadline - time.monotonic()
+                if timeout <= 0:
+                    self.bye(CloseCode.AUTH_FAILED, f"no hello and sign-in within {cfg.handshake_timeout:g} s")
+                    return
+            else:
+                timeout = cfg.idle_timeout
+            try:
+                frame = await asyncio.wait_for(self.ws.recv(), timeout)
+            except TimeoutError:
+                if self.who is None:
+                    continue  # the loop top closes with 4002 once the handshake deadline passed
+                self.bye(CloseCode.IDLE, f"nothing received for {timeout:g} s")
+                return
+            except ConnectionClosed:
+                return
+            m = self.app.metrics
+            m.bytes_in += len(frame)
+            m.messages_in += 1
+            for msg in self.session.receive(frame, time.monotonic()):
+                await self.dispatch(msg)
+            self.flush()
+            if self.session.close_code:
+                self.close(int(self.session.close_code), self.session.close_reason or "")
+                return
+
+    async def dispatch(self, msg: Any) -> None:
+        handler = HANDLERS.get(type(msg))
+        if handler is None:
+            self.error(ErrorCode.UNKNOWN_TYPE, f"the server does not handle {type(msg).__name__} here",
+                       getattr(msg, "id", 0))
+            return
+        try:
+            await handler(self, msg)
+        except ConnectionClosed:
+            raise
+        except Exception:  # one failed request never takes the connection or the room down
+            log.exception("request %s failed", type(msg).__name__)
+            self.error(ErrorCode.UNAVAILABLE, "the server could not complete this request", getattr(msg, "id", 0))
+
+    def gone(self) -> None:
+        """The connection ended. A client that closed normally (1000/1001) has left; after a
+        drop (no close frame, or a close the server started) the avatar is held for a resume."""
+        if self.resume_token and self.app.live.get(self.resume_token) is self:
+            del self.app.live[self.resume_token]
+        park, eid = self.park, self.eid
+        if park is None or eid is None:
+            return
+        park.clients.pop(eid, None)
+        rcvd = self.ws.protocol.close_rcvd
+        said_goodbye = not self.closing and rcvd is not None and rcvd.code in (1000, 1001)
+        if said_goodbye or self.app.stopping or not self.resume_token or eid not in park.room:
+            leave_room(self.app, park, eid, time.time())
+            return
+        park.room.detach(eid)
+        park.held[eid] = self.who
+        self.app.resumes.hold(self.resume_token, park.id, eid, time.monotonic(), self.who)
+
+
+# --- movement, looks, chat, parks -------------------------------------------------------
+
+
+async def on_input(client: Client, msg: M.Input) -> None:
+    if client.park is not None and client.eid is not None:
+        client.park.room.queue_input(client.eid, msg)
+
+
+async def on_emote(client: Client, msg: M.Emote) -> None:
+    if client.park is None or client.eid is None:
+        return
+    if not client.park.room.set_emote(client.eid, msg.e):
+        client.error(ErrorCode.INVALID, f"unknown emote {msg.e!r}")
+
+
+async def on_look(client: Client, msg: M.Look) -> None:
+    assert client.who is not None
+    if client.park is not None and client.eid is not None:
+        client.park.room.set_look(client.eid, msg.name, msg.color)
+    client.who = client.who.with_look(msg.name, msg.color)
+    client.ok(msg.id)
+
+
+async def on_ping(client: Client, msg: M.Ping) -> None:
+    client.send(M.Pong(c=msg.c, s=time.time()))
+
+
+async def on_parks(client: Client, msg: M.ListParks) -> None:
+    parks = [M.ParkInfo(id=p["id"], name_zh=p["name_zh"], name_en=p["name_en"], online=p["online"],
+                        scene=p["scene"], scene_hash=p["scene_hash"]) for p in client.app.park_list()]
+    client.send(M.Parks(parks=parks, re=msg.id))
+
+
+async def on_join(client: Client, msg: M.Join) -> None:
+    app = client.app
+    park = app.parks.get(msg.park)
+    if park is None:
+        client.error(ErrorCode.NOT_FOUND, f"no park {msg.park!r} is hosted here", msg.id)
+        return
+    assert client.who is not None
+    if client.park is not None and client.eid is not None:  # switching parks
+        leave_room(app, client.park, client.eid, time.time())
+        client.park.clients.pop(client.eid, None)
+        client.park = client.eid = None
+    from world.room import UnknownSpawn
+
+    try:
+        eid = park.room.join(client.who.visitor(), msg.spawn, app.rng)
+    except UnknownSpawn as exc:
+        client.error(ErrorCode.NOT_FOUND, str(exc.args[0]), msg.id)
+        return
+    client.park, client.eid = park, eid
+    park.clients[eid] = client
+    client.session.joined()
+    client.flush()
+    client.send(front_desk.joined_message(park, eid, msg.id))
+
+
+async def on_leave(client: Client, msg: M.Leave) -> None:
+    if client.park is not None and client.eid is not None:
+        client.park.clients.pop(client.eid, None)
+        leave_room(client.app, client.park, client.eid, time.time())
+    client.park = client.eid = None
+    client.session.left()
+    client.ok(msg.id)
+
+
+def leave_room(app: App, park: HostedPark, eid: int, now: float) -> None:
+    client = park.clients.pop(eid, None)
+    if client is not None:
+        client.save_position(park, eid, now)
+    park.held.pop(eid, None)
+    who = client.who if client is not None else None
+    for event in park.room.leave(eid):
+        booth_left(app, park, eid, event.booth_id, event.dwell_s, now, who)
+
+
+def booth_entered(app: App, park: HostedPark, eid: int, booth_id: str) -> None:
+    client = park.clients.get(eid)
+    if client is not None:
+        booth_desk.push_booth(client, park, booth_id)
+
+
+def booth_left(app: App, park: HostedPark, eid: int, booth_id: str, dwell_s: float, now: float,
+               who: Who | None = None) -> None:
+    client = park.clients.get(eid)
+    if client is not None:
+        client.push(encode(M.BoothExit(booth=booth_id)))
+        who = client.who
+    who = who or park.held.get(eid)
+    if who is not None:
+        app.store.post_visit(park.id, booth_id, who.user_id, who.name, now - dwell_s, now)
+
+
+HANDLERS: dict[type, Callable[[Client, Any], Awaitable[None]]] = {
+    M.Hello: front_desk.on_hello,
+    M.Guest: front_desk.on_guest,
+    M.Register: front_desk.on_register,
+    M.Login: front_desk.on_login,
+    M.TokenLogin: front_desk.on_token,
+    M.ListParks: on_parks,
+    M.Join: on_join,
+    M.Leave: on_leave,
+    M.Input: on_input,
+    M.Emote: on_emote,
+    M.Look: on_look,
+    M.Ping: on_ping,
+    M.Chat: booth_desk.on_chat,
+    M.Like: booth_desk.on_like,
+    M.Card: booth_desk.on_card,
+    M.BoothEdit: booth_desk.on_edit,
+    M.BoothStats: booth_desk.on_stats,
+    M.BoothStaff: booth_desk.on_staff,
+}
+
+
+def _reason_name(code: int) -> str:
+    try:
+        return CloseCode(code).name.lower()
+    except ValueError:
+        return str(code)
+
+
+async def handle(app: App, ws: ServerConnection) -> None:
+    """The websockets handler: admission limits, then the client's read loop."""
+    addr = ws.remote_address
+    ip = str(addr[0]) if addr else "?"
+    cfg = app.config
+    if app.stopping:
+        await ws.close(CloseCode.GOING_AWAY, "the server is shutting down")
+        return
+    refusal = None
+    if len(app.clients) >= cfg.max_connections:
+        refusal = f"server full ({cfg.max_connections} connections)"
+    elif app.per_ip[ip] >= cfg.max_per_ip:
+        refusal = f"too many connections from your address ({cfg.max_per_ip})"
+    if refusal is not None:
+        app.metrics.dropped["server_full"] += 1
+        await ws.send(encode(M.Bye(code=CloseCode.SERVER_FULL, reason=refusal)))
+        await ws.close(CloseCode.SERVER_FULL, refusal)
+        return
+    client = Client(app, ws, ip)
+    app.clients.add(client)
+    app.per_ip[ip] += 1
+    try:
+        await client.serve()
+        if client.close_task is not None:  # returning first would close with 1000 instead
+            await client.close_task
+    finally:
+        app.clients.discard(client)
+        app.per_ip[ip] -= 1
+        if app.per_ip[ip] <= 0:
+            del app.per_ip[ip]
+        client.gone()

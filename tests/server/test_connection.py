@@ -1,0 +1,166 @@
+"""A real server on 127.0.0.1 port 0 with real websocket clients: walking together."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.server.harness import Visitor, running_app
+from world.protocol import messages as M
+from world.protocol.quantize import pos_to_wire
+
+
+def test_two_visitors_see_each_other_move(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ada, bob = await Visitor.connect(app.port), await Visitor.connect(app.port)
+            await ada.hello_guest("Ada")
+            await bob.hello_guest("Bob")
+            assert isinstance(await ada.join(), M.Joined)
+            assert isinstance(await bob.join(), M.Joined)
+            await ada.wait_until(lambda: bob.eid in ada.seen)
+            await bob.wait_until(lambda: ada.eid in bob.seen)
+            assert ada.seen[bob.eid][4] == "Bob"
+            start_x = bob.seen[ada.eid][0]
+            start_y = bob.seen[ada.eid][1]
+            await ada.walk(0.0, 1.0, 1.0)  # north for a second at 2 m/s
+            await bob.wait_until(lambda: bob.seen[ada.eid][1] > start_y + pos_to_wire(1.5))
+            assert bob.seen[ada.eid][0] == start_x  # walking north does not change x
+            await ada.wait_until(lambda: ada.ack == ada.seq)  # every input acknowledged
+            await ada.close()
+            await bob.wait_until(lambda: ada.eid not in bob.seen)  # explicit leave
+            await bob.close()
+    asyncio.run(go())
+
+
+def test_walls_stop_avatars(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ada = await Visitor.connect(app.port)
+            await ada.hello_guest("Ada")
+            joined = await ada.join(spawn="wall")  # x = 6 +- 1.5, the wall starts at x = 9
+            await ada.walk(1.0, 0.0, 3.0, run=True)  # 18 m east if nothing stopped her
+            await ada.wait_until(lambda: ada.ack == ada.seq)
+            assert ada.pos is not None
+            assert ada.pos[0] < pos_to_wire(9.0)
+            assert ada.pos[0] > joined.x  # she did move up to the wall
+            await ada.close()
+    asyncio.run(go())
+
+
+def test_aoi_enter_and_leave(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, view_radius=10.0) as app:
+            ada, bob = await Visitor.connect(app.port), await Visitor.connect(app.port)
+            await ada.hello_guest("Ada")
+            await bob.hello_guest("Bob")
+            await ada.join(spawn="west")  # (-8, 0)
+            await bob.join(spawn="east")  # (8, -20): ~25 m away, out of a 10 m view
+            await asyncio.sleep(0.3)
+            assert bob.eid not in ada.seen and ada.eid not in bob.seen
+            await bob.walk(-0.6, 0.8, 3.0, run=True)  # ~18 m towards Ada
+            await ada.wait_until(lambda: bob.eid in ada.seen)
+            assert ada.seen[bob.eid][4] == "Bob"  # entering view carries the full state
+            await bob.walk(0.6, -0.8, 3.0, run=True)  # back out beyond 11.5 m
+            await ada.wait_until(lambda: bob.eid not in ada.seen)  # explicit leave
+            await ada.close()
+            await bob.close()
+    asyncio.run(go())
+
+
+def test_resume_within_30_s_keeps_the_avatar(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ada, bob = await Visitor.connect(app.port), await Visitor.connect(app.port)
+            session = await ada.hello_guest("Ada")
+            await bob.hello_guest("Bob")
+            await ada.join()
+            await bob.join()
+            await ada.walk(1.0, 0.0, 0.5)
+            await ada.wait_until(lambda: ada.ack == ada.seq)
+            where = ada.pos
+            ada.ws.transport.abort()  # a drop: no close frame
+            await asyncio.sleep(0.5)
+            assert ada.eid in bob.seen  # the avatar stays in the world while held
+            again = await Visitor.connect(app.port)
+            resumed = await again.hello_guest("ignored", resume=session.resume)
+            assert isinstance(resumed, M.Session) and resumed.resumed and resumed.park == "798-art-zone"
+            joined = await again.wait_for(lambda m: isinstance(m, M.Joined))
+            assert joined.you == ada.eid and (joined.x, joined.y) == (where[0], where[1])
+            await again.wait_until(lambda: bob.eid in again.seen)  # full view resent after attach
+            stale = await Visitor.connect(app.port)
+            refused = await stale.hello_guest("x", resume="not-a-token")
+            assert isinstance(refused, M.Error) and refused.code == "auth_failed"
+            for v in (again, bob, stale):
+                await v.close()
+    asyncio.run(go())
+
+
+def test_bad_input_is_answered_and_everyone_else_carries_on(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, max_frame=4096) as app:
+            good = await Visitor.connect(app.port)
+            await good.hello_guest("Good")
+            await good.join()
+            bad = await Visitor.connect(app.port)
+            await bad.send(M.Guest(name="early"))  # before hello
+            assert (await bad.wait_for(lambda m: isinstance(m, M.Error))).code == "bad_state"
+            await bad.hello_guest("Bad")
+            await bad.join()
+            n = len(bad.inbox)
+            await bad.ws.send(b"\xc1\xff garbage")
+            assert (await bad.wait_for(lambda m: isinstance(m, M.Error), start=n)).code == "malformed"
+            n = len(bad.inbox)
+            await bad.ws.send(b"\x82\xa1t\xa2in\xa1s\xa3bad")  # {"t": "in", "s": "bad"}
+            assert (await bad.wait_for(lambda m: isinstance(m, M.Error), start=n)).code == "bad_type"
+            n = len(bad.inbox)
+            await bad.ws.send(b"\x81\xa1t\xa4fly!")
+            assert (await bad.wait_for(lambda m: isinstance(m, M.Error), start=n)).code == "unknown_type"
+            n = len(bad.inbox)
+            await bad.ws.send("a text frame")
+            assert isinstance(await bad.wait_for(lambda m: isinstance(m, M.Error), start=n), M.Error)
+            big = await Visitor.connect(app.port)
+            await big.hello_guest("Big")
+            await big.ws.send(b"\x00" * 5000)  # over max_frame
+            await big.wait_until(lambda: big.closed is not None)
+            assert big.closed[0] == 1009
+            flood = await Visitor.connect(app.port)
+            await flood.hello_guest("Flood")
+            await flood.join()
+            for _ in range(400):
+                await flood.send(M.Emote(e="wave"))
+            await flood.wait_until(lambda: flood.closed is not None)
+            assert flood.closed[0] == 4003
+            assert any(isinstance(m, M.Error) and m.code == "rate_limited" for m in flood.inbox)
+            # the room and the good client carried on
+            await good.walk(0.0, 1.0, 0.5)
+            await good.wait_until(lambda: good.ack == good.seq)
+            pong = await good.request(M.ListParks())
+            assert isinstance(pong, M.Parks)
+            metrics = app.render_metrics()
+            assert 'cloudpark_dropped_clients_total{reason="flood"} 1' in metrics
+            for v in (good, bad):
+                await v.close()
+    asyncio.run(go())
+
+
+def test_connection_limit_per_ip_answers_4006(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, max_per_ip=2) as app:
+            a, b = await Visitor.connect(app.port), await Visitor.connect(app.port)
+            await a.hello_guest("A")
+            c = await Visitor.connect(app.port)
+            await c.wait_until(lambda: c.closed is not None)
+            assert c.closed[0] == 4006 and "too many connections" in c.closed[1]
+            await a.close()
+            await b.close()
+    asyncio.run(go())
+
+
+def test_handshake_timeout_closes_4002(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, handshake_timeout=0.5) as app:
+            lurker = await Visitor.connect(app.port)
+            await lurker.wait_until(lambda: lurker.closed is not None, timeout=5)
+            assert lurker.closed[0] == 4002
+    asyncio.run(go())

@@ -1,0 +1,72 @@
+"""Writes the shared protocol test vectors: bytes produced by the Python codec.
+
+Run ``.venv/bin/python -m tests.vectors.make_vectors`` after changing the protocol;
+tests/vectors/test_vectors.py fails while the files are stale. ``vectors.json`` holds,
+per file, the message as plain data (what every decoder must read back).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from world.protocol import codec
+from world.protocol import messages as M
+
+HERE = Path(__file__).parent
+
+
+def server_messages() -> dict[str, M.ServerMessage]:
+    return {
+        "welcome": M.Welcome(v=1, server="cloudpark", tick_rate=20, patch_rate=20, walk_speed=1.4,
+                             run_speed=3.2, limits=M.Limits(16384, 30, 5, 60, 40.0, 48)),
+        "session": M.Session(user=M.UserInfo(id="guest:7", name="访客 Ada", role="guest", color=0x3388FF),
+                             resume="tok-abc", resume_ttl=120.0, perms={"like": True, "edit": False}, re=1),
+        "joined": M.Joined(park="798-art-zone", you=42, x=-1250, y=300, yaw=16384, tick=9001,
+                           scene="/scenes/798-art-zone.glb", scene_hash="ab12", re=2,
+                           booths=[M.BoothSummary(id="b1", name="Ink Studio", owner="acme", likes=3)]),
+        "snap": M.SnapView(k=77, a=12, p=(100, -200, 65535),
+                           e=[(7, 150, -40, 32768, 1, "Bot 李", 0xE0402A)],
+                           u=[(8, -70000, 70000, 0, 2)], l=[9, 10]),
+        "snap_empty": M.SnapView(k=78, a=0, p=(0, 0, 0)),
+        "booth": M.Booth(booth=M.BoothView(
+            id="b1", owner="acme", likes=5, staff=["Li Na"], liked=True,
+            content=M.BoothContent(name="Ink Studio", tagline="水墨动画", description="Shorts.",
+                                   links=(M.Link("Reel", "https://example.com/r"),),
+                                   products=(M.Product("Film", price="¥30"),)))),
+        "booth_exit": M.BoothExit(booth="b1"),
+        "chat": M.ChatLine(ch="booth", text="你好 hello", name="Ada", eid=42, ts=1700000000.25, booth="b1"),
+        "ok": M.Ok(re=5, data={"likes": 6}),
+        "error": M.Error(code="invalid", msg="consent is required", re=6),
+        "bye": M.Bye(code=1001, reason="server restarting"),
+    }
+
+
+def client_messages() -> dict[str, M.ClientMessage]:
+    return {
+        "hello": M.Hello(v=1, client="web"),
+        "hello_resume": M.Hello(v=1, client="web", resume="tok-abc"),
+        "guest": M.Guest(name="访客 Ada", color=0x3388FF, id=1),
+        "join": M.Join(park="798-art-zone", id=2),
+        "in": M.Input(s=12, mx=0.6, my=-0.8, yaw=1.25, run=True),
+        "in_idle": M.Input(s=13, yaw=-3.0),
+        "chat": M.Chat(ch="booth", text="你好", booth="b1", id=3),
+        "like": M.Like(booth="b1", id=4),
+        "card": M.Card(booth="b1", name="Wang Fang", consent=True, company="Acme", email="w@example.com", id=5),
+    }
+
+
+def write() -> None:
+    table: dict[str, dict[str, object]] = {"server": {}, "client": {}}
+    for side, msgs in (("server", server_messages()), ("client", client_messages())):
+        folder = HERE / side
+        folder.mkdir(exist_ok=True)
+        for name, msg in msgs.items():
+            (folder / f"{name}.msgpack").write_bytes(codec.encode(msg))
+            table[side][name] = M.to_builtins(msg)
+    (HERE / "vectors.json").write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write()

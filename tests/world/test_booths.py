@@ -1,0 +1,52 @@
+"""Booth content edits: validated, partial, precise errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from world.booths import BoothRecord, BoothRuleError, apply_patch, can_edit
+from world.permissions import Actor
+from world.protocol.messages import BoothContent, BoothPatch, Link, Product
+
+
+def record() -> BoothRecord:
+    return BoothRecord("b01", "798-art-zone", "acme", "Acme Design",
+                       BoothContent(name="Acme", tagline="Design studio", logo="https://acme.example/logo.png"))
+
+
+def test_partial_patch_keeps_other_fields() -> None:
+    rec = record()
+    content = apply_patch(rec, BoothPatch(tagline="  New tagline\x00 ", video="https://v.example/a.mp4"))
+    assert content.name == "Acme" and content.tagline == "New tagline" and content.video == "https://v.example/a.mp4"
+    assert rec.content.tagline == "Design studio"  # the record is not changed
+
+
+@pytest.mark.parametrize(("patch", "field"), [
+    (BoothPatch(logo="javascript:alert(1)"), "logo"),
+    (BoothPatch(image="ftp://x.example/a.png"), "image"),
+    (BoothPatch(video="https://"), "video"),
+    (BoothPatch(links=(Link(label="ok", url="https://a.example"), Link(label="x", url="data:text/html,hi"))), "links[1].url"),
+    (BoothPatch(links=(Link(label=" ", url="https://a.example"),)), "links[0].label"),
+    (BoothPatch(products=(Product(name="p", image="file:///etc/passwd"),)), "products[0].image"),
+])
+def test_bad_urls_and_empty_labels_are_refused_naming_the_field(patch: BoothPatch, field: str) -> None:
+    with pytest.raises(BoothRuleError) as info:
+        apply_patch(record(), patch)
+    assert info.value.field == field
+
+
+def test_empty_url_clears_a_field() -> None:
+    assert apply_patch(record(), BoothPatch(logo="")).logo == ""
+
+
+def test_can_edit_uses_the_permission_rules() -> None:
+    assert can_edit(Actor("acme", "enterprise", company="Acme Design"), record())
+    assert not can_edit(Actor("z", "enterprise", company="Zeta"), record())
+
+
+def test_view_and_summary() -> None:
+    rec = record()
+    rec.staff_on_duty |= {"Lee", "Ann"}
+    rec.likes = 3
+    assert rec.view(liked=True).staff == ["Ann", "Lee"]
+    assert rec.summary().likes == 3 and rec.summary().name == "Acme"

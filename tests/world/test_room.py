@@ -1,0 +1,243 @@
+"""A park room: joining, movement, booths and per-viewer snapshots."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.world.conftest import square_park
+from world.avatar import VisitorInfo
+from world.layout import ParkLayout, Spawn
+from world.protocol.codec import decode_server
+from world.protocol.constants import Anim
+from world.protocol.messages import Input, SnapView
+from world.room import BoothEntered, BoothLeft, Room, RoomConfig, UnknownSpawn
+from world.walkable import WalkGrid
+
+DT = 0.05
+
+
+@pytest.fixture(scope="module")
+def grid(walled_park: ParkLayout) -> WalkGrid:
+    return WalkGrid.from_layout(walled_park)
+
+
+@pytest.fixture
+def room(walled_park: ParkLayout, grid: WalkGrid) -> Room:
+    return Room(walled_park.park_id, walled_park, RoomConfig(), grid=grid)
+
+
+def visitor(name: str) -> VisitorInfo:
+    return VisitorInfo(user_id=f"u-{name}", name=name, color=0x3366CC, role="guest")
+
+
+def place(room: Room, eid: int, x: float, y: float) -> None:
+    room.teleport(eid, x, y)
+
+
+def snaps(room: Room) -> dict[int, SnapView]:
+    out = {}
+    for eid, frame in room.build_snapshots().items():
+        msg = decode_server(frame)
+        assert isinstance(msg, SnapView)
+        out[eid] = msg
+    return out
+
+
+def test_join_places_avatars_on_walkable_ground_near_the_spawn(room: Room) -> None:
+    rng = random.Random(1)
+    for i in range(30):
+        eid = room.join(visitor(f"v{i}"), "s1", rng)
+        av = room.avatars[eid]
+        assert room.grid.contains(av.x, av.y)
+        assert abs(av.x) <= 1.5 and abs(av.y) <= 1.5
+    assert room.counts.avatars == 30
+    with pytest.raises(UnknownSpawn):
+        room.join(visitor("x"), "nowhere", rng)
+
+
+def test_spawn_inside_a_wall_is_moved_to_walkable_ground(grid: WalkGrid) -> None:
+    lay = square_park(walls=((10.0, 0.0, 4.0, 4.0),), spawns=(Spawn("s1", 10.0, 0.0, 0.0),))
+    room = Room(lay.park_id, lay)
+    eid = room.join(visitor("a"), None, random.Random(2))
+    assert room.grid.contains(room.avatars[eid].x, room.avatars[eid].y)
+
+
+def test_two_visitors_see_each_other_enter_move_and_acks(room: Room) -> None:
+    rng = random.Random(3)
+    a = room.join(visitor("Ann"), None, rng)
+    b = room.join(visitor("Bob"), None, rng)
+    room.step(DT)
+    first = snaps(room)
+    assert [e[0] for e in first[a].e] == [b] and first[a].e[0][5] == "Bob"
+    assert [e[0] for e in first[b].e] == [a]
+    for s in range(1, 9):
+        assert room.queue_input(a, Input(s=s, mx=1.0))
+    for _ in range(3):
+        room.step(DT)  # a burst is caught up at up to 3 inputs per tick
+    assert room.avatars[a].last_seq == 8
+    room.queue_input(a, Input(s=9, mx=1.0))
+    room.queue_input(a, Input(s=10, mx=1.0))
+    room.step(DT)
+    second = snaps(room)
+    assert second[a].a == 10  # 10 inputs applied at up to 3 per tick
+    assert second[a].p[0] == first[a].p[0] + 100  # 10 ticks at 2 m/s = 1 m
+    (upd,) = second[b].u
+    assert upd[0] == a and upd[1] == second[a].p[0] and upd[4] == Anim.WALK
+    assert second[b].e == [] and second[b].l == []
+
+
+def test_idle_avatars_cost_nothing(room: Room) -> None:
+    rng = random.Random(4)
+    for i in range(10):
+        room.join(visitor(f"v{i}"), None, rng)
+    room.step(DT)
+    assert len(room.build_snapshots()) == 10
+    for _ in range(5):
+        room.step(DT)
+        assert room.build_snapshots() == {}
+
+
+def test_only_changed_entities_are_sent_as_updates(room: Room) -> None:
+    rng = random.Random(5)
+    a, b, c = (room.join(visitor(n), None, rng) for n in "abc")
+    room.step(DT)
+    room.build_snapshots()
+    room.set_emote(b, "wave")
+    room.step(DT)
+    out = snaps(room)
+    assert set(out) == {a, c}  # b itself has nothing new to learn
+    assert [u[0] for u in out[a].u] == [b] and out[a].u[0][4] == Anim.WAVE
+
+
+def test_a_wall_stops_the_avatar(room: Room) -> None:
+    eid = room.join(visitor("w"), None, random.Random(6))
+    place(room, eid, 8.0, 0.0)
+    for s in range(1, 80):
+        room.queue_input(eid, Input(s=s, mx=1.0, run=True))
+        room.step(DT)
+    assert 9.0 < room.avatars[eid].x < 10.0
+
+
+def test_booth_enter_and_leave_events_with_dwell(room: Room) -> None:
+    eid = room.join(visitor("v"), None, random.Random(7))
+    place(room, eid, -15.0, 0.0)
+    events = []
+    seq = 0
+    for _ in range(100):  # walk west 10 m: through b01's zone (x -22..-18)
+        seq += 1
+        room.queue_input(eid, Input(s=seq, mx=-1.0))
+        events += room.step(DT)
+    assert events[0] == BoothEntered(eid, "b01")
+    assert isinstance(events[1], BoothLeft) and events[1].booth_id == "b01"
+    assert events[1].dwell_s == pytest.approx(2.0, abs=0.2)  # 4 m at 2 m/s
+    assert room.visitors_in_booth("b01") == []
+
+
+def test_leaving_the_room_ends_a_booth_visit_and_others_get_a_leave(room: Room) -> None:
+    rng = random.Random(8)
+    a = room.join(visitor("a"), None, rng)
+    b = room.join(visitor("b"), None, rng)
+    place(room, b, -20.0, 0.0)
+    place(room, a, -20.0, 1.0)
+    assert room.step(DT) == [BoothEntered(b, "b01"), BoothEntered(a, "b01")]
+    assert room.visitors_in_booth("b01") == [a, b]
+    snaps(room)
+    (left,) = room.leave(b)
+    assert isinstance(left, BoothLeft) and left.eid == b
+    room.step(DT)
+    assert snaps(room)[a].l == [b]
+
+
+def test_entities_enter_and_leave_view_with_distance(room: Room) -> None:
+    rng = random.Random(9)
+    a = room.join(visitor("a"), None, rng)
+    b = room.join(visitor("b"), None, rng)
+    place(room, a, -45.0, -45.0)
+    place(room, b, 45.0, 45.0)
+    room.step(DT)
+    assert all(not s.e for s in snaps(room).values())
+    place(room, b, -20.0, -45.0)
+    room.step(DT)
+    assert [e[0] for e in snaps(room)[a].e] == [b]
+    place(room, b, 40.0, -45.0)
+    room.step(DT)
+    assert snaps(room)[a].l == [b]
+
+
+def test_a_skipped_snapshot_is_made_up_next_time(room: Room) -> None:
+    rng = random.Random(10)
+    a = room.join(visitor("a"), None, rng)
+    b = room.join(visitor("b"), None, rng)
+    room.step(DT)
+    room.build_snapshots()
+    room.queue_input(b, Input(s=1, mx=1.0))
+    room.step(DT)
+    assert a in room.build_snapshots()
+    room.mark_skipped(a)  # the server could not send it
+    room.step(DT)  # b stands still now
+    out = snaps(room)
+    assert [u[0] for u in out[a].u] == [b]
+    assert out[a].u[0][1] == room.own_state(b)[0]
+
+
+def test_a_skipped_first_snapshot_resends_full_state(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(11))
+    b = room.join(visitor("b"), None, random.Random(12))
+    room.step(DT)
+    room.build_snapshots()
+    room.mark_skipped(a)
+    room.step(DT)
+    assert [e[0] for e in snaps(room)[a].e] == [b]
+
+
+def test_detached_avatar_stays_and_reattached_client_gets_everything(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(13))
+    b = room.join(visitor("b"), None, random.Random(14))
+    room.step(DT)
+    room.build_snapshots()
+    room.detach(a)
+    assert not room.queue_input(a, Input(s=1, mx=1.0))
+    room.step(DT)
+    assert a not in room.build_snapshots()
+    assert a in room.avatars
+    room.attach(a)
+    room.step(DT)
+    assert [e[0] for e in snaps(room)[a].e] == [b]
+
+
+def test_look_change_is_resent_as_full_state(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(15))
+    b = room.join(visitor("b"), None, random.Random(16))
+    room.step(DT)
+    room.build_snapshots()
+    room.set_look(b, name="Bea", color=0x00FF00)
+    room.step(DT)
+    (entry,) = snaps(room)[a].e
+    assert entry[0] == b and entry[5:] == ("Bea", 0x00FF00)
+
+
+def test_near_lists_avatars_within_the_radius_nearest_first(room: Room) -> None:
+    a, b, c = (room.join(visitor(n), None, random.Random(17)) for n in "abc")
+    place(room, a, 0.0, 0.0)
+    place(room, b, 10.0, 0.0)
+    place(room, c, 3.0, 0.0)
+    assert room.near(a, 15.0) == [a, c, b]
+    assert room.near(a, 5.0) == [a, c]
+
+
+def test_walk_animation_stops_when_inputs_stop(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(18))
+    room.queue_input(a, Input(s=1, mx=1.0))
+    room.step(DT)
+    assert room.avatars[a].anim == Anim.WALK
+    for _ in range(3):
+        room.step(DT)
+    assert room.avatars[a].anim == Anim.IDLE
+
+
+def test_full_input_queue_drops_and_counts(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(19))
+    results = [room.queue_input(a, Input(s=s, mx=1.0)) for s in range(1, 12)]
+    assert results.count(False) == 3 and room.counts.dropped_inputs == 3

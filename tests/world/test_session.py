@@ -1,0 +1,186 @@
+"""The sans-I/O connection state machine, driven with bytes only."""
+
+from __future__ import annotations
+
+import msgpack
+import pytest
+
+from tests.world.session_pair import SessionPair
+from world.protocol import messages as M
+from world.protocol.codec import encode
+from world.protocol.constants import PROTOCOL_VERSION, CloseCode, ErrorCode
+from world.protocol.session import (
+    ALLOWED,
+    TRANSITIONS,
+    ServerSession,
+    SessionLimits,
+    SessionStateError,
+    State,
+)
+
+
+def frames(session: ServerSession) -> list[object]:
+    from world.protocol.codec import decode_server
+
+    return [decode_server(f) for f in session.data_to_send()]
+
+
+def test_every_state_has_a_row_and_closed_allows_nothing() -> None:
+    assert set(ALLOWED) == set(State)
+    assert ALLOWED[State.CLOSED] == frozenset()
+    assert "in" in ALLOWED[State.IN_PARK] and "in" not in ALLOWED[State.AUTHENTICATED]
+    assert all(src is not State.CLOSED for src, _ in TRANSITIONS)
+
+
+def test_hello_welcome_guest_join() -> None:
+    pair = SessionPair()
+    pair.client.hello()
+    (hello,) = pair.pump()
+    assert isinstance(hello, M.Hello) and pair.server.state is State.GREETED
+    (welcome,) = pair.deliver()
+    assert isinstance(welcome, M.Welcome) and welcome.v == PROTOCOL_VERSION and welcome.walk_speed == 2.0
+    rid = pair.client.guest("Ann")
+    (guest,) = pair.pump()
+    assert isinstance(guest, M.Guest) and guest.id == rid
+    pair.server.authenticated()
+    pair.client.join("798-art-zone")
+    (join,) = pair.pump()
+    assert isinstance(join, M.Join)
+    pair.server.joined()
+    pair.client.move(1.0, 0.0)
+    (inp,) = pair.pump()
+    assert isinstance(inp, M.Input) and inp.s == 1
+    pair.server.left()
+    assert pair.server.state is State.AUTHENTICATED
+
+
+def test_version_mismatch_is_answered_then_closed_4000() -> None:
+    s = ServerSession(SessionLimits(), 0.0)
+    assert s.receive(encode(M.Hello(v=99)), 0.0) == []
+    err, bye = frames(s)
+    assert isinstance(err, M.Error) and err.code == ErrorCode.VERSION and "99" in err.msg
+    assert isinstance(bye, M.Bye) and bye.code == CloseCode.VERSION_MISMATCH == s.close_code
+
+
+def test_message_before_the_handshake_gets_bad_state_with_request_id() -> None:
+    s = ServerSession()
+    assert s.receive(encode(M.Join(park="p", id=7)), 0.0) == []
+    (err,) = frames(s)
+    assert isinstance(err, M.Error) and err.code == ErrorCode.BAD_STATE and err.re == 7
+    assert s.state is State.CONNECTED
+
+
+def test_garbage_is_answered_with_the_request_id_when_it_can_be_found() -> None:
+    s = ServerSession()
+    s.receive(msgpack.packb({"t": "join", "park": 5, "id": 42}), 0.0)
+    s.receive(b"\xc1\xc1", 0.0)
+    s.receive(msgpack.packb({"t": "teleport", "id": 3}), 0.0)
+    e1, e2, e3 = frames(s)
+    assert (e1.code, e1.re) == (ErrorCode.BAD_TYPE, 42)  # type: ignore[attr-defined]
+    assert (e2.code, e2.re) == (ErrorCode.MALFORMED, 0)  # type: ignore[attr-defined]
+    assert (e3.code, e3.re) == (ErrorCode.UNKNOWN_TYPE, 3)  # type: ignore[attr-defined]
+    assert s.errors == 3 and s.close_code is None
+
+
+def test_too_many_errors_closes_4001() -> None:
+    s = ServerSession(SessionLimits(max_errors=20))
+    for _ in range(20):
+        s.receive(b"\xc1", 0.0)
+    assert s.close_code is None
+    s.receive(b"\xc1", 0.0)
+    assert s.close_code == CloseCode.TOO_MANY_ERRORS and s.state is State.CLOSED
+    assert isinstance(frames(s)[-1], M.Bye)
+    assert s.receive(encode(M.Hello(v=PROTOCOL_VERSION)), 0.0) == []
+
+
+def test_errors_are_forgiven_slowly() -> None:
+    s = ServerSession(SessionLimits(max_errors=20, error_refill_s=10.0))
+    for _ in range(20):
+        s.receive(b"\xc1", 0.0)
+    s.receive(b"\xc1", 10.0)  # one error refilled after 10 s
+    assert s.close_code is None
+    s.receive(b"\xc1", 10.0)
+    assert s.close_code == CloseCode.TOO_MANY_ERRORS
+
+
+def test_oversize_frame_closes_1009() -> None:
+    s = ServerSession(SessionLimits(max_frame=100))
+    s.receive(b"\x80" + b"x" * 200, 0.0)
+    assert s.close_code == CloseCode.MESSAGE_TOO_BIG
+
+
+def in_park(limits: SessionLimits | None = None) -> SessionPair:
+    pair = SessionPair(limits or SessionLimits())
+    pair.handshake()
+    pair.server.joined()
+    pair.deliver()
+    return pair
+
+
+def test_inputs_over_the_rate_are_dropped_with_one_error_per_second() -> None:
+    pair = in_park()
+    for _ in range(40):
+        pair.client.move(1.0, 0.0)
+    accepted = pair.pump(now=0.5)
+    assert len(accepted) == 10  # the burst
+    errors = pair.deliver()
+    assert len(errors) == 1 and errors[0].code == ErrorCode.RATE_LIMITED
+    assert pair.server.close_code is None and pair.server.dropped_inputs == 30
+    pair.client.move(1.0, 0.0)
+    assert len(pair.pump(now=0.6)) == 1  # refilled at 30/s
+
+
+def test_a_flood_closes_4003() -> None:
+    pair = in_park()
+    for _ in range(200):
+        pair.client.move(1.0, 0.0)
+    pair.pump(now=0.1)
+    assert pair.server.close_code == CloseCode.FLOOD
+
+
+def test_chat_rate_limit_answers_each_dropped_line() -> None:
+    pair = in_park()
+    for i in range(7):
+        pair.client.request(M.Chat(ch="park", text=f"hi {i}", id=i + 1))
+    assert len(pair.pump(now=0.0)) == 5
+    errs = pair.deliver()
+    assert [e.re for e in errs] == [6, 7] and all(e.code == ErrorCode.RATE_LIMITED for e in errs)
+
+
+def test_handshake_and_idle_timeouts() -> None:
+    s = ServerSession(SessionLimits(handshake_timeout=10.0, idle_timeout=60.0), now=0.0)
+    s.check_timeouts(9.0)
+    assert s.close_code is None
+    s.check_timeouts(11.0)
+    assert s.close_code == CloseCode.AUTH_FAILED
+    pair = in_park()
+    pair.server.check_timeouts(59.0)
+    assert pair.server.close_code is None
+    pair.server.check_timeouts(61.0)
+    assert pair.server.close_code == CloseCode.IDLE
+
+
+def test_repeated_auth_failures_close_4002() -> None:
+    pair = SessionPair()
+    pair.client.hello()
+    pair.pump()
+    for _ in range(5):
+        pair.server.auth_failed("wrong user name or password", rid=1)
+    assert pair.server.close_code == CloseCode.AUTH_FAILED
+
+
+def test_server_bug_transitions_raise() -> None:
+    s = ServerSession()
+    with pytest.raises(SessionStateError):
+        s.joined()
+
+
+def test_client_session_follows_the_server_messages() -> None:
+    pair = SessionPair()
+    pair.client.hello()
+    pair.pump()
+    pair.deliver()
+    assert pair.client.state is State.GREETED and pair.client.welcome is not None
+    pair.server.send(M.Bye(code=1001, reason="shutting down"))
+    pair.deliver()
+    assert pair.client.close_code == 1001

@@ -1,0 +1,238 @@
+"""Writing a park (or every park) as a self-contained static web folder.
+
+The browser client in ``tools/webxr/web/`` is bundled with three.js and
+@msgpack/msgpack (pinned in tools/node/package.json) by esbuild into one ``app.js``,
+so the page needs no CDN and no internet. Every path in the output is relative:
+any static host can serve it, and the world server serves ``DATA_DIR/web/`` at /web/.
+
+Layout of one park (``export_park``)::
+
+    OUT/index.html  OUT/app.js  OUT/app.css  OUT/<park>.glb
+
+Layout of every park (``export_all``)::
+
+    OUT/index.html (list of parks)  OUT/app.js  OUT/app.css  OUT/<park>/index.html  OUT/<park>/<park>.glb
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from world.glb import GlbError, layout_from_glb
+from world.layout import LayoutError
+
+REPO = Path(__file__).resolve().parents[2]
+WEB_SOURCES = Path(__file__).resolve().parent / "web"
+NODE_DIR = REPO / "tools" / "node"
+PARK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+LICENSES = {"three": "three/LICENSE", "msgpack": "@msgpack/msgpack/LICENSE"}
+
+Progress = Callable[[int, int, str], None]
+
+
+class ExportError(RuntimeError):
+    """The export could not be written; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    out: Path
+    parks: tuple[str, ...]
+    bundle_bytes: int
+    total_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParkEntry:
+    id: str
+    title: str
+    subtitle: str = ""
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def bundle_client(dest_dir: Path, node_dir: Path = NODE_DIR) -> int:
+    """Bundle the client (+ three.js, msgpack) into ``dest_dir/app.js``; copy css and licenses.
+
+    Returns the size of app.js in bytes.
+    """
+    esbuild = node_dir / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        raise ExportError(f"esbuild is not installed in {node_dir}; run `bash tools/setup.sh`")
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    tmp = dest_dir / ".app.js.tmp"
+    cmd = [
+        str(esbuild), str(WEB_SOURCES / "main.js"), "--bundle", "--minify", "--format=esm",
+        "--target=es2020", "--legal-comments=none", "--log-level=warning", f"--outfile={tmp}",
+    ]
+    env = {**os.environ, "NODE_PATH": str(node_dir / "node_modules")}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"bundling the web client failed:\n{proc.stderr.strip()}")
+    os.replace(tmp, dest_dir / "app.js")
+    _copy_atomic(WEB_SOURCES / "app.css", dest_dir / "app.css")
+    notices = []
+    for name, rel in LICENSES.items():
+        src = node_dir / "node_modules" / rel
+        if src.exists():
+            notices.append(f"== {name} ==\n{src.read_text(encoding='utf-8')}")
+    _write_atomic(dest_dir / "THIRD_PARTY_LICENSES.txt", "\n\n".join(notices).encode())
+    return (dest_dir / "app.js").stat().st_size
+
+
+def _check_park_id(park_id: str) -> None:
+    if not PARK_ID.match(park_id):
+        raise ExportError(f"park id {park_id!r} is not valid (lower-case letters, digits, '-' or '_')")
+
+
+def scene_path(park_id: str, scenes_dir: Path, *, build_missing: bool = True) -> Path:
+    """The park's .glb in ``scenes_dir``, built with the scene builder when missing."""
+    _check_park_id(park_id)
+    glb = scenes_dir / f"{park_id}.glb"
+    if not glb.exists() and build_missing:
+        _build_scene(park_id, scenes_dir)
+    if not glb.exists():
+        raise ExportError(f"no scene for park {park_id!r} at {glb}; run `cloudpark scenes build`")
+    try:
+        layout_from_glb(glb.read_bytes())
+    except (GlbError, LayoutError) as exc:
+        raise ExportError(f"{glb} is not a usable park scene: {exc}") from None
+    return glb
+
+
+def _build_scene(park_id: str, scenes_dir: Path) -> None:
+    from tools.scenes.cli import build_and_report
+
+    try:
+        build_and_report(out=scenes_dir, parks=[park_id], previews=False)
+    except NotImplementedError:
+        raise ExportError(f"the scene for {park_id!r} is missing and the scene builder is not available yet") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the builder's own report says why
+        raise ExportError(f"building the scene for {park_id!r} failed: {exc}") from None
+
+
+def _page(entry: ParkEntry, glb_name: str, server: str | None, base: str) -> bytes:
+    config = {"park": entry.id, "glb": glb_name, "server": server or "", "title": entry.title}
+    # "</" must not close the script element that holds the JSON.
+    text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    page = (WEB_SOURCES / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{title}}", html.escape(entry.title)).replace("{{base}}", base).replace("{{config}}", text)
+    return page.encode()
+
+
+def park_entries(park_ids: Iterable[str], catalogue_dir: Path | None = None) -> list[ParkEntry]:
+    """Titles for the pages: the catalogue's names when it can be read, else the id."""
+    names: dict[str, tuple[str, str]] = {}
+    try:
+        from tools.catalogue_files import load_catalogue
+
+        for park in load_catalogue(catalogue_dir):
+            names[park.id] = (park.name_en, park.name_zh)
+    except Exception:  # noqa: BLE001 - a missing/broken catalogue only costs nicer titles
+        names = {}
+    out = []
+    for pid in park_ids:
+        en, zh = names.get(pid, (pid, ""))
+        out.append(ParkEntry(pid, en or pid, zh))
+    return out
+
+
+def export_park(
+    park_id: str, out: Path, *, scenes_dir: Path, server: str | None = None,
+    catalogue_dir: Path | None = None,
+) -> ExportReport:
+    """One park as a static folder: index.html, app.js, app.css, <park>.glb."""
+    glb = scene_path(park_id, scenes_dir)
+    entry = park_entries([park_id], catalogue_dir)[0]
+    bundle = bundle_client(out)
+    _copy_atomic(glb, out / glb.name)
+    _write_atomic(out / "index.html", _page(entry, glb.name, server, ""))
+    return ExportReport(out, (park_id,), bundle, _folder_bytes(out))
+
+
+def export_all(
+    out: Path, *, scenes_dir: Path, server: str | None = None, park_ids: Iterable[str] | None = None,
+    catalogue_dir: Path | None = None, progress: Progress | None = None,
+) -> ExportReport:
+    """Every park (those with a scene in ``scenes_dir`` unless ``park_ids`` is given) plus a list page."""
+    ids = sorted(park_ids) if park_ids is not None else sorted(p.stem for p in scenes_dir.glob("*.glb"))
+    if not ids:
+        raise ExportError(f"no parks to export: {scenes_dir} holds no .glb scenes; run `cloudpark scenes build`")
+    entries = park_entries(ids, catalogue_dir)
+    steps = len(entries) + 1
+    if progress:
+        progress(0, steps, "bundling the web client")
+    bundle = bundle_client(out)
+    for i, entry in enumerate(entries, start=1):
+        if progress:
+            progress(i, steps, entry.id)
+        glb = scene_path(entry.id, scenes_dir)
+        _copy_atomic(glb, out / entry.id / glb.name)
+        _write_atomic(out / entry.id / "index.html", _page(entry, glb.name, server, "../"))
+    _write_atomic(out / "index.html", _list_page(entries))
+    if progress:
+        progress(steps, steps, "done")
+    return ExportReport(out, tuple(ids), bundle, _folder_bytes(out))
+
+
+def _list_page(entries: list[ParkEntry]) -> bytes:
+    items = "\n".join(
+        f'<li><a href="{html.escape(e.id)}/">{html.escape(e.title)}</a>'
+        + (f' <span class="muted">{html.escape(e.subtitle)}</span>' if e.subtitle else "")
+        + "</li>"
+        for e in entries
+    )
+    page = (WEB_SOURCES / "parks.html").read_text(encoding="utf-8").replace("{{items}}", items)
+    return page.encode()
+
+
+def publish_web(data_dir: Path, progress: Progress | None = None) -> ExportReport:
+    """What the main command calls: every built scene under DATA_DIR/scenes -> DATA_DIR/web/.
+
+    The world server serves that folder at /web/; pages connect to the same host's /ws.
+    """
+    return export_all(data_dir / "web", scenes_dir=data_dir / "scenes", progress=progress)
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def progress_bar(stream=None) -> Progress:  # type: ignore[no-untyped-def]
+    """A one-line progress bar on stderr (one line per step when not a terminal)."""
+    out = stream or sys.stderr
+    tty = out.isatty()
+
+    def show(done: int, total: int, what: str) -> None:
+        width = 30
+        filled = int(width * done / max(1, total))
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what}"
+        if tty:
+            out.write(f"\r{line:<80}" + ("\n" if done >= total else ""))
+        else:
+            out.write(line + "\n")
+        out.flush()
+
+    return show

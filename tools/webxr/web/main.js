@@ -1,0 +1,139 @@
+// The browser client: loads the exported park, joins it on the world server, and runs
+// one loop for desktop, phone, VR and AR. `window.cloudpark` is a read-mostly hook
+// for tests and curious visitors.
+import { World } from "./world.js";
+import { Connection, serverUrl, posFromWire, yawFromWire } from "./net.js";
+import { Controls } from "./controls.js";
+import { Prediction } from "./motion.js";
+import { BoothPanel } from "./booth.js";
+import { Hud } from "./hud.js";
+import { XRMode } from "./xr.js";
+
+const CAMERA_DISTANCE = 6;
+const EYE_HEIGHT = 1.6;
+
+function guestName(query) {
+  const asked = (query.get("name") || "").trim().slice(0, 32);
+  return asked || `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+}
+
+async function main() {
+  const config = JSON.parse(document.getElementById("cloudpark-config").textContent);
+  const query = new URLSearchParams(location.search);
+  const canvas = document.getElementById("view");
+  const world = new World(canvas);
+  const app = { world, config, frames: 0, firstRenderMs: null, snaps: 0 };
+  window.cloudpark = app;
+  const layout = await world.loadPark(config.glb);
+  const color = Math.floor(Math.random() * 0xffffff);
+  const name = guestName(query);
+  const conn = new Connection({ url: serverUrl(config.server, location), park: config.park, name, color });
+  const controls = new Controls(canvas);
+  const prediction = new Prediction(layout);
+  const spawn = layout.spawns[0] || { x: 0, y: 0, facing: Math.PI / 2 };
+  prediction.reset(spawn.x, spawn.y);
+  controls.heading = spawn.facing;
+  Object.assign(app, { conn, controls, prediction, layout });
+  app.hud = new Hud(document.getElementById("hud"), conn);
+  app.booth = new BoothPanel(document.getElementById("booth"), conn);
+  app.xr = new XRMode(app);
+  app.booth.onChange((view) => app.xr.showBooth(view));
+  await app.xr.addButtons(document.getElementById("xr-buttons"));
+  const me = world.setSelf(name, color);
+
+  let tickMs = 50;
+  let ticker = null;
+  conn.on("welcome", (m) => {
+    prediction.walk = m.walk_speed;
+    prediction.runSpeed = m.run_speed;
+    tickMs = 1000 / Math.max(1, m.tick_rate);
+  });
+  conn.on("session", (m) => { if (m.user) app.user = m.user; });
+  conn.on("joined", (m) => {
+    world.clearAvatars();
+    prediction.reset(posFromWire(m.x), posFromWire(m.y));
+    controls.heading = yawFromWire(m.yaw);
+    app.you = m.you;
+    app.hud.setOnline(1);
+    clearInterval(ticker);
+    ticker = setInterval(() => {
+      if (!conn.joined) return;
+      const dt = tickMs / 1000;
+      const i = controls.intent(dt);
+      const s = conn.sendInput(i.mx, i.my, controls.heading, i.run);
+      prediction.apply({ s, mx: i.mx, my: i.my, run: i.run, dt });
+    }, tickMs);
+  });
+  conn.on("snap", (m) => {
+    app.snaps += 1;
+    world.applySnapshot(m, performance.now());
+    prediction.reconcile(m.a, posFromWire(m.p[0]), posFromWire(m.p[1]));
+    app.hud.setOnline(world.avatars.size + 1);
+  });
+  conn.on("status", (s) => {
+    document.body.dataset.net = s.state;
+    if (s.state === "reconnecting" || s.state === "closed") {
+      clearInterval(ticker);
+      world.clearAvatars();
+      if (app.booth.booth) app.booth.close();
+    }
+  });
+  conn.open();
+
+  app.resize = () => world.resize(window.innerWidth, window.innerHeight);
+  window.addEventListener("resize", app.resize);
+  app.resize();
+
+  let last = performance.now();
+  world.renderer.setAnimationLoop((time, frame) => {
+    const now = performance.now();
+    const dt = Math.min(0.1, (now - last) / 1000);
+    last = now;
+    // Show your own avatar a touch smoothed towards the predicted position.
+    const k = Math.min(1, dt * 15);
+    me.place(me.x + (prediction.x - me.x) * k, me.y + (prediction.y - me.y) * k, controls.heading, 0, now);
+    world.update(now, dt);
+    if (frame) app.xr.onFrame(frame, dt);
+    else placeCamera(world, me, controls);
+    me.node.visible = app.xr.mode !== "vr";
+    world.render();
+    app.frames += 1;
+    if (app.firstRenderMs === null) {
+      app.firstRenderMs = Math.round(performance.now());
+      document.body.dataset.ready = "1";
+    }
+  });
+
+  app.setHeading = (h) => { controls.heading = h; };
+  app.state = () => ({
+    net: conn.state,
+    you: app.you ?? null,
+    self: { x: prediction.x, y: prediction.y, heading: controls.heading },
+    avatars: [...world.avatars.values()].map((a) => ({ eid: a.eid, name: a.name, x: a.x, y: a.y })),
+    booth: app.booth.booth ? app.booth.booth.id : null,
+    frames: app.frames,
+    snaps: app.snaps,
+    xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
+      park: world.parkRoot.position.toArray(), scale: world.parkRoot.scale.x, visible: world.parkRoot.visible,
+      panel: !!app.xr.panel, teleport: app.xr.teleportTarget },
+  });
+}
+
+function placeCamera(world, me, controls) {
+  const h = controls.heading;
+  const p = controls.pitch;
+  const cx = me.x - Math.cos(h) * CAMERA_DISTANCE * Math.cos(p);
+  const cy = me.y - Math.sin(h) * CAMERA_DISTANCE * Math.cos(p);
+  const cz = EYE_HEIGHT + 0.8 - Math.sin(p) * CAMERA_DISTANCE;
+  world.rig.position.set(0, 0, 0);
+  world.camera.position.set(cx, cz, -cy);
+  world.camera.lookAt(me.x + Math.cos(h) * 2, EYE_HEIGHT, -(me.y + Math.sin(h) * 2));
+}
+
+main().catch((err) => {
+  const box = document.getElementById("fatal");
+  box.hidden = false;
+  box.textContent = `Cloud Park could not start: ${err.message}`;
+  // eslint-disable-next-line no-console
+  console.error(err);
+});

@@ -1,0 +1,108 @@
+"""Booth records and the rules for editing their content.
+
+A booth stands in one of a park's booth slots (``id`` is the slot id, unique within a
+park). ``apply_patch`` returns the content after an edit, or raises ``BoothRuleError``
+naming the field and what is wrong: URLs must be ``http://`` or ``https://`` with a
+host (or empty); text is trimmed of control characters other than newline/tab. Types
+and lengths are already checked by the codec (``messages.BoothPatch``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import msgspec
+
+from world.permissions import Actor, Decision, Resource, can
+from world.protocol.messages import BoothContent, BoothPatch, BoothSummary, BoothView, Link, Product
+
+
+class BoothRuleError(ValueError):
+    """An edit breaks a content rule; ``field`` names the offending field."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        self.field = field_name
+        self.problem = problem
+        super().__init__(f"{field_name}: {problem}")
+
+
+@dataclass(slots=True, eq=False)
+class BoothRecord:
+    id: str
+    park_id: str
+    owner_user_id: str = ""
+    owner_company: str = ""
+    content: BoothContent = field(default_factory=BoothContent)
+    likes: int = 0
+    staff_on_duty: set[str] = field(default_factory=set)  # display names
+
+    @property
+    def resource(self) -> Resource:
+        return Resource(park_id=self.park_id, booth_id=self.id, owner_company=self.owner_company,
+                        owner_user_id=self.owner_user_id)
+
+    def view(self, liked: bool = False) -> BoothView:
+        return BoothView(id=self.id, owner=self.owner_company, content=self.content, likes=self.likes,
+                         staff=sorted(self.staff_on_duty), liked=liked)
+
+    def summary(self) -> BoothSummary:
+        return BoothSummary(id=self.id, name=self.content.name, owner=self.owner_company, likes=self.likes)
+
+
+def can_edit(actor: Actor, record: BoothRecord) -> Decision:
+    return can(actor, "booth.edit", record.resource)
+
+
+def check_url(value: str, where: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise BoothRuleError(where, f"URL must start with http:// or https:// (got {value[:60]!r})")
+    if not parts.netloc:
+        raise BoothRuleError(where, f"URL has no host: {value[:60]!r}")
+    if any(c.isspace() for c in value):
+        raise BoothRuleError(where, "URL must not contain spaces")
+    return value
+
+
+def _clean(text: str) -> str:
+    return "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)).strip()
+
+
+def _link(link: Link, where: str) -> Link:
+    label = _clean(link.label)
+    if not label:
+        raise BoothRuleError(where + ".label", "a link needs a label")
+    url = check_url(link.url, where + ".url")
+    if not url:
+        raise BoothRuleError(where + ".url", "a link needs a URL")
+    return Link(label=label, url=url)
+
+
+def _product(p: Product, where: str) -> Product:
+    name = _clean(p.name)
+    if not name:
+        raise BoothRuleError(where + ".name", "a product needs a name")
+    return Product(name=name, description=_clean(p.description), price=_clean(p.price),
+                   image=check_url(p.image, where + ".image"), url=check_url(p.url, where + ".url"))
+
+
+def apply_patch(record: BoothRecord, patch: BoothPatch) -> BoothContent:
+    """The booth's content with ``patch`` applied (the record itself is not changed)."""
+    changes: dict[str, object] = {}
+    for name in ("name", "tagline", "description"):
+        value = getattr(patch, name)
+        if value is not None:
+            changes[name] = _clean(value)
+    for name in ("logo", "image", "video"):
+        value = getattr(patch, name)
+        if value is not None:
+            changes[name] = check_url(value, name)
+    if patch.links is not None:
+        changes["links"] = tuple(_link(lk, f"links[{i}]") for i, lk in enumerate(patch.links))
+    if patch.products is not None:
+        changes["products"] = tuple(_product(p, f"products[{i}]") for i, p in enumerate(patch.products))
+    return msgspec.structs.replace(record.content, **changes)

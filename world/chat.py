@@ -1,0 +1,66 @@
+"""Chat rules: channels, length, rate and retention.
+
+Channels: ``near`` reaches avatars within ``NEAR_RADIUS`` (15 m) of the speaker
+(``Room.near``); ``park`` everyone in the park; ``booth`` everyone in that booth's
+zone plus its staff on duty. Text is 1..``MAX_CHAT_CHARS`` characters after trimming
+whitespace and control characters. Each speaker has a token bucket of
+``CHAT_BURST`` lines refilling ``CHAT_RATE_PER_S`` per second (5 per 10 s). Stored
+lines are kept ``RETENTION_DAYS`` days and at most ``RETENTION_LINES_PER_PARK`` per
+park; the persistence layer prunes past either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from world.protocol.constants import MAX_CHAT_CHARS
+from world.protocol.session import TokenBucket
+
+CHANNELS = ("near", "park", "booth")
+NEAR_RADIUS = 15.0
+CHAT_BURST = 5.0
+CHAT_RATE_PER_S = 0.5
+RETENTION_DAYS = 30
+RETENTION_LINES_PER_PARK = 10_000
+
+
+class ChatRuleError(ValueError):
+    """A chat line breaks a rule; ``code`` is an ``ErrorCode`` value (invalid / rate_limited)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def clean_text(text: str) -> str:
+    text = "".join(c for c in text if c == "\n" or (ord(c) >= 32 and ord(c) != 127)).strip()
+    if not text:
+        raise ChatRuleError("invalid", "chat text is empty")
+    if len(text) > MAX_CHAT_CHARS:
+        raise ChatRuleError("invalid", f"chat text is {len(text)} characters; the limit is {MAX_CHAT_CHARS}")
+    return text
+
+
+def check_channel(channel: str, booth: str | None) -> None:
+    if channel not in CHANNELS:
+        raise ChatRuleError("invalid", f"unknown chat channel {channel!r}; use one of {', '.join(CHANNELS)}")
+    if channel == "booth" and not booth:
+        raise ChatRuleError("invalid", "booth chat needs `booth` (the booth id)")
+
+
+@dataclass
+class ChatLimiter:
+    """Per-speaker token buckets; ``now`` passed in."""
+
+    burst: float = CHAT_BURST
+    rate: float = CHAT_RATE_PER_S
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
+
+    def allow(self, speaker: str, now: float) -> bool:
+        bucket = self._buckets.get(speaker)
+        if bucket is None:
+            bucket = self._buckets[speaker] = TokenBucket.full(self.rate, self.burst, now)
+        return bucket.take(now)
+
+    def forget(self, speaker: str) -> None:
+        self._buckets.pop(speaker, None)

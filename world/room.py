@@ -1,0 +1,448 @@
+"""A park room: the avatars in one park, their movement, booth zones and snapshots.
+
+Pure and clock-free: the server's fixed-timestep ticker calls ``step(dt)`` (which
+applies queued inputs and returns booth events) and ``build_snapshots()`` (the
+encoded ``snap`` frame per viewer) at the patch rate. Connection handlers only call
+the queueing and bookkeeping methods; nothing here blocks or awaits.
+
+Lifecycle: ``join(visitor, spawn, rng) -> eid`` places an avatar at a spawn point
+(jittered up to 1.5 m, always on walkable ground); ``leave(eid)`` removes it (and
+returns its ``BoothLeft`` if it stood in a booth zone); ``detach(eid)`` keeps a
+dropped client's avatar standing in the world, ``attach(eid)`` takes it back (the
+next snapshot resends everything in view).
+
+Movement: each queued ``Input`` is one tick (``1 / tick_rate`` s) of movement through
+``movement.apply_input``'s arithmetic; ``step`` applies up to
+``RoomConfig.inputs_per_tick`` (3) queued inputs per avatar per tick, so a client
+whose inputs arrive in bursts catches up, while the speed over time stays capped.
+An avatar with no input for 3 ticks stops its walk animation.
+
+Snapshots: see ``world.snapshot``. If the server could not send a viewer's frame
+(stale frame replaced), it calls ``mark_skipped(eid)`` and the next frame carries
+what was missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+import numpy as np
+
+from world.avatar import Avatar, VisitorInfo
+from world.interest import Interest
+from world.layout import ParkLayout, Ring, Spawn
+from world.movement import displacements, wrap_yaw
+from world.protocol.constants import EMOTES, Anim
+from world.protocol.messages import Input
+from world.protocol.quantize import pos_to_wire, yaw_to_wire
+from world.snapshot import EntityBytes, Quantized, ViewerState, build_frame
+from world.walkable import WalkGrid
+
+T = TypeVar("T")
+
+SPAWN_JITTER = 1.5  # metres
+IDLE_AFTER_TICKS = 3
+
+
+class Rng(Protocol):
+    """What ``join`` needs of a ``random.Random``."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+    def choice(self, seq: Sequence[T]) -> T: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomConfig:
+    tick_rate: int = 20
+    patch_rate: int = 20
+    view_radius: float = 40.0
+    view_max: int = 48
+    input_queue: int = 8
+    inputs_per_tick: int = 3
+    view_hysteresis: float = 1.15
+
+    @property
+    def dt(self) -> float:
+        return 1.0 / self.tick_rate
+
+
+@dataclass(frozen=True, slots=True)
+class BoothEntered:
+    eid: int
+    booth_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoothLeft:
+    eid: int
+    booth_id: str
+    dwell_s: float
+
+
+RoomEvent = BoothEntered | BoothLeft
+
+
+class UnknownSpawn(KeyError):
+    """``join`` named a spawn point the park does not have."""
+
+
+@dataclass(slots=True)
+class _Zones:
+    """Booth zones as arrays, for a vectorised point-in-polygon over moved avatars."""
+
+    ids: list[str]
+    rings: list[np.ndarray]
+    boxes: np.ndarray  # (n, 4): xmin, ymin, xmax, ymax
+
+    @staticmethod
+    def from_layout(layout: ParkLayout) -> _Zones:
+        rings = [np.asarray(b.zone, dtype=np.float64) for b in layout.booths]
+        boxes = np.array([[r[:, 0].min(), r[:, 1].min(), r[:, 0].max(), r[:, 1].max()] for r in rings]
+                         ).reshape(-1, 4)
+        return _Zones([b.id for b in layout.booths], rings, boxes)
+
+    def locate(self, xs: np.ndarray, ys: np.ndarray) -> list[str | None]:
+        """The booth zone each point is in (the first listed if zones overlap)."""
+        found = np.full(len(xs), -1, dtype=np.int64)
+        for k, ring in enumerate(self.rings):
+            x0, y0, x1, y1 = self.boxes[k]
+            cand = np.nonzero((found < 0) & (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))[0]
+            if len(cand) == 0:
+                continue
+            inside = _in_ring(xs[cand], ys[cand], ring)
+            found[cand[inside]] = k
+        return [self.ids[k] if k >= 0 else None for k in found.tolist()]
+
+
+def _in_ring(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    inside = np.zeros(len(xs), dtype=bool)
+    n = len(ring)
+    for i in range(n):
+        xa, ya = ring[i]
+        xb, yb = ring[(i + 1) % n]
+        crosses = (ya > ys) != (yb > ys)
+        if not crosses.any():
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xc = xa + (ys - ya) * (xb - xa) / (yb - ya)
+        inside ^= crosses & (xs < xc)
+    return inside
+
+
+def point_in_zone(x: float, y: float, zone: Ring) -> bool:
+    return bool(_in_ring(np.array([x]), np.array([y]), np.asarray(zone, dtype=np.float64))[0])
+
+
+@dataclass(slots=True, eq=False)
+class _Presence:
+    booth: str | None = None
+    since: float = 0.0
+    quiet_ticks: int = 0
+
+
+@dataclass
+class RoomCounts:
+    avatars: int
+    detached: int
+    dropped_inputs: int
+
+
+class Room:
+    def __init__(self, park_id: str, layout: ParkLayout, config: RoomConfig | None = None,
+                 grid: WalkGrid | None = None) -> None:
+        self.park_id = park_id
+        self.layout = layout
+        self.config = config or RoomConfig()
+        self.grid = grid if grid is not None else WalkGrid.from_layout(layout)
+        self.tick = 0
+        self.time = 0.0  # seconds of simulated time (sum of dt)
+        self.avatars: dict[int, Avatar] = {}
+        self._next_eid = 1
+        self._zones = _Zones.from_layout(layout)
+        self._presence: dict[int, _Presence] = {}
+        self._entities: dict[int, EntityBytes] = {}
+        self._viewers: dict[int, ViewerState] = {}
+        self._interest = Interest(self.config.view_radius, self.config.view_max, self.config.view_hysteresis)
+        self._changed: set[int] = set()  # quantized state changed since the last build
+        self._relooked: set[int] = set()  # name/colour changed since the last build
+        self._last_build = -1
+        self._pending_events: list[RoomEvent] = []
+        self.dropped_inputs = 0
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def join(self, visitor: VisitorInfo, spawn: str | None, rng: Rng) -> int:
+        point = self._spawn(spawn, rng)
+        x, y = self._place(point, rng)
+        eid = self._next_eid
+        self._next_eid += 1
+        av = Avatar(eid=eid, user_id=visitor.user_id, name=visitor.name, color=visitor.color,
+                    role=visitor.role, company=visitor.company, x=x, y=y, yaw=wrap_yaw(point.facing),
+                    queue_limit=self.config.input_queue)
+        self.avatars[eid] = av
+        self._presence[eid] = _Presence()
+        self._entities[eid] = EntityBytes(eid, self._quantize(av), av.name, av.color, self.tick, self.tick)
+        self._viewers[eid] = ViewerState()
+        self._changed.add(eid)
+        self._pending_events.extend(self._update_zones([eid]))
+        return eid
+
+    def leave(self, eid: int) -> list[RoomEvent]:
+        """Remove the avatar; returns its ``BoothLeft`` if it stood in a booth zone."""
+        if self.avatars.pop(eid, None) is None:
+            return []
+        presence = self._presence.pop(eid)
+        self._entities.pop(eid, None)
+        self._viewers.pop(eid, None)
+        self._changed.discard(eid)
+        self._relooked.discard(eid)
+        self._pending_events = [e for e in self._pending_events if e.eid != eid]
+        if presence.booth is not None:
+            return [BoothLeft(eid, presence.booth, self.time - presence.since)]
+        return []
+
+    def detach(self, eid: int) -> None:
+        av = self.avatars[eid]
+        av.detached = True
+        av.clear_inputs()
+        if av.anim != Anim.IDLE:
+            av.anim = Anim.IDLE
+            self._requantize(av)
+
+    def attach(self, eid: int) -> None:
+        self.avatars[eid].detached = False
+        self._viewers[eid].reset()
+
+    def teleport(self, eid: int, x: float, y: float, yaw: float | None = None) -> None:
+        """Put the avatar at (x, y) (or the nearest walkable point); booth events from the
+        move come with the next ``step``. For restoring a saved position, or staff tools."""
+        av = self.avatars[eid]
+        found = self.grid.nearest_walkable(x, y)
+        if found is not None:
+            av.x, av.y = found
+        if yaw is not None:
+            av.yaw = wrap_yaw(yaw)
+        self._requantize(av)
+        self._pending_events.extend(self._update_zones([eid]))
+
+    def __contains__(self, eid: object) -> bool:
+        return eid in self.avatars
+
+    # --- requests from connections -----------------------------------------------------
+
+    def queue_input(self, eid: int, inp: Input) -> bool:
+        av = self.avatars.get(eid)
+        if av is None or av.detached:
+            return False
+        ok = av.queue_input(inp)
+        if not ok:
+            self.dropped_inputs += 1
+        return ok
+
+    def set_emote(self, eid: int, name: str) -> bool:
+        av = self.avatars.get(eid)
+        anim = EMOTES.get(name)
+        if av is None or anim is None:
+            return False
+        av.emote = anim
+        self._requantize(av)
+        return True
+
+    def set_look(self, eid: int, name: str | None = None, color: int | None = None) -> None:
+        av = self.avatars[eid]
+        av.name = name if name is not None else av.name
+        av.color = color if color is not None else av.color
+        if self._entities[eid].set_look(av.name, av.color, self.tick):
+            self._relooked.add(eid)
+
+    # --- simulation ---------------------------------------------------------------------
+
+    def step(self, dt: float) -> list[RoomEvent]:
+        """Apply queued inputs (one tick of movement each), then booth zone changes."""
+        self.tick += 1
+        self.time += dt
+        moved: set[int] = set()
+        touched: set[int] = set()
+        input_dt = self.config.dt
+        for _ in range(self.config.inputs_per_tick):
+            batch = [av for av in self.avatars.values() if av.inputs]
+            if not batch:
+                break
+            inputs = [av.inputs.popleft() for av in batch]
+            self._move(batch, inputs, input_dt, moved)
+            touched.update(av.eid for av in batch)
+        for eid, presence in self._presence.items():
+            if eid in touched:
+                presence.quiet_ticks = 0
+                continue
+            presence.quiet_ticks += 1
+            av = self.avatars[eid]
+            if presence.quiet_ticks >= IDLE_AFTER_TICKS and av.anim != Anim.IDLE:
+                av.anim = Anim.IDLE
+                touched.add(eid)
+        for eid in touched:
+            self._requantize(self.avatars[eid])
+        events = self._pending_events
+        self._pending_events = []
+        if moved:
+            events.extend(self._update_zones(sorted(moved)))
+        return events
+
+    def _move(self, batch: list[Avatar], inputs: list[Input], dt: float, moved: set[int]) -> None:
+        mx = np.array([i.mx for i in inputs], dtype=np.float64)
+        my = np.array([i.my for i in inputs], dtype=np.float64)
+        run = np.array([i.run for i in inputs], dtype=bool)
+        xs = np.array([av.x for av in batch], dtype=np.float64)
+        ys = np.array([av.y for av in batch], dtype=np.float64)
+        dx, dy = displacements(mx, my, run, dt)
+        nx, ny = self.grid.move_many(xs, ys, dx, dy)
+        for av, inp, x, y in zip(batch, inputs, nx.tolist(), ny.tolist(), strict=True):
+            if x != av.x or y != av.y:
+                moved.add(av.eid)
+            av.x, av.y = x, y
+            av.yaw = wrap_yaw(inp.yaw)
+            walking = inp.mx != 0.0 or inp.my != 0.0
+            av.anim = (Anim.RUN if inp.run else Anim.WALK) if walking else Anim.IDLE
+            if walking:
+                av.emote = Anim.IDLE
+            av.last_seq = inp.s
+
+    @staticmethod
+    def _quantize(av: Avatar) -> Quantized:
+        return (pos_to_wire(av.x), pos_to_wire(av.y), yaw_to_wire(av.yaw), int(av.shown_anim))
+
+    def _requantize(self, av: Avatar) -> None:
+        if self._entities[av.eid].set_state(self._quantize(av), self.tick):
+            self._changed.add(av.eid)
+
+    def _update_zones(self, eids: list[int]) -> list[RoomEvent]:
+        if not self._zones.ids or not eids:
+            return []
+        xs = np.array([self.avatars[e].x for e in eids])
+        ys = np.array([self.avatars[e].y for e in eids])
+        events: list[RoomEvent] = []
+        for eid, booth in zip(eids, self._zones.locate(xs, ys), strict=True):
+            presence = self._presence[eid]
+            if booth == presence.booth:
+                continue
+            if presence.booth is not None:
+                events.append(BoothLeft(eid, presence.booth, self.time - presence.since))
+            if booth is not None:
+                events.append(BoothEntered(eid, booth))
+            presence.booth, presence.since = booth, self.time
+        return events
+
+    # --- queries --------------------------------------------------------------------------
+
+    def booth_of(self, eid: int) -> str | None:
+        p = self._presence.get(eid)
+        return p.booth if p else None
+
+    def visitors_in_booth(self, booth_id: str) -> list[int]:
+        return sorted(eid for eid, p in self._presence.items() if p.booth == booth_id)
+
+    def near(self, eid: int, radius: float) -> list[int]:
+        """Avatars within ``radius`` metres of ``eid`` (itself included), nearest first."""
+        me = self.avatars[eid]
+        eids = list(self.avatars)
+        xs = np.array([self.avatars[e].x for e in eids]) - me.x
+        ys = np.array([self.avatars[e].y for e in eids]) - me.y
+        d2 = xs * xs + ys * ys
+        idx = np.nonzero(d2 <= radius * radius)[0]
+        idx = idx[np.argsort(d2[idx], kind="stable")]
+        return [eids[i] for i in idx.tolist()]
+
+    @property
+    def counts(self) -> RoomCounts:
+        detached = sum(1 for av in self.avatars.values() if av.detached)
+        return RoomCounts(len(self.avatars), detached, self.dropped_inputs)
+
+    def own_state(self, eid: int) -> Quantized:
+        return self._entities[eid].state
+
+    # --- snapshots -----------------------------------------------------------------------
+
+    def build_snapshots(self, viewers: Iterable[int] | None = None) -> dict[int, bytes]:
+        """Encoded ``snap`` frames for the viewers (default: every attached avatar) that
+        have something new. Commits each viewer's state; see ``mark_skipped``."""
+        eids = list(self.avatars)
+        views = self._interest.update(
+            np.array(eids, dtype=np.int64),
+            np.fromiter((self.avatars[e].x for e in eids), dtype=np.float64, count=len(eids)),
+            np.fromiter((self.avatars[e].y for e in eids), dtype=np.float64, count=len(eids)),
+        )
+        if viewers is None:
+            targets = [e for e in eids if not self.avatars[e].detached]
+        else:
+            targets = [e for e in viewers if e in self.avatars]
+        changed, relooked, last_build = self._changed, self._relooked, self._last_build
+        entities = self._entities
+        frames: dict[int, bytes] = {}
+        tick = self.tick
+        nothing: set[int] = set()  # shared, never mutated: committed views are only read
+        for eid in targets:
+            vs = self._viewers[eid]
+            view = views.get(eid, nothing)
+            known = vs.known
+            enter_ids = view - known
+            leave_ids = known - view
+            stay = view & known
+            if vs.last_tick == last_build:
+                upd_ids = stay & changed
+                full_ids = stay & relooked
+            else:
+                since = vs.last_tick
+                upd_ids = {e for e in stay if entities[e].changed_tick > since}
+                full_ids = {e for e in stay if entities[e].look_tick > since}
+            if full_ids:
+                upd_ids -= full_ids
+                enter_ids |= full_ids
+            own = entities[eid].state
+            pos = (own[0], own[1], own[2])
+            ack = self.avatars[eid].last_seq
+            if enter_ids or upd_ids or leave_ids or ack != vs.ack or pos != vs.pos:
+                frames[eid] = build_frame(
+                    tick, ack, pos,
+                    [entities[e].e for e in sorted(enter_ids)],
+                    [entities[e].u for e in sorted(upd_ids)],
+                    sorted(leave_ids),
+                )
+            vs.commit(view, tick, ack, pos)
+        self._changed = set()
+        self._relooked = set()
+        self._last_build = tick
+        return frames
+
+    def mark_skipped(self, eid: int) -> None:
+        """The last frame built for ``eid`` was not delivered: the next one makes up for it."""
+        vs = self._viewers.get(eid)
+        if vs is not None:
+            vs.rollback()
+
+    # --- spawning --------------------------------------------------------------------------
+
+    def _spawn(self, spawn: str | None, rng: Rng) -> Spawn:
+        if spawn is None:
+            return rng.choice(self.layout.spawns)
+        for s in self.layout.spawns:
+            if s.id == spawn:
+                return s
+        raise UnknownSpawn(f"park {self.park_id!r} has no spawn point {spawn!r}")
+
+    def _place(self, s: Spawn, rng: Rng) -> tuple[float, float]:
+        for _ in range(20):
+            x = s.x + rng.uniform(-SPAWN_JITTER, SPAWN_JITTER)
+            y = s.y + rng.uniform(-SPAWN_JITTER, SPAWN_JITTER)
+            if self.grid.contains(x, y):
+                return x, y
+        found = self.grid.nearest_walkable(s.x, s.y)
+        return found if found is not None else (s.x, s.y)
+
+
+__all__ = [
+    "BoothEntered", "BoothLeft", "Room", "RoomConfig", "RoomCounts", "RoomEvent", "Rng",
+    "UnknownSpawn", "VisitorInfo",
+]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tools.catalogue_files import load_catalogue
 from world.catalogue import (
     DEFAULT_AREA_BASIS,
     DEFAULT_AREA_M2,
@@ -16,8 +17,6 @@ from world.catalogue import (
     CatalogueError,
     Park,
 )
-
-from tools.catalogue_files import load_catalogue
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,11 +36,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_seed)
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Command output (stdout) or a complaint (stderr)."""
+    (sys.stderr if err else sys.stdout).write(text + "\n")
+
+
 def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     try:
         return load_catalogue(args.catalogue)
     except CatalogueError as exc:
-        print(exc, file=sys.stderr)
+        say(str(exc), err=True)
         raise SystemExit(1) from None
 
 
@@ -49,8 +53,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     cat = _load(args)
     for park in cat:
         est = " (estimate)" if park.area.site_is_estimate else ""
-        print(f"{park.id:24} {park.name_en} / {park.name_zh}  site {park.area.site_m2:,.0f} m2{est}  style {park.style}")
-    print(f"{len(cat)} parks")
+        say(f"{park.id:24} {park.name_en} / {park.name_zh}  site {park.area.site_m2:,.0f} m2{est}  style {park.style}")
+    say(f"{len(cat)} parks")
     return 0
 
 
@@ -72,23 +76,23 @@ def cmd_show(args: argparse.Namespace) -> int:
     try:
         park = cat.get(args.park_id)
     except KeyError as exc:
-        print(f"{exc.args[0]}; known: {', '.join(cat.ids())}", file=sys.stderr)
+        say(f"{exc.args[0]}; known: {', '.join(cat.ids())}", err=True)
         return 1
     data = _park_dict(park)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=1))
+        say(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     for key, value in data.items():
         if key == "venues":
-            print("venues:")
+            say("venues:")
             for v in value:
-                print(f"  - {v['id']}: {v['name']} ({v['kind']}{', estimate' if v['estimated'] else ''})")
+                say(f"  - {v['id']}: {v['name']} ({v['kind']}{', estimate' if v['estimated'] else ''})")
         elif isinstance(value, list):
-            print(f"{key}: {'; '.join(value) if value else '-'}")
+            say(f"{key}: {'; '.join(value) if value else '-'}")
         elif isinstance(value, dict):
-            print(f"{key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
+            say(f"{key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
         else:
-            print(f"{key}: {value if value is not None else '-'}")
+            say(f"{key}: {value if value is not None else '-'}")
     return 0
 
 
@@ -192,5 +196,5 @@ def cmd_seed(args: argparse.Namespace) -> int:
         parse_park(str(path), text)  # never write a file the loader would refuse
         path.write_text(text, encoding="utf-8")
         written += 1
-    print(f"wrote {written} park files to {args.out} ({skipped} existing files kept; --force overwrites)")
+    say(f"wrote {written} park files to {args.out} ({skipped} existing files kept; --force overwrites)")
     return 0

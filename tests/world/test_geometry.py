@@ -50,8 +50,8 @@ def test_rotating_a_point_keeps_it_inside_the_equally_rotated_box(x, y, w, d, a,
 @given(st.lists(st.tuples(coord, coord), min_size=3, max_size=12))
 def test_orientation_helpers_give_the_requested_winding(points):
     ring = tuple(points)
-    assert signed_area(counter_clockwise(ring)) >= 0
-    assert signed_area(clockwise(ring)) <= 0
+    assert signed_area(counter_clockwise(ring)) >= -1e-6  # a degenerate (zero-area) ring may round either way
+    assert signed_area(clockwise(ring)) <= 1e-6
     assert math.isclose(abs(signed_area(ring)), abs(signed_area(clockwise(ring))), abs_tol=1e-6)
 
 

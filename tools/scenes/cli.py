@@ -1,13 +1,94 @@
-"""``cloudpark scenes``: build and check park scenes. (Being built: see issue 2.)"""
+"""``cloudpark scenes``: build every park's .glb, check them, render previews."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_OUT = Path("var") / "scenes"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    pass
+    scenes = sub.add_parser("scenes", help="build and check park scenes (.glb)",
+                            description="Build one self-contained .glb per park and check them.")
+    ssub = scenes.add_subparsers(dest="scenes_command", metavar="ACTION", required=True)
+    p = ssub.add_parser("build", help="build scenes that are missing or stale, then report budgets",
+                        description="Build one .glb per park (catalogue -> site plan -> scene).")
+    p.add_argument("--park", action="append", metavar="ID", help="only this park (repeatable)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--previews", action="store_true", help="also render a PNG per park into OUT/previews")
+    p.add_argument("--force", action="store_true", help="rebuild even when the manifest says up to date")
+    p.set_defaults(handler=cmd_build)
+    p = ssub.add_parser("check", help="validate, measure budgets and reachability; exit 1 on any failure",
+                        description="glTF-Validator (zero errors), triangles/size/draw-call budgets, "
+                                    "walkable reachability, for every .glb in DIR.")
+    p.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, help=f"scene folder (default {DEFAULT_OUT})")
+    p.set_defaults(handler=cmd_check)
 
 
-def build_and_report(out, parks, previews):  # type: ignore[no-untyped-def]
-    raise NotImplementedError
+def _say(line: str) -> None:
+    print(line, flush=True)  # noqa: T201  (this is a CLI's output)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return build_and_report(args.out, args.park, args.previews, force=args.force)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    paths = sorted(args.dir.glob("*.glb"))
+    if not paths:
+        _say(f"no .glb files in {args.dir} (run: cloudpark scenes build)")
+        return 1
+    return _report(paths)
+
+
+def build_and_report(out: Path, parks: list[str] | None, previews: bool, force: bool = False) -> int:
+    """Build what is missing or stale, print one line per park and a total; 1 on any failure."""
+    from tools.scenes.pipeline import build_parks
+    from world.catalogue import CatalogueError
+
+    start = time.perf_counter()
+    _say(f"building scenes into {out}/ ...")
+    try:
+        built = build_parks(out, parks, force=force, progress=lambda s: _say("  " + s))
+    except (CatalogueError, KeyError) as exc:
+        _say(f"error: {exc}")
+        return 1
+    seconds = time.perf_counter() - start
+    rebuilt = sum(b.rebuilt for b in built)
+    _say(f"built {rebuilt} of {len(built)} scenes in {seconds:.1f} s ({len(built) - rebuilt} up to date)")
+    status = _report([b.path for b in built])
+    if previews:
+        from tools.scenes.preview import render_previews
+
+        _say("rendering previews ...")
+        pngs = render_previews([b.path for b in built], out / "previews")
+        _say(f"wrote {len(pngs)} previews to {out / 'previews'}/")
+    return status
+
+
+def _report(paths: list[Path]) -> int:
+    from tools.scenes.checks import MAX_BYTES, MAX_DRAW_CALLS, MAX_TRIANGLES, check_scenes
+
+    _say(f"checking {len(paths)} scenes (glTF-Validator, budgets, reachability) ...")
+    reports = check_scenes(paths)
+    for r in reports:
+        mark = "ok  " if r.ok else "FAIL"
+        _say(f"{mark} {r.path}  {r.triangles:>7,} tris  {r.bytes / 1e6:5.2f} MB  {r.draw_calls:>3} draws  "
+             f"validator {r.errors} errors {r.warnings} warnings")
+        for m in r.messages:
+            _say(f"       {m}")
+        for p in r.problems:
+            _say(f"       problem: {p}")
+    failed = [r for r in reports if not r.ok]
+    _say(f"total: {len(reports)} scenes, max {max(r.triangles for r in reports):,} tris "
+         f"(budget {MAX_TRIANGLES:,}), max {max(r.bytes for r in reports) / 1e6:.2f} MB "
+         f"(budget {MAX_BYTES / 1e6:.1f}), max {max(r.draw_calls for r in reports)} draw calls "
+         f"(budget {MAX_DRAW_CALLS}), validator errors {sum(r.errors for r in reports)}, "
+         f"warnings {sum(r.warnings for r in reports)}; {len(failed)} failed")
+    if failed:
+        print(f"scene check failed for: {', '.join(r.path.stem for r in failed)}", file=sys.stderr)  # noqa: T201
+        return 1
+    return 0

@@ -1,0 +1,53 @@
+"""``cloudpark client`` (the desktop client) and ``cloudpark client-bench`` (frame benchmark)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("client", help="open the Panda3D desktop client")
+    p.add_argument("--server", default="ws://127.0.0.1:8080/ws", help="game server websocket URL")
+    p.add_argument("--park", default=None, help="park id to join (default: pick from a list)")
+    p.add_argument("--name", default="Visitor", help="display name")
+    p.add_argument("--color", default=None, help="avatar colour as RRGGBB hex")
+    p.add_argument("--offscreen", action="store_true", help="render to an offscreen buffer (no window)")
+    p.add_argument("--software", action="store_true", help="use the software renderer (p3tinydisplay)")
+    p.add_argument("--script", type=Path, default=None, help="JSON script of timed steps (see docs/client.md)")
+    p.add_argument("--screenshot", type=Path, default=None, help="folder for screenshots (script steps, exit)")
+    p.add_argument("--size", default="1280x720", help="window size WxH")
+    p.add_argument("--max-seconds", type=float, default=None, help="give up after this long (exit 3)")
+    p.set_defaults(handler=_client)
+
+    b = sub.add_parser("client-bench", help="draw calls and frame time with 0/50/200 avatars")
+    b.add_argument("--park", default=None, help="park id (default: the busiest scene in var/scenes)")
+    b.add_argument("--scenes", type=Path, default=Path("var/scenes"))
+    b.add_argument("--out", type=Path, default=Path("var/bench/client_frames.json"))
+    b.add_argument("--frames", type=int, default=120)
+    b.add_argument("--renderer", choices=("all", "software", "opengl"), default="all")
+    b.set_defaults(handler=_bench)
+
+
+def _client(args: argparse.Namespace) -> int:
+    from client.app import ClientConfig, run
+    from client.script import ScriptError, load
+
+    try:
+        script = load(args.script) if args.script else None
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        color = int(args.color, 16) if args.color else None
+    except (ScriptError, ValueError) as exc:
+        sys.stderr.write(f"cloudpark client: {exc}\n")
+        return 2
+    cfg = ClientConfig(server=args.server, park=args.park, name=args.name, color=color,
+                       offscreen=args.offscreen, software=args.software, script=script,
+                       screenshot=args.screenshot, size=(w, h))
+    return run(cfg, max_seconds=args.max_seconds)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from client.bench_frames import main
+
+    return main(args)

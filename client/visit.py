@@ -1,0 +1,246 @@
+"""A visitor's view of the world, fed by server messages: the client's pure core.
+
+No Panda3D, no sockets, no clocks: ``handle(msg, now)`` takes a decoded server
+message, ``tick(...)`` one simulation tick of intent; both return the messages to
+send. The Panda3D scene (``client.app``) only draws what this holds, and the network
+thread (``client.link``) only moves bytes, so everything here is testable directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import msgspec
+
+from client.interpolation import Crowd
+from client.prediction import Pose, Predictor, Step
+from world.geometry import point_in_ring
+from world.layout import ParkLayout
+from world.protocol import messages as M
+from world.protocol.constants import PROTOCOL_VERSION
+from world.protocol.quantize import pos_from_wire, yaw_from_wire
+
+CHAT_LINES = 50
+JOIN_WAIT = 1.5  # seconds to wait for the server to re-seat a resumed session before asking
+
+
+@dataclass(slots=True)
+class ChatEntry:
+    ch: str
+    name: str
+    text: str
+
+
+@dataclass(slots=True)
+class Visit:
+    """Everything the client knows about its session and the park it is in."""
+
+    name: str
+    want_park: str | None = None
+    color: int | None = None
+    status: str = "connecting"  # connecting | online | reconnecting | offline
+    welcome: M.Welcome | None = None
+    session: M.Session | None = None
+    parks: list[M.ParkInfo] = field(default_factory=list)
+    joined: M.Joined | None = None
+    layout: ParkLayout | None = None
+    predictor: Predictor | None = None
+    crowd: Crowd | None = None
+    booths: dict[str, M.BoothSummary] = field(default_factory=dict)
+    booth: M.BoothView | None = None
+    chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
+    notices: deque[str] = field(default_factory=lambda: deque(maxlen=8))
+    requests: dict[int, str] = field(default_factory=dict)
+    emote: str = "none"
+    next_seq: int = 1  # input sequence numbers never restart within a run of the client
+    _next_id: int = 1
+    _join_at: float | None = None
+    snaps: int = 0
+
+    # --- what the scene asks -------------------------------------------------------
+
+    @property
+    def tick_dt(self) -> float:
+        return 1.0 / (self.welcome.tick_rate if self.welcome else 20)
+
+    @property
+    def in_park(self) -> bool:
+        return self.joined is not None and self.predictor is not None
+
+    def online(self) -> int:
+        park = self.joined.park if self.joined else self.want_park
+        return next((p.online for p in self.parks if p.id == park), 0)
+
+    def park_info(self, park_id: str) -> M.ParkInfo | None:
+        return next((p for p in self.parks if p.id == park_id), None)
+
+    def booth_zone_at(self, x: float, y: float) -> str | None:
+        """The booth whose visiting zone holds (x, y), from the layout (for the HUD hint)."""
+        if self.layout is None:
+            return None
+        for b in self.layout.booths:
+            if point_in_ring((x, y), b.zone):
+                return b.id
+        return None
+
+    # --- requests ------------------------------------------------------------------
+
+    def _rid(self, what: str) -> int:
+        rid = self._next_id
+        self._next_id += 1
+        self.requests[rid] = what
+        return rid
+
+    def hello(self, resume: str | None) -> M.Hello:
+        return M.Hello(v=PROTOCOL_VERSION, client="cloudpark-panda3d", resume=resume)
+
+    def guest(self) -> M.Guest:
+        return M.Guest(name=self.name, color=self.color, id=self._rid("guest"))
+
+    def join(self, park: str) -> M.Join:
+        self.want_park = park
+        self.joined = None
+        self.predictor = None
+        self.booth = None
+        if self.crowd is not None:
+            self.crowd.clear()
+        return M.Join(park=park, id=self._rid(f"join {park}"))
+
+    def list_parks(self) -> M.ListParks:
+        return M.ListParks(id=self._rid("parks"))
+
+    def like(self) -> M.Like | None:
+        return M.Like(booth=self.booth.id, id=self._rid("like")) if self.booth else None
+
+    def card(self, name: str, consent: bool, company: str = "", email: str = "",
+             phone: str = "", message: str = "") -> M.Card | None:
+        """A business card for the open booth; None (nothing sent) without consent."""
+        if self.booth is None or not consent or not name.strip():
+            return None
+        return M.Card(booth=self.booth.id, name=name.strip(), consent=True, company=company,
+                      email=email, phone=phone, message=message, id=self._rid("card"))
+
+    def say(self, ch: str, text: str) -> M.Chat | None:
+        text = text.strip()
+        if not text:
+            return None
+        booth = self.booth.id if ch == "booth" and self.booth else None
+        if ch == "booth" and booth is None:
+            ch = "near"
+        return M.Chat(ch=ch, text=text[:500], booth=booth, id=self._rid("chat"))
+
+    def set_emote(self, name: str) -> M.Emote:
+        self.emote = name
+        return M.Emote(e=name)
+
+    # --- time ----------------------------------------------------------------------
+
+    def tick(self, mx: float, my: float, yaw: float, run: bool) -> M.Input | None:
+        """One simulation tick of intent: predicted at once, returned for sending."""
+        if self.predictor is None:
+            return None
+        inp = self.predictor.apply(mx, my, yaw, run)
+        self.next_seq = self.predictor.next_seq
+        return inp
+
+    def update(self, now: float) -> list[msgspec.Struct]:
+        """Timers: re-ask to join if a resumed session was not re-seated."""
+        if self._join_at is not None and now >= self._join_at and self.joined is None and self.want_park:
+            self._join_at = None
+            return [self.join(self.want_park)]
+        return []
+
+    # --- server messages -------------------------------------------------------------
+
+    def handle(self, msg: msgspec.Struct, now: float, step_for: Callable[[ParkLayout], Step | None] | None = None
+               ) -> list[msgspec.Struct]:
+        """Apply one server message; returns the messages to send in answer."""
+        out: list[msgspec.Struct] = []
+        if isinstance(msg, M.SnapView):
+            self._snap(msg, now)
+        elif isinstance(msg, M.Welcome):
+            self.welcome = msg
+        elif isinstance(msg, M.Session):
+            self.session = msg
+            self.status = "online"
+            out.append(self.list_parks())
+            if self.want_park:
+                if msg.resumed and msg.park == self.want_park:
+                    self._join_at = now + JOIN_WAIT
+                else:
+                    out.append(self.join(self.want_park))
+        elif isinstance(msg, M.Parks):
+            self.parks = msg.parks
+        elif isinstance(msg, M.Joined):
+            self.joined = msg
+            self.want_park = msg.park
+            self._join_at = None
+            self.booths = {b.id: b for b in msg.booths}
+            self.crowd = Crowd(self.tick_dt)
+            self.predictor = None  # built once the scene's layout is known
+            if self.layout is not None and self.layout.park_id == msg.park and step_for is not None:
+                step = step_for(self.layout)
+                if step is not None:
+                    self.seat(step)
+        elif isinstance(msg, M.Booth):
+            self.booth = msg.booth
+            self.booths[msg.booth.id] = M.BoothSummary(
+                msg.booth.id, msg.booth.content.name, msg.booth.owner, msg.booth.likes)
+        elif isinstance(msg, M.BoothExit):
+            if self.booth is not None and self.booth.id == msg.booth:
+                self.booth = None
+        elif isinstance(msg, M.ChatLine):
+            self.chat.append(ChatEntry(msg.ch, msg.name, msg.text))
+        elif isinstance(msg, M.Ok):
+            what = self.requests.pop(msg.re, "")
+            if what == "like" and self.booth is not None:
+                self.booth.liked = True
+                self.booth.likes += 1
+                self.notices.append("Liked")
+            elif what == "card":
+                self.notices.append("Business card left")
+        elif isinstance(msg, M.Error):
+            what = self.requests.pop(msg.re, "request")
+            self.notices.append(f"{what}: {msg.msg}")
+        elif isinstance(msg, M.Bye):
+            self.notices.append(f"server: {msg.reason}")
+        return out
+
+    def seat(self, step: Step) -> None:
+        """Start predicting from the joined position, with the park's movement step."""
+        assert self.joined is not None
+        j = self.joined
+        pose = Pose(pos_from_wire(j.x), pos_from_wire(j.y), yaw_from_wire(j.yaw))
+        self.predictor = Predictor(step, pose, self.tick_dt, first_seq=self.next_seq)
+
+    def _snap(self, msg: M.SnapView, now: float) -> None:
+        self.snaps += 1
+        if self.crowd is not None:
+            self.crowd.snapshot(msg.k, now, msg.e, msg.u, msg.l)
+        if self.predictor is not None:
+            px, py, pyaw = msg.p
+            self.predictor.reconcile(msg.a, Pose(pos_from_wire(px), pos_from_wire(py), yaw_from_wire(pyaw)))
+
+    def disconnected(self) -> None:
+        self.status = "reconnecting"
+        self.joined = None
+        self.predictor = None
+        if self.crowd is not None:
+            self.crowd.clear()
+
+
+def move_direction(forward: float, right: float, camera_heading: float) -> tuple[float, float]:
+    """Keys (forward/back, right/left in -1..1) to a world-frame direction, camera-relative.
+
+    ``camera_heading``: the direction the camera looks, radians CCW from +x (east).
+    """
+    if forward == 0.0 and right == 0.0:
+        return 0.0, 0.0
+    c, s = math.cos(camera_heading), math.sin(camera_heading)
+    mx = forward * c + right * s
+    my = forward * s - right * c
+    n = math.hypot(mx, my)
+    return (mx / n, my / n) if n > 1.0 else (mx, my)

@@ -1,0 +1,88 @@
+"""The client's pure core: server messages in, messages to send out."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from client.prediction import Pose
+from client.visit import Visit, move_direction
+from world.protocol import messages as M
+
+
+def still(x: float, y: float, yaw: float, inp: M.Input, dt: float) -> tuple[float, float, float, int]:
+    return x + inp.mx * 2 * dt, y + inp.my * 2 * dt, inp.yaw, 1 if inp.mx or inp.my else 0
+
+
+def session(resumed: bool = False, park: str = "") -> M.Session:
+    return M.Session(user=M.UserInfo("u1", "Ann", "guest", 0xFF0000), resume="tok", resume_ttl=30,
+                     perms={}, resumed=resumed, park=park)
+
+
+def joined() -> M.Joined:
+    return M.Joined(park="p1", you=5, x=100, y=200, yaw=0, tick=0, scene="/scenes/p1.glb?h=x",
+                    scene_hash="x", booths=[M.BoothSummary("b1", "Ink")])
+
+
+def test_session_asks_for_parks_and_joins_the_wanted_park() -> None:
+    v = Visit("Ann", want_park="p1")
+    out = v.handle(session(), 0.0)
+    assert [type(m) for m in out] == [M.ListParks, M.Join]
+    assert out[1].park == "p1"  # type: ignore[attr-defined]
+
+
+def test_resumed_session_waits_before_rejoining() -> None:
+    v = Visit("Ann", want_park="p1")
+    out = v.handle(session(resumed=True, park="p1"), 0.0)
+    assert [type(m) for m in out] == [M.ListParks]
+    assert v.update(0.5) == []
+    assert [type(m) for m in v.update(2.0)] == [M.Join]
+
+
+def test_join_seats_the_predictor_and_snapshots_reconcile() -> None:
+    v = Visit("Ann")
+    v.handle(joined(), 0.0)
+    assert not v.in_park  # no layout yet: nothing to predict against
+    v.seat(still)
+    assert v.predictor is not None and v.predictor.render_pose() == Pose(1.0, 2.0, 0.0)
+    inp = v.tick(1.0, 0.0, 0.0, False)
+    assert inp is not None and inp.s == 1
+    v.handle(M.SnapView(k=1, a=1, p=(110, 200, 0), e=[(9, 0, 0, 0, 0, "Bo", 0x00FF00)]), 0.05)
+    assert v.predictor.pending == type(v.predictor.pending)()
+    assert v.predictor.x == pytest.approx(1.1)
+    assert 9 in v.crowd.tracks  # type: ignore[union-attr]
+
+
+def test_booth_panel_like_and_card_need_consent() -> None:
+    v = Visit("Ann")
+    v.handle(joined(), 0.0)
+    assert v.like() is None
+    view = M.BoothView(id="b1", owner="o", content=M.BoothContent(name="Ink Studio"), likes=2, staff=["Li"])
+    v.handle(M.Booth(view), 0.0)
+    like = v.like()
+    assert like is not None
+    v.handle(M.Ok(re=like.id), 0.0)
+    assert v.booth is not None and v.booth.liked and v.booth.likes == 3
+    assert v.card("Ann", consent=False) is None  # nothing leaves without consent
+    card = v.card("Ann", consent=True, email="a@example.com")
+    assert card is not None and card.consent and card.booth == "b1"
+    v.handle(M.BoothExit("b1"), 0.0)
+    assert v.booth is None
+
+
+def test_errors_become_notices_and_chat_is_kept() -> None:
+    v = Visit("Ann")
+    chat = v.say("park", " hello ")
+    assert chat is not None and chat.text == "hello"
+    v.handle(M.Error(code="rate_limited", msg="slow down", re=chat.id), 0.0)
+    assert "slow down" in v.notices[-1]
+    v.handle(M.ChatLine(ch="park", text="hi", name="Bo", eid=3, ts=0.0), 0.0)
+    assert v.chat[-1].text == "hi"
+
+
+def test_keys_are_camera_relative() -> None:
+    mx, my = move_direction(1.0, 0.0, math.pi / 2)  # camera looks north
+    assert (mx, my) == pytest.approx((0.0, 1.0))
+    mx, my = move_direction(0.0, 1.0, math.pi / 2)  # right of north is east
+    assert (mx, my) == pytest.approx((1.0, 0.0))

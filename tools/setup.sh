@@ -26,7 +26,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || { [ $want_test = 1 ] 
   fi
 fi
 
-if [ ! -d tools/node/node_modules/gltf-validator ] || [ tools/node/package.json -nt tools/node/node_modules ]; then
+# Every package tools/node/package.json pins must be there (the WebXR export bundles
+# three + @msgpack/msgpack with esbuild; scene checks run gltf-validator).
+node_ok=1
+for need in gltf-validator three @msgpack/msgpack .bin/esbuild; do
+  [ -e "tools/node/node_modules/$need" ] || node_ok=0
+done
+if [ $node_ok = 0 ] || [ tools/node/package.json -nt tools/node/node_modules ]; then
   command -v npm >/dev/null || { echo "setup: npm is required (Debian: apt-get install nodejs npm)"; exit 1; }
   echo "setup: installing Node packages (tools/node)"
   (cd tools/node && npm install --no-audit --no-fund --silent)

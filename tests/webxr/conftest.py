@@ -1,17 +1,18 @@
-"""Fixtures for the WebXR tests: a hand-built park scene, its export, a stand-in world
-server serving the export at /web/, and Debian's chromium driven by Playwright."""
+"""Fixtures for the WebXR tests: a hand-built park scene, its export, the real world server
+(``server.app.App``) serving that export at /web/, and Debian's chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.webxr.park_server import ParkServer
 from tests.webxr.scene import build_glb, park_layout
-from tools.webxr.export import ExportReport, export_park
+from tests.webxr.world_server import ServeProcess, WorldServer
+from tools.webxr.export import ExportReport, export_park, publish_web
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,6 +21,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 PARK = "test-park"
+
+
+def _need_esbuild() -> None:
+    if not Path("tools/node/node_modules/.bin/esbuild").exists():
+        pytest.fail("esbuild missing: run bash tools/setup.sh")
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +37,26 @@ def scenes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory: pytest.TempPathFactory, scenes_dir: Path) -> ExportReport:
-    if not (Path("tools/node/node_modules/.bin/esbuild")).exists():
-        pytest.fail("esbuild missing: run bash tools/setup.sh")
+    _need_esbuild()
     return export_park(PARK, tmp_path_factory.mktemp("web"), scenes_dir=scenes_dir)
 
 
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory, scenes_dir: Path) -> Path:
+    """A data folder as the main command leaves it: scenes/ and web/ (publish_web)."""
+    _need_esbuild()
+    data = tmp_path_factory.mktemp("data")
+    shutil.copytree(scenes_dir, data / "scenes")
+    publish_web(data)
+    return data
+
+
 @pytest.fixture
-def park_server(exported: ExportReport) -> Iterator[ParkServer]:
-    server = ParkServer(park_layout(PARK), web_dir=exported.out).start()
+def world_server(published: Path, tmp_path: Path) -> Iterator[WorldServer]:
+    """A fresh real server per test (own sqlite file, demo booths seeded) on port 0."""
+    data = tmp_path / "data"
+    shutil.copytree(published, data)
+    server = WorldServer(data, layouts={PARK: park_layout(PARK)}).start()
     yield server
     server.stop()
 
@@ -57,7 +75,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 800, "height": 600})
+    context = browser.new_context(viewport={"width": 1024, "height": 640})
     pg = context.new_page()
     pg.console_errors = []  # type: ignore[attr-defined]
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))  # type: ignore[attr-defined]
@@ -72,3 +90,28 @@ def shots() -> Path:
     folder = Path("build/screenshots/webxr")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+REAL_PARKS = ("798-art-zone", "751-d-park")
+
+
+@pytest.fixture(scope="session")
+def real_parks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    """Real parks built by the scene builder, published, demo-seeded and served by
+    ``cloudpark serve`` in a subprocess: what a user gets from the main command."""
+    import subprocess
+    import sys
+
+    _need_esbuild()
+    data = tmp_path_factory.mktemp("real") / "var"
+    cli = str(Path(sys.executable).with_name("cloudpark"))
+    build = [cli, "scenes", "build", "--out", str(data / "scenes")]
+    for park in REAL_PARKS:
+        build += ["--park", park]
+    subprocess.run(build, check=True, capture_output=True)
+    publish_web(data)
+    env = {**os.environ, "CLOUDPARK_SCRYPT_N": "1024"}
+    subprocess.run([cli, "demo", "seed", "--data-dir", str(data)], check=True, capture_output=True, env=env)
+    server = ServeProcess(data)
+    yield server
+    assert server.stop() == 0, "".join(server.lines)

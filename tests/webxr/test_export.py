@@ -98,3 +98,24 @@ def test_a_scene_without_a_layout_is_refused(tmp_path: Path) -> None:
     (scenes / "broken.glb").write_bytes(b"glTF" + b"\x00" * 30)
     with pytest.raises(ExportError, match="not a usable park scene"):
         export_park("broken", tmp_path / "out", scenes_dir=scenes)
+
+
+def test_publish_web_rewrites_only_when_scenes_or_client_changed(tmp_path: Path, scenes_dir: Path) -> None:
+    shutil.copytree(scenes_dir, tmp_path / "scenes")
+    first = publish_web(tmp_path)
+    assert not first.up_to_date
+    app_js = tmp_path / "web" / "app.js"
+    stamp = app_js.stat().st_mtime_ns
+    again = publish_web(tmp_path)
+    assert again.up_to_date and again.parks == ("test-park",) and app_js.stat().st_mtime_ns == stamp
+    # A new park's scene: exported, and listed.
+    (tmp_path / "scenes" / "park-b.glb").write_bytes(build_glb(park_layout("park-b")))
+    grown = publish_web(tmp_path)
+    assert not grown.up_to_date and grown.parks == ("park-b", "test-park")
+    assert 'href="park-b/"' in (tmp_path / "web" / "index.html").read_text(encoding="utf-8")
+    # A scene gone: its page goes too (the server would not host the park).
+    (tmp_path / "scenes" / "park-b.glb").unlink()
+    assert publish_web(tmp_path).parks == ("test-park",)
+    assert not (tmp_path / "web" / "park-b").exists()
+    # The server never serves the stamp: it is a hidden name.
+    assert sorted(p.name for p in (tmp_path / "web").iterdir() if p.name.startswith(".")) == [".export.json"]

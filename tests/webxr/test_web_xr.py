@@ -21,9 +21,9 @@ JOINED = "window.cloudpark && window.cloudpark.state && window.cloudpark.state()
 
 
 @pytest.fixture
-def xr_page(page, park_server):  # type: ignore[no-untyped-def]
+def xr_page(page, world_server):  # type: ignore[no-untyped-def]
     page.add_init_script(MOCK)
-    page.goto(f"http://127.0.0.1:{park_server.port}/web/index.html")
+    page.goto(world_server.url("/web/test-park/"))
     page.wait_for_function(JOINED, timeout=30_000)
     page.wait_for_selector("#enter-vr")
     page.wait_for_selector("#enter-ar")
@@ -41,6 +41,7 @@ def test_enter_vr_starts_a_session_renders_frames_and_walks(xr_page, shots) -> N
     page.wait_for_function("window.cloudpark.state().xr.frames > 10", timeout=20_000)
     assert page.evaluate("window.__xrMock.sessions") == ["immersive-vr"]
     assert page.evaluate("window.cloudpark.world.renderer.xr.isPresenting") is True
+    assert page.locator("#enter-ar").is_hidden(), "only the way out is offered in a session"
     png = page.screenshot(path=str(shots / "vr.png"))
     assert variance(png) > 50
     # Left thumbstick forward (y = -1) walks where the head looks (-z in the mock: north).

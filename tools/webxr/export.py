@@ -16,6 +16,7 @@ Layout of every park (``export_all``)::
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -49,6 +50,7 @@ class ExportReport:
     parks: tuple[str, ...]
     bundle_bytes: int
     total_bytes: int
+    up_to_date: bool = False  # publish_web found nothing changed and wrote nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +210,53 @@ def _list_page(entries: list[ParkEntry]) -> bytes:
     return page.encode()
 
 
-def publish_web(data_dir: Path, progress: Progress | None = None) -> ExportReport:
+STAMP = ".export.json"  # a hidden name: the server never serves it
+
+
+def web_fingerprint(scenes_dir: Path, node_dir: Path = NODE_DIR) -> str:
+    """SHA-256 over what an export is made of: the scenes, the client sources, the pinned
+    JavaScript packages and this exporter. Equal fingerprints mean an equal export."""
+    h = hashlib.sha256()
+    inputs = [*sorted(scenes_dir.glob("*.glb")), *sorted(WEB_SOURCES.iterdir()), Path(__file__),
+              node_dir / "package-lock.json", node_dir / "package.json"]
+    for path in inputs:
+        if path.is_file():
+            h.update(f"{path.parent.name}/{path.name}\0".encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def publish_web(data_dir: Path, progress: Progress | None = None, *, force: bool = False) -> ExportReport:
     """What the main command calls: every built scene under DATA_DIR/scenes -> DATA_DIR/web/.
 
     The world server serves that folder at /web/; pages connect to the same host's /ws.
+    Nothing is written when neither the scenes nor the client changed since the last
+    publish (``up_to_date`` in the report), so restarts stay fast.
     """
-    return export_all(data_dir / "web", scenes_dir=data_dir / "scenes", progress=progress)
+    web, scenes = data_dir / "web", data_dir / "scenes"
+    stamp = web / STAMP
+    fingerprint = web_fingerprint(scenes)
+    if not force and (web / "index.html").is_file():
+        try:
+            old = json.loads(stamp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if isinstance(old, dict) and old.get("fingerprint") == fingerprint:
+            bundle = web / "app.js"
+            return ExportReport(web, tuple(old.get("parks", ())), bundle.stat().st_size if bundle.exists() else 0,
+                                _folder_bytes(web), up_to_date=True)
+    report = export_all(web, scenes_dir=scenes, progress=progress)
+    _prune(web, report.parks)
+    _write_atomic(stamp, json.dumps({"fingerprint": fingerprint, "parks": list(report.parks)}).encode())
+    return report
+
+
+def _prune(web: Path, keep: tuple[str, ...]) -> None:
+    """Remove pages of parks whose scene is gone (only folders an export wrote: <id>/<id>.glb)."""
+    for folder in web.iterdir():
+        if folder.is_dir() and folder.name not in keep and PARK_ID.match(folder.name) \
+                and (folder / f"{folder.name}.glb").is_file() and (folder / "index.html").is_file():
+            shutil.rmtree(folder)
 
 
 def _folder_bytes(folder: Path) -> int:

@@ -70,6 +70,10 @@ export class BoothPanel {
   }
 
   cardForm(boothId) {
+    // The server's permission map decides (guests cannot leave cards): the UI follows it.
+    if (!this.conn.perms["booth.card"]) {
+      return el("p", { class: "muted cardnote" }, "To leave a business card, register or log in first.");
+    }
     const field = (name, label, type = "text") =>
       el("label", {}, label, el("input", { name, type, maxlength: "200" }));
     const consent = el("input", { type: "checkbox", name: "consent" });

@@ -6,7 +6,7 @@ export class Controls {
   constructor(element) {
     this.keys = new Set();
     this.heading = Math.PI / 2; // radians CCW from +x (east); starts facing north
-    this.pitch = -0.25;
+    this.pitch = -0.15;
     this.stick = { x: 0, y: 0, id: null, ox: 0, oy: 0 };
     this.look = { id: null, x: 0, y: 0 };
     this.xrIntent = null; // set by the XR controllers while presenting

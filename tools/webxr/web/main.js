@@ -2,15 +2,17 @@
 // one loop for desktop, phone, VR and AR. `window.cloudpark` is a read-mostly hook
 // for tests and curious visitors.
 import { World } from "./world.js";
-import { Connection, serverUrl, posFromWire, yawFromWire } from "./net.js";
+import { Connection, msg, serverUrl, posFromWire, yawFromWire, wrapYaw } from "./net.js";
 import { Controls } from "./controls.js";
 import { Prediction } from "./motion.js";
 import { BoothPanel } from "./booth.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
 
-const CAMERA_DISTANCE = 6;
+const CAMERA_DISTANCE = 5;
 const EYE_HEIGHT = 1.6;
+const KEEPALIVE_MS = 20000; // well inside the server's idle timeout (60 s)
+const TURN_EPSILON = 0.01; // radians of heading change worth telling the server
 
 function guestName(query) {
   const asked = (query.get("name") || "").trim().slice(0, 32);
@@ -25,9 +27,11 @@ async function main() {
   const app = { world, config, frames: 0, firstRenderMs: null, snaps: 0 };
   window.cloudpark = app;
   const layout = await world.loadPark(config.glb);
-  const color = Math.floor(Math.random() * 0xffffff);
+  const color = lively(Math.random());
   const name = guestName(query);
-  const conn = new Connection({ url: serverUrl(config.server, location), park: config.park, name, color });
+  const conn = new Connection({
+    url: serverUrl(config.server, location), park: config.park, name, color, spawn: query.get("spawn"),
+  });
   const controls = new Controls(canvas);
   const prediction = new Prediction(layout);
   const spawn = layout.spawns[0] || { x: 0, y: 0, facing: Math.PI / 2 };
@@ -50,18 +54,37 @@ async function main() {
   });
   conn.on("session", (m) => { if (m.user) app.user = m.user; });
   conn.on("joined", (m) => {
+    // A resumed avatar keeps its booth panel (the server does not re-send `booth` on resume);
+    // a new avatar starts outside every booth.
+    if (m.you !== app.you && app.booth.booth) app.booth.close();
     world.clearAvatars();
     prediction.reset(posFromWire(m.x), posFromWire(m.y));
     controls.heading = yawFromWire(m.yaw);
     app.you = m.you;
     app.hud.setOnline(1);
     clearInterval(ticker);
+    // Inputs go out while the visitor moves or turns, plus one to stop; standing still
+    // costs the server nothing but a ping now and then (receiving is its dear direction).
+    let moving = false;
+    let sentYaw = NaN;
+    let lastSent = performance.now();
     ticker = setInterval(() => {
       if (!conn.joined) return;
       const dt = tickMs / 1000;
       const i = controls.intent(dt);
-      const s = conn.sendInput(i.mx, i.my, controls.heading, i.run);
-      prediction.apply({ s, mx: i.mx, my: i.my, run: i.run, dt });
+      const now = performance.now();
+      const move = i.mx !== 0 || i.my !== 0;
+      const turned = !(Math.abs(wrapYaw(controls.heading - sentYaw)) < TURN_EPSILON);
+      if (move || moving || turned) {
+        const s = conn.sendInput(i.mx, i.my, controls.heading, i.run);
+        prediction.apply({ s, mx: i.mx, my: i.my, run: i.run, dt });
+        sentYaw = controls.heading;
+        lastSent = now;
+      } else if (now - lastSent > KEEPALIVE_MS) {
+        conn.sendRaw(msg.ping(Date.now() / 1000));
+        lastSent = now;
+      }
+      moving = move;
     }, tickMs);
   });
   conn.on("snap", (m) => {
@@ -75,7 +98,7 @@ async function main() {
     if (s.state === "reconnecting" || s.state === "closed") {
       clearInterval(ticker);
       world.clearAvatars();
-      if (app.booth.booth) app.booth.close();
+      if (s.state === "closed" && app.booth.booth) app.booth.close();
     }
   });
   conn.open();
@@ -119,15 +142,28 @@ async function main() {
   });
 }
 
+/** A saturated, mid-light colour for hue `h` in [0, 1) (random greys and browns vanish on paving). */
+function lively(h) {
+  const s = 0.7;
+  const l = 0.5;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => {
+    const k = (n + h * 12) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return (f(0) << 16) | (f(8) << 8) | f(4);
+}
+
 function placeCamera(world, me, controls) {
   const h = controls.heading;
   const p = controls.pitch;
   const cx = me.x - Math.cos(h) * CAMERA_DISTANCE * Math.cos(p);
   const cy = me.y - Math.sin(h) * CAMERA_DISTANCE * Math.cos(p);
-  const cz = EYE_HEIGHT + 0.8 - Math.sin(p) * CAMERA_DISTANCE;
+  const cz = EYE_HEIGHT + 0.6 - Math.sin(p) * CAMERA_DISTANCE;
   world.rig.position.set(0, 0, 0);
   world.camera.position.set(cx, cz, -cy);
-  world.camera.lookAt(me.x + Math.cos(h) * 2, EYE_HEIGHT, -(me.y + Math.sin(h) * 2));
+  // Look past your avatar (over its shoulder) so the park ahead fills the view.
+  world.camera.lookAt(me.x + Math.cos(h) * 4, EYE_HEIGHT, -(me.y + Math.sin(h) * 4));
 }
 
 main().catch((err) => {

@@ -82,9 +82,11 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * matching `ok`/`error`/typed reply (`re`).
  */
 export class Connection {
-  constructor({ url, park, name, color, WebSocketImpl }) {
+  constructor({ url, park, name, color, spawn, WebSocketImpl }) {
     this.url = url;
     this.park = park;
+    this.spawn = spawn || null;
+    this.perms = {};
     this.name = name;
     this.color = color;
     this.WebSocket = WebSocketImpl || globalThis.WebSocket;
@@ -169,12 +171,13 @@ export class Connection {
       case "session":
         this.resume = m.resume;
         this.user = m.user;
+        this.perms = m.perms || {};
         if (m.resumed && m.park === this.park) {
           // The server put us back in the park; join only if it does not say so soon.
           clearTimeout(this.rejoinTimer);
-          this.rejoinTimer = setTimeout(() => { if (!this.joined) this.request(msg.join(this.park)); }, 1500);
+          this.rejoinTimer = setTimeout(() => { if (!this.joined) this.join(); }, 1500);
         } else {
-          this.request(msg.join(this.park)).catch((err) => this.setState("error", err.message));
+          this.join();
         }
         break;
       case "joined":
@@ -202,6 +205,18 @@ export class Connection {
       else p.resolve(m);
     }
     this.emit(m.t, m);
+  }
+
+  /** Join the park (at `spawn` when asked for; an unknown spawn falls back to the park's choice). */
+  join() {
+    this.request(msg.join(this.park, undefined, this.spawn || undefined)).catch((err) => {
+      if (err.code === "not_found" && this.spawn) {
+        this.spawn = null;
+        this.join();
+      } else {
+        this.setState("error", err.message);
+      }
+    });
   }
 
   sendRaw(m) {

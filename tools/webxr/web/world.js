@@ -6,6 +6,9 @@ import { ParkLayout } from "./park.js";
 import { posFromWire, yawFromWire } from "./net.js";
 
 export const INTERP_DELAY_MS = 100;
+const LABEL_FULL_SIZE_M = 7; // nearer than this, a label has its base size
+const eye = new THREE.Vector3();
+const labelSize = (k) => [1.2 * k, 0.3 * k, 1];
 const ANIM_BOB = [0, 1, 1.6, 0, 0, 0, 0, 0];
 
 export class World {
@@ -84,13 +87,21 @@ export class World {
   setSelf(name, rgb) {
     if (this.self) return this.self;
     this.self = new Avatar(0, name, rgb);
+    this.self.label.visible = false; // you know who you are; it would cover the view ahead
     this.parkRoot.add(this.self.node);
     return this.self;
   }
 
   update(now, dt) {
     const t = now - INTERP_DELAY_MS;
-    for (const a of this.avatars.values()) a.sample(t, now);
+    // Name labels grow with distance (up to 3x) so a visitor 20 m away stays readable.
+    this.camera.getWorldPosition(eye);
+    this.parkRoot.worldToLocal(eye);
+    for (const a of this.avatars.values()) {
+      a.sample(t, now);
+      const d = Math.hypot(a.x - eye.x, -a.y - eye.z);
+      a.label.scale.set(...labelSize(Math.min(3, Math.max(1, d / LABEL_FULL_SIZE_M))));
+    }
     this.frames += 1;
   }
 
@@ -145,8 +156,9 @@ export class Avatar {
     this.body.add(torso, head, visor);
     this.node.add(this.body);
     this.label = new THREE.Sprite(new THREE.SpriteMaterial({ map: labelTexture(name || "?"), depthTest: false }));
-    this.label.scale.set(1.2, 0.3, 1);
-    this.label.position.y = 2.0;
+    this.label.scale.set(...labelSize(1));
+    this.label.center.set(0.5, 0); // grows upwards from above the head
+    this.label.position.y = 1.85;
     this.node.add(this.label);
   }
 

@@ -112,8 +112,9 @@ export class XRMode {
     this.renderer.xr.enabled = true;
     await this.renderer.xr.setSession(session);
     document.body.dataset.xr = mode;
-    if (this.vrButton) this.vrButton.textContent = mode === "vr" ? "Exit VR" : "Enter VR";
-    if (this.arButton) this.arButton.textContent = mode === "ar" ? "Exit AR" : "Enter AR";
+    // Only the way out is offered while a session runs (the other button would end it too).
+    if (this.vrButton) Object.assign(this.vrButton, { textContent: "Exit VR", hidden: mode !== "vr" });
+    if (this.arButton) Object.assign(this.arButton, { textContent: "Exit AR", hidden: mode !== "ar" });
   }
 
   onEnd() {
@@ -140,8 +141,8 @@ export class XRMode {
     this.mode = null;
     this.renderer.xr.enabled = false;
     delete document.body.dataset.xr;
-    if (this.vrButton) this.vrButton.textContent = "Enter VR";
-    if (this.arButton) this.arButton.textContent = "Enter AR";
+    if (this.vrButton) Object.assign(this.vrButton, { textContent: "Enter VR", hidden: false });
+    if (this.arButton) Object.assign(this.arButton, { textContent: "Enter AR", hidden: false });
     this.app.resize();
   }
 

@@ -10,6 +10,7 @@ says ``bye`` to every client (close 1001), stops the ticker and flushes the stor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -31,7 +32,7 @@ from server.http import Routes, SceneFile, Site
 from server.metrics import Metrics
 from server.store import Store
 from server.ticker import Ticker
-from world.booths import BoothRecord
+from world.booths import BoothRecord, check_owner, content_after_assign
 from world.catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, Park, parse_catalogue
 from world.chat import ChatLimiter
 from world.glb import layout_from_glb
@@ -77,7 +78,9 @@ def build_missing_scenes(scenes_dir: Path, park_ids: list[str]) -> None:
     if not missing:
         return
     exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
-    cmd = [exe, "scenes", "build", "--out", str(scenes_dir), *missing]
+    cmd = [exe, "scenes", "build", "--out", str(scenes_dir)]
+    for park in missing:
+        cmd += ["--park", park]
     log.info("building %d missing scene(s): %s", len(missing), " ".join(cmd))
     try:
         done = subprocess.run(cmd, check=False, timeout=1800)  # noqa: S603 - our own console script
@@ -109,6 +112,8 @@ class App:
         self.started = time.time()
         self.stopping = False
         self._ticker_task: asyncio.Task[None] | None = None
+        self._sync_task: asyncio.Task[None] | None = None
+        self.positions: dict[str, tuple[str, float, float, float]] = {}  # user -> last (park, x, y, yaw)
 
     # --- startup -----------------------------------------------------------------------
 
@@ -166,7 +171,8 @@ class App:
                         log.error("booth %s/%s: stored content unreadable (%s); shown empty", park.id, slot.id, exc)
                         content = BoothContent()
                     record = BoothRecord(id=slot.id, park_id=park.id, owner_user_id=row["owner_user"],
-                                         owner_company=row["owner_company"], content=content)
+                                         owner_company=row["owner_company"], content=content,
+                                         updated=float(row["updated"]))
                 record.likes = likes.get((park.id, slot.id), 0)
                 park.booths[slot.id] = record
 
@@ -189,14 +195,80 @@ class App:
             server_header="CloudPark",
         )
         self._ticker_task = asyncio.create_task(self.ticker.run(), name="ticker")
-        log.info("Cloud Park serving %d parks on ws://%s:%d/", len(self.parks), cfg.host, self.port)
+        self._sync_task = asyncio.create_task(self._sync_booths_forever(), name="booth-sync")
+        log.info("Cloud Park serving %d parks on ws://%s:%d/ws", len(self.parks), cfg.host, self.port)
 
-    async def assign_booth(self, park_id: str, booth_id: str, company: str, user: str) -> None:
-        """Give a booth slot to an enterprise (committed before it takes effect)."""
-        record = self.parks[park_id].booths[booth_id]
-        await self.store.save_booth(park_id, booth_id, company, user,
-                                    msgspec.json.encode(record.content).decode(), time.time())
-        record.owner_company, record.owner_user_id = company, user
+    async def assign_booth(self, park_id: str, booth_id: str, owner_user: str) -> BoothRecord:
+        """Give a booth slot to the enterprise of account ``owner_user`` (``""`` frees it).
+
+        Committed before it takes effect; the visitors standing in the booth get its new
+        state. Raises ``LookupError`` (no such park, booth or account) or ``BoothRuleError``
+        (the account is not an enterprise with a company)."""
+        park = self.parks.get(park_id)
+        record = park.booths.get(booth_id) if park is not None else None
+        if park is None or record is None:
+            raise LookupError(f"no booth {booth_id!r} in park {park_id!r}")
+        company = ""
+        if owner_user:
+            row = await self.store.account(owner_user)
+            if row is None:
+                raise LookupError(f"no account {owner_user!r}")
+            check_owner(row.user, row.role, row.company)
+            company = row.company
+        content = content_after_assign(record, company)
+        now = time.time()
+        await self.store.save_booth(park_id, booth_id, company, owner_user, msgspec.json.encode(content).decode(), now)
+        if company != record.owner_company:
+            record.staff_on_duty.clear()
+        record.owner_company, record.owner_user_id, record.content, record.updated = company, owner_user, content, now
+        from server.booth_desk import push_to_booth_visitors
+
+        push_to_booth_visitors(park, record)
+        return record
+
+    async def sync_booths(self) -> int:
+        """Take booth rows another process (``cloudpark booths assign``) committed since
+        this server last wrote them; returns how many records changed."""
+        from server.booth_desk import push_to_booth_visitors
+
+        changed = 0
+        for row in await self.store.booths():
+            park = self.parks.get(row["park"])
+            record = park.booths.get(row["booth"]) if park is not None else None
+            if park is None or record is None or float(row["updated"]) <= record.updated:
+                continue
+            try:
+                content = msgspec.json.decode(row["content"], type=BoothContent)
+            except msgspec.DecodeError:
+                content = BoothContent()
+            if row["owner_company"] != record.owner_company:
+                record.staff_on_duty.clear()
+            record.owner_company, record.owner_user_id = row["owner_company"], row["owner_user"]
+            record.content, record.updated = content, float(row["updated"])
+            push_to_booth_visitors(park, record)
+            changed += 1
+        return changed
+
+    async def _sync_booths_forever(self) -> None:
+        while not self.stopping:
+            await asyncio.sleep(self.config.booth_sync_s)
+            try:
+                await self.sync_booths()
+            except Exception:  # noqa: BLE001 - e.g. the store closing under it; try again next time
+                log.exception("booth sync failed")
+
+    async def saved_position(self, user: str, park_id: str) -> tuple[float, float, float] | None:
+        """Where ``user`` last left ``park_id`` (None: elsewhere, or never)."""
+        saved = self.positions.get(user)
+        if saved is None:
+            saved = await self.store.position(user)
+        if saved is None or saved[0] != park_id:
+            return None
+        return saved[1], saved[2], saved[3]
+
+    def save_position(self, user: str, park_id: str, x: float, y: float, yaw: float, now: float) -> None:
+        self.positions[user] = (park_id, x, y, yaw)
+        self.store.post_position(user, park_id, x, y, yaw, now)
 
     @property
     def port(self) -> int:
@@ -214,6 +286,10 @@ class App:
         self.ticker.running = False
         if self._ticker_task is not None:
             await self._ticker_task
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sync_task
         if self.server is not None:
             self.server.close(close_connections=True)
             await self.server.wait_closed()
@@ -222,10 +298,14 @@ class App:
         log.info("Cloud Park stopped: store flushed")
 
     def _save_positions(self) -> None:
+        from server.connection import save_position
+
         now = time.time()
         for park in self.parks.values():
             for eid, client in list(park.clients.items()):
-                client.save_position(park, eid, now)
+                save_position(self, client.who, park, eid, now)
+            for eid, who in list(park.held.items()):
+                save_position(self, who, park, eid, now)
 
     # --- what HTTP sees ----------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Booth and chat requests: like, card, edit, stats, staff on duty, chat lines.
 
 Every request is checked with ``world.permissions.can`` (deny by default) and gets an
-explicit answer. Likes, cards and edits are acknowledged only after the store
+explicit answer. ``booth_assign`` gives a slot to an enterprise (admins, park staff). Likes, cards and edits are acknowledged only after the store
 committed them; what changed is then pushed to the visitors standing in the booth.
 A booth is named by its slot id within the client's current park, or as
 ``<park>/<booth>`` from anywhere (an owner editing without walking there).
@@ -44,18 +44,24 @@ def _refuse(client: Client, code: ErrorCode, reason: str, rid: int) -> None:
     client.flush()
 
 
-def push_booth(client: Client, park: HostedPark, booth_id: str, liked: bool = False) -> None:
+def push_booth(client: Client, park: HostedPark, booth_id: str) -> None:
     record = park.booths.get(booth_id)
     if record is not None:
-        client.push(encode(M.Booth(booth=record.view(liked))))
+        client.push(encode(M.Booth(booth=record.view((park.id, booth_id) in client.liked))))
 
 
 def push_to_booth_visitors(park: HostedPark, record: BoothRecord) -> None:
-    """The booth's new state to everyone standing in its zone (one encoding for all)."""
-    frame = encode(M.Booth(booth=record.view()))
+    """The booth's new state to everyone standing in its zone (encoded at most twice:
+    for visitors who liked it and for those who did not)."""
+    frames: dict[bool, bytes] = {}
+    key = (park.id, record.id)
     for eid in park.room.visitors_in_booth(record.id):
         client = park.clients.get(eid)
         if client is not None:
+            liked = key in client.liked
+            frame = frames.get(liked)
+            if frame is None:
+                frame = frames[liked] = encode(M.Booth(booth=record.view(liked)))
             client.push(frame)
 
 
@@ -70,6 +76,7 @@ async def on_like(client: Client, msg: M.Like) -> None:
         _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
         return
     new = await client.app.store.add_like(park.id, record.id, client.who.user_id, time.time())
+    client.liked.add((park.id, record.id))
     if new:
         record.likes += 1
     client.ok(msg.id, {"likes": record.likes, "new": new})
@@ -112,11 +119,39 @@ async def on_edit(client: Client, msg: M.BoothEdit) -> None:
     except BoothRuleError as exc:
         _refuse(client, ErrorCode.INVALID, str(exc), msg.id)
         return
-    await client.app.store.save_booth(park.id, record.id, record.owner_company, record.owner_user_id,
-                                      msgspec.json.encode(content).decode(), time.time())
-    record.content = content
+    now = time.time()
+    saved = await client.app.store.save_content(park.id, record.id, record.owner_company, record.owner_user_id,
+                                               msgspec.json.encode(content).decode(), now)
+    if not saved:
+        await client.app.sync_booths()
+        _refuse(client, ErrorCode.CONFLICT, f"booth {record.id} was just given to another owner; "
+                "nothing was changed", msg.id)
+        return
+    record.content, record.updated = content, now
     client.ok(msg.id, {"booth": record.id})
     push_to_booth_visitors(park, record)
+
+
+async def on_assign(client: Client, msg: M.BoothAssign) -> None:
+    found = _find(client, msg.booth, msg.id)
+    if found is None:
+        return
+    park, record = found
+    assert client.who is not None
+    decision = can(client.who.actor(), "booth.assign", record.resource)
+    if not decision:
+        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
+        return
+    try:
+        record = await client.app.assign_booth(park.id, record.id, msg.owner_user)
+    except LookupError as exc:
+        _refuse(client, ErrorCode.NOT_FOUND, str(exc.args[0]), msg.id)
+        return
+    except BoothRuleError as exc:
+        _refuse(client, ErrorCode.INVALID, str(exc), msg.id)
+        return
+    client.ok(msg.id, {"booth": f"{park.id}/{record.id}", "owner": record.owner_company,
+                       "owner_user": record.owner_user_id})
 
 
 async def on_stats(client: Client, msg: M.BoothStats) -> None:

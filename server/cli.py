@@ -1,4 +1,5 @@
-"""``cloudpark serve``, ``cloudpark accounts create``, ``cloudpark demo seed``."""
+"""``cloudpark serve``, ``cloudpark accounts create``, ``cloudpark booths assign|list``,
+``cloudpark demo seed``."""
 
 from __future__ import annotations
 
@@ -45,6 +46,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--config", type=Path, default=None)
     p.set_defaults(handler=cmd_accounts_create)
 
+    booths = sub.add_parser("booths", help="booth slots: who owns which (acts on the store of --data-dir)")
+    bsub = booths.add_subparsers(dest="booths_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("assign", help="give a booth slot to an enterprise account (a running server picks "
+                        "it up within seconds)")
+    p.add_argument("--park", required=True, help="park id, e.g. 798-art-zone")
+    p.add_argument("--booth", required=True, help="booth slot id within the park (see `booths list`)")
+    p.add_argument("--owner", required=True, help='the enterprise account (user name) that gets the slot; "" frees it')
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--config", type=Path, default=None)
+    p.set_defaults(handler=cmd_booths_assign)
+    p = bsub.add_parser("list", help="every booth slot of a park with its owner")
+    p.add_argument("--park", required=True, help="park id")
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--config", type=Path, default=None)
+    p.set_defaults(handler=cmd_booths_list)
+
     demo = sub.add_parser("demo", help="demo data (clearly labelled as demo)")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     p = dsub.add_parser("seed", help="create demo enterprises owning booths in several parks")
@@ -67,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        print(f"cloudpark serving {len(app.parks)} parks: ws://{cfg.host}:{app.port}/  "  # noqa: T201
+        print(f"cloudpark serving {len(app.parks)} parks: ws://{cfg.host}:{app.port}/ws  "  # noqa: T201
               f"health http://{cfg.host}:{app.port}/healthz", flush=True)
         await stop.wait()
         log.info("signal received: telling clients and flushing the store")
@@ -112,4 +129,104 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     print("demo data seeded (every name is marked '(demo)'). Demo logins:")  # noqa: T201
     for user, password, company, booths in logins:
         print(f"  user {user:16} password {password:16} {company}: {', '.join(booths)}")  # noqa: T201
+    return 0
+
+
+def _park_slots(cfg, park: str) -> list[str] | str:  # type: ignore[no-untyped-def]
+    """The park's booth slot ids from its scene, or why they cannot be read."""
+    from world.glb import layout_from_glb
+
+    scene = cfg.scenes_dir / f"{park}.glb"
+    if not scene.is_file():
+        return f"no scene for park {park!r} at {scene}: build it with `cloudpark scenes build --park {park}`"
+    try:
+        return [b.id for b in layout_from_glb(scene.read_bytes()).booths]
+    except ValueError as exc:
+        return f"scene {scene} is unreadable: {exc}"
+
+
+def cmd_booths_assign(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from server.store import Store
+    from world.booths import BoothRecord, BoothRuleError, check_owner, content_after_assign
+    from world.protocol.messages import BoothContent
+
+    cfg = _config(args)
+    slots = _park_slots(cfg, args.park)
+    if isinstance(slots, str):
+        print(f"refused: {slots}", file=sys.stderr)  # noqa: T201
+        return 1
+    if args.booth not in slots:
+        print(f"refused: park {args.park} has no booth slot {args.booth!r} "  # noqa: T201
+              f"(slots: {', '.join(slots)})", file=sys.stderr)
+        return 1
+
+    async def main() -> int:
+        store = await Store(cfg.db_path).open()
+        try:
+            company = ""
+            if args.owner:
+                row = await store.account(args.owner)
+                if row is None:
+                    print(f"refused: no account {args.owner!r}", file=sys.stderr)  # noqa: T201
+                    return 1
+                try:
+                    check_owner(row.user, row.role, row.company)
+                except BoothRuleError as exc:
+                    print(f"refused: {exc.problem}", file=sys.stderr)  # noqa: T201
+                    return 1
+                company = row.company
+            old = {r["booth"]: r for r in await store.booths(args.park)}.get(args.booth)
+            record = BoothRecord(args.booth, args.park)
+            if old is not None:
+                record.owner_company = old["owner_company"]
+                record.content = msgspec.json.decode(old["content"], type=BoothContent)
+            content = content_after_assign(record, company)
+            await store.save_booth(args.park, args.booth, company, args.owner,
+                                   msgspec.json.encode(content).decode(), time.time())
+        finally:
+            await store.close()
+        if company:
+            print(f"{args.park}/{args.booth} now belongs to {company} (account {args.owner})")  # noqa: T201
+        else:
+            print(f"{args.park}/{args.booth} is free")  # noqa: T201
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_booths_list(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from server.store import Store
+    from world.protocol.messages import BoothContent
+
+    cfg = _config(args)
+    slots = _park_slots(cfg, args.park)
+    if isinstance(slots, str):
+        print(f"refused: {slots}", file=sys.stderr)  # noqa: T201
+        return 1
+
+    async def main() -> dict[str, tuple[str, str, str, bool]]:
+        store = await Store(cfg.db_path).open()
+        try:
+            rows = await store.booths(args.park)
+        finally:
+            await store.close()
+        out = {}
+        for r in rows:
+            try:
+                name = msgspec.json.decode(r["content"], type=BoothContent).name
+            except msgspec.DecodeError:
+                name = "?"
+            out[r["booth"]] = (r["owner_company"], r["owner_user"], name, bool(r["demo"]))
+        return out
+
+    owners = asyncio.run(main())
+    print(f"{'booth':12} {'owner':32} {'account':16} name")  # noqa: T201
+    for slot in slots:
+        company, user, name, demo = owners.get(slot, ("", "", "", False))
+        label = (company or "(free)") + (" [demo]" if demo else "")
+        print(f"{slot:12} {label:32} {user or '-':16} {name}")  # noqa: T201
     return 0

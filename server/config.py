@@ -41,6 +41,9 @@ class ServerConfig:
     idle_timeout: float = 60.0
     high_water: int = 64 * 1024  # bytes in a client's write buffer before its snapshots are skipped
     behind_drop_s: float = 5.0  # seconds above high water before close 4004
+    max_buffer: int = 1024 * 1024  # bytes in a client's write buffer that close 4004 at once
+    send_buffer: int = 0  # SO_SNDBUF of each game connection in bytes (0: the OS default, often MBs)
+    booth_sync_s: float = 2.0  # how often booth rows written by other processes (the CLI) are picked up
     resume_ttl: float = 30.0
     token_ttl: float = 7 * 24 * 3600.0
     # persistence
@@ -64,13 +67,15 @@ class ServerConfig:
     def check(self) -> ServerConfig:
         problems = []
         for name in ("tick_rate", "patch_rate", "view_max", "input_queue", "max_connections",
-                     "max_per_ip", "max_frame", "high_water", "chat_retention_rows", "scrypt_n"):
+                     "max_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive")
-        for name in ("view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s",
+        for name in ("view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s",
                      "resume_ttl", "token_ttl", "chat_retention_days"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be positive")
+        if self.max_buffer < self.high_water:
+            problems.append("max_buffer cannot be below high_water")
         if self.patch_rate > self.tick_rate:
             problems.append("patch_rate cannot exceed tick_rate")
         if not 0 <= self.port <= 65535:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class Client:
         self.park: HostedPark | None = None
         self.eid: int | None = None
         self.resume_token = ""
+        self.liked: set[tuple[str, str]] = set()  # (park, booth) this user liked: `booth.liked`
         self.behind_since: float | None = None
         self.closing = False
         self.close_task: asyncio.Task[None] | None = None
@@ -52,13 +54,21 @@ class Client:
     # --- writing (never awaits) ----------------------------------------------------
 
     def push(self, data: bytes) -> bool:
-        """Write one encoded frame into the transport; False if the connection is not open."""
+        """Write one encoded frame into the transport; False if the connection is not open.
+
+        Snapshots are held back from a client above the high-water mark (the ticker);
+        what else is pushed (replies, booth pages, chat) is written, but a client whose
+        write buffer passes ``max_buffer`` is dropped at once: memory stays bounded."""
         if self.ws.protocol.state is not State.OPEN:
             return False
         broadcast((self.ws,), data)
         m = self.app.metrics
         m.bytes_out += len(data)
         m.messages_out += 1
+        if not self.closing:
+            waiting = self.buffered()
+            if waiting > self.app.config.max_buffer:
+                self.bye(CloseCode.TOO_SLOW, f"too slow: {waiting} bytes waiting to be sent")
         return True
 
     def send(self, msg: msgspec.Struct) -> None:
@@ -93,16 +103,15 @@ class Client:
         task.add_done_callback(_closing.discard)
 
     def bye(self, code: int, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = True  # before the push: a bye never triggers another
         self.push(encode(M.Bye(code=code, reason=reason)))
+        self.closing = False
         self.close(code, reason)
 
     def drop_too_slow(self, seconds: float) -> None:
         self.bye(CloseCode.TOO_SLOW, f"could not keep up with snapshots for {seconds:.1f} s")
-
-    def save_position(self, park: HostedPark, eid: int, now: float) -> None:
-        av = park.room.avatars.get(eid)
-        if av is not None and self.who is not None and self.who.registered:
-            self.app.store.post_position(self.who.user_id, park.id, av.x, av.y, av.yaw, now)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -158,12 +167,12 @@ class Client:
         park, eid = self.park, self.eid
         if park is None or eid is None:
             return
-        park.clients.pop(eid, None)
         rcvd = self.ws.protocol.close_rcvd
         said_goodbye = not self.closing and rcvd is not None and rcvd.code in (1000, 1001)
         if said_goodbye or self.app.stopping or not self.resume_token or eid not in park.room:
             leave_room(self.app, park, eid, time.time())
             return
+        park.clients.pop(eid, None)
         park.room.detach(eid)
         park.held[eid] = self.who
         self.app.resumes.hold(self.resume_token, park.id, eid, time.monotonic(), self.who)
@@ -209,6 +218,11 @@ async def on_join(client: Client, msg: M.Join) -> None:
         client.error(ErrorCode.NOT_FOUND, f"no park {msg.park!r} is hosted here", msg.id)
         return
     assert client.who is not None
+    at = None
+    if msg.spawn is None and client.who.registered:  # a returning account starts where it left
+        at = await app.saved_position(client.who.user_id, park.id)
+        if client.closing:
+            return
     if client.park is not None and client.eid is not None:  # switching parks
         leave_room(app, client.park, client.eid, time.time())
         client.park.clients.pop(client.eid, None)
@@ -216,7 +230,7 @@ async def on_join(client: Client, msg: M.Join) -> None:
     from world.room import UnknownSpawn
 
     try:
-        eid = park.room.join(client.who.visitor(), msg.spawn, app.rng)
+        eid = park.room.join(client.who.visitor(), msg.spawn, app.rng, at=at)
     except UnknownSpawn as exc:
         client.error(ErrorCode.NOT_FOUND, str(exc.args[0]), msg.id)
         return
@@ -229,19 +243,24 @@ async def on_join(client: Client, msg: M.Join) -> None:
 
 async def on_leave(client: Client, msg: M.Leave) -> None:
     if client.park is not None and client.eid is not None:
-        client.park.clients.pop(client.eid, None)
         leave_room(client.app, client.park, client.eid, time.time())
     client.park = client.eid = None
     client.session.left()
     client.ok(msg.id)
 
 
+def save_position(app: App, who: Who | None, park: HostedPark, eid: int, now: float) -> None:
+    """Remember where an account's avatar stands (guests are not remembered)."""
+    av = park.room.avatars.get(eid)
+    if av is not None and who is not None and who.registered:
+        app.save_position(who.user_id, park.id, av.x, av.y, av.yaw, now)
+
+
 def leave_room(app: App, park: HostedPark, eid: int, now: float) -> None:
     client = park.clients.pop(eid, None)
-    if client is not None:
-        client.save_position(park, eid, now)
+    who = client.who if client is not None else park.held.get(eid)
     park.held.pop(eid, None)
-    who = client.who if client is not None else None
+    save_position(app, who, park, eid, now)
     for event in park.room.leave(eid):
         booth_left(app, park, eid, event.booth_id, event.dwell_s, now, who)
 
@@ -282,6 +301,7 @@ HANDLERS: dict[type, Callable[[Client, Any], Awaitable[None]]] = {
     M.BoothEdit: booth_desk.on_edit,
     M.BoothStats: booth_desk.on_stats,
     M.BoothStaff: booth_desk.on_staff,
+    M.BoothAssign: booth_desk.on_assign,
 }
 
 
@@ -310,6 +330,10 @@ async def handle(app: App, ws: ServerConnection) -> None:
         await ws.send(encode(M.Bye(code=CloseCode.SERVER_FULL, reason=refusal)))
         await ws.close(CloseCode.SERVER_FULL, refusal)
         return
+    if cfg.send_buffer:  # less kernel buffering: a client that stops reading is noticed sooner
+        sock = ws.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, cfg.send_buffer)
     client = Client(app, ws, ip)
     app.clients.add(client)
     app.per_ip[ip] += 1

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from server.accounts import Account, AccountError
+from server.booth_desk import push_booth
 from server.identity import Who
 from world.permissions import perm_map
 from world.protocol import messages as M
@@ -52,10 +53,17 @@ def _account_who(acc: Account) -> Who:
 async def on_hello(client: Client, msg: M.Hello) -> None:
     """The session already answered ``welcome``; here only a resume is handled."""
     if msg.resume:
-        resume(client, msg.resume)
+        await resume(client, msg.resume)
 
 
-def resume(client: Client, token: str) -> None:
+async def _load_likes(client: Client, who: Who) -> None:
+    client.liked = await client.app.store.liked_booths(who.user_id)
+
+
+async def resume(client: Client, token: str) -> None:
+    """Reattach a held (or still connected) avatar to this connection. The client gets
+    ``session`` (resumed), ``joined`` for the avatar's park so it can rebuild its
+    world, the ``booth`` it stands in if any, then snapshots starting from nothing."""
     app = client.app
     old = app.live.pop(token, None)
     if old is not None and old is not client and old.park is not None and old.eid is not None:
@@ -73,6 +81,7 @@ def resume(client: Client, token: str) -> None:
         eid, who = held.eid, held.who
         park.held.pop(eid, None)
     assert who is not None
+    taken_over = old is not None and old is not client and old.who is who
     park.room.attach(eid)
     park.clients[eid] = client
     client.who, client.park, client.eid = who, park, eid
@@ -83,6 +92,13 @@ def resume(client: Client, token: str) -> None:
     client.send(M.Session(user=who.user_info(), resume=token, resume_ttl=app.config.resume_ttl,
                           perms=perms_of(who), resumed=True, park=park.id))
     client.send(joined_message(park, eid, 0))
+    if taken_over and old is not None:
+        client.liked = old.liked
+    else:
+        await _load_likes(client, who)
+    booth = park.room.booth_of(eid)
+    if booth is not None:
+        push_booth(client, park, booth)
 
 
 async def on_guest(client: Client, msg: M.Guest) -> None:
@@ -107,7 +123,9 @@ async def on_register(client: Client, msg: M.Register) -> None:
     except AccountError as exc:
         client.session.reply_error(ErrorCode(exc.code), str(exc), msg.id)
         return
-    _signed_in(client, _account_who(acc), msg.id, token, expires)
+    who = _account_who(acc)
+    await _load_likes(client, who)
+    _signed_in(client, who, msg.id, token, expires)
 
 
 async def on_login(client: Client, msg: M.Login) -> None:
@@ -118,7 +136,9 @@ async def on_login(client: Client, msg: M.Login) -> None:
     except AccountError as exc:
         client.session.auth_failed(str(exc), msg.id)
         return
-    _signed_in(client, _account_who(acc), msg.id, token, expires)
+    who = _account_who(acc)
+    await _load_likes(client, who)
+    _signed_in(client, who, msg.id, token, expires)
 
 
 async def on_token(client: Client, msg: M.TokenLogin) -> None:
@@ -127,7 +147,9 @@ async def on_token(client: Client, msg: M.TokenLogin) -> None:
     except AccountError as exc:
         client.session.auth_failed(str(exc), msg.id)
         return
-    _signed_in(client, _account_who(acc), msg.id)
+    who = _account_who(acc)
+    await _load_likes(client, who)
+    _signed_in(client, who, msg.id)
 
 
 def joined_message(park: HostedPark, eid: int, rid: int) -> M.Joined:

@@ -1,6 +1,7 @@
 """Plain HTTP on the game port, through websockets' ``process_request`` hook.
 
-Routes: ``/healthz`` (JSON), ``/parks.json``, ``/scenes/<park>.glb`` (bytes held in
+Websocket upgrades are accepted on ``/ws`` only (any other path: 404). Routes:
+``/healthz`` (JSON), ``/parks.json``, ``/scenes/<park>.glb`` (bytes held in
 memory, ETag = SHA-256 of the content, immutable caching when ``?h=<hash>`` names the
 current content), ``/metrics`` (Prometheus text), ``/web/...`` (the WebXR export
 folder, when present). Nothing outside the served folders is reachable: encoded
@@ -45,6 +46,7 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 MAX_WEB_FILE = 64 * 1024 * 1024
+WEBSOCKET_PATH = "/ws"  # the one path that accepts a websocket upgrade
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +133,11 @@ class Routes:
         self.site = site
 
     async def __call__(self, connection: ServerConnection, request: Request) -> Response | None:
-        if "upgrade" in request.headers.get("Connection", "").lower():
-            return None
         path, _, query = request.path.partition("?")
+        if "upgrade" in request.headers.get("Connection", "").lower():
+            if path == WEBSOCKET_PATH:
+                return None
+            return text(404, f"no websocket endpoint at {path[:200]}: the game websocket is {WEBSOCKET_PATH}")
         if path == "/healthz":
             return as_json(self.site.health())
         if path == "/parks.json":
@@ -147,8 +151,13 @@ class Routes:
             return response(301, b"", "text/plain", Location="/web/")
         if path.startswith("/web/"):
             return await self._web(request, path[len("/web/"):])
+        if path == WEBSOCKET_PATH:
+            return response(426, f"{WEBSOCKET_PATH} is the game websocket: open it with a websocket client "
+                            "(docs/protocol.md)\n".encode(), "text/plain; charset=utf-8", Upgrade="websocket",
+                            Cache_Control="no-store")
         if path == "/":
-            return text(200, "Cloud Park server: connect a websocket here; see /healthz, /parks.json, /metrics")
+            return text(200, f"Cloud Park server: the game websocket is {WEBSOCKET_PATH}; "
+                        "see /healthz, /parks.json, /metrics, /web/")
         return text(404, f"not found: {path[:200]}")
 
     def _scene(self, request: Request, name: str, query: str) -> Response:

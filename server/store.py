@@ -288,9 +288,26 @@ class Store:
             )
         await self.commit(run)
 
-    async def booths(self) -> list[sqlite3.Row]:
+    async def save_content(self, park: str, booth: str, owner_company: str, owner_user: str, content_json: str,
+                           now: float) -> bool:
+        """A content edit. False (nothing written) when the stored owner is no longer
+        ``owner_company``: another process reassigned the slot since it was read."""
+        async def run(db: aiosqlite.Connection) -> bool:
+            cur = await db.execute(
+                "INSERT INTO booths (park, booth, owner_company, owner_user, content, updated, demo)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (park, booth) DO UPDATE SET"
+                " content = excluded.content, updated = excluded.updated"
+                " WHERE booths.owner_company = excluded.owner_company",
+                (park, booth, owner_company, owner_user, content_json, now),
+            )
+            return cur.rowcount == 1
+        return bool(await self.commit(run))
+
+    async def booths(self, park: str | None = None) -> list[sqlite3.Row]:
+        where, params = ("WHERE park = ?", (park,)) if park is not None else ("", ())
         return await self.fetch(
-            "SELECT park, booth, owner_company, owner_user, content, demo FROM booths ORDER BY park, booth")
+            "SELECT park, booth, owner_company, owner_user, content, demo, updated FROM booths "
+            f"{where} ORDER BY park, booth", params)  # noqa: S608 - a fixed clause, the value is bound
 
     # --- likes, cards, visits ---------------------------------------------------------
 
@@ -304,6 +321,10 @@ class Store:
     async def like_counts(self) -> dict[tuple[str, str], int]:
         rows = await self.fetch("SELECT park, booth, COUNT(*) FROM likes GROUP BY park, booth")
         return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    async def liked_booths(self, user: str) -> set[tuple[str, str]]:
+        rows = await self.fetch("SELECT park, booth FROM likes WHERE user = ?", (user,))
+        return {(str(r[0]), str(r[1])) for r in rows}
 
     async def liked(self, park: str, booth: str, user: str) -> bool:
         return await self.fetch_one(

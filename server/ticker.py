@@ -92,7 +92,8 @@ class Ticker:
 
     def send_snapshots(self, park: HostedPark, now: float) -> None:
         if not park.clients:
-            park.room.build_snapshots(())  # keeps the room's change tracking moving
+            if park.room.avatars:  # only held avatars: keep the room's change tracking moving
+                park.room.build_snapshots(())
             return
         high = self.app.config.high_water
         ready: list[int] = []

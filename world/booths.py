@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from world.permissions import Actor, Decision, Resource, can
+from world.protocol.constants import Role
 from world.protocol.messages import BoothContent, BoothPatch, BoothSummary, BoothView, Link, Product
 
 
@@ -36,6 +37,7 @@ class BoothRecord:
     content: BoothContent = field(default_factory=BoothContent)
     likes: int = 0
     staff_on_duty: set[str] = field(default_factory=set)  # display names
+    updated: float = 0.0  # when the stored row last changed (newer rows replace this record)
 
     @property
     def resource(self) -> Resource:
@@ -52,6 +54,22 @@ class BoothRecord:
 
 def can_edit(actor: Actor, record: BoothRecord) -> Decision:
     return can(actor, "booth.edit", record.resource)
+
+
+def check_owner(user: str, role: str, company: str) -> None:
+    """A booth's owner is an ``enterprise`` account with a company name; raises
+    ``BoothRuleError`` (field ``owner_user``) saying what is wrong otherwise."""
+    if role != Role.ENTERPRISE:
+        raise BoothRuleError("owner_user", f"account {user!r} is a {role} account; booths go to enterprise accounts")
+    if not company.strip():
+        raise BoothRuleError("owner_user", f"enterprise account {user!r} has no company name")
+
+
+def content_after_assign(record: BoothRecord, new_company: str) -> BoothContent:
+    """A slot handed to another enterprise (or freed) starts empty; the same enterprise keeps it."""
+    if new_company and new_company == record.owner_company:
+        return record.content
+    return BoothContent()
 
 
 def check_url(value: str, where: str) -> str:

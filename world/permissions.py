@@ -14,6 +14,9 @@ Rules (roles from ``constants.Role``):
   only their own booths.
 - Booth stats (visits, likes, cards) are for the same people who may edit the booth.
 - Going on duty as booth staff: the owning enterprise's accounts only (and admin).
+- ``booth.assign`` (giving a booth slot to an enterprise, or freeing it): admin, and
+  ``park_staff`` for booths in the parks they run. Never an enterprise, not even for
+  its own booth.
 - ``account.create_role`` (creating organizer/park staff/government/enterprise
   accounts for others): admin only.
 - ``stage.control``: organizers, park staff of the park, admin.
@@ -64,7 +67,7 @@ class Decision:
 
 ACTIONS = (
     "park.join", "park.stats", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
-    "booth.edit", "booth.stats", "booth.staff", "account.create_role", "stage.control",
+    "booth.edit", "booth.stats", "booth.staff", "booth.assign", "account.create_role", "stage.control",
 )
 
 Clause = Callable[[Actor, str, Resource], Decision | None]
@@ -116,6 +119,16 @@ def _booth_owner(actor: Actor, action: str, res: Resource) -> Decision | None:
     return None
 
 
+def _booth_assign(actor: Actor, action: str, res: Resource) -> Decision | None:
+    if action != "booth.assign":
+        return None
+    if actor.role == Role.PARK_STAFF and res.park_id and res.park_id in actor.parks:
+        return Decision(True, "park staff of this park")
+    if actor.role == Role.PARK_STAFF:
+        return Decision(False, f"park staff assign booths only in their own parks, not in {res.park_id or 'this park'}")
+    return Decision(False, "only admins and the park's staff assign booths to enterprises")
+
+
 def _stage(actor: Actor, action: str, res: Resource) -> Decision | None:
     if action != "stage.control":
         return None
@@ -132,7 +145,9 @@ def _government(actor: Actor, action: str, res: Resource) -> Decision | None:
     return None
 
 
-CLAUSES: tuple[Clause, ...] = (_unknown_role, _admin, _everyone, _cards, _booth_owner, _stage, _government)
+CLAUSES: tuple[Clause, ...] = (
+    _unknown_role, _admin, _everyone, _cards, _booth_owner, _booth_assign, _stage, _government,
+)
 
 
 def can(actor: Actor, action: str, resource: Resource = NOTHING) -> Decision:

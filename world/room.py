@@ -5,8 +5,9 @@ applies queued inputs and returns booth events) and ``build_snapshots()`` (the
 encoded ``snap`` frame per viewer) at the patch rate. Connection handlers only call
 the queueing and bookkeeping methods; nothing here blocks or awaits.
 
-Lifecycle: ``join(visitor, spawn, rng) -> eid`` places an avatar at a spawn point
-(jittered up to 1.5 m, always on walkable ground); ``leave(eid)`` removes it (and
+Lifecycle: ``join(visitor, spawn, rng, at=None) -> eid`` places an avatar at a spawn
+point (jittered up to 1.5 m, always on walkable ground), or at ``at`` (a returning
+visitor's saved position) when that is still walkable; ``leave(eid)`` removes it (and
 returns its ``BoothLeft`` if it stood in a booth zone); ``detach(eid)`` keeps a
 dropped client's avatar standing in the world, ``attach(eid)`` takes it back (the
 next snapshot resends everything in view).
@@ -174,13 +175,22 @@ class Room:
 
     # --- lifecycle -----------------------------------------------------------------
 
-    def join(self, visitor: VisitorInfo, spawn: str | None, rng: Rng) -> int:
-        point = self._spawn(spawn, rng)
-        x, y = self._place(point, rng)
+    def join(self, visitor: VisitorInfo, spawn: str | None, rng: Rng,
+             at: tuple[float, float, float] | None = None) -> int:
+        """Place a new avatar and return its entity id.
+
+        ``at`` (x, y, yaw) is where a returning visitor left this park: used exactly when
+        that point is still on walkable ground (scenes can be rebuilt), else ignored and
+        the avatar starts at ``spawn`` (a spawn id; None picks one at random)."""
+        if at is not None and self.grid.contains(at[0], at[1]):
+            x, y, yaw = at[0], at[1], at[2]
+        else:
+            point = self._spawn(spawn, rng)
+            (x, y), yaw = self._place(point, rng), point.facing
         eid = self._next_eid
         self._next_eid += 1
         av = Avatar(eid=eid, user_id=visitor.user_id, name=visitor.name, color=visitor.color,
-                    role=visitor.role, company=visitor.company, x=x, y=y, yaw=wrap_yaw(point.facing),
+                    role=visitor.role, company=visitor.company, x=x, y=y, yaw=wrap_yaw(yaw),
                     queue_limit=self.config.input_queue)
         self.avatars[eid] = av
         self._presence[eid] = _Presence()

@@ -1,6 +1,7 @@
 """Load figures (not a test): a real ``cloudpark serve`` and N real websocket clients.
 
     .venv/bin/python -m tests.server.crowd [--clients 100] [--seconds 10]
+    .venv/bin/python -m tests.server.crowd --scenes var/scenes --park 798-art-zone --spawn s3
 
 Prints the server's mean tick time (from /metrics) at rest, with the clients
 connected and standing, and with them all walking; and bytes per client per second
@@ -15,6 +16,7 @@ import math
 import os
 import random
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -39,17 +41,17 @@ async def _window(port: int, seconds: float) -> float:
     return (s1 - s0) / max(1, n1 - n0) * 1000.0
 
 
-async def _crowd(port: int, clients: int, seconds: float) -> None:
+async def _crowd(port: int, clients: int, seconds: float, park: str = PARK, spawn: str = "centre") -> None:
     from websockets.asyncio.client import connect
 
     print(f"at rest (0 clients):              mean tick {await _window(port, seconds):.3f} ms")
     conns = []
     received = [0] * clients
     for i in range(clients):
-        ws = await connect(f"ws://127.0.0.1:{port}/", compression=None, max_queue=None)
+        ws = await connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_queue=None)
         await ws.send(encode(M.Hello(v=1)))
         await ws.send(encode(M.Guest(name=f"bot{i}", id=1)))
-        await ws.send(encode(M.Join(park=PARK, spawn="centre", id=2)))
+        await ws.send(encode(M.Join(park=park, spawn=spawn, id=2)))
         conns.append(ws)
 
     async def reader(i: int) -> None:
@@ -90,14 +92,26 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--scenes", type=Path, default=None,
+                    help="host these built scenes (e.g. var/scenes) instead of the small test park")
+    ap.add_argument("--park", default=PARK, help="the park the clients join")
+    ap.add_argument("--spawn", default=None, help="the spawn the clients join at (default: the park's first)")
     args = ap.parse_args()
     os.environ["CLOUDPARK_MAX_PER_IP"] = str(args.clients + 10)  # all bots share 127.0.0.1
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        write_scene(data / "scenes", small_layout(PARK))
+        if args.scenes is None:
+            write_scene(data / "scenes", small_layout(PARK))
+            spawn = args.spawn or "centre"
+        else:
+            shutil.copytree(args.scenes, data / "scenes")
+            from world.glb import layout_from_glb
+
+            layout = layout_from_glb((data / "scenes" / f"{args.park}.glb").read_bytes())
+            spawn = args.spawn or layout.spawns[0].id
         proc, port = _start(data)
         try:
-            asyncio.run(_crowd(port, args.clients, args.seconds))
+            asyncio.run(_crowd(port, args.clients, args.seconds, args.park, spawn))
         finally:
             proc.terminate()
             proc.wait(30)

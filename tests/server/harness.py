@@ -102,7 +102,7 @@ class Visitor:
 
     @staticmethod
     async def connect(port: int, **kw: Any) -> Visitor:
-        ws = await connect(f"ws://127.0.0.1:{port}/", subprotocols=[SUBPROTOCOL], compression=None, **kw)
+        ws = await connect(f"ws://127.0.0.1:{port}/ws", subprotocols=[SUBPROTOCOL], compression=None, **kw)
         return Visitor(ws)
 
     async def _read(self) -> None:

@@ -17,8 +17,9 @@ from world.protocol import messages as M
 CLOUDPARK = str(Path(sys.executable).with_name("cloudpark"))
 
 
-def _start(data: Path) -> tuple[subprocess.Popen[str], int]:
-    env = dict(os.environ, CLOUDPARK_BUILD_SCENES="0", CLOUDPARK_SCRYPT_N="1024")
+def _start(data: Path, **settings: str) -> tuple[subprocess.Popen[str], int]:
+    env = dict(os.environ, CLOUDPARK_BUILD_SCENES="0", CLOUDPARK_SCRYPT_N="1024",
+               **{f"CLOUDPARK_{k.upper()}": v for k, v in settings.items()})
     proc = subprocess.Popen([CLOUDPARK, "serve", "--port", "0", "--data-dir", str(data)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert proc.stdout is not None
@@ -112,3 +113,63 @@ def test_sigterm_says_bye_with_1001_and_exits_cleanly(tmp_path: Path) -> None:
         assert proc.wait(30) == 0
     finally:
         proc.kill()
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CLOUDPARK_SCRYPT_N="1024")
+    return subprocess.run([CLOUDPARK, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+
+
+def test_an_operator_assigns_a_booth_from_the_command_line_and_the_running_server_follows(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_scene(data / "scenes", small_layout(PARK))
+    d = ("--data-dir", str(data))
+    made = _cli("accounts", "create", "--user", "acme", "--role", "enterprise", "--name", "Acme",
+                "--company", "ACME (test)", "--password-stdin", *d, stdin="long password\n")
+    assert made.returncode == 0, made.stderr
+    assert _cli("accounts", "create", "--user", "ann", "--role", "visitor", "--name", "Ann", "--password-stdin",
+                *d, stdin="long password\n").returncode == 0
+    proc, port = _start(data, booth_sync_s="0.2")
+
+    async def go() -> None:
+        acme = await Visitor.connect(port)
+        await acme.send(M.Hello(v=1))
+        await acme.wait_for(lambda m: isinstance(m, M.Welcome))
+        assert isinstance(await acme.request(M.Login(user="acme", password="long password")), M.Session)
+        denied = await acme.request(M.BoothEdit(booth=f"{PARK}/b1", content=M.BoothPatch(name="ACME")))
+        assert isinstance(denied, M.Error) and denied.code == "not_allowed"
+
+        given = await asyncio.to_thread(_cli, "booths", "assign", "--park", PARK, "--booth", "b1", "--owner", "acme",
+                                        *d)
+        assert given.returncode == 0 and "now belongs to ACME (test)" in given.stdout, given.stderr
+        deadline = time.monotonic() + 10
+        while True:  # the server takes the new owner from the store within booth_sync_s
+            edit = await acme.request(M.BoothEdit(booth=f"{PARK}/b1", content=M.BoothPatch(name="ACME stand")))
+            if isinstance(edit, M.Ok) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        assert isinstance(edit, M.Ok), edit
+        await acme.close()
+
+    try:
+        asyncio.run(go())
+        listed = _cli("booths", "list", "--park", PARK, *d)
+        assert listed.returncode == 0
+        lines = {line.split()[0]: line for line in listed.stdout.splitlines()[1:]}
+        assert set(lines) == {"b1", "b2"}
+        assert "ACME (test)" in lines["b1"] and "acme" in lines["b1"] and "ACME stand" in lines["b1"]
+        assert "(free)" in lines["b2"]
+        for args, why in (
+            (("--park", PARK, "--booth", "b9", "--owner", "acme"), "no booth slot 'b9'"),
+            (("--park", PARK, "--booth", "b2", "--owner", "ann"), "visitor account"),
+            (("--park", PARK, "--booth", "b2", "--owner", "nobody"), "no account 'nobody'"),
+            (("--park", "nowhere", "--booth", "b2", "--owner", "acme"), "no scene for park 'nowhere'"),
+        ):
+            refused = _cli("booths", "assign", *args, *d)
+            assert refused.returncode == 1 and why in refused.stderr, (args, refused.stderr)
+        freed = _cli("booths", "assign", "--park", PARK, "--booth", "b1", "--owner", "", *d)
+        assert freed.returncode == 0 and "is free" in freed.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0

@@ -164,3 +164,78 @@ def test_handshake_timeout_closes_4002(tmp_path: Path) -> None:
             await lurker.wait_until(lambda: lurker.closed is not None, timeout=5)
             assert lurker.closed[0] == 4002
     asyncio.run(go())
+
+
+async def _hello(port: int) -> Visitor:
+    v = await Visitor.connect(port)
+    await v.send(M.Hello(v=1))
+    await v.wait_for(lambda m: isinstance(m, M.Welcome))
+    return v
+
+
+def test_a_returning_account_starts_where_it_left_the_park(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, resume_ttl=0.3) as app:
+            ada = await _hello(app.port)
+            session = await ada.request(M.Register(user="ada", password="long password", name="Ada"))
+            assert isinstance(session, M.Session)
+            await ada.join(spawn="west")  # (-8, 0)
+            await ada.walk(0.0, -1.0, 2.0, run=True)  # ~12 m south, far from every spawn
+            await ada.wait_until(lambda: ada.ack == ada.seq)
+            left_at = ada.pos
+            assert left_at is not None
+            await ada.close()  # a normal close: she has left, her position is kept
+
+            back = await _hello(app.port)
+            assert isinstance(await back.request(M.Login(user="ada", password="long password")), M.Session)
+            joined = await back.join(spawn=None)
+            assert (joined.x, joined.y, joined.yaw) == left_at
+            other_park = await back.join(park="751-d-park", spawn=None)  # she was never there: a spawn
+            spawns = [(s.x * 100, s.y * 100) for s in app.parks["751-d-park"].layout.spawns]
+            assert min(abs(other_park.x - x) + abs(other_park.y - y) for x, y in spawns) <= 300
+            again = await back.join(spawn=None)  # switching parks saved where she stood in 798
+            assert (again.x, again.y) == (joined.x, joined.y)
+            await back.walk(1.0, 0.0, 1.0)
+            await back.wait_until(lambda: back.ack == back.seq)
+            dropped_at = back.pos
+            back.ws.transport.abort()  # a drop: held for resume_ttl, then the avatar leaves
+            await back.wait_until(lambda: len(app.parks["798-art-zone"].room.avatars) == 0, timeout=5)
+
+            by_token = await _hello(app.port)
+            assert isinstance(await by_token.request(M.TokenLogin(token=session.token)), M.Session)
+            joined = await by_token.join(spawn=None)
+            assert (joined.x, joined.y) == (dropped_at[0], dropped_at[1])
+            asked = await by_token.join(spawn="east")  # naming a spawn overrides the saved position
+            assert abs(asked.x - 800) <= 150 and abs(asked.y + 2000) <= 150
+
+            guest = await Visitor.connect(app.port)
+            await guest.hello_guest("Gus")
+            await guest.join(spawn=None)
+            await guest.walk(0.0, -1.0, 1.0, run=True)
+            await guest.wait_until(lambda: guest.ack == guest.seq)
+            for v in (by_token, guest):
+                await v.close()
+            await guest.wait_until(lambda: not app.parks["798-art-zone"].room.avatars)
+            assert set(app.positions) == {"ada"}  # guests are not remembered
+    asyncio.run(go())
+
+
+def test_websocket_upgrades_only_on_ws(tmp_path: Path) -> None:
+    async def go() -> None:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidStatus
+
+        async with running_app(tmp_path) as app:
+            for path in ("/", "/game", "/ws/", "/healthz", "/scenes/798-art-zone.glb"):
+                try:
+                    ws = await connect(f"ws://127.0.0.1:{app.port}{path}")
+                except InvalidStatus as exc:
+                    assert exc.response.status_code == 404, path
+                    assert b"/ws" in exc.response.body
+                else:
+                    await ws.close()
+                    raise AssertionError(f"websocket accepted on {path}")
+            ok = await Visitor.connect(app.port)  # the harness connects to /ws
+            await ok.hello_guest("Ada")
+            await ok.close()
+    asyncio.run(go())

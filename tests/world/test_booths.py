@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from world.booths import BoothRecord, BoothRuleError, apply_patch, can_edit
+from world.booths import (
+    BoothRecord,
+    BoothRuleError,
+    apply_patch,
+    can_edit,
+    check_owner,
+    content_after_assign,
+)
 from world.permissions import Actor
 from world.protocol.messages import BoothContent, BoothPatch, Link, Product
 
@@ -50,3 +57,19 @@ def test_view_and_summary() -> None:
     rec.likes = 3
     assert rec.view(liked=True).staff == ["Ann", "Lee"]
     assert rec.summary().likes == 3 and rec.summary().name == "Acme"
+
+
+def test_only_enterprise_accounts_with_a_company_can_own_a_booth() -> None:
+    check_owner("acme", "enterprise", "Acme Design")
+    with pytest.raises(BoothRuleError, match="visitor account") as not_enterprise:
+        check_owner("ann", "visitor", "")
+    assert not_enterprise.value.field == "owner_user"
+    with pytest.raises(BoothRuleError, match="no company"):
+        check_owner("anon", "enterprise", "  ")
+
+
+def test_a_slot_given_to_another_enterprise_starts_empty() -> None:
+    rec = BoothRecord("b1", "p", owner_company="Acme", content=BoothContent(name="Acme stand"))
+    assert content_after_assign(rec, "Acme").name == "Acme stand"
+    assert content_after_assign(rec, "Zeta") == BoothContent()
+    assert content_after_assign(rec, "") == BoothContent()

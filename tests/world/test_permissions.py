@@ -48,3 +48,16 @@ def test_perm_map_covers_every_action_and_matches_can() -> None:
     assert m["booth.edit"] and m["booth.card"] and not m["account.create_role"]
     g = perm_map(GUEST)
     assert not g["booth.card"] and g["booth.like"] and not g["booth.edit"]
+
+
+def test_booths_are_assigned_by_admins_and_the_parks_own_staff_only() -> None:
+    staff = Actor("s", "park_staff", parks=frozenset({"798-art-zone"}))
+    elsewhere = Actor("s2", "park_staff", parks=frozenset({"751-d-park"}))
+    admin = Actor("root", "admin")
+    assert can(admin, "booth.assign", BOOTH) and can(staff, "booth.assign", BOOTH)
+    refused = can(elsewhere, "booth.assign", BOOTH)
+    assert not refused and "798-art-zone" in refused.reason
+    for actor in (ACME, OTHER, VISITOR, GUEST, Actor("gov", "government"), Actor("org", "organizer")):
+        decision = can(actor, "booth.assign", BOOTH)
+        assert not decision and "admins" in decision.reason, actor
+    assert perm_map(staff)["booth.assign"] and not perm_map(ACME)["booth.assign"]

@@ -64,6 +64,23 @@ def test_spawn_inside_a_wall_is_moved_to_walkable_ground(grid: WalkGrid) -> None
     assert room.grid.contains(room.avatars[eid].x, room.avatars[eid].y)
 
 
+def test_a_saved_position_on_walkable_ground_is_where_a_returning_visitor_starts(room: Room) -> None:
+    eid = room.join(visitor("back"), None, random.Random(3), at=(30.0, -25.0, 1.0))
+    av = room.avatars[eid]
+    assert (av.x, av.y) == (30.0, -25.0)
+    assert av.yaw == pytest.approx(1.0)
+
+
+def test_a_saved_position_no_longer_walkable_falls_back_to_a_spawn(room: Room) -> None:
+    spawns = {s.id: s for s in room.layout.spawns}
+    inside_wall = room.join(visitor("w"), None, random.Random(4), at=(10.0, 0.0, 0.0))  # the thin wall
+    off_site = room.join(visitor("o"), None, random.Random(4), at=(500.0, 500.0, 0.0))
+    for eid in (inside_wall, off_site):
+        av = room.avatars[eid]
+        assert room.grid.contains(av.x, av.y)
+        assert min(abs(av.x - s.x) + abs(av.y - s.y) for s in spawns.values()) <= 3.0
+
+
 def test_two_visitors_see_each_other_enter_move_and_acks(room: Room) -> None:
     rng = random.Random(3)
     a = room.join(visitor("Ann"), None, rng)

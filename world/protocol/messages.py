@@ -187,13 +187,21 @@ class BoothStaff(_C2S, tag="booth_staff"):
     id: U32 = 0
 
 
+class BoothAssign(_C2S, tag="booth_assign"):
+    """Give a booth slot to the enterprise of account ``owner_user`` ("" frees the slot)."""
+
+    booth: Ident
+    owner_user: Annotated[str, Meta(max_length=C.MAX_ID_CHARS)]
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
 
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | ListParks | Join | Leave | Input | Emote
-    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | Ping
+    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls

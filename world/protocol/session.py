@@ -71,7 +71,7 @@ class State(StrEnum):
 
 _AUTH = frozenset({"guest", "register", "login", "token"})
 _ANYWHERE = frozenset({"ping", "parks"})
-_ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats"})
+_ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign"})
 _IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff"})
 
 ALLOWED: dict[State, frozenset[str]] = {

@@ -18,7 +18,7 @@ log = logging.getLogger("cloudpark.server")
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from server.config import load_config
 
-    overrides = {k: getattr(args, k, None) for k in ("host", "port", "data_dir", "tick_rate", "view_radius")}
+    overrides = {k: getattr(args, k, None) for k in ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode")}
     return load_config(getattr(args, "config", None), overrides=overrides)
 
 
@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--tick-rate", type=int, default=None, help="simulation ticks per second (default 20)")
     p.add_argument("--view-radius", type=float, default=None, help="metres a visitor sees (default 40)")
     p.add_argument("--config", type=Path, default=None, help="TOML file with [server] settings")
+    p.add_argument("--snapshot-mode", choices=("aoi", "naive"), default=None,
+                   help="aoi (default): interest-managed snapshots; naive: the benchmark baseline only")
     p.set_defaults(handler=cmd_serve)
 
     acc = sub.add_parser("accounts", help="manage accounts (staff, government, admin roles)")

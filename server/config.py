@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "CLOUDPARK_"
+SNAPSHOT_MODES = ("aoi", "naive")
 
 
 class ConfigError(ValueError):
@@ -51,6 +52,9 @@ class ServerConfig:
     chat_retention_rows: int = 10_000  # per park
     scrypt_n: int = 2**14
     build_scenes: bool = True  # run `cloudpark scenes build` for missing scenes
+    # "aoi": interest-managed, encode-once snapshots (the product). "naive": every client
+    # gets every avatar, packed per client, unquantized: only for the crowd benchmark's baseline.
+    snapshot_mode: str = "aoi"
 
     @property
     def scenes_dir(self) -> Path:
@@ -74,6 +78,8 @@ class ServerConfig:
                      "resume_ttl", "token_ttl", "chat_retention_days"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be positive")
+        if self.snapshot_mode not in SNAPSHOT_MODES:
+            problems.append(f"snapshot_mode must be one of {', '.join(SNAPSHOT_MODES)}")
         if self.max_buffer < self.high_water:
             problems.append("max_buffer cannot be below high_water")
         if self.patch_rate > self.tick_rate:

@@ -16,6 +16,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from world.naive_snapshot import naive_snapshots
 from world.room import BoothEntered, BoothLeft, RoomEvent
 
 if TYPE_CHECKING:
@@ -109,7 +110,10 @@ class Ticker:
                 continue
             client.behind_since = None
             ready.append(eid)
-        frames = park.room.build_snapshots(ready)
+        if self.app.config.snapshot_mode == "naive":
+            frames = naive_snapshots(park.room.tick, list(park.room.avatars.values()), ready)
+        else:
+            frames = park.room.build_snapshots(ready)
         for eid, frame in frames.items():
             client = park.clients.get(eid)
             if client is None or not client.push(frame):

@@ -56,3 +56,11 @@ def test_broken_file_is_reported(tmp_path: Path) -> None:
     f.write_text("port = = 1\n")
     with pytest.raises(ConfigError, match="cp.toml"):
         load_config(f, env={})
+
+
+def test_snapshot_mode_is_checked() -> None:
+    from server.config import ConfigError, ServerConfig
+
+    assert ServerConfig(snapshot_mode="naive").check().snapshot_mode == "naive"
+    with pytest.raises(ConfigError, match="snapshot_mode must be one of aoi, naive"):
+        ServerConfig(snapshot_mode="fast").check()

@@ -16,33 +16,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from panda3d.core import (
-    AmbientLight,
-    DirectionalLight,
     Filename,
     TextNode,
     loadPrcFileData,
 )
 
 from client import avatar_model
+from client.booth_image import BoothImages
 from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
+from client.scenery import Look
 from client.script import Step
 from client.visit import Visit, move_direction
 from world.geometry import centroid
 from world.glb import layout_from_glb
 from world.layout import ParkLayout
 from world.protocol import messages as M
+from world.protocol.quantize import pos_from_wire
 
 log = logging.getLogger(__name__)
 PLATES = 16  # name plates on the nearest visitors only: text is one draw call each
+CAMERA_FOV = 65.0  # degrees, horizontal
+LOOK_UP = 12.0  # degrees the view is raised above the line to the avatar's head
 
 
 @dataclass(frozen=True, slots=True)
 class ClientConfig:
-    server: str = "ws://127.0.0.1:8080/ws"
+    server: str = "ws://127.0.0.1:8765/ws"
     park: str | None = None
     name: str = "Visitor"
     color: int | None = None
+    spawn: str | None = None
     offscreen: bool = False
     software: bool = False
     script: list[Step] | None = None
@@ -88,22 +92,18 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             super().__init__(windowType="offscreen" if cfg.offscreen else None)
             self.cfg = cfg
             self.disableMouse()
-            self.setBackgroundColor(0.62, 0.76, 0.9, 1)
-            self.pbr = False
-            if not cfg.software and self.win.getGsg().getSupportsBasicShaders():
-                try:
-                    import simplepbr
-
-                    simplepbr.init(use_normal_maps=False, enable_shadows=False, use_emission_maps=False)
-                    self.pbr = True
-                except Exception as exc:  # noqa: BLE001 - fall back to fixed-function lights
-                    log.warning("simplepbr unavailable: %s", exc)
-            self._lights()
-            load_font(self.loader)
-            self.visit = Visit(cfg.name, want_park=cfg.park, color=cfg.color)
+            self.camLens.setFov(CAMERA_FOV)
+            self.camLens.setNearFar(0.2, 2500.0)
+            self.look = Look(self, cfg.software)
+            self.pbr = self.look.path == "simplepbr"
+            self.look.install()
+            load_font(self.loader, cfg.size[1])
+            self.visit = Visit(cfg.name, want_park=cfg.park, color=cfg.color, spawn=cfg.spawn)
             self.link = Link(cfg.server, cfg.name, cfg.color)
-            self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote)
-            self.crowd = CrowdMesh(avatar_model.load(), self.render, 64)
+            self.images = BoothImages(cfg.server)
+            self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote,
+                           images=self.images)
+            self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -113,7 +113,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.phases: dict[int, float] = {}
             self.my_phase = 0.0
             self.plates = [self._plate() for _ in range(PLATES)]
-            self.cam_heading, self.cam_pitch, self.cam_distance = 0.0, 0.35, 7.0
+            self.cam_heading, self.cam_pitch, self.cam_distance = 0.0, math.radians(20), 7.5
             self.keys: dict[str, bool] = {}
             self.run_toggle = False
             self.acc = 0.0
@@ -135,16 +135,6 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
 
         # --- setup -----------------------------------------------------------------
 
-        def _lights(self) -> None:
-            sun = DirectionalLight("sun")
-            sun.setColor((2.2, 2.1, 2.0, 1) if self.pbr else (0.9, 0.88, 0.85, 1))
-            sun_np = self.render.attachNewNode(sun)
-            sun_np.setHpr(30, -55, 0)
-            self.render.setLight(sun_np)
-            amb = AmbientLight("sky")
-            amb.setColor((0.5, 0.52, 0.6, 1) if self.pbr else (0.45, 0.47, 0.52, 1))
-            self.render.setLight(self.render.attachNewNode(amb))
-
         def _plate(self):  # type: ignore[no-untyped-def]
             text = TextNode("plate")
             text.setAlign(TextNode.ACenter)
@@ -152,6 +142,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             text.setShadow(0.05, 0.05)
             text.setCardColor(0, 0, 0, 0.4)
             text.setCardAsMargin(0.15, 0.15, 0.05, 0.05)
+            text.setCardDecal(True)  # the text drawn on its card, not depth-fighting with it
             np_ = self.render.attachNewNode(text)
             np_.setBillboardPointEye()
             np_.setScale(0.28)
@@ -230,6 +221,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self.scene_np.removeNode()
             model = self.loader.loadModel(Filename.fromOsSpecific(str(path)), noCache=True)
             model.reparentTo(self.render)
+            self.look.prepare(model)
             model.flattenStrong()
             self.scene_np = model
             self.scene_hash = sha
@@ -264,11 +256,14 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     break
                 if isinstance(msg, LinkStatus):
                     if msg.state == "disconnected":
+                        log.info("link: disconnected, reconnecting")
                         self.visit.disconnected()
                     continue
                 for out in self.visit.handle(msg, now, step_for=lambda _layout: self.grid):
                     self.send(out)
                 if isinstance(msg, M.Joined):
+                    log.info("joined %s as eid %d at (%.2f, %.2f)", msg.park, msg.you,
+                             pos_from_wire(msg.x), pos_from_wire(msg.y))
                     self._want_scene(msg)
                 elif isinstance(msg, M.Parks) and self.visit.want_park is None and not self.shown_start:
                     self.shown_start = True
@@ -364,6 +359,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             cz = 1.6 + dist * math.sin(self.cam_pitch)
             self.camera.setPos(cx, cy, cz)
             self.camera.lookAt(x, y, 1.4)
+            # Aim a little above the avatar: it stands in the lower part of the picture and
+            # the view reaches the buildings and the sky (the pitch only sets the height).
+            self.camera.setP(self.camera.getP() + LOOK_UP * min(1.0, self.cam_pitch / math.radians(20)))
 
         def _clear_distance(self, x: float, y: float) -> float:
             """Pull the camera in so it never sits inside a building (the walk grid's holes)."""
@@ -396,6 +394,8 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self.script_t0 = self.t
                 if step.do == "camera":
                     self.cam_heading = math.radians(step.num("heading", math.degrees(self.cam_heading)))
+                    if step.args.get("face") == "visitor":
+                        self._face_nearest_visitor(step.num("offset", 0.0))
                     self.cam_pitch = math.radians(step.num("pitch", math.degrees(self.cam_pitch)))
                     self.cam_distance = step.num("distance", self.cam_distance)
             elapsed = self.t - self.script_t0
@@ -414,6 +414,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 done = v.booth is not None or elapsed > timeout
                 if v.booth is not None:
                     log.info("booth panel open: %s", v.booth.id)
+                    log.info("booth panel text: %s", " | ".join(self.hud.booth_texts()))
+            elif step.do == "wait_images":
+                done = self.hud.images_settled() or elapsed > timeout
             elif step.do == "wait_visitors":
                 done = (v.crowd is not None and len(v.crowd.tracks) >= step.num("count", 1)) or elapsed > timeout
             elif step.do == "wait":
@@ -430,10 +433,27 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self.screenshot_to(str(step.args.get("name", f"step{step.index}")))
             elif step.do == "quit":
                 self.exit_code = 0
+            elif step.do == "drop":
+                p = v.predictor
+                log.info("script: dropping the connection at (%.2f, %.2f) as eid %d",
+                         p.x if p else 0.0, p.y if p else 0.0, v.joined.you if v.joined else -1)
+                self.link.drop()
             if done:
                 self.script_move = None
                 self.script_i += 1
                 self.script_t0 = None
+
+        def _face_nearest_visitor(self, offset_deg: float) -> None:
+            """Turn the camera so the nearest other visitor is ahead, ``offset_deg`` off centre."""
+            v = self.visit
+            if v.predictor is None or v.crowd is None:
+                return
+            others = v.crowd.render(self.t)
+            if not others:
+                return
+            px, py = v.predictor.x, v.predictor.y
+            r = min(others, key=lambda o: (o.x - px) ** 2 + (o.y - py) ** 2)
+            self.cam_heading = math.atan2(r.y - py, r.x - px) + math.radians(offset_deg)
 
         def _steer(self, step: Step) -> bool:
             v = self.visit

@@ -24,6 +24,7 @@ from panda3d.core import (
 )
 
 from client.avatar_model import AvatarMesh
+from client.colour import SRGB_TO_LINEAR_U8
 from world.protocol.constants import Anim
 
 
@@ -48,8 +49,9 @@ def _format() -> GeomVertexFormat:
 
 
 class CrowdMesh:
-    def __init__(self, template: AvatarMesh, parent: NodePath, capacity: int = 64) -> None:
+    def __init__(self, template: AvatarMesh, parent: NodePath, capacity: int = 64, linear: bool = False) -> None:
         self.template = template
+        self.linear = linear  # convert the sRGB model colours and tints to linear (PBR shading)
         self.parent = parent
         self.node_path: NodePath | None = None
         self.capacity = 0
@@ -120,6 +122,8 @@ class CrowdMesh:
                        dtype=np.uint16).reshape(n, 3)
         tint = t.tinted
         colors[:, tint, :3] = rgb[:, None, :]
+        if self.linear:
+            colors[..., :3] = SRGB_TO_LINEAR_U8[colors[..., :3]]
         buf[:n, :, 6] = colors.reshape(n * v, 4).view(np.float32).reshape(n, v)
         buf[n:, :, :6] = 0.0  # unused slots collapse to the origin: zero-area triangles
         handle = self.vdata.modifyArray(0)

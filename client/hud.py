@@ -19,29 +19,82 @@ from direct.gui.DirectGui import (
     DirectLabel,
     DirectWaitBar,
 )
-from panda3d.core import PNMImage, StringStream, TextNode, Texture
+from panda3d.core import Filename, PNMImage, SamplerState, StringStream, TextNode, Texture
 
+from client.booth_image import BoothImages
 from client.visit import Visit
 from world.layout import ParkLayout
+from world.protocol import messages as M
 
 CJK_FONTS = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
 )
-PANEL = (0.08, 0.1, 0.14, 0.88)
-MAP_SIZE = 0.5  # aspect2d units
+# one style everywhere: flat dark translucent panels, flat buttons, light text
+PANEL = (0.05, 0.07, 0.1, 0.78)
+BUTTON = (0.17, 0.21, 0.28, 0.95)
+ACCENT = (0.16, 0.45, 0.82, 1.0)
+FIELD = (0.12, 0.14, 0.19, 1.0)
+TEXT = (0.95, 0.96, 0.98, 1.0)
+MUTED = (0.66, 0.71, 0.78, 1.0)
+GOLD = (1.0, 0.84, 0.45, 1.0)
+SKY = (0.62, 0.82, 1.0, 1.0)
+CLEAR = (0, 0, 0, 0)
+MARGIN = 0.03
+MAP_SIZE = 0.44  # aspect2d units
+MAP_TOP = 0.14  # below the Parks button
+BOOTH_W = 1.0
+EMOTES = ("wave", "clap", "cheer", "dance", "sit")
+EMOTE_W = 0.2
 
 
-def load_font(loader: object) -> object | None:
+def load_font(loader: object, window_height: int = 720) -> object | None:
+    """A CJK-capable font as the default (park names are Chinese); None keeps Panda3D's."""
     for path in CJK_FONTS:
         if path.exists():
             font = loader.loadFont(str(path))  # type: ignore[attr-defined]
             if font is not None and font.isValid():
-                font.setPixelsPerUnit(48)
+                # glyphs rendered near the size they are shown, so small text stays crisp
+                font.setPixelsPerUnit(max(24, min(64, round(window_height * 0.045))))
+                font.setMinfilter(SamplerState.FT_linear)
+                font.setMagfilter(SamplerState.FT_linear)
                 TextNode.setDefaultFont(font)
                 return font
     return None
+
+
+def text_size(text: str, scale: float, wrap: float | None = None) -> tuple[float, float]:
+    """(width, height) of ``text`` at ``scale`` in the default font, wrapped at ``wrap`` units."""
+    tn = TextNode("measure")
+    if wrap:
+        tn.setWordwrap(wrap / scale)
+    tn.setText(text)
+    rows = max(1, tn.getNumRows())
+    return tn.getWidth() * scale, rows * tn.getLineHeight() * scale
+
+
+def button(parent: object, text: str, command: Callable[..., None], pos: tuple[float, float],
+           scale: float = 0.04, width: float | None = None, color: tuple[float, ...] = BUTTON,
+           extra: list[object] | None = None, align: int = TextNode.ACenter) -> DirectButton:
+    """A flat button whose frame is always wider than its label (padding on both sides)."""
+    w = max(width or 0.0, text_size(text, scale)[0] + 2.2 * scale)
+    h = 1.9 * scale
+    left = -w / 2 if align == TextNode.ACenter else -0.8 * scale
+    text_x = 0.0 if align == TextNode.ACenter else 0.0
+    return DirectButton(parent=parent, text=text, text_scale=scale, text_fg=TEXT, text_align=align,
+                        text_pos=(text_x, -0.32 * scale), relief=DGG.FLAT, frameColor=color,
+                        frameSize=(left, left + w, -h / 2, h / 2), pos=(pos[0], 0, pos[1]),
+                        command=command, extraArgs=extra or [], pressEffect=1)
+
+
+def label(parent: object, text: str, pos: tuple[float, float], scale: float = 0.036,
+          fg: tuple[float, ...] = TEXT, wrap: float | None = None, align: int = TextNode.ALeft) -> DirectLabel:
+    """Text whose top edge is at ``pos`` (y), wrapped at ``wrap`` units when given."""
+    return DirectLabel(parent=parent, text=text, text_scale=scale, text_fg=fg, text_align=align,
+                       text_wordwrap=(wrap / scale) if wrap else None, frameColor=CLEAR,
+                       pos=(pos[0], 0, pos[1] - 0.92 * scale), relief=None)
 
 
 def minimap_texture(layout: ParkLayout, px: int = 256) -> Texture:
@@ -77,58 +130,70 @@ def minimap_texture(layout: ParkLayout, px: int = 256) -> Texture:
 class Hud:
     def __init__(self, base: object, visit: Visit, on_park: Callable[[str], None],
                  on_chat: Callable[[str, str], None], on_like: Callable[[], None],
-                 on_card: Callable[[str, str, bool], None], on_emote: Callable[[str], None]) -> None:
+                 on_card: Callable[[str, str, bool], None], on_emote: Callable[[str], None],
+                 images: BoothImages | None = None) -> None:
         self.base = base
         self.visit = visit
+        self.images = images
         self.on_park, self.on_chat, self.on_like, self.on_card = on_park, on_chat, on_like, on_card
-        a2d = base.aspect2d  # type: ignore[attr-defined]
-        self.status = DirectLabel(parent=base.a2dTopLeft, text="connecting", text_scale=0.045,  # type: ignore[attr-defined]
-                                  text_align=TextNode.ALeft, pos=(0.04, 0, -0.07), frameColor=(0, 0, 0, 0),
-                                  text_fg=(1, 1, 1, 1), text_shadow=(0, 0, 0, 1))
-        self.switch = DirectButton(parent=base.a2dTopRight, text="Parks", text_scale=0.045,  # type: ignore[attr-defined]
-                                   pos=(-0.16, 0, -0.08), command=self.toggle_parks, frameColor=PANEL,
-                                   text_fg=(1, 1, 1, 1), pad=(0.02, 0.01))
+        b = base
+        a2d = b.aspect2d  # type: ignore[attr-defined]
+        # status, top left: the park's name, then connection and counts
+        self.status_frame = DirectFrame(parent=b.a2dTopLeft, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                        frameSize=(0, 1.0, -0.165, 0), pos=(MARGIN, 0, -MARGIN))
+        self.title = label(self.status_frame, "Cloud Park", (0.03, -0.025), 0.05, TEXT)
+        self.status = label(self.status_frame, "connecting", (0.03, -0.1), 0.034, MUTED)
+        self._status_key: tuple[str, str] | None = None
+        # top right: park switcher, minimap under it
+        self.switch = button(b.a2dTopRight, "Parks", self.toggle_parks,  # type: ignore[attr-defined]
+                             (-MARGIN - 0.1, -MARGIN - 0.04), 0.04, width=0.2)
         self.parks_frame: DirectFrame | None = None
         self.progress = DirectWaitBar(parent=a2d, text="", value=0, range=100, pos=(0, 0, -0.1),
-                                      scale=(0.6, 1, 0.04), barColor=(0.3, 0.7, 1, 1), frameColor=PANEL)
-        self.progress_label = DirectLabel(parent=a2d, text="", text_scale=0.05, pos=(0, 0, 0),
-                                          frameColor=(0, 0, 0, 0), text_fg=(1, 1, 1, 1))
+                                      scale=(0.6, 1, 0.04), barColor=ACCENT, frameColor=PANEL, relief=DGG.FLAT,
+                                      barRelief=DGG.FLAT)
+        self.progress_label = DirectLabel(parent=a2d, text="", text_scale=0.05, pos=(0, 0, 0), relief=None,
+                                          text_fg=TEXT, text_shadow=(0, 0, 0, 1))
         self.hide_progress()
-        # chat
+        # chat, bottom left: recent lines above the channel button and the entry
         self.channel = "near"
-        self.chat_lines = DirectLabel(parent=base.a2dBottomLeft, text="", text_scale=0.038,  # type: ignore[attr-defined]
-                                      text_align=TextNode.ALeft, pos=(0.04, 0, 0.5), frameColor=(0, 0, 0, 0),
-                                      text_fg=(1, 1, 1, 1), text_shadow=(0, 0, 0, 1))
-        self.chat_channel = DirectButton(parent=base.a2dBottomLeft, text="near", text_scale=0.04,  # type: ignore[attr-defined]
-                                         pos=(0.1, 0, 0.06), command=self.cycle_channel, frameColor=PANEL,
-                                         text_fg=(1, 1, 1, 1), pad=(0.02, 0.01))
-        self.chat_entry = DirectEntry(parent=base.a2dBottomLeft, scale=0.04, width=22, pos=(0.2, 0, 0.05),  # type: ignore[attr-defined]
-                                      command=self._send_chat, focus=0, frameColor=PANEL, text_fg=(1, 1, 1, 1),
-                                      initialText="", numLines=1)
-        # booth panel
+        self.chat_lines = DirectLabel(parent=b.a2dBottomLeft, text="", text_scale=0.034,  # type: ignore[attr-defined]
+                                      text_align=TextNode.ALeft, pos=(MARGIN + 0.02, 0, 0.4), relief=None,
+                                      text_fg=TEXT, text_shadow=(0, 0, 0, 0.9), text_wordwrap=0.95 / 0.034)
+        self.chat_channel = button(b.a2dBottomLeft, "near", self.cycle_channel,  # type: ignore[attr-defined]
+                                   (MARGIN + 0.085, MARGIN + 0.04), 0.036, width=0.17)
+        self.chat_entry = DirectEntry(parent=b.a2dBottomLeft, scale=0.036, width=22,  # type: ignore[attr-defined]
+                                      pos=(MARGIN + 0.2, 0, MARGIN + 0.028), command=self._send_chat, focus=0,
+                                      frameColor=PANEL, relief=DGG.FLAT, text_fg=TEXT, initialText="", numLines=1,
+                                      frameSize=(-0.3, 22.3, -0.45, 1.05))
+        # booth panel, right, under the minimap
         self.booth_frame: DirectFrame | None = None
         self.booth_key: tuple[object, ...] | None = None
+        self.booth_lines: list[str] = []
         self.card_frame: DirectFrame | None = None
-        # minimap
         self.map_frame: DirectFrame | None = None
         self.map_dot: DirectFrame | None = None
         self.map_layout: ParkLayout | None = None
-        self.notice = DirectLabel(parent=a2d, text="", text_scale=0.05, pos=(0, 0, 0.85),
-                                  frameColor=(0, 0, 0, 0), text_fg=(1, 0.95, 0.6, 1), text_shadow=(0, 0, 0, 1))
+        self.notice = DirectLabel(parent=b.a2dTopCenter, text="", text_scale=0.042, pos=(0, 0, -0.3),  # type: ignore[attr-defined]
+                                  relief=None, text_fg=(1, 0.95, 0.6, 1), text_shadow=(0, 0, 0, 1),
+                                  text_wordwrap=1.4 / 0.042)
+        # emotes, bottom centre: one flat bar of equal buttons (key number and name)
+        n = len(EMOTES)
+        self.emote_bar = DirectFrame(parent=b.a2dBottomCenter, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                     frameSize=(-(n * EMOTE_W) / 2 - 0.02, (n * EMOTE_W) / 2 + 0.02, 0, 0.1),
+                                     pos=(0, 0, MARGIN - 0.01))
         self.emotes = [
-            DirectButton(parent=base.a2dBottomRight, text=name, text_scale=0.035, pos=(-0.6 + i * 0.11, 0, 0.05),  # type: ignore[attr-defined]
-                         command=on_emote, extraArgs=[name], frameColor=PANEL, text_fg=(1, 1, 1, 1),
-                         pad=(0.01, 0.01))
-            for i, name in enumerate(("wave", "clap", "cheer", "dance", "sit"))
+            button(self.emote_bar, f"{i + 1} {name}", on_emote, (-(n - 1) * EMOTE_W / 2 + i * EMOTE_W, 0.05),
+                   0.032, width=EMOTE_W - 0.015, extra=[name])
+            for i, name in enumerate(EMOTES)
         ]
 
     # --- loading -------------------------------------------------------------------
 
-    def show_progress(self, label: str, fraction: float) -> None:
+    def show_progress(self, label_text: str, fraction: float) -> None:
         self.progress.show()
         self.progress_label.show()
         self.progress["value"] = max(0.0, min(1.0, fraction)) * 100
-        self.progress_label["text"] = label
+        self.progress_label["text"] = label_text
 
     def hide_progress(self) -> None:
         self.progress.hide()
@@ -147,17 +212,16 @@ class Hud:
         if self.parks_frame is not None:
             self.parks_frame.destroy()
         parks = sorted(self.visit.parks, key=lambda p: (-p.online, p.id))
-        rows = min(len(parks), 16)
-        height = 0.2 + rows * 0.09
-        self.parks_frame = f = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL,  # type: ignore[attr-defined]
+        rows = min(len(parks), 14)
+        step = 0.085
+        height = 0.22 + rows * step
+        self.parks_frame = f = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                            frameSize=(-0.9, 0.9, -height / 2, height / 2))
-        DirectLabel(parent=f, text="选择园区 · Choose a park" if start else "Switch park", text_scale=0.06,
-                    pos=(0, 0, height / 2 - 0.08), frameColor=(0, 0, 0, 0), text_fg=(1, 1, 1, 1))
+        label(f, "选择园区 · Choose a park" if start else "切换园区 · Switch park", (0, height / 2 - 0.04), 0.055,
+              GOLD, align=TextNode.ACenter)
         for i, p in enumerate(parks[:rows]):
-            DirectButton(parent=f, text=f"{p.name_zh}  ·  {p.name_en}   ({p.online} online)",
-                         text_scale=0.042, text_align=TextNode.ALeft, pos=(-0.84, 0, height / 2 - 0.18 - i * 0.09),
-                         command=self._pick, extraArgs=[p.id], frameColor=(0.2, 0.25, 0.35, 1),
-                         text_fg=(1, 1, 1, 1), pad=(0.02, 0.01), relief=DGG.FLAT)
+            button(f, f"{p.name_zh}  ·  {p.name_en}   ({p.online} online)", self._pick,
+                   (-0.84, height / 2 - 0.17 - i * step), 0.04, width=1.68, extra=[p.id], align=TextNode.ALeft)
 
     def _pick(self, park_id: str) -> None:
         if self.parks_frame is not None:
@@ -167,9 +231,23 @@ class Hud:
 
     # --- booth panel -----------------------------------------------------------------
 
+    def _picture_urls(self) -> list[str]:
+        b = self.visit.booth
+        if b is None:
+            return []
+        return [u for u in (b.content.logo, b.content.image) if u]
+
+    def images_settled(self) -> bool:
+        return self.images is None or self.images.settled(self._picture_urls())
+
+    def booth_texts(self) -> list[str]:
+        """The panel's text, in order (what the headless tests read)."""
+        return list(self.booth_lines)
+
     def sync_booth(self) -> None:
         b = self.visit.booth
-        key = None if b is None else (b.id, b.content, b.likes, b.liked, tuple(b.staff))
+        pics = tuple(self.images.state(u) for u in self._picture_urls()) if self.images else ()
+        key = None if b is None else (b.id, b.owner, b.content, b.likes, b.liked, tuple(b.staff), pics)
         if key == self.booth_key:
             return
         self.booth_key = key
@@ -177,50 +255,117 @@ class Hud:
             self.booth_frame.destroy()
             self.booth_frame = None
         if b is None:
+            self.booth_lines = []
             self.close_card()
             return
+        self._draw_booth(b)
+
+    def _draw_booth(self, b: M.BoothView) -> None:
         c = b.content
-        f = self.booth_frame = DirectFrame(parent=self.base.a2dRightCenter, frameColor=PANEL,  # type: ignore[attr-defined]
-                                           frameSize=(-1.0, -0.04, -0.75, 0.45))
-        lines = [c.tagline, "", _wrap(c.description, 52)]
+        top = -(MAP_TOP + MAP_SIZE + 0.04)
+        bottom = -2.0 + MARGIN + 0.12
+        w, pad = BOOTH_W, 0.035
+        inner = w - 2 * pad
+        f = self.booth_frame = DirectFrame(parent=self.base.a2dTopRight, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                           frameSize=(-w, 0, bottom - top, 0), pos=(-MARGIN, 0, top))
+        f.setTransparency(True)
+        x0 = -w + pad
+        y = -pad
+        lines: list[str] = []
+        # header: logo, name (the title), the slot id and owner small
+        text_x = x0
+        if c.logo:
+            self._picture(f, c.logo, (x0, y), 0.15, 0.15)
+            text_x = x0 + 0.18
+        title = c.name or f"Booth {b.id}"
+        y_name = y - 0.005
+        label(f, title, (text_x, y_name), 0.055, GOLD, wrap=inner - (text_x - x0))
+        h = text_size(title, 0.055, inner - (text_x - x0))[1]
+        sub = f"booth {b.id}" + (f"  ·  {b.owner}" if b.owner and b.owner != c.name else "")
+        label(f, sub, (text_x, y_name - h - 0.005), 0.03, MUTED)
+        lines += [title, sub]
+        y = min(y - 0.16 if c.logo else y, y_name - h - 0.05)
+        buttons_top = bottom - top + 0.11
+        if c.tagline:
+            y = self._block(f, c.tagline, (x0, y - 0.015), 0.038, SKY, inner, buttons_top, lines)
         if c.image:
-            lines += ["", f"[image] {c.image[:60]}"]
+            pic_h = min(0.3, y - buttons_top - 0.2)
+            if pic_h > 0.1:
+                self._picture(f, c.image, (x0, y - 0.02), inner, pic_h)
+                y -= pic_h + 0.04
+        if c.description:
+            y = self._block(f, c.description, (x0, y - 0.01), 0.032, TEXT, inner, buttons_top, lines, max_rows=5)
         if c.products:
-            lines += ["", "Products:"] + [f" - {p.name} {p.price}".rstrip() for p in c.products[:6]]
-        lines += ["", "Staff on duty: " + (", ".join(b.staff) if b.staff else "none right now"),
-                  f"Likes: {b.likes}" + ("  (you liked this)" if b.liked else "")]
-        DirectLabel(parent=f, text=c.name or b.id, text_scale=0.06, text_align=TextNode.ALeft,
-                    pos=(-0.96, 0, 0.36), frameColor=(0, 0, 0, 0), text_fg=(1, 0.85, 0.4, 1))
-        DirectLabel(parent=f, text="\n".join(lines), text_scale=0.036, text_align=TextNode.ALeft,
-                    pos=(-0.96, 0, 0.27), frameColor=(0, 0, 0, 0), text_fg=(1, 1, 1, 1))
-        for i, (label, cmd) in enumerate((("Like", self.on_like), ("Leave my card", self.open_card),
-                                          ("Chat with staff", self._chat_staff))):
-            DirectButton(parent=f, text=label, text_scale=0.034, pos=(-0.86 + i * 0.3, 0, -0.68),
-                         command=cmd, frameColor=(0.2, 0.45, 0.8, 1), text_fg=(1, 1, 1, 1), pad=(0.02, 0.015))
+            y = self._block(f, "Products", (x0, y - 0.02), 0.034, GOLD, inner, buttons_top, lines)
+            for p in c.products[:4]:
+                item = f"•  {p.name}" + (f"  —  {p.price}" if p.price else "")
+                y = self._block(f, item, (x0 + 0.01, y - 0.005), 0.032, TEXT, inner - 0.01, buttons_top, lines,
+                                max_rows=1)
+        staff = "Staff on duty: " + (", ".join(b.staff) if b.staff else "none right now")
+        y = self._block(f, staff, (x0, y - 0.02), 0.032, TEXT, inner, buttons_top, lines, max_rows=2)
+        likes = f"Likes: {b.likes}" + ("  (you liked this)" if b.liked else "")
+        self._block(f, likes, (x0, y - 0.005), 0.032, MUTED, inner, buttons_top, lines)
+        self.booth_lines = lines
+        # actions: three equal flat buttons along the bottom
+        gap = 0.02
+        bw = (inner - 2 * gap) / 3
+        for i, (text, cmd) in enumerate((("Like", self.on_like), ("Leave my card", self.open_card),
+                                         ("Chat with staff", self._chat_staff))):
+            button(f, text, cmd, (x0 + bw / 2 + i * (bw + gap), bottom - top + 0.06), 0.032, width=bw,
+                   color=ACCENT if i == 0 else BUTTON)
+
+    def _block(self, parent: DirectFrame, text: str, pos: tuple[float, float], scale: float,
+               fg: tuple[float, ...], wrap: float, floor: float, lines: list[str], max_rows: int = 3) -> float:
+        """A wrapped text block from ``pos`` down, cut (with an ellipsis) to ``max_rows`` rows
+        and to the space above ``floor``; returns the y under it."""
+        line_h = text_size("Ag", scale)[1]
+        rows_fit = int((pos[1] - floor) / line_h)
+        rows = min(max_rows, rows_fit)
+        if rows <= 0:
+            return pos[1]
+        shown = _cut(text, scale, wrap, rows)
+        label(parent, shown, pos, scale, fg, wrap=wrap)
+        lines.append(shown)
+        return pos[1] - text_size(shown, scale, wrap)[1]
+
+    def _picture(self, parent: DirectFrame, url: str, top_left: tuple[float, float], w: float, h: float) -> None:
+        """The picture at ``url`` fitted into a w x h box (aspect kept), or a placeholder."""
+        x, y = top_left
+        st = self.images.state(url) if self.images else None
+        pic = _texture(st.path) if st is not None and st.state == "ready" and st.path else None
+        if pic is None:
+            msg = "loading image ..." if st is not None and st.state == "loading" else "image unavailable"
+            box = DirectFrame(parent=parent, frameColor=FIELD, relief=DGG.FLAT, frameSize=(0, w, -h, 0),
+                              pos=(x, 0, y))
+            if h >= 0.08:
+                label(box, msg if w > 0.3 else "no image", (w / 2, -h / 2 + 0.014), 0.028, MUTED,
+                      align=TextNode.ACenter)
+            return
+        tex, aspect = pic
+        pw, ph = (w, w / aspect) if w / aspect <= h else (h * aspect, h)
+        frame = DirectFrame(parent=parent, image=tex, image_scale=(pw / 2, 1, ph / 2), relief=None,
+                            pos=(x + pw / 2, 0, y - ph / 2))
+        frame.setTransparency(True)
 
     def open_card(self) -> None:
         """The consent step: nothing is sent until the box is ticked and Send pressed."""
         self.close_card()
-        f = self.card_frame = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL,  # type: ignore[attr-defined]
-                                          frameSize=(-0.7, 0.7, -0.35, 0.35))
-        DirectLabel(parent=f, text="Leave your business card", text_scale=0.05, pos=(0, 0, 0.26),
-                    frameColor=(0, 0, 0, 0), text_fg=(1, 1, 1, 1))
-        name = DirectEntry(parent=f, scale=0.045, width=20, pos=(-0.45, 0, 0.12), initialText=self.visit.name,
-                           frameColor=(0.2, 0.2, 0.25, 1), text_fg=(1, 1, 1, 1))
-        email = DirectEntry(parent=f, scale=0.045, width=20, pos=(-0.45, 0, 0.02), initialText="",
-                            frameColor=(0.2, 0.2, 0.25, 1), text_fg=(1, 1, 1, 1))
-        DirectLabel(parent=f, text="name", text_scale=0.04, pos=(-0.55, 0, 0.13), frameColor=(0, 0, 0, 0),
-                    text_fg=(1, 1, 1, 1))
-        DirectLabel(parent=f, text="email", text_scale=0.04, pos=(-0.55, 0, 0.03), frameColor=(0, 0, 0, 0),
-                    text_fg=(1, 1, 1, 1))
+        f = self.card_frame = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                          frameSize=(-0.75, 0.75, -0.4, 0.4))
+        label(f, "Leave your business card", (0, 0.36), 0.05, GOLD, align=TextNode.ACenter)
+        fields = []
+        for i, (name, initial) in enumerate((("Name", self.visit.name), ("Email", ""))):
+            yy = 0.18 - i * 0.12
+            label(f, name, (-0.68, yy + 0.035), 0.038, MUTED)
+            fields.append(DirectEntry(parent=f, scale=0.04, width=24, pos=(-0.42, 0, yy), initialText=initial,
+                                      frameColor=FIELD, relief=DGG.FLAT, text_fg=TEXT,
+                                      frameSize=(-0.3, 24.3, -0.45, 1.05)))
         consent = DirectCheckButton(parent=f, text="I agree to share these details with this enterprise",
-                                    text_scale=0.035, scale=1, pos=(0, 0, -0.1), boxPlacement="left",
-                                    frameColor=(0, 0, 0, 0), text_fg=(1, 1, 1, 1))
-        DirectButton(parent=f, text="Send", text_scale=0.045, pos=(-0.15, 0, -0.25), frameColor=(0.2, 0.45, 0.8, 1),
-                     text_fg=(1, 1, 1, 1), pad=(0.03, 0.015),
-                     command=lambda: self._send_card(name.get(), email.get(), bool(consent["indicatorValue"])))
-        DirectButton(parent=f, text="Cancel", text_scale=0.045, pos=(0.15, 0, -0.25), frameColor=(0.4, 0.4, 0.45, 1),
-                     text_fg=(1, 1, 1, 1), pad=(0.03, 0.015), command=self.close_card)
+                                    text_scale=0.034, text_fg=TEXT, pos=(0, 0, -0.07), boxPlacement="left",
+                                    relief=None, boxRelief=DGG.FLAT, text_align=TextNode.ACenter)
+        button(f, "Send", lambda: self._send_card(fields[0].get(), fields[1].get(), bool(consent["indicatorValue"])),
+               (-0.16, -0.27), 0.042, width=0.26, color=ACCENT)
+        button(f, "Cancel", self.close_card, (0.16, -0.27), 0.042, width=0.26)
 
     def _send_card(self, name: str, email: str, consent: bool) -> None:
         if not consent:
@@ -262,9 +407,10 @@ class Hud:
             self.map_frame.destroy()
         self.map_layout = layout
         self.map_frame = DirectFrame(parent=self.base.a2dTopRight, image=minimap_texture(layout),  # type: ignore[attr-defined]
-                                     image_scale=MAP_SIZE / 2, pos=(-MAP_SIZE / 2 - 0.03, 0, -MAP_SIZE / 2 - 0.16),
-                                     frameColor=(0, 0, 0, 0))
-        self.map_dot = DirectFrame(parent=self.map_frame, frameColor=(0.2, 1, 0.3, 1),
+                                     image_scale=MAP_SIZE / 2, relief=None,
+                                     pos=(-MAP_SIZE / 2 - MARGIN, 0, -MAP_SIZE / 2 - MAP_TOP))
+        self.map_frame.setTransparency(True)
+        self.map_dot = DirectFrame(parent=self.map_frame, frameColor=(0.2, 1, 0.3, 1), relief=DGG.FLAT,
                                    frameSize=(-0.012, 0.012, -0.012, 0.012))
 
     # --- per frame -----------------------------------------------------------------
@@ -275,9 +421,14 @@ class Hud:
         info = v.park_info(park)
         title = f"{info.name_zh} · {info.name_en}" if info else park
         others = len(v.crowd.tracks) if v.crowd else 0
-        self.status["text"] = (f"{v.status}  |  {title}  |  {v.online()} online, {others} near  |  "
-                               f"{fps:.0f} fps")
-        self.chat_lines["text"] = "\n".join(f"[{c.ch}] {c.name}: {c.text}" for c in list(v.chat)[-8:])
+        status = f"{v.status}  ·  {v.online()} online  ·  {others} near  ·  {fps:.0f} fps"
+        if (title, status) != self._status_key:
+            self._status_key = (title, status)
+            self.title["text"] = title
+            self.status["text"] = status
+            width = max(text_size(title, 0.05)[0], text_size(status, 0.034)[0]) + 0.06
+            self.status_frame["frameSize"] = (0, max(0.8, width), -0.165, 0)
+        self.chat_lines["text"] = "\n".join(f"[{c.ch}] {c.name}: {c.text}" for c in list(v.chat)[-6:])
         self.notice["text"] = v.notices[-1] if v.notices else ""
         if self.map_layout is not None and self.map_dot is not None and x is not None and y is not None:
             scale = MAP_SIZE / max(self.map_layout.width, self.map_layout.depth)
@@ -285,15 +436,27 @@ class Hud:
         self.sync_booth()
 
 
-def _wrap(text: str, width: int) -> str:
-    out: list[str] = []
-    for para in text.splitlines() or [""]:
-        line = ""
-        for word in para.split(" "):
-            if len(line) + len(word) + 1 > width and line:
-                out.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        out.append(line)
-    return "\n".join(out[:12])
+def _cut(text: str, scale: float, wrap: float, rows: int) -> str:
+    """``text`` shortened (ending in an ellipsis) until it wraps to at most ``rows`` rows."""
+    if text_size(text, scale, wrap)[1] <= text_size("Ag", scale)[1] * rows + 1e-6:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_size(text[:mid].rstrip() + " ...", scale, wrap)[1] <= text_size("Ag", scale)[1] * rows + 1e-6:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + " ..."
+
+
+def _texture(path: Path) -> tuple[Texture, float] | None:
+    """The picture as a texture, with its width / height."""
+    image = PNMImage()
+    if not image.read(Filename.fromOsSpecific(str(path))) or not image.getYSize():
+        return None
+    tex = Texture(path.stem)
+    tex.load(image)
+    tex.setMinfilter(SamplerState.FT_linear)
+    tex.setMagfilter(SamplerState.FT_linear)
+    return tex, image.getXSize() / image.getYSize()

@@ -11,7 +11,10 @@ right after the previous step ends). Steps:
 - ``{"do": "wait", "for": 1.0}``, ``{"do": "emote", "name": "wave"}``,
   ``{"do": "chat", "ch": "near", "text": "hi"}``, ``{"do": "like"}``,
   ``{"do": "card", "name": "...", "email": "..."}`` (consent given by the script),
-  ``{"do": "camera", "heading": 90, "pitch": 20, "distance": 8}``,
+  ``{"do": "camera", "heading": 90, "pitch": 20, "distance": 8}`` (or ``"face": "visitor"``
+  with an optional ``"offset"`` in degrees: look towards the nearest other visitor),
+  ``{"do": "wait_images", "timeout": 10}``: until the booth panel's pictures are loaded
+  or have failed, ``{"do": "drop"}``: break the connection (the client resumes),
   ``{"do": "screenshot", "name": "booth"}``, ``{"do": "quit"}``.
 """
 
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
-         "camera", "screenshot", "quit"}
+         "camera", "screenshot", "quit", "drop", "wait_images"}
 
 
 class ScriptError(ValueError):
@@ -54,7 +57,8 @@ def parse(text: str) -> list[Step]:
         if item["do"] not in STEPS:
             raise ScriptError(f"step {i}: unknown step {item['do']!r} (known: {', '.join(sorted(STEPS))})")
         args = {k: v for k, v in item.items() if k != "do"}
-        for key in ("at", "for", "timeout", "x", "y", "count", "heading", "pitch", "distance"):
+        for key in ("at", "for", "timeout", "x", "y", "count", "heading", "pitch", "distance",
+                    "offset"):
             if key in args and (isinstance(args[key], bool) or not isinstance(args[key], int | float)):
                 raise ScriptError(f"step {i}: {key!r} must be a number")
         if item["do"] == "move":
@@ -62,6 +66,8 @@ def parse(text: str) -> list[Step]:
             if (not isinstance(d, list) or len(d) != 2
                     or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in d)):
                 raise ScriptError(f"step {i}: move needs 'dir': [mx, my]")
+        if item["do"] == "camera" and args.get("face", "visitor") != "visitor":
+            raise ScriptError(f"step {i}: camera 'face' can only be 'visitor'")
         if item["do"] == "walk_to" and "booth" not in args and not ("x" in args and "y" in args):
             raise ScriptError(f"step {i}: walk_to needs 'booth' or 'x' and 'y'")
         steps.append(Step(item["do"], args, i))

@@ -41,6 +41,7 @@ class Visit:
     name: str
     want_park: str | None = None
     color: int | None = None
+    spawn: str | None = None  # spawn point for the first join (None: the server picks)
     status: str = "connecting"  # connecting | online | reconnecting | offline
     welcome: M.Welcome | None = None
     session: M.Session | None = None
@@ -107,7 +108,8 @@ class Visit:
         self.booth = None
         if self.crowd is not None:
             self.crowd.clear()
-        return M.Join(park=park, id=self._rid(f"join {park}"))
+        spawn, self.spawn = self.spawn, None  # only the first join asks for a spawn point
+        return M.Join(park=park, spawn=spawn, id=self._rid(f"join {park}"))
 
     def list_parks(self) -> M.ListParks:
         return M.ListParks(id=self._rid("parks"))

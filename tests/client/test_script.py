@@ -26,3 +26,10 @@ def test_parses_steps_in_order() -> None:
 def test_bad_scripts_are_refused_precisely(text: str, needle: str) -> None:
     with pytest.raises(ScriptError, match=needle):
         parse(text)
+
+
+def test_resume_and_picture_steps_parse() -> None:
+    steps = parse('[{"do": "camera", "face": "visitor", "offset": 10}, {"do": "drop"}, {"do": "wait_images"}]')
+    assert [s.do for s in steps] == ["camera", "drop", "wait_images"]
+    with pytest.raises(ScriptError, match="'face' can only be 'visitor'"):
+        parse('[{"do": "camera", "face": "booth"}]')

@@ -173,6 +173,14 @@ class Visitor:
             await self.send(M.Input(s=self.seq, mx=mx, my=my, run=run))
             await asyncio.sleep(1.0 / rate)
 
+    async def walk_until(self, mx: float, my: float, cond: Any, timeout: float = 15.0, run: bool = False) -> None:
+        """Keep walking until ``cond()`` holds: robust to inputs the server rate-limits on a busy machine."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not cond():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("condition not reached while walking")
+            await self.walk(mx, my, 0.25, run=run)
+
     async def close(self) -> None:
         await self.ws.close()
         await self._reader

@@ -58,11 +58,9 @@ def test_aoi_enter_and_leave(tmp_path: Path) -> None:
             await bob.join(spawn="east")  # (8, -20): ~25 m away, out of a 10 m view
             await asyncio.sleep(0.3)
             assert bob.eid not in ada.seen and ada.eid not in bob.seen
-            await bob.walk(-0.6, 0.8, 3.0, run=True)  # ~18 m towards Ada
-            await ada.wait_until(lambda: bob.eid in ada.seen)
+            await bob.walk_until(-0.6, 0.8, lambda: bob.eid in ada.seen, run=True)  # towards Ada
             assert ada.seen[bob.eid][4] == "Bob"  # entering view carries the full state
-            await bob.walk(0.6, -0.8, 3.0, run=True)  # back out beyond 11.5 m
-            await ada.wait_until(lambda: bob.eid not in ada.seen)  # explicit leave
+            await bob.walk_until(0.6, -0.8, lambda: bob.eid not in ada.seen, run=True)  # out: explicit leave
             await ada.close()
             await bob.close()
     asyncio.run(go())

@@ -1,0 +1,23 @@
+"""sRGB <-> linear and simplepbr's tone map, as the client uses them."""
+
+from __future__ import annotations
+
+import pytest
+
+from client.colour import SRGB_TO_LINEAR_U8, filmic, filmic_inverse, rgb_hex, srgb_to_linear
+
+
+def test_srgb_mid_grey_is_about_a_fifth_linear() -> None:
+    assert srgb_to_linear(0.5) == pytest.approx(0.214, abs=0.001)
+    assert srgb_to_linear(0.0) == 0.0 and srgb_to_linear(1.0) == pytest.approx(1.0)
+    assert SRGB_TO_LINEAR_U8[0] == 0 and SRGB_TO_LINEAR_U8[255] == 255 and SRGB_TO_LINEAR_U8[128] == 55
+    assert all(a <= b for a, b in zip(SRGB_TO_LINEAR_U8, SRGB_TO_LINEAR_U8[1:], strict=False))
+
+
+@pytest.mark.parametrize("y", [0.05, 0.3, 0.62, 0.8, 0.9])
+def test_the_inverse_tone_map_gives_back_the_display_value(y: float) -> None:
+    assert filmic(filmic_inverse(y)) == pytest.approx(y, abs=1e-6)
+
+
+def test_hex_colours_split_into_channels() -> None:
+    assert rgb_hex(0xFF3080) == (1.0, 0x30 / 255, 0x80 / 255)

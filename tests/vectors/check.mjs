@@ -22,6 +22,16 @@ const built = {
   chat: msg.chat("booth", "你好", "b1", 3),
   like: msg.like("b1", 4),
   card: msg.card("b1", { name: "Wang Fang", consent: true, company: "Acme", email: "w@example.com" }, 5),
+  login: msg.login("li-na", "lantern-festival-42", 6),
+  register: msg.register({ user: "acme", password: "gears-and-levers", name: "赵磊", role: "enterprise", company: "Acme Robotics" }, 7),
+  register_visitor: msg.register({ user: "li-na", password: "lantern-festival-42", name: "Li Na", role: "visitor", company: "" }, 8),
+  token: msg.token("tok-login-xyz", 9),
+  look: msg.look("访客 Bo", undefined, 10),
+  booth_edit: msg.boothEdit("798-art-zone/b1", {
+    name: "Acme", tagline: "", description: "墨", image: "", logo: "", video: "https://acme.example/v.mp4",
+    links: [{ label: "Site", url: "https://acme.example/" }], products: [{ name: "Inkbot", price: "¥9" }],
+  }, 11),
+  booth_stats: msg.boothStats("b1", 12),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

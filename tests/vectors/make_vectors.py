@@ -53,6 +53,16 @@ def client_messages() -> dict[str, M.ClientMessage]:
         "chat": M.Chat(ch="booth", text="你好", booth="b1", id=3),
         "like": M.Like(booth="b1", id=4),
         "card": M.Card(booth="b1", name="Wang Fang", consent=True, company="Acme", email="w@example.com", id=5),
+        "login": M.Login(user="li-na", password="lantern-festival-42", id=6),
+        "register": M.Register(user="acme", password="gears-and-levers", name="赵磊", role="enterprise",
+                               company="Acme Robotics", id=7),
+        "register_visitor": M.Register(user="li-na", password="lantern-festival-42", name="Li Na", id=8),
+        "token": M.TokenLogin(token="tok-login-xyz", id=9),
+        "look": M.Look(name="访客 Bo", id=10),
+        "booth_edit": M.BoothEdit(booth="798-art-zone/b1", id=11, content=M.BoothPatch(
+            name="Acme", tagline="", description="墨", logo="", image="", video="https://acme.example/v.mp4",
+            links=(M.Link("Site", "https://acme.example/"),), products=(M.Product("Inkbot", price="¥9"),))),
+        "booth_stats": M.BoothStats(booth="b1", id=12),
     }
 
 

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -74,6 +75,27 @@ class WorldServer:
 
     def _run(self, coro: Any, timeout: float = 10) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def run(self, coro: Any, timeout: float = 10) -> Any:
+        """Await ``coro`` (e.g. ``app.accounts.create(...)``) on the server's loop; its result."""
+        return self._run(coro, timeout)
+
+    def create_account(self, user: str, password: str, name: str, role: str, company: str = "",
+                       parks: tuple[str, ...] = ()) -> None:
+        """An account made through the server's own accounts API (as ``cloudpark accounts create``)."""
+        assert self.app is not None
+        self.run(self.app.accounts.create(user, password, name, role, company, parks=parks, now=time.time()))
+
+    def login_token(self, user: str) -> dict[str, Any]:
+        """A login token for ``user`` as the page keeps it in localStorage (``cloudpark.login``)."""
+        assert self.app is not None
+        token, expires = self.run(self.app.accounts.issue_token(user, now=time.time()))
+        return {"token": token, "expires": expires, "user": user}
+
+    def cards(self, park: str, booth: str) -> list[dict[str, Any]]:
+        """The business cards the server's store holds for a booth (newest first)."""
+        assert self.app is not None
+        return list(self.run(self.app.store.booth_stats(park, booth))["cards"])
 
     def call(self, fn: Callable[[App], T], timeout: float = 10) -> T:
         """``fn(app)`` on the server's loop thread; its result."""

@@ -6,6 +6,7 @@ import { Connection, msg, serverUrl, posFromWire, yawFromWire, wrapYaw } from ".
 import { Controls } from "./controls.js";
 import { Prediction } from "./motion.js";
 import { BoothPanel } from "./booth.js";
+import { AccountPanel, savedGuestName, savedLogin } from "./account.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
 
@@ -16,7 +17,7 @@ const TURN_EPSILON = 0.01; // radians of heading change worth telling the server
 
 function guestName(query) {
   const asked = (query.get("name") || "").trim().slice(0, 32);
-  return asked || `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+  return asked || savedGuestName() || `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
 }
 
 async function main() {
@@ -29,8 +30,10 @@ async function main() {
   const layout = await world.loadPark(config.glb);
   const color = lively(Math.random());
   const name = guestName(query);
+  const login = savedLogin();
+  const url = serverUrl(config.server, location);
   const conn = new Connection({
-    url: serverUrl(config.server, location), park: config.park, name, color, spawn: query.get("spawn"),
+    url, park: config.park, name, color, spawn: query.get("spawn"), token: login ? login.token : null,
   });
   const controls = new Controls(canvas);
   const prediction = new Prediction(layout);
@@ -40,6 +43,10 @@ async function main() {
   Object.assign(app, { conn, controls, prediction, layout });
   app.hud = new Hud(document.getElementById("hud"), conn);
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
+  // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
+  app.account = new AccountPanel(document.getElementById("account"), document.getElementById("who"), conn, {
+    serverUrl: url, firstVisit: !login && !query.get("name") && !savedGuestName(),
+  });
   app.xr = new XRMode(app);
   app.booth.onChange((view) => app.xr.showBooth(view));
   await app.xr.addButtons(document.getElementById("xr-buttons"));
@@ -102,6 +109,10 @@ async function main() {
     }
   });
   conn.open();
+  // Leaving the page ends the session at once (close 1000) instead of leaving an avatar
+  // held for the resume window.
+  window.addEventListener("pagehide", () => conn.close());
+  window.addEventListener("pageshow", (e) => { if (e.persisted) conn.open(); });
 
   app.resize = () => world.resize(window.innerWidth, window.innerHeight);
   window.addEventListener("resize", app.resize);
@@ -134,6 +145,7 @@ async function main() {
     self: { x: prediction.x, y: prediction.y, heading: controls.heading },
     avatars: [...world.avatars.values()].map((a) => ({ eid: a.eid, name: a.name, x: a.x, y: a.y })),
     booth: app.booth.booth ? app.booth.booth.id : null,
+    user: conn.user ? { ...conn.user } : null,
     frames: app.frames,
     snaps: app.snaps,
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,

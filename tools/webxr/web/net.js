@@ -59,6 +59,13 @@ export function wrapYaw(rad) {
 export const msg = {
   hello: (resume) => ({ t: "hello", v: PROTOCOL_VERSION, client: "web", resume: resume || undefined }),
   guest: (name, color, id) => ({ t: "guest", name, color, id }),
+  login: (user, password, id) => ({ t: "login", user, password, id }),
+  register: (f, id) => ({
+    t: "register", user: f.user, password: f.password, name: f.name, role: f.role || "visitor",
+    company: f.company || undefined, id,
+  }),
+  token: (token, id) => ({ t: "token", token, id }),
+  look: (name, color, id) => ({ t: "look", name, color, id }),
   join: (park, id, spawn) => ({ t: "join", park, spawn, id }),
   leave: (id) => ({ t: "leave", id }),
   input: (s, mx, my, yaw, run) => ({ t: "in", s, mx: +mx, my: +my, yaw: wrapYaw(+yaw), run: !!run }),
@@ -69,6 +76,8 @@ export const msg = {
     company: fields.company || undefined, email: fields.email || undefined,
     phone: fields.phone || undefined, message: fields.message || undefined, id,
   }),
+  boothEdit: (booth, content, id) => ({ t: "booth_edit", booth, content, id }),
+  boothStats: (booth, id) => ({ t: "booth_stats", booth, id }),
   emote: (e) => ({ t: "emote", e }),
   parks: (id) => ({ t: "parks", id }),
   ping: (c) => ({ t: "ping", c }),
@@ -82,8 +91,10 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * matching `ok`/`error`/typed reply (`re`).
  */
 export class Connection {
-  constructor({ url, park, name, color, spawn, WebSocketImpl }) {
+  constructor({ url, park, name, color, spawn, token, WebSocketImpl }) {
     this.url = url;
+    this.token = token || null; // a login token: sign in with `token` instead of as a guest
+    this.user = null;
     this.park = park;
     this.spawn = spawn || null;
     this.perms = {};
@@ -143,7 +154,7 @@ export class Connection {
       if (this.ws !== ws) return;
       this.ws = null;
       this.joined = null;
-      for (const [, p] of this.pending) p.reject(new Error("connection closed"));
+      for (const [, p] of this.pending) p.reject(Object.assign(new Error("connection closed"), { code: "closed" }));
       this.pending.clear();
       if (this.closed || ev.code === 4000 || ev.code === 4005 || ev.code === 4008) {
         this.setState("closed", `${ev.code} ${ev.reason || ""}`.trim());
@@ -166,7 +177,7 @@ export class Connection {
     switch (m.t) {
       case "welcome":
         this.welcome = m;
-        if (!this.resume) this.sendRaw(msg.guest(this.name, this.color));
+        if (!this.resume) this.authenticate();
         break;
       case "session":
         this.resume = m.resume;
@@ -187,9 +198,9 @@ export class Connection {
         break;
       case "error":
         if (!m.re && this.resume && (m.code === "auth_failed" || m.code === "not_found") && !this.joined) {
-          // The resume token expired: start over as a guest.
+          // The resume token expired: sign in again (token or guest).
           this.resume = null;
-          this.sendRaw(msg.guest(this.name, this.color));
+          this.authenticate();
         }
         break;
       case "bye":
@@ -205,6 +216,38 @@ export class Connection {
       else p.resolve(m);
     }
     this.emit(m.t, m);
+  }
+
+  /** Sign in on a fresh connection: with the login token when there is one, else as a guest.
+   * A refused token is dropped ("token_refused" event) and the visitor enters as a guest. */
+  authenticate() {
+    if (!this.token) { this.sendRaw(msg.guest(this.name, this.color)); return; }
+    const token = this.token;
+    this.request(msg.token(token)).catch((err) => {
+      if (err.code !== "auth_failed" || this.token !== token) return;
+      this.token = null;
+      this.emit("token_refused", err);
+      this.sendRaw(msg.guest(this.name, this.color));
+    });
+  }
+
+  /** Start a new session as someone else (a login token, or null for a guest): the old
+   * connection closes normally (its avatar leaves) and a new one signs in and joins. */
+  switchTo(token) {
+    this.token = token || null;
+    this.resume = null;
+    const old = this.ws;
+    this.ws = null;
+    this.joined = null;
+    for (const [, p] of this.pending) p.reject(Object.assign(new Error("switched account"), { code: "closed" }));
+    this.pending.clear();
+    if (old) {
+      old.onmessage = null;
+      old.onclose = null;
+      old.close(1000, "switching account");
+    }
+    this.attempt = 0;
+    this.open();
   }
 
   /** Join the park (at `spawn` when asked for; an unknown spawn falls back to the park's choice). */
@@ -231,7 +274,7 @@ export class Connection {
     if (this.nextId > 0xffffffff) this.nextId = 1;
     const withId = { ...m, id };
     return new Promise((resolve, reject) => {
-      if (!this.sendRaw(withId)) { reject(new Error("not connected")); return; }
+      if (!this.sendRaw(withId)) { reject(Object.assign(new Error("not connected"), { code: "closed" })); return; }
       this.pending.set(id, { resolve, reject });
     });
   }
@@ -242,6 +285,41 @@ export class Connection {
     this.sendRaw(msg.input(this.seq, mx, my, yaw, run));
     return this.seq;
   }
+}
+
+/**
+ * One login or registration on a short-lived connection of its own (hello -> `login` or
+ * `register`), so a failed attempt costs the visitor nothing: their avatar stays where it is.
+ * Resolves with the `session` (carrying the login token); rejects with the server's error
+ * (`code`, `message`). The connection then closes normally; it never joins a park.
+ */
+export function signIn(url, request, { WebSocketImpl, timeoutMs = 15000 } = {}) {
+  const WS = WebSocketImpl || globalThis.WebSocket;
+  return new Promise((resolve, reject) => {
+    const ws = new WS(url, SUBPROTOCOL);
+    ws.binaryType = "arraybuffer";
+    let done = false;
+    const finish = (fn, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn(value);
+      if (ws.readyState <= 1) ws.close(1000, "signed in");
+    };
+    const fail = (code, message) => finish(reject, Object.assign(new Error(message), { code }));
+    const timer = setTimeout(() => fail("timeout", "the server did not answer"), timeoutMs);
+    ws.onopen = () => ws.send(encodeMessage(msg.hello(null)));
+    ws.onmessage = (ev) => {
+      if (typeof ev.data === "string") return;
+      let m;
+      try { m = decodeMessage(ev.data); } catch (err) { fail("malformed", err.message); return; }
+      if (m.t === "welcome") ws.send(encodeMessage({ ...request, id: 1 }));
+      else if (m.t === "session" && m.re === 1) finish(resolve, m);
+      else if (m.t === "error" && (m.re === 1 || !m.re)) fail(m.code, m.msg);
+    };
+    ws.onclose = (ev) => fail("closed", `the server closed the connection (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`);
+    ws.onerror = () => {};
+  });
 }
 
 /** The websocket URL: ?server= wins, then the export's configured server, then this host's /ws. */

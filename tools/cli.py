@@ -17,6 +17,9 @@ COMMAND_MODULES = (
     "tools.up",
     "tools.parks",
     "tools.scenes.cli",
+    "tools.webxr.cli",
+    "client.cli",
+    "server.cli",
 )
 
 

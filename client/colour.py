@@ -1,11 +1,13 @@
-"""Colour spaces for the PBR path: the park's colours are authored as sRGB, shading is linear.
+"""Colour spaces: glTF scene colours are linear, the client's own colours are sRGB.
 
-The scene builder writes base colours and vertex colours as the sRGB values a person
-picked (what its flat previews show); simplepbr lights in linear space and its tone
-map (Hejl/Burgess-Dawson filmic, which includes the display gamma) encodes the result.
-Fed sRGB values directly, everything comes out pale, so the client converts colours
-to linear once when a scene loads, and the sky's clear colour is passed through the
-inverse of the tone map so the background shows exactly the sRGB sky it asks for.
+The scene builder writes base colours and vertex colours in linear light, as glTF
+requires; simplepbr lights in linear space and its tone map (Hejl/Burgess-Dawson
+filmic, which includes the display gamma) encodes the result, so under simplepbr the
+scene is drawn as loaded. The client's own colours (avatar tints, the avatar model's
+shades, the sky) are sRGB picks: they are converted to linear for simplepbr, and the
+sky's clear colour is passed through the inverse of the tone map so the background
+shows exactly the sRGB sky it asks for. The shading paths without a tone map write
+lit values straight to the screen, so there the scene's linear colours go back to sRGB.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import numpy as np
 _v = np.arange(256, dtype=np.float64) / 255.0
 SRGB_TO_LINEAR_U8 = np.round(np.where(_v <= 0.04045, _v / 12.92, ((_v + 0.055) / 1.055) ** 2.4) * 255.0
                              ).astype(np.uint8)
+# uint8 linear -> uint8 sRGB, for scene vertex colours on the paths without a tone map
+LINEAR_TO_SRGB_U8 = np.round(np.where(_v <= 0.0031308, _v * 12.92, 1.055 * _v ** (1 / 2.4) - 0.055) * 255.0
+                             ).astype(np.uint8)
 del _v
 
 
@@ -25,6 +30,12 @@ def srgb_to_linear(c: float) -> float:
     """One sRGB channel (0..1) to linear light."""
     c = min(1.0, max(0.0, c))
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def linear_to_srgb(c: float) -> float:
+    """One linear channel (0..1) to its sRGB value (the inverse of ``srgb_to_linear``)."""
+    c = min(1.0, max(0.0, c))
+    return c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
 
 
 def filmic(x: float) -> float:

@@ -2,10 +2,11 @@
 
 ``Look.install`` picks the shading path once per window: simplepbr when the GPU path
 has shaders and it initialises, else Panda3D's per-pixel auto shader, else (the
-software renderer) fixed-function lights. Under simplepbr the scene's sRGB-authored
-colours are converted to linear once at load (``Look.prepare``) and the sky dome's
-colours are pre-inverted through the tone map, so the screen shows the colours the
-scene builder picked.
+software renderer) fixed-function lights. The scene's colours are linear (glTF):
+simplepbr draws them as loaded and the sky dome's sRGB colours are pre-inverted through
+its tone map; the other paths have no tone map, so ``Look.prepare`` turns the scene's
+colours back to sRGB once at load. Either way the screen shows the palette the scene
+builder picked.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from panda3d.core import (
     Shader,
 )
 
-from client.colour import SRGB_TO_LINEAR_U8, filmic_inverse, srgb_to_linear
+from client.colour import LINEAR_TO_SRGB_U8, filmic_inverse, linear_to_srgb
 
 log = logging.getLogger(__name__)
 
 SKY_ZENITH = (0.36, 0.60, 0.90)  # sRGB
 SKY_HORIZON = (0.80, 0.88, 0.95)
-_LINEAR_MARK = "|linear"
+_SRGB_MARK = "|srgb"
 SKY_GAIN = 8.0
 _SKY_VERT = """#version 120
 uniform mat4 p3d_ModelViewProjectionMatrix;
@@ -118,23 +119,30 @@ class Look:
         return tuple(filmic_inverse(c) for c in srgb)  # type: ignore[return-value]
 
     def prepare(self, model: NodePath) -> None:
-        """Before flattening: sRGB-authored material and vertex colours to linear (PBR only)."""
-        if not self.linear:
+        """Before flattening: fit the scene's colours to the shading path.
+
+        The .glb holds linear colours (glTF); simplepbr shades them as they are. The paths
+        without a tone map write lit colours straight to the screen, so there the scene's
+        material and vertex colours go back to the sRGB values the palette was picked in."""
+        if self.linear:
             return
-        linearise(model)
+        to_srgb(model)
 
 
-def linearise(model: NodePath) -> int:
+def to_srgb(model: NodePath) -> int:
     """Convert base/emission colours of every material and every vertex colour column from
-    sRGB to linear, in place; each vertex table once (marked by name). Returns how many
-    vertex tables were converted."""
+    linear to sRGB, in place; each material and vertex table once (marked by name). Returns
+    how many vertex tables were converted."""
     for mat in model.findAllMaterials():
+        if mat.getName().endswith(_SRGB_MARK):
+            continue
+        mat.setName(mat.getName() + _SRGB_MARK)
         if mat.hasBaseColor():
             c = mat.getBaseColor()
-            mat.setBaseColor((srgb_to_linear(c[0]), srgb_to_linear(c[1]), srgb_to_linear(c[2]), c[3]))
+            mat.setBaseColor((linear_to_srgb(c[0]), linear_to_srgb(c[1]), linear_to_srgb(c[2]), c[3]))
         if mat.hasEmission():
             e = mat.getEmission()
-            mat.setEmission((srgb_to_linear(e[0]), srgb_to_linear(e[1]), srgb_to_linear(e[2]), e[3]))
+            mat.setEmission((linear_to_srgb(e[0]), linear_to_srgb(e[1]), linear_to_srgb(e[2]), e[3]))
     done = 0
     colour = InternalName.getColor()
     for gnp in model.findAllMatches("**/+GeomNode"):
@@ -143,7 +151,7 @@ def linearise(model: NodePath) -> int:
             geom = node.modifyGeom(i)
             vdata = geom.modifyVertexData()
             fmt = vdata.getFormat()
-            if not fmt.hasColumn(colour) or vdata.getName().endswith(_LINEAR_MARK):
+            if not fmt.hasColumn(colour) or vdata.getName().endswith(_SRGB_MARK):
                 continue
             ai = fmt.getArrayWith(colour)
             col = fmt.getColumn(colour)
@@ -154,16 +162,16 @@ def linearise(model: NodePath) -> int:
             start = col.getStart()
             if col.getNumericType() == GeomEnums.NT_uint8 and col.getNumComponents() >= 3:
                 table = raw.reshape(rows, stride)
-                table[:, start:start + 3] = SRGB_TO_LINEAR_U8[table[:, start:start + 3]]
+                table[:, start:start + 3] = LINEAR_TO_SRGB_U8[table[:, start:start + 3]]
             elif col.getNumericType() == GeomEnums.NT_float32 and col.getNumComponents() >= 3:
                 table = raw.reshape(rows, stride)
-                vals = table[:, start:start + 12].copy().view(np.float32).reshape(rows, 3)
-                vals = np.where(vals <= 0.04045, vals / 12.92, ((np.clip(vals, 0, 1) + 0.055) / 1.055) ** 2.4)
+                vals = np.clip(table[:, start:start + 12].copy().view(np.float32).reshape(rows, 3), 0, 1)
+                vals = np.where(vals <= 0.0031308, vals * 12.92, 1.055 * vals ** (1 / 2.4) - 0.055)
                 table[:, start:start + 12] = vals.astype(np.float32).view(np.uint8).reshape(rows, 12)
             else:
                 continue
             memoryview(handle).cast("B")[:] = raw.tobytes()
-            vdata.setName(vdata.getName() + _LINEAR_MARK)
+            vdata.setName(vdata.getName() + _SRGB_MARK)
             done += 1
     return done
 

@@ -28,7 +28,7 @@ from tools.scenes.shapes import (
 from world.catalogue import Park
 from world.siteplan import Building, SitePlan, plan_park
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"  # 2: colours written linear (glTF), authored sRGB
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def build_scene(park: Park) -> BuiltScene:
 
 
 def _tint(key: str, spread: float = 0.12) -> tuple[int, int, int, int]:
-    """A stable shade per building, so a street of brick halls is not one flat colour."""
+    """A stable shade per building (sRGB bytes), so a street of brick halls is not one flat colour."""
     h = zlib.crc32(key.encode())
     f = 1.0 - spread + 2 * spread * ((h & 0xFF) / 255)
     g = 1.0 - spread / 2 + spread * (((h >> 8) & 0xFF) / 255)

@@ -2,8 +2,10 @@
 
 Meshes are added once and referenced by many nodes (trees, benches, booths, silos).
 Geometry comes in as ``Part``s in ground coordinates (x east, y north, z up) and is
-turned into glTF's Y-up frame here: (x, y, z) -> (x, z, -y). Everything is written in
-insertion order, so the same calls always give the same bytes.
+turned into glTF's Y-up frame here: (x, y, z) -> (x, z, -y). Colours come in as sRGB
+(materials and part colours alike) and are written linear, as glTF requires for factors
+and COLOR_0. Everything is written in insertion order, so the same calls always give
+the same bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import pygltflib as g
 
-from tools.scenes.materials import MATERIALS, Material
+from tools.scenes.materials import MATERIALS, SRGB_TO_LINEAR_U8, Material, linear_rgb
 
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
@@ -23,7 +25,7 @@ ELEMENT_ARRAY_BUFFER = 34963
 
 @dataclass
 class Part:
-    """Triangles of one material: positions/normals (n, 3) float, colours (n, 4) uint8."""
+    """Triangles of one material: positions/normals (n, 3) float, sRGB colours (n, 4) uint8."""
 
     material: str
     positions: np.ndarray
@@ -42,6 +44,16 @@ def ground_to_gltf(v: np.ndarray) -> np.ndarray:
     out[:, 0] = v[:, 0]
     out[:, 1] = v[:, 2]
     out[:, 2] = -v[:, 1]
+    return out
+
+
+_LINEAR_U8 = np.frombuffer(SRGB_TO_LINEAR_U8, dtype=np.uint8)
+
+
+def linear_colors(srgb: np.ndarray) -> np.ndarray:
+    """(n, 4) uint8 sRGB colours (alpha linear already) to the linear bytes COLOR_0 holds."""
+    out = np.array(srgb, dtype=np.uint8)
+    out[:, :3] = _LINEAR_U8[out[:, :3]]
     return out
 
 
@@ -86,7 +98,7 @@ class SceneDocument:
         if name in self._materials:
             return self._materials[name]
         m: Material = MATERIALS[name]
-        pbr = g.PbrMetallicRoughness(baseColorFactor=list(m.color), metallicFactor=m.metallic,
+        pbr = g.PbrMetallicRoughness(baseColorFactor=linear_rgb(m.color), metallicFactor=m.metallic,
                                      roughnessFactor=m.roughness)
         if m.texture is not None:
             image_view = self._view(m.texture(), None)
@@ -97,7 +109,7 @@ class SceneDocument:
             pbr.baseColorTexture = g.TextureInfo(index=len(self.doc.textures) - 1)
         mat = g.Material(name=name, pbrMetallicRoughness=pbr, doubleSided=m.double_sided)
         if m.emissive is not None:
-            mat.emissiveFactor = list(m.emissive)
+            mat.emissiveFactor = linear_rgb(m.emissive)
             if m.texture is not None:
                 mat.emissiveTexture = g.TextureInfo(index=len(self.doc.textures) - 1)
         self.doc.materials.append(mat)
@@ -116,7 +128,7 @@ class SceneDocument:
             attrs = g.Attributes(
                 POSITION=self._accessor(pos, "VEC3", g.FLOAT, ARRAY_BUFFER, bounds=True),
                 NORMAL=self._accessor(nrm, "VEC3", g.FLOAT, ARRAY_BUFFER),
-                COLOR_0=self._accessor(part.colors.astype(np.uint8), "VEC4", g.UNSIGNED_BYTE,
+                COLOR_0=self._accessor(linear_colors(part.colors), "VEC4", g.UNSIGNED_BYTE,
                                        ARRAY_BUFFER, normalized=True),
             )
             if part.uvs is not None:

@@ -1,5 +1,10 @@
 """The palette: PBR metallic-roughness materials every park scene draws from.
 
+Colours here (and the per-building vertex shades in assemble.py) are sRGB, the values
+a person picks on a colour chooser. glTF wants baseColorFactor, emissiveFactor and
+COLOR_0 in linear light (only textures are sRGB), so the document converts them with
+the sRGB EOTF as it writes them (``linear_rgb``, ``SRGB_TO_LINEAR_U8``).
+
 Vertex colours (COLOR_0) multiply the base colour, so one material serves many
 shades (weathered brick, glazing strips on sawtooth roofs) without more draw calls.
 """
@@ -12,8 +17,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+def srgb_to_linear(c: float) -> float:
+    """One sRGB channel (0..1) to linear light: the sRGB EOTF (IEC 61966-2-1)."""
+    c = min(1.0, max(0.0, c))
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def linear_rgb(srgb: tuple[float, ...]) -> list[float]:
+    """sRGB channels to linear ones for a glTF factor; a fourth (alpha) channel is kept as is.
+
+    Rounded to 6 places so the JSON, and so the file's hash, never depends on the last bit."""
+    return [round(srgb_to_linear(c), 6) for c in srgb[:3]] + [float(a) for a in srgb[3:]]
+
+
+# uint8 sRGB -> uint8 linear, for COLOR_0 (0 and 255 are fixed points); plain floats, so
+# the table, and the bytes written through it, are the same on every machine
+SRGB_TO_LINEAR_U8 = bytes(round(srgb_to_linear(i / 255) * 255) for i in range(256))
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
+    """``color`` and ``emissive`` are sRGB; the document writes them linear."""
+
     color: tuple[float, float, float, float]
     metallic: float = 0.0
     roughness: float = 0.9

@@ -3,22 +3,37 @@
 Run as its own process (``python -m tools.scenes.preview OUT_DIR GLB...``) because a
 ShowBase lives once per process. ``render_previews`` tries a headless GL buffer
 (EGL) first and falls back to pandagl under Xvfb.
+
+The scene's colours are linear (glTF), so the picture must be encoded for the screen:
+simplepbr's tone map does it (set up as the Panda3D client does: no shadow maps, which
+crash Mesa's software GL, and the same lights and exposure, so a preview looks like the
+client); the auto-shader fallback draws into an sRGB framebuffer instead.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from tools.scenes.materials import srgb_to_linear
+
 log = logging.getLogger(__name__)
 
 SIZE = (960, 600)
-SKY = (0.62, 0.78, 0.93, 1.0)
+SKY = (0.62, 0.78, 0.93)  # sRGB, as shown
+
+
+def filmic_inverse(y: float) -> float:
+    """The linear value simplepbr's tone map (exposure 0) turns into display value ``y``."""
+    y = min(0.995, max(0.0, y))
+    a, b, c = 6.2 * (1.0 - y), 0.5 - 1.7 * y, -0.06 * y  # 6.2(1-y)x^2 + (0.5-1.7y)x - 0.06y = 0
+    return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a) + 0.004 if y > 0 else 0.0
 
 
 def render_previews(glbs: list[Path], out_dir: Path, timeout: float = 600.0) -> list[Path]:
@@ -27,8 +42,8 @@ def render_previews(glbs: list[Path], out_dir: Path, timeout: float = 600.0) -> 
     cmd = [sys.executable, "-m", "tools.scenes.preview", str(out_dir), *map(str, glbs)]
     env = dict(os.environ)
     xvfb = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] if shutil.which("xvfb-run") else None
-    # simplepbr first; Mesa's llvmpipe has been seen to crash in its shaders, so Panda3D's
-    # own per-pixel lighting (auto shader) is the fallback.
+    # simplepbr first (its shadow-map shaders crashed Mesa's llvmpipe; they are off now);
+    # Panda3D's own per-pixel lighting (auto shader) stays as the fallback.
     attempts = [("p3headlessgl", "pbr", cmd)]
     if xvfb:
         attempts.append(("pandagl", "pbr", xvfb + cmd))
@@ -65,6 +80,7 @@ def _main(out_dir: Path, glbs: list[Path]) -> int:
     )
 
     display = os.environ.get("CLOUDPARK_PREVIEW_DISPLAY", "p3headlessgl")
+    pbr = os.environ.get("CLOUDPARK_PREVIEW_SHADING", "pbr") == "pbr"
     loadPrcFileData("", f"""
 load-display {display}
 window-type offscreen
@@ -73,6 +89,8 @@ audio-library-name null
 notify-level error
 default-directnotify-level error
 sync-video false
+framebuffer-multisample 0
+framebuffer-srgb {"false" if pbr else "true"}
 """)
     import gltf
     import simplepbr
@@ -81,20 +99,23 @@ sync-video false
     from world.glb import read_glb
 
     base = ShowBase(windowType="offscreen")
-    pbr = os.environ.get("CLOUDPARK_PREVIEW_SHADING", "pbr") == "pbr"
-    base.setBackgroundColor(*SKY)
     if pbr:
         simplepbr.init(render_node=base.render, window=base.win, camera_node=base.cam, msaa_samples=0,
-                       exposure=0.6)
+                       enable_shadows=False, use_normal_maps=False, use_emission_maps=True, exposure=0.0)
+        base.setBackgroundColor(*(filmic_inverse(c) for c in SKY), 1.0)
     else:
+        if not base.win.getFbProperties().getSrgbColor():
+            raise RuntimeError("no sRGB framebuffer: the picture would come out too dark")
         base.render.setShaderAuto()
+        base.setBackgroundColor(*(srgb_to_linear(c) for c in SKY), 1.0)
+    # the Panda3D client's sun and sky light (client/scenery.py), all in linear light
     sun = DirectionalLight("sun")
-    sun.setColor((3.2, 3.0, 2.7, 1) if pbr else (0.85, 0.8, 0.72, 1))
+    sun.setColor((3.4, 3.25, 3.0, 1) if pbr else (0.95, 0.9, 0.82, 1))
     sun_np = base.render.attachNewNode(sun)
     sun_np.setHpr(35, -50, 0)
     base.render.setLight(sun_np)
     sky = AmbientLight("sky")
-    sky.setColor((0.9, 0.95, 1.1, 1) if pbr else (0.42, 0.45, 0.52, 1))
+    sky.setColor((0.55, 0.6, 0.72, 1) if pbr else (0.2, 0.22, 0.27, 1))
     base.render.setLight(base.render.attachNewNode(sky))
     base.camLens.setFov(55)
     base.camLens.setNearFar(1.0, 5000.0)

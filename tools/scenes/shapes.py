@@ -16,7 +16,9 @@ WHITE = (255, 255, 255, 255)
 
 
 def part(material: str, meshes: list[trimesh.Trimesh], color: tuple[int, int, int, int] = WHITE) -> Part:
-    """One material's triangles from several solids, each face with its own normal."""
+    """One material's triangles from several solids, each face with its own normal.
+
+    ``color`` is an sRGB shade (bytes) multiplying the material; it is written linear."""
     pos, nrm = [], []
     for m in meshes:
         if not len(m.faces):

@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "tools.up",
     "tools.parks",
     "tools.scenes.cli",
+    "tools.bots.cli",
+    "tools.bench.cli",
     "tools.webxr.cli",
     "client.cli",
     "server.cli",

@@ -18,7 +18,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || { [ $want_test = 1 ] 
   echo "setup: installing Python packages"
   .venv/bin/python -m pip install -q --upgrade pip
   if [ $want_test = 1 ]; then
-    .venv/bin/python -m pip install -q -e ".[dev]"
+    .venv/bin/python -m pip install -q -e ".[dev,bench]"
     echo dev > "$stamp"
   else
     .venv/bin/python -m pip install -q -e .

@@ -1,0 +1,101 @@
+"""``cloudpark bench crowd``: how many visitors one server core holds, measured."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(c) for c in text.split(",") if c.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated client counts, got {text!r}") from None
+    if not counts or any(c < 1 for c in counts):
+        raise argparse.ArgumentTypeError("client counts must be positive integers")
+    return counts
+
+
+def _core(text: str) -> int | None:
+    return None if text.lower() == "none" else int(text)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bench = sub.add_parser("bench", help="benchmarks", description="Benchmarks that print figures and write JSON.")
+    bsub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    p = bsub.add_parser(
+        "crowd", help="step a pinned server through crowds of bots",
+        description="Start `cloudpark serve` pinned to one core, drive it with `cloudpark bots` on another, "
+        "step through client counts, and write JSON, a PNG plot and a Markdown table.",
+    )
+    p.add_argument("--clients", type=_counts, default=(250, 500, 1000, 1500, 2000), help="comma-separated counts")
+    p.add_argument("--seconds", type=float, default=20.0, help="measured seconds per step (default 20)")
+    p.add_argument("--shape", choices=("tour", "showcase"), default="tour")
+    p.add_argument("--park", default="798-art-zone", help="park to fill (default 798-art-zone)")
+    p.add_argument("--naive", action="store_true", help="also run every count against --snapshot-mode naive")
+    p.add_argument("--naive-clients", type=_counts, default=(), help="other counts for naive mode (it saturates early)")
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help="where JSON, plot and logs go")
+    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
+    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    p.add_argument("--data-dir", type=Path, default=Path("var"), help="the server's data dir (scenes)")
+    p.add_argument("--tick-rate", type=int, default=20)
+    p.add_argument("--view-radius", type=float, default=None, help="server view radius (default: the server's)")
+    p.add_argument("--procs", type=int, default=1, help="bot processes (default 1)")
+    p.add_argument("--ramp", type=float, default=250.0, help="bot connections per second (default 250)")
+    p.add_argument("--server-core", type=_core, default=0, help="core for the server, or none")
+    p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
+    p.set_defaults(handler=cmd_crowd)
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line that reproduces this run (for the table's caption)."""
+    parts = ["cloudpark bench crowd", f"--clients {','.join(map(str, args.clients))}",
+             f"--seconds {args.seconds:g}", f"--shape {args.shape}", f"--park {args.park}"]
+    if args.naive_clients:
+        parts.append(f"--naive-clients {','.join(map(str, args.naive_clients))}")
+    elif args.naive:
+        parts.append("--naive")
+    return " ".join(parts)
+
+
+def cmd_crowd(args: argparse.Namespace) -> int:
+    from tools.bench.crowd import CrowdBench, run_bench
+    from tools.bench.report import machine, verdict, write
+    from tools.bench.server_process import BenchError
+
+    if args.seconds <= 0 or args.procs < 1 or args.ramp <= 0:
+        sys.stderr.write("cloudpark bench crowd: --seconds, --procs and --ramp must be positive\n")
+        return 2
+    bench = CrowdBench(
+        clients=args.clients, seconds=args.seconds, shape=args.shape, park=args.park,
+        naive=args.naive or bool(args.naive_clients), naive_clients=args.naive_clients,
+        tick_rate=args.tick_rate, view_radius=args.view_radius, data_dir=args.data_dir, work_dir=args.out,
+        server_core=args.server_core, bots_core=args.bots_core, procs=args.procs, ramp_per_s=args.ramp,
+    )
+    started = time.time()
+    host = machine()  # before the run: the load average says how busy the machine was
+    try:
+        steps = run_bench(bench)
+    except BenchError as exc:
+        sys.stderr.write(f"cloudpark bench crowd: {exc}\n")
+        return 1
+    run = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+        "started_epoch": started,
+        "command": _command(args),
+        "machine": host,
+        "settings": {"park": args.park, "shape": args.shape, "seconds": args.seconds, "tick_rate": args.tick_rate,
+                     "view_radius": args.view_radius, "procs": args.procs, "ramp_per_s": args.ramp,
+                     "server_core": args.server_core, "bots_core": args.bots_core, "clients": list(args.clients),
+                     "naive_clients": list(args.naive_clients or (args.clients if args.naive else ()))},
+        "steps": steps,
+        "verdict": verdict(steps),
+    }
+    paths = write(run, args.out, None if args.no_docs else args.docs)
+    from tools.bench.report import markdown
+
+    sys.stdout.write(markdown(run) + "\n")
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
+    return 0 if any("error" not in s and "skipped" not in s for s in steps) else 1

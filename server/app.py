@@ -120,7 +120,7 @@ class App:
     def _room_config(self) -> RoomConfig:
         c = self.config
         return RoomConfig(tick_rate=c.tick_rate, patch_rate=c.patch_rate, view_radius=c.view_radius,
-                          view_max=c.view_max, input_queue=c.input_queue)
+                          view_max=c.view_max, view_every=c.view_every, input_queue=c.input_queue)
 
     def _load_parks(self) -> None:
         cfg = self.config

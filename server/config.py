@@ -33,6 +33,7 @@ class ServerConfig:
     patch_rate: int = 20
     view_radius: float = 40.0
     view_max: int = 48
+    view_every: int = 2  # snapshot builds per interest (who sees whom) refresh
     input_queue: int = 8
     # limits
     max_connections: int = 2000
@@ -70,7 +71,7 @@ class ServerConfig:
 
     def check(self) -> ServerConfig:
         problems = []
-        for name in ("tick_rate", "patch_rate", "view_max", "input_queue", "max_connections",
+        for name in ("tick_rate", "patch_rate", "view_max", "view_every", "input_queue", "max_connections",
                      "max_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive")

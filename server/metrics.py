@@ -6,7 +6,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-TICK_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
+TICK_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.25)
 
 
 class Histogram:
@@ -15,11 +15,14 @@ class Histogram:
         self.counts = [0] * (len(buckets) + 1)
         self.total = 0.0
         self.n = 0
+        self.max = 0.0
 
     def observe(self, value: float) -> None:
         self.counts[bisect.bisect_left(self.buckets, value)] += 1
         self.total += value
         self.n += 1
+        if value > self.max:
+            self.max = value
 
 
 class Metrics:
@@ -59,6 +62,8 @@ class Metrics:
         out.append("# TYPE cloudpark_tick_seconds histogram")
         for suffix, value in samples:
             out.append(f"cloudpark_tick_seconds{suffix} {value}")
+        metric("cloudpark_tick_seconds_max", "gauge", "Longest server tick since the server started.",
+               [("", h.max)])
         metric("cloudpark_bytes_in_total", "counter", "Websocket payload bytes received.", [("", self.bytes_in)])
         metric("cloudpark_bytes_out_total", "counter", "Websocket payload bytes sent.", [("", self.bytes_out)])
         metric("cloudpark_messages_in_total", "counter", "Websocket messages received.", [("", self.messages_in)])

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cloudpark.ticker")
 
+SWEEP_EVERY_TICKS = 5  # handshake and idle deadlines are checked this often (0.25 s at 20 Hz)
 MAX_CATCH_UP_S = 0.25  # further behind than this, the loop skips ahead instead of bursting
 
 
@@ -69,6 +70,10 @@ class Ticker:
                 self.send_snapshots(park, now)
         if self.ticks % (app.config.tick_rate * 60) == 0:
             self.prune_chat(now)
+        if self.ticks % SWEEP_EVERY_TICKS == 0:
+            mono = time.monotonic()
+            for client in list(app.clients):
+                client.sweep_deadline(mono)
         expired = app.resumes.expired(time.monotonic())
         for held in expired:
             park = app.parks.get(held.park)
@@ -114,7 +119,15 @@ class Ticker:
             frames = naive_snapshots(park.room.tick, list(park.room.avatars.values()), ready)
         else:
             frames = park.room.build_snapshots(ready)
+        clients = park.clients
+        sent = sent_bytes = 0
         for eid, frame in frames.items():
-            client = park.clients.get(eid)
-            if client is None or not client.push(frame):
+            viewer = clients.get(eid)
+            if viewer is None or not viewer.push_snapshot(frame):
                 park.room.mark_skipped(eid)
+            else:
+                sent += 1
+                sent_bytes += len(frame)
+        metrics = self.app.metrics
+        metrics.messages_out += sent
+        metrics.bytes_out += sent_bytes

@@ -3,7 +3,8 @@
 Plain state, no behaviour beyond its input queue. Positions are metres, ``yaw``
 radians CCW from +x (east). ``last_seq`` is the sequence number of the last input
 applied (acknowledged to the client in every snapshot as ``a``). The input queue is
-bounded (``RoomConfig.input_queue``): an input that arrives when it is full, or whose
+bounded (``RoomConfig.input_queue`` ticks; an input covering ``n`` ticks takes ``n``
+places, and ``last_seq`` moves to its ``s`` when the last of them is applied): an input that arrives when it is full, or whose
 sequence number is not above the last one queued, is refused and counted in
 ``dropped_inputs``, never stored. A ``detached`` avatar's connection dropped: it stays
 in the world, standing still, until the client resumes or the room removes it.
@@ -50,11 +51,16 @@ class Avatar:
     detached: bool = False
 
     def queue_input(self, inp: Input) -> bool:
-        """Queue one tick of input; False (and counted) when full or out of sequence."""
-        if inp.s <= self.last_queued_seq or len(self.inputs) >= self.queue_limit:
+        """Queue ``inp.n`` ticks of input (the same message once per tick); False (and
+        counted) when they do not all fit or the input is out of sequence."""
+        n = inp.n
+        if inp.s <= self.last_queued_seq or len(self.inputs) + n > self.queue_limit:
             self.dropped_inputs += 1
             return False
-        self.inputs.append(inp)
+        if n == 1:
+            self.inputs.append(inp)
+        else:
+            self.inputs.extend((inp,) * n)
         self.last_queued_seq = inp.s
         return True
 

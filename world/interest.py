@@ -5,16 +5,16 @@ seeing it until it moves beyond ``radius * hysteresis`` (default 1.15: 46 m), so
 entity walking along the edge does not flicker in and out. Of those, only the
 ``max_count`` nearest (default 48) are kept. A viewer never sees itself.
 
-How: entities are sorted by (y band of the leave radius's height, x); each viewer's
-candidates are three contiguous runs (its band and the two beside it, within the
-leave radius in x), found with ``searchsorted`` and expanded into flat (viewer,
+How: entities are sorted by (y band of half the leave radius's height, x); each
+viewer's candidates are five contiguous runs (its band and two each side,
+within the leave radius in x, narrowed for the outer bands by their least y gap), found with ``searchsorted`` and expanded into flat (viewer,
 candidate) pair arrays with no Python loop. Distances, the hysteresis test
 (membership of the pair in last tick's views, as sorted int64 keys) and the K cap (a
 per-viewer histogram of squared distance in 64 bins, exact sorting only inside the
 one bin that straddles the cap) are array operations over those pairs. When visitors
 are spread over a park the cost follows the number of nearby pairs, not n squared.
 When a crowd stands in one spot (candidates above 15% of n squared) a dense distance
-matrix with ``argpartition`` is cheaper and is used instead (see ``_dense`` for the
+matrix with ``partition`` is cheaper and is used instead (see ``_dense`` for the
 one way its K cap differs at the hysteresis ring).
 """
 
@@ -45,7 +45,7 @@ def visible_pairs(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: Int
     empty = np.zeros(0, dtype=np.int64)
     if n < 2 or max_count <= 0:
         return empty, empty
-    cands = _candidates(xs, ys, leave_radius)
+    cands = _candidates(xs, ys, leave_radius, np.arange(n, dtype=np.int64))
     if cands is None:
         return _dense(eids, xs, ys, prev_keys, radius, leave_radius, max_count)
     vi, tj, d2 = cands
@@ -73,30 +73,21 @@ def _was_visible(prev_keys: IntArray, keys: IntArray) -> npt.NDArray[np.bool_]:
 
 
 _BAND_STRIDE = 1.0e7  # metres between y bands in the composite sort key (sites are far smaller)
+_BANDS_PER_REACH = 2  # band height reach/2: the outer bands get a narrower x window
 _DENSE_FRACTION = 0.15  # above this share of n^2 candidate pairs, a distance matrix is cheaper
 
 
-def _candidates(xs: FloatArray, ys: FloatArray, reach: float) -> tuple[IntArray, IntArray, FloatArray] | None:
-    """Pairs whose x differ by <= reach and whose y bands (height reach) touch; or None
-    when there are so many that the dense path is cheaper."""
+def _candidates(xs: FloatArray, ys: FloatArray, reach: float,
+                viewers: IntArray) -> tuple[IntArray, IntArray, FloatArray] | None:
+    """(viewer, entity) pairs of the ``viewers`` (indices) that may be within ``reach``:
+    y bands near enough, x within reach; or None when there are so many that the dense
+    path is cheaper."""
     n = len(xs)
-    band = np.floor(ys / reach)
-    key = band * _BAND_STRIDE + xs
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    los, counts = [], []
-    for db in (-1.0, 0.0, 1.0):
-        base = (band + db) * _BAND_STRIDE + xs
-        lo = np.searchsorted(skey, base - reach, side="left")
-        hi = np.searchsorted(skey, base + reach, side="right")
-        los.append(lo)
-        counts.append(hi - lo)
-    lo_all = np.concatenate(los)
-    cnt = np.concatenate(counts)
+    order, lo_all, cnt = _runs(xs, ys, reach, viewers)
     total = int(cnt.sum())
     if total > _DENSE_FRACTION * n * n and n > 64:
         return None
-    vi = np.repeat(np.tile(np.arange(n, dtype=np.int64), 3), cnt)
+    vi = np.repeat(np.tile(viewers, len(cnt) // max(len(viewers), 1)), cnt)
     starts = np.cumsum(cnt) - cnt
     offs = np.arange(total, dtype=np.int64) - np.repeat(starts, cnt)
     tj = order[np.repeat(lo_all, cnt) + offs]
@@ -105,10 +96,33 @@ def _candidates(xs: FloatArray, ys: FloatArray, reach: float) -> tuple[IntArray,
     return vi, tj, dx * dx + dy * dy
 
 
+def _runs(xs: FloatArray, ys: FloatArray, reach: float, viewers: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Entities sorted by (band, x) (``order``), and for each band offset then viewer the
+    start and length of its candidate run in that order."""
+    vx = xs[viewers]
+    height = reach / _BANDS_PER_REACH
+    band = np.floor(ys / height)
+    key = band * _BAND_STRIDE + xs
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    vband = band[viewers]
+    los, counts = [], []
+    for db in range(-_BANDS_PER_REACH, _BANDS_PER_REACH + 1):
+        gap = max(abs(db) - 1, 0) * height  # the least |dy| between points db bands apart
+        half = (reach * reach - gap * gap) ** 0.5  # so |dx| beyond this is out of reach
+        base = (vband + db) * _BAND_STRIDE + vx
+        lo = np.searchsorted(skey, base - half, side="left")
+        hi = np.searchsorted(skey, base + half, side="right")
+        los.append(lo)
+        counts.append(hi - lo)
+    return order, np.concatenate(los), np.concatenate(counts)
+
+
 def _dense(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: IntArray,
            radius: float, leave_radius: float, k: int) -> tuple[IntArray, IntArray]:
-    """A crowd: the full distance matrix (float32), ``argpartition`` for the k nearest by
-    plain distance, then the radius and hysteresis tests on those k only. (So in a crowd,
+    """A crowd: the full distance matrix (float32), each row's k-th smallest distance by
+    ``partition`` (one pass, no index sort), the k nearest by plain distance as the
+    entries within it (ties at the k-th cut to k exactly), then the radius and hysteresis tests on those k only. (So in a crowd,
     an entity kept only by hysteresis may lose its place to a nearer one that is not in
     view: the view still holds k entities, or every entity within ``radius``.)"""
     n = len(xs)
@@ -121,16 +135,22 @@ def _dense(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: IntArray,
     d2 += dy
     np.fill_diagonal(d2, np.inf)
     k = min(k, n - 1)
-    near = np.argpartition(d2, k - 1, axis=1)[:, :k]
-    vi = np.repeat(np.arange(n, dtype=np.int64), k)
-    tj = near.reshape(-1).astype(np.int64)
-    dist = d2[vi, tj]
+    kth = np.partition(d2, k - 1, axis=1)[:, k - 1]  # each row's k-th smallest distance
+    l2 = np.float32(leave_radius * leave_radius)
+    np.minimum(kth, l2, out=kth)
+    rows, cols = np.nonzero(d2 <= kth[:, None])  # grouped by viewer, ascending
+    vi, tj = rows.astype(np.int64), cols.astype(np.int64)
+    dist = d2[rows, cols]
     keep = dist <= np.float32(radius * radius)
-    edge = ~keep & (dist <= np.float32(leave_radius * leave_radius))
+    edge = ~keep
     if edge.any():
         e = np.nonzero(edge)[0]
         keep[e[_was_visible(prev_keys, _pair_keys(eids[vi[e]], eids[tj[e]]))]] = True
-    return vi[keep], tj[keep]
+    vi, tj, dist = vi[keep], tj[keep], dist[keep]
+    crowded = np.bincount(vi, minlength=n) > k  # ties at the k-th distance
+    if crowded.any():
+        vi, tj = _cap_nearest(vi, tj, dist.astype(np.float64), crowded, float(l2), k, n)
+    return vi, tj
 
 
 def _cap_nearest(vi: IntArray, tj: IntArray, d2: FloatArray, crowded: npt.NDArray[np.bool_],
@@ -174,24 +194,29 @@ class Interest:
     def leave_radius(self) -> float:
         return self.radius * self.hysteresis
 
-    def update(self, eids: IntArray, xs: FloatArray, ys: FloatArray) -> dict[int, set[int]]:
-        """Each viewer's view (entity ids) for this tick. Viewers that see nothing are
-        left out (read with ``views.get(eid, set())``)."""
+    def update_keys(self, eids: IntArray, xs: FloatArray, ys: FloatArray) -> IntArray:
+        """This tick's views as sorted pair keys ``viewer_eid << 32 | entity_eid`` (so
+        grouped by viewer, entities ascending within a viewer)."""
         eids = np.asarray(eids, dtype=np.int64)
         vi, tj = visible_pairs(eids, np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64),
                                self._prev_keys, self.radius, self.leave_radius, self.max_count)
-        ve, te = eids[vi], eids[tj]
-        keys = _pair_keys(ve, te)
+        keys = _pair_keys(eids[vi], eids[tj])
         keys.sort()
         self._prev_keys = keys
+        return keys
+
+    def update(self, eids: IntArray, xs: FloatArray, ys: FloatArray) -> dict[int, set[int]]:
+        """Each viewer's view (entity ids) for this tick. Viewers that see nothing are
+        left out (read with ``views.get(eid, set())``)."""
+        keys = self.update_keys(eids, xs, ys)
         views: dict[int, set[int]] = {}
-        if len(vi) == 0:
+        if len(keys) == 0:
             return views
-        bounds = np.nonzero(np.diff(vi))[0] + 1
+        ve = keys >> 32
+        te = (keys & 0xFFFFFFFF).tolist()
+        bounds = np.nonzero(np.diff(ve))[0] + 1
         starts = [0, *bounds.tolist()]
-        ends = [*bounds.tolist(), len(vi)]
-        targets = te.tolist()
-        viewers = ve[starts].tolist() if starts else []
-        for v, s, e in zip(viewers, starts, ends, strict=True):
-            views[v] = set(targets[s:e])
+        ends = [*bounds.tolist(), len(keys)]
+        for v, s, e in zip(ve[starts].tolist(), starts, ends, strict=True):
+            views[v] = set(te[s:e])
         return views

@@ -12,19 +12,25 @@ returns its ``BoothLeft`` if it stood in a booth zone); ``detach(eid)`` keeps a
 dropped client's avatar standing in the world, ``attach(eid)`` takes it back (the
 next snapshot resends everything in view).
 
-Movement: each queued ``Input`` is one tick (``1 / tick_rate`` s) of movement through
+Movement: each queued ``Input`` is ``n`` ticks (queued ``n`` times; acknowledged once the
+last is applied), each tick (``1 / tick_rate`` s) of movement through
 ``movement.apply_input``'s arithmetic; ``step`` applies up to
 ``RoomConfig.inputs_per_tick`` (3) queued inputs per avatar per tick, so a client
-whose inputs arrive in bursts catches up, while the speed over time stays capped.
+whose inputs arrive in bursts catches up, while the speed over time stays capped;
+the ticks of one ``n`` > 1 input are applied one per tick (a catch-up tick only
+takes them when a later message is queued behind).
 An avatar with no input for 3 ticks stops its walk animation.
 
-Snapshots: see ``world.snapshot``. If the server could not send a viewer's frame
+Snapshots: see ``world.snapshot``. Who sees whom (``Interest``) is recomputed every
+``RoomConfig.view_every`` builds (default 1: every build), and at once whenever an
+avatar joined or left; positions and states are sent fresh at every build. If the server could not send a viewer's frame
 (stale frame replaced), it calls ``mark_skipped(eid)`` and the next frame carries
 what was missed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -37,8 +43,8 @@ from world.layout import ParkLayout, Ring, Spawn
 from world.movement import displacements, wrap_yaw
 from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
-from world.protocol.quantize import pos_to_wire, yaw_to_wire
-from world.snapshot import EntityBytes, Quantized, ViewerState, build_frame
+from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
+from world.snapshot import EntityBytes, Quantized, SentViews, ViewerState, frame
 from world.walkable import WalkGrid
 
 T = TypeVar("T")
@@ -64,6 +70,7 @@ class RoomConfig:
     input_queue: int = 8
     inputs_per_tick: int = 3
     view_hysteresis: float = 1.15
+    view_every: int = 1  # builds per interest refresh (joins and leaves refresh at once)
 
     @property
     def dt(self) -> float:
@@ -133,6 +140,16 @@ def _in_ring(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
     return inside
 
 
+def _bounds(keys: np.ndarray, viewers: np.ndarray) -> tuple[list[int], list[int]]:
+    """Where each viewer's run starts and ends in ``keys`` (sorted pair keys)."""
+    if len(keys) == 0:
+        zeros = [0] * len(viewers)
+        return zeros, zeros
+    v = keys >> 32
+    return (np.searchsorted(v, viewers, side="left").tolist(),
+            np.searchsorted(v, viewers, side="right").tolist())
+
+
 def point_in_zone(x: float, y: float, zone: Ring) -> bool:
     return bool(_in_ring(np.array([x]), np.array([y]), np.asarray(zone, dtype=np.float64))[0])
 
@@ -167,9 +184,11 @@ class Room:
         self._entities: dict[int, EntityBytes] = {}
         self._viewers: dict[int, ViewerState] = {}
         self._interest = Interest(self.config.view_radius, self.config.view_max, self.config.view_hysteresis)
-        self._changed: set[int] = set()  # quantized state changed since the last build
-        self._relooked: set[int] = set()  # name/colour changed since the last build
-        self._last_build = -1
+        self._sent = SentViews()
+        self._view_eids: np.ndarray | None = None  # the entities of the cached view
+        self._view_keys: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._view_age = 0
+        self._gen = 0  # build generation: entity changes are stamped with it, viewers remember it
         self._pending_events: list[RoomEvent] = []
         self.dropped_inputs = 0
 
@@ -194,9 +213,8 @@ class Room:
                     queue_limit=self.config.input_queue)
         self.avatars[eid] = av
         self._presence[eid] = _Presence()
-        self._entities[eid] = EntityBytes(eid, self._quantize(av), av.name, av.color, self.tick, self.tick)
+        self._entities[eid] = EntityBytes(eid, self._quantize(av), av.name, av.color, self._gen, self._gen)
         self._viewers[eid] = ViewerState()
-        self._changed.add(eid)
         self._pending_events.extend(self._update_zones([eid]))
         return eid
 
@@ -207,8 +225,6 @@ class Room:
         presence = self._presence.pop(eid)
         self._entities.pop(eid, None)
         self._viewers.pop(eid, None)
-        self._changed.discard(eid)
-        self._relooked.discard(eid)
         self._pending_events = [e for e in self._pending_events if e.eid != eid]
         if presence.booth is not None:
             return [BoothLeft(eid, presence.booth, self.time - presence.since)]
@@ -225,6 +241,7 @@ class Room:
     def attach(self, eid: int) -> None:
         self.avatars[eid].detached = False
         self._viewers[eid].reset()
+        self._sent.reset(eid)
 
     def teleport(self, eid: int, x: float, y: float, yaw: float | None = None) -> None:
         """Put the avatar at (x, y) (or the nearest walkable point); booth events from the
@@ -265,8 +282,7 @@ class Room:
         av = self.avatars[eid]
         av.name = name if name is not None else av.name
         av.color = color if color is not None else av.color
-        if self._entities[eid].set_look(av.name, av.color, self.tick):
-            self._relooked.add(eid)
+        self._entities[eid].set_look(av.name, av.color, self._gen)
 
     # --- simulation ---------------------------------------------------------------------
 
@@ -277,13 +293,16 @@ class Room:
         moved: set[int] = set()
         touched: set[int] = set()
         input_dt = self.config.dt
+        batch = [av for av in self.avatars.values() if av.inputs]
         for _ in range(self.config.inputs_per_tick):
-            batch = [av for av in self.avatars.values() if av.inputs]
             if not batch:
                 break
             inputs = [av.inputs.popleft() for av in batch]
             self._move(batch, inputs, input_dt, moved)
             touched.update(av.eid for av in batch)
+            # catching up: only when more is queued than the rest of the message just
+            # applied (the ticks of one `n` > 1 input are spread over n ticks)
+            batch = [av for av, inp in zip(batch, inputs, strict=True) if av.inputs and av.inputs[-1] is not inp]
         for eid, presence in self._presence.items():
             if eid in touched:
                 presence.quiet_ticks = 0
@@ -293,8 +312,8 @@ class Room:
             if presence.quiet_ticks >= IDLE_AFTER_TICKS and av.anim != Anim.IDLE:
                 av.anim = Anim.IDLE
                 touched.add(eid)
-        for eid in touched:
-            self._requantize(self.avatars[eid])
+        if touched:
+            self._requantize_many([self.avatars[eid] for eid in touched])
         events = self._pending_events
         self._pending_events = []
         if moved:
@@ -318,15 +337,26 @@ class Room:
             av.anim = (Anim.RUN if inp.run else Anim.WALK) if walking else Anim.IDLE
             if walking:
                 av.emote = Anim.IDLE
-            av.last_seq = inp.s
+            if not av.inputs or av.inputs[0] is not inp:  # the last tick an `n` > 1 input covers
+                av.last_seq = inp.s
 
     @staticmethod
     def _quantize(av: Avatar) -> Quantized:
         return (pos_to_wire(av.x), pos_to_wire(av.y), yaw_to_wire(av.yaw), int(av.shown_anim))
 
     def _requantize(self, av: Avatar) -> None:
-        if self._entities[av.eid].set_state(self._quantize(av), self.tick):
-            self._changed.add(av.eid)
+        self._entities[av.eid].set_state(self._quantize(av), self._gen)
+
+    def _requantize_many(self, avs: list[Avatar]) -> None:
+        """``_requantize`` for many avatars, the arithmetic as arrays (same rounding)."""
+        n = len(avs)
+        qx = np.round(np.fromiter((av.x for av in avs), dtype=np.float64, count=n) * CM_PER_M)
+        qy = np.round(np.fromiter((av.y for av in avs), dtype=np.float64, count=n) * CM_PER_M)
+        qw = np.round(np.fromiter((av.yaw for av in avs), dtype=np.float64, count=n) / math.tau * YAW_UNITS)
+        entities, gen = self._entities, self._gen
+        for av, x, y, w in zip(avs, qx.astype(np.int64).tolist(), qy.astype(np.int64).tolist(),
+                               (qw.astype(np.int64) % YAW_UNITS).tolist(), strict=True):
+            entities[av.eid].set_state((x, y, w, int(av.shown_anim)), gen)
 
     def _update_zones(self, eids: list[int]) -> list[RoomEvent]:
         if not self._zones.ids or not eids:
@@ -377,60 +407,71 @@ class Room:
 
     def build_snapshots(self, viewers: Iterable[int] | None = None) -> dict[int, bytes]:
         """Encoded ``snap`` frames for the viewers (default: every attached avatar) that
-        have something new. Commits each viewer's state; see ``mark_skipped``."""
-        eids = list(self.avatars)
-        views = self._interest.update(
-            np.array(eids, dtype=np.int64),
-            np.fromiter((self.avatars[e].x for e in eids), dtype=np.float64, count=len(eids)),
-            np.fromiter((self.avatars[e].y for e in eids), dtype=np.float64, count=len(eids)),
-        )
+        have something new. Commits each viewer's state; see ``mark_skipped``.
+
+        The diffs of all viewers are array operations (``SentViews.diff``); per viewer
+        only slices of pre-packed items are joined into its frame."""
+        avatars = self.avatars
+        n = len(avatars)
+        eids = np.fromiter(avatars, dtype=np.int64, count=n)  # join order: ascending
+        cached = self._view_eids
+        if (cached is None or self._view_age + 1 >= self.config.view_every or len(cached) != n
+                or not np.array_equal(cached, eids)):
+            view = self._view_keys = self._interest.update_keys(
+                eids,
+                np.fromiter((av.x for av in avatars.values()), dtype=np.float64, count=n),
+                np.fromiter((av.y for av in avatars.values()), dtype=np.float64, count=n),
+            )
+            self._view_eids, self._view_age = eids, 0
+        else:  # same entities: last build's view (positions and states are still fresh)
+            view = self._view_keys
+            self._view_age += 1
         if viewers is None:
-            targets = [e for e in eids if not self.avatars[e].detached]
+            tlist = [e for e, av in avatars.items() if not av.detached]
         else:
-            targets = [e for e in viewers if e in self.avatars]
-        changed, relooked, last_build = self._changed, self._relooked, self._last_build
+            tlist = sorted({e for e in viewers if e in avatars})
+        gen = self._gen
+        self._gen += 1
         entities = self._entities
+        ents = list(entities.values())  # same order as ``avatars``
+        states = self._viewers
+        vstates = [states[e] for e in tlist]
+        targets = np.array(tlist, dtype=np.int64)
+        diff = self._sent.diff(
+            view, eids, targets,
+            np.fromiter((vs.last_tick for vs in vstates), dtype=np.int64, count=len(tlist)),
+            np.fromiter((x.changed_tick for x in ents), dtype=np.int64, count=n),
+            np.fromiter((x.look_tick for x in ents), dtype=np.int64, count=n),
+        )
+        e_items = [entities[e].eb for e in (diff.enter & 0xFFFFFFFF).tolist()]
+        if len(diff.update):
+            ub = np.empty(n, dtype=object)
+            ub[:] = [x.ub for x in ents]
+            u_items: list[bytes] = ub[np.searchsorted(eids, diff.update & 0xFFFFFFFF)].tolist()
+        else:
+            u_items = []
+        l_items = (diff.leave & 0xFFFFFFFF).tolist()
+        e_lo, e_hi = _bounds(diff.enter, targets)
+        u_lo, u_hi = _bounds(diff.update, targets)
+        l_lo, l_hi = _bounds(diff.leave, targets)
         frames: dict[int, bytes] = {}
         tick = self.tick
-        nothing: set[int] = set()  # shared, never mutated: committed views are only read
-        for eid in targets:
-            vs = self._viewers[eid]
-            view = views.get(eid, nothing)
-            known = vs.known
-            enter_ids = view - known
-            leave_ids = known - view
-            stay = view & known
-            if vs.last_tick == last_build:
-                upd_ids = stay & changed
-                full_ids = stay & relooked
-            else:
-                since = vs.last_tick
-                upd_ids = {e for e in stay if entities[e].changed_tick > since}
-                full_ids = {e for e in stay if entities[e].look_tick > since}
-            if full_ids:
-                upd_ids -= full_ids
-                enter_ids |= full_ids
+        for i, eid in enumerate(tlist):
+            vs = vstates[i]
+            es, ee, us, ue, ls, le = e_lo[i], e_hi[i], u_lo[i], u_hi[i], l_lo[i], l_hi[i]
             own = entities[eid].state
             pos = (own[0], own[1], own[2])
-            ack = self.avatars[eid].last_seq
-            if enter_ids or upd_ids or leave_ids or ack != vs.ack or pos != vs.pos:
-                frames[eid] = build_frame(
-                    tick, ack, pos,
-                    [entities[e].e for e in sorted(enter_ids)],
-                    [entities[e].u for e in sorted(upd_ids)],
-                    sorted(leave_ids),
-                )
-            vs.commit(view, tick, ack, pos)
-        self._changed = set()
-        self._relooked = set()
-        self._last_build = tick
+            ack = avatars[eid].last_seq
+            if es != ee or us != ue or ls != le or ack != vs.ack or pos != vs.pos:
+                frames[eid] = frame(tick, ack, pos, e_items[es:ee], u_items[us:ue], l_items[ls:le])
+            vs.commit(gen, ack, pos)
         return frames
 
     def mark_skipped(self, eid: int) -> None:
         """The last frame built for ``eid`` was not delivered: the next one makes up for it."""
         vs = self._viewers.get(eid)
-        if vs is not None:
-            vs.rollback()
+        if vs is not None and vs.rollback():
+            self._sent.rollback(eid)
 
     # --- spawning --------------------------------------------------------------------------
 

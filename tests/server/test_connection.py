@@ -237,3 +237,13 @@ def test_websocket_upgrades_only_on_ws(tmp_path: Path) -> None:
             await ok.hello_guest("Ada")
             await ok.close()
     asyncio.run(go())
+
+
+def test_frame_header_matches_what_websockets_writes() -> None:
+    from websockets.frames import Frame, Opcode
+
+    from server.connection import binary_frame_header
+
+    for n in (0, 1, 125, 126, 127, 65535, 65536, 70000):
+        data = bytes(range(256)) * (n // 256) + bytes(n % 256)
+        assert binary_frame_header(n) + data == Frame(Opcode.BINARY, data).serialize(mask=False)

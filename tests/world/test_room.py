@@ -258,3 +258,106 @@ def test_full_input_queue_drops_and_counts(room: Room) -> None:
     a = room.join(visitor("a"), None, random.Random(19))
     results = [room.queue_input(a, Input(s=s, mx=1.0)) for s in range(1, 12)]
     assert results.count(False) == 3 and room.counts.dropped_inputs == 3
+
+
+def test_every_client_replica_matches_its_view_through_skips_attach_and_leave(
+        walled_park: ParkLayout, grid: WalkGrid) -> None:
+    """Frames applied to a client-side picture give exactly what the viewer should see
+    (entities in view with their current state), whatever mix of moves, look changes,
+    undelivered frames, detach/attach, joins and leaves happened."""
+    room = Room(walled_park.park_id, walled_park, RoomConfig(view_radius=6.0, view_max=5), grid=grid)
+    rng = random.Random(7)
+    replicas: dict[int, dict[int, tuple[int, ...]]] = {}
+    seq: dict[int, int] = {}
+    for i in range(14):
+        eid = room.join(visitor(f"v{i}"), None, rng)
+        replicas[eid], seq[eid] = {}, 0
+    for _ in range(150):
+        eids = list(room.avatars)
+        for eid in eids:
+            if rng.random() < 0.6 and not room.avatars[eid].detached:
+                seq[eid] += 1
+                room.queue_input(eid, Input(s=seq[eid], mx=rng.uniform(-1, 1), my=rng.uniform(-1, 1),
+                                            n=rng.choice((1, 1, 2))))
+        roll = rng.random()
+        if roll < 0.05 and len(eids) > 4:
+            gone = rng.choice(eids)
+            room.leave(gone)
+            del replicas[gone]
+        elif roll < 0.10:
+            eid = room.join(visitor(f"w{rng.random()}"), None, rng)
+            replicas[eid], seq[eid] = {}, 0
+        elif roll < 0.15:
+            eid = rng.choice(eids)
+            if room.avatars[eid].detached:
+                room.attach(eid)
+                replicas[eid] = {}
+            else:
+                room.detach(eid)
+        elif roll < 0.2:
+            room.set_look(rng.choice(eids), name=f"n{rng.randrange(99)}")
+        room.step(DT)
+        frames = room.build_snapshots()
+        for eid, frame in frames.items():
+            if rng.random() < 0.15:
+                room.mark_skipped(eid)
+                continue
+            msg = decode_server(frame)
+            assert isinstance(msg, SnapView)
+            rep = replicas[eid]
+            for e in msg.e:
+                rep[e[0]] = tuple(e[1:5])
+            for u in msg.u:
+                assert u[0] in rep  # updates only for entities the client knows
+                rep[u[0]] = tuple(u[1:5])
+            for gone_eid in msg.l:
+                assert rep.pop(gone_eid, None) is not None
+        keys = room._interest._prev_keys.tolist()
+        for eid in frames:
+            if eid in replicas and not room.avatars[eid].detached and room._viewers[eid]._undo is not None:
+                view = {k & 0xFFFFFFFF for k in keys if k >> 32 == eid}
+                assert replicas[eid] == {e: room.own_state(e) for e in view}
+
+
+def test_a_batched_input_moves_one_tick_at_a_time_and_is_acked_after_the_last(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(3))
+    room.step(DT)
+    x0 = room.avatars[a].x
+    room.queue_input(a, Input(s=1, mx=1.0, n=3))
+    xs, acks = [], []
+    for _ in range(4):
+        room.step(DT)
+        xs.append(room.avatars[a].x)
+        acks.append(room.avatars[a].last_seq)
+    steps = [round(b - a_, 6) for a_, b in zip([x0, *xs], xs, strict=False)]
+    assert steps[0] > 0 and steps[0] == steps[1] == steps[2] and steps[3] == 0
+    assert acks == [0, 0, 1, 1]
+
+
+def test_a_batched_input_that_does_not_fit_the_queue_is_refused_whole(room: Room) -> None:
+    a = room.join(visitor("a"), None, random.Random(3))
+    assert room.queue_input(a, Input(s=1, mx=1.0, n=4))
+    assert room.queue_input(a, Input(s=2, mx=1.0, n=4))
+    assert not room.queue_input(a, Input(s=3, mx=1.0, n=1))  # queue of 8 ticks is full
+    assert len(room.avatars[a].inputs) == 8 and room.dropped_inputs == 1
+
+
+def test_views_refreshed_every_other_build_lag_one_build_and_joins_refresh_at_once(
+        walled_park: ParkLayout, grid: WalkGrid) -> None:
+    room = Room(walled_park.park_id, walled_park, RoomConfig(view_every=2), grid=grid)
+    rng = random.Random(9)
+    a = room.join(visitor("a"), None, rng)
+    b = room.join(visitor("b"), None, rng)
+    place(room, a, -45.0, -45.0)
+    place(room, b, 45.0, 45.0)
+    room.step(DT)
+    assert all(not s.e for s in snaps(room).values())  # refreshed: b is far away
+    place(room, b, -20.0, -45.0)
+    room.step(DT)
+    assert b not in [e[0] for s in snaps(room).values() for e in s.e]  # the cached view
+    room.step(DT)
+    assert [e[0] for e in snaps(room)[a].e] == [b]  # one build later
+    c = room.join(visitor("c"), None, rng)
+    place(room, c, -44.0, -45.0)
+    room.step(DT)
+    assert c in [e[0] for e in snaps(room)[a].e]  # a join refreshes the views at once

@@ -184,3 +184,20 @@ def test_client_session_follows_the_server_messages() -> None:
     pair.server.send(M.Bye(code=1001, reason="shutting down"))
     pair.deliver()
     assert pair.client.close_code == 1001
+
+
+def test_a_batched_input_counts_its_ticks_against_the_rate() -> None:
+    pair = in_park()
+    for s in range(1, 5):
+        pair.client.request(M.Input(s=s, mx=1.0, n=3))
+    accepted = pair.pump(now=0.5)
+    assert [m.n for m in accepted] == [3, 3, 3]  # 9 of the 10-tick burst; the 4th needs 3 more
+    assert pair.server.dropped_inputs == 1
+
+
+def test_an_input_covering_more_than_four_ticks_is_refused_precisely() -> None:
+    pair = in_park()
+    pair.client.request(M.Input(s=1, mx=1.0, n=5))
+    assert pair.pump(now=0.5) == []
+    errors = pair.deliver()
+    assert len(errors) == 1 and errors[0].code == ErrorCode.BAD_TYPE and "$.n" in errors[0].msg

@@ -44,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--view-radius", type=float, default=None, help="server view radius (default: the server's)")
     p.add_argument("--procs", type=int, default=1, help="bot processes (default 1)")
     p.add_argument("--ramp", type=float, default=250.0, help="bot connections per second (default 250)")
+    p.add_argument("--batch", type=int, default=2, choices=(1, 2, 3, 4), metavar="N",
+                   help="ticks per bot input message (`in.n`, default 2: 10 Hz messages)")
     p.add_argument("--server-core", type=_core, default=0, help="core for the server, or none")
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
     p.set_defaults(handler=cmd_crowd)
@@ -73,6 +75,7 @@ def cmd_crowd(args: argparse.Namespace) -> int:
         naive=args.naive or bool(args.naive_clients), naive_clients=args.naive_clients,
         tick_rate=args.tick_rate, view_radius=args.view_radius, data_dir=args.data_dir, work_dir=args.out,
         server_core=args.server_core, bots_core=args.bots_core, procs=args.procs, ramp_per_s=args.ramp,
+        batch=args.batch,
     )
     started = time.time()
     host = machine()  # before the run: the load average says how busy the machine was
@@ -87,6 +90,7 @@ def cmd_crowd(args: argparse.Namespace) -> int:
         "command": _command(args),
         "machine": host,
         "settings": {"park": args.park, "shape": args.shape, "seconds": args.seconds, "tick_rate": args.tick_rate,
+                     "batch": args.batch,
                      "view_radius": args.view_radius, "procs": args.procs, "ramp_per_s": args.ramp,
                      "server_core": args.server_core, "bots_core": args.bots_core, "clients": list(args.clients),
                      "naive_clients": list(args.naive_clients or (args.clients if args.naive else ()))},

@@ -45,6 +45,7 @@ class CrowdBench:
     bots_core: int | None = 1
     procs: int = 1
     ramp_per_s: float = 250.0
+    batch: int = 2  # ticks per bot input message (`in.n`)
     modes: tuple[str, ...] = field(default=())
     naive_clients: tuple[int, ...] = ()  # counts for naive mode (default: ``clients``)
 
@@ -84,7 +85,7 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
         cmd = pinned([sys.executable, "-m", "tools.cli", "bots", "--url", server.ws_url, "--clients", str(clients),
                       "--park", bench.park, "--shape", bench.shape, "--seconds", str(bench.seconds),
                       "--procs", str(bench.procs), "--ramp", str(bench.ramp_per_s),
-                      "--tick-rate", str(bench.tick_rate), "--data-dir", str(bench.data_dir),
+                      "--tick-rate", str(bench.tick_rate), "--batch", str(bench.batch), "--data-dir", str(bench.data_dir),
                       "--json", str(out)], bench.bots_core)
         bots = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
         samples: list[Sample] = [idle]
@@ -142,12 +143,19 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
         after = prom.parse(_nearest(scrapes, t1))
         d = prom.delta(after, before)
         cumulative = prom.buckets(d, TICK)
-        top = prom.value(after, f"{TICK}_max") or None  # a max gauge, if the server has one
+        top = prom.value(after, f"{TICK}_max") or None  # a max gauge (since start), if the server has one
         bucket_top, beyond = prom.highest_bucket(cumulative)
+        if top is not None and bucket_top is not None and not beyond:
+            top = min(top, bucket_top)  # the window's max is under both bounds
         count = prom.value(d, f"{TICK}_count")
+        p50 = prom.histogram_quantile(0.50, cumulative)
+        p99 = prom.histogram_quantile(0.99, cumulative)
+        if top is not None:  # interpolation inside a bucket must not pass the known max
+            p50 = None if p50 is None else min(p50, top)
+            p99 = None if p99 is None else min(p99, top)
         step["tick_ms"] = {
-            "p50": _ms(prom.histogram_quantile(0.50, cumulative)),
-            "p99": _ms(prom.histogram_quantile(0.99, cumulative)),
+            "p50": _ms(p50),
+            "p99": _ms(p99),
             "max": _ms(top if top is not None else bucket_top),
             "max_is_bucket_bound": top is None,
             "max_beyond_buckets": top is None and beyond,

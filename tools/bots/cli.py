@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tools.bots.route import SHAPES
+from world.protocol.constants import MAX_INPUT_TICKS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--procs", type=int, default=1, help="generator processes (default 1)")
     p.add_argument("--ramp", type=float, default=250.0, help="new connections per second (default 250)")
     p.add_argument("--tick-rate", type=int, default=20, help="inputs per second per bot (default 20)")
+    p.add_argument("--batch", type=int, default=2, choices=range(1, MAX_INPUT_TICKS + 1), metavar="N",
+                   help="ticks per input message (`in.n`, 1-4; default 2: 10 Hz messages at 20 Hz)")
     p.add_argument("--seed", type=int, default=1, help="seed for routes and chatter")
     p.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                    help="event loop for the bots (auto: uvloop when the bench extra is installed)")
@@ -43,6 +46,7 @@ def cmd_bots(args: argparse.Namespace) -> int:
     spec = SwarmSpec(
         url=args.url, park=args.park, clients=args.clients, shape=args.shape, seconds=args.seconds,
         procs=args.procs, ramp_per_s=args.ramp, tick_rate=args.tick_rate, seed=args.seed, loop=args.loop,
+        batch=args.batch,
     )
     summary = run_swarm(spec, layout)
     text = json.dumps(summary, indent=2)

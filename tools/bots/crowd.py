@@ -41,6 +41,7 @@ class CrowdPlan:
     tick_rate: int = 20
     seed: int = 1
     loop: str = "auto"  # "uvloop" (the bench extra), "asyncio", or "auto": uvloop when installed
+    batch: int = 2  # ticks each input message covers (`in.n`): inputs go out at tick_rate / batch
 
 
 class Crowd:
@@ -49,6 +50,7 @@ class Crowd:
         self.park = plan.park
         self.uri: WebSocketURI = parse_uri(plan.url)
         self.tick_rate = plan.tick_rate
+        self.batch = plan.batch
         self.tally = Tally(clients=plan.count)
         self.max_samples = MAX_LATENCY_SAMPLES
         self.measuring = False
@@ -101,7 +103,7 @@ class Crowd:
             rng = random.Random(plan.seed * 1_000_003 + i)
             self.visitors.append(Visitor(self, i, Itinerary(plan.layout, plan.shape, rng), rng))
         ramp = asyncio.create_task(self._ramp())
-        period = 1.0 / plan.tick_rate
+        period = plan.batch / plan.tick_rate
         next_tick = loop.time()
         cpu0 = 0.0
         while True:

@@ -30,6 +30,7 @@ class SwarmSpec:
     tick_rate: int = 20
     seed: int = 1
     loop: str = "auto"
+    batch: int = 2  # ticks per input message (the `in` message's `n`)
 
 
 def plans(spec: SwarmSpec, layout: ParkLayout, now: float | None = None) -> list[CrowdPlan]:
@@ -41,6 +42,7 @@ def plans(spec: SwarmSpec, layout: ParkLayout, now: float | None = None) -> list
         url=spec.url, park=spec.park, shape=spec.shape, layout=layout, first=0, count=0,
         measure_from=start, measure_until=start + spec.seconds,
         ramp_per_s=spec.ramp_per_s / procs, tick_rate=spec.tick_rate, seed=spec.seed, loop=spec.loop,
+        batch=spec.batch,
     )
     out, first = [], 0
     for p in range(procs):

@@ -221,7 +221,7 @@ class Visitor(asyncio.Protocol):
             self._write(wire.frame(codec.encode(msg)))
 
     def tick(self, now: float) -> None:
-        """One input: walk toward the waypoint, or stand and linger; sometimes talk."""
+        """One input (``crowd.batch`` ticks): walk toward the waypoint, or stand and linger; sometimes talk."""
         goal = self.goal
         if goal is None:
             goal = self.goal = self.itinerary.start()
@@ -241,10 +241,12 @@ class Visitor(asyncio.Protocol):
                     self.best_dist, self.progress_at = math.inf, now
         self.seq += 1
         self.sent_at[self.seq % SEQ_RING] = now
-        self._send(M.Input(s=self.seq, mx=mx, my=my, yaw=self.yaw))
+        batch = self.crowd.batch
+        self._send(M.Input(s=self.seq, mx=mx, my=my, yaw=self.yaw) if batch == 1 else
+                   M.Input(s=self.seq, mx=mx, my=my, yaw=self.yaw, n=batch))
         if self.crowd.measuring:
-            self.crowd.tally.frames_up += 1
-        if self.rng.random() < CHATS_PER_S / self.crowd.tick_rate:
+            self.crowd.tally.frames_up += batch  # ticks of input, whatever the batching
+        if self.rng.random() < CHATS_PER_S * batch / self.crowd.tick_rate:
             self._send(M.Chat(ch="near", text=f"hello from {self.name}", id=_CHAT))
             if self.crowd.measuring:
                 self.crowd.tally.chats += 1

@@ -95,4 +95,5 @@ WALK_SPEED = 2.0
 RUN_SPEED = 6.0
 AVATAR_RADIUS = 0.3  # metres kept clear of walls
 WALK_CELL = 0.25  # metres: the walkable raster's resolution
-DEFAULT_TICK_RATE = 20  # simulation ticks per second; one `in` message = one tick of movement
+DEFAULT_TICK_RATE = 20  # simulation ticks per second; one `in` message = `n` ticks of movement (default 1)
+MAX_INPUT_TICKS = 4  # the most ticks one `in` message may cover (its `n`)

@@ -126,13 +126,17 @@ class Leave(_C2S, tag="leave"):
 
 
 class Input(_C2S, tag="in"):
-    """One simulation tick of movement intent: direction (world frame, |(mx,my)| <= 1)."""
+    """Movement intent for ``n`` simulation ticks (default one): direction (world frame,
+    |(mx,my)| <= 1). ``n`` > 1 batches ticks of the same intent into one message (bots
+    send 10 Hz with n=2); the rate limit counts ticks, and ``a`` acknowledges ``s``
+    once all ``n`` ticks are applied."""
 
     s: U32
     mx: Unit = 0.0
     my: Unit = 0.0
     yaw: Yaw = 0.0
     run: bool = False
+    n: Annotated[int, Meta(ge=1, le=C.MAX_INPUT_TICKS)] = 1
 
 
 class Emote(_C2S, tag="emote"):

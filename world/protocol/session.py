@@ -216,7 +216,7 @@ class ServerSession:
             self._error(ErrorCode.BAD_STATE, f"`{tag}` is not allowed in state {self.state.value}; "
                         f"allowed: {', '.join(sorted(ALLOWED[self.state]))}", rid, now)
             return []
-        if not self._admit(tag, rid, now):
+        if not self._admit(tag, rid, now, msg.n if type(msg) is M.Input else 1):
             return []
         if isinstance(msg, M.Hello) and not self._hello(msg):
             return []
@@ -232,10 +232,10 @@ class ServerSession:
         self.send(self.limits.welcome())
         return True
 
-    def _admit(self, tag: str, rid: int, now: float) -> bool:
+    def _admit(self, tag: str, rid: int, now: float, cost: int = 1) -> bool:
         name = rate_class(tag)
         cls = self._classes[name]
-        if cls.bucket.take(now):
+        if cls.bucket.take(now, cost):
             return True
         cls.dropped += 1
         if now - cls.window_start >= 1.0:
@@ -313,6 +313,9 @@ class ServerSession:
     def data_to_send(self) -> list[bytes]:
         out, self._outbox = self._outbox, []
         return out
+
+    def has_data_to_send(self) -> bool:
+        return bool(self._outbox)
 
     @property
     def dropped_inputs(self) -> int:

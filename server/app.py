@@ -105,6 +105,7 @@ class App:
         self.rng = random.Random()
         self.chat_limiter = ChatLimiter()
         self.clients: set[Client] = set()
+        self.outboxes: set[Client] = set()  # clients with frames waiting for the tick's write
         self.live: dict[str, Client] = {}  # resume token -> its open connection
         self.per_ip: Counter[str] = Counter()
         self.ticker = Ticker(self)

@@ -221,9 +221,9 @@ async def on_chat(client: Client, msg: M.Chat) -> None:
         return
     now = time.time()
     frame = encode(M.ChatLine(ch=msg.ch, text=text, name=who.name, eid=eid, ts=now, booth=booth_id))
-    for target in targets:
+    for target in targets:  # fan-out rides the listeners' next writes (their snapshots)
         other = park.clients.get(target)
         if other is not None:
-            other.push(frame)
+            other.push_later(frame)
     client.app.store.post_chat(park.id, msg.ch, booth_id, who.user_id, who.name, text, now)
     client.ok(msg.id)

@@ -52,6 +52,8 @@ class Client:
         self.close_task: asyncio.Task[None] | None = None
         self.opened_at = time.monotonic()
         self.last_rx = self.opened_at
+        self.outbox: list[bytes] = []  # framed fan-out (chat lines) for the next write, in order
+        self.outbox_bytes = 0
 
     # --- writing (never awaits) ----------------------------------------------------
 
@@ -60,7 +62,8 @@ class Client:
 
         Snapshots are held back from a client above the high-water mark (the ticker);
         what else is pushed (replies, booth pages, chat) is written, but a client whose
-        write buffer passes ``max_buffer`` is dropped at once: memory stays bounded."""
+        write buffer passes ``max_buffer`` is dropped at once: memory stays bounded.
+        Frames waiting in the outbox (``push_later``) go first, in the same write."""
         ws = self.ws
         if ws.protocol.state is not State.OPEN:
             return False
@@ -71,7 +74,8 @@ class Client:
         # (compression is off): what websockets' send would write, at a fraction of
         # its per-call cost on the snapshot hot path. Order with websockets' own
         # writes (pings, close) is kept: both write synchronously to the transport.
-        transport.write(binary_frame_header(len(data)) + data)
+        out = binary_frame_header(len(data)) + data
+        transport.write(self._take_outbox() + out if self.outbox else out)
         m = self.app.metrics
         m.bytes_out += len(data)
         m.messages_out += 1
@@ -81,15 +85,53 @@ class Client:
                 self.bye(CloseCode.TOO_SLOW, f"too slow: {waiting} bytes waiting to be sent")
         return True
 
-    def push_snapshot(self, data: bytes) -> bool:
-        """``push`` for the ticker's snapshots: no per-frame counters (the ticker counts
-        them in bulk) and no ``max_buffer`` check (the ticker holds snapshots back from a
-        client above the high-water mark, so they never pile up)."""
+    def push_later(self, data: bytes) -> bool:
+        """``push`` for fan-out (a chat line to everyone near): the frame waits in the
+        outbox and goes out with this client's next write (its snapshot, a reply, or the
+        ticker's ``flush_outbox`` at the end of the tick), so a crowd's chat costs no
+        extra system call per listener. Order with everything else pushed is kept."""
         ws = self.ws
         transport = ws.transport
         if ws.protocol.state is not State.OPEN or transport is None or transport.is_closing():
             return False
-        transport.write(binary_frame_header(len(data)) + data)
+        self.outbox.append(binary_frame_header(len(data)) + data)
+        self.outbox_bytes += len(data)
+        self.app.outboxes.add(self)
+        m = self.app.metrics
+        m.bytes_out += len(data)
+        m.messages_out += 1
+        if not self.closing:
+            waiting = self.buffered()
+            if waiting > self.app.config.max_buffer:
+                self.bye(CloseCode.TOO_SLOW, f"too slow: {waiting} bytes waiting to be sent")
+        return True
+
+    def _take_outbox(self) -> bytes:
+        data = b"".join(self.outbox)
+        self.outbox.clear()
+        self.outbox_bytes = 0
+        return data
+
+    def flush_outbox(self) -> None:
+        """Write what waits in the outbox (dropped if the connection is no longer open)."""
+        if not self.outbox:
+            return
+        data = self._take_outbox()
+        ws = self.ws
+        transport = ws.transport
+        if ws.protocol.state is State.OPEN and transport is not None and not transport.is_closing():
+            transport.write(data)
+
+    def push_snapshot(self, data: bytes) -> bool:
+        """``push`` for the ticker's snapshots: no per-frame counters (the ticker counts
+        them in bulk) and no ``max_buffer`` check (the ticker holds snapshots back from a
+        client above the high-water mark, so they never pile up). The outbox goes first."""
+        ws = self.ws
+        transport = ws.transport
+        if ws.protocol.state is not State.OPEN or transport is None or transport.is_closing():
+            return False
+        out = binary_frame_header(len(data)) + data
+        transport.write(self._take_outbox() + out if self.outbox else out)
         return True
 
     def send(self, msg: msgspec.Struct) -> None:
@@ -109,13 +151,15 @@ class Client:
             self.send(M.Ok(re=re, data=data))
 
     def buffered(self) -> int:
+        """Bytes waiting to be sent: the transport's write buffer and the outbox."""
         transport = self.ws.transport
-        return transport.get_write_buffer_size() if transport is not None else 0
+        return (transport.get_write_buffer_size() if transport is not None else 0) + self.outbox_bytes
 
     def close(self, code: int, reason: str) -> None:
         """Close without waiting (safe from the ticker)."""
         if self.closing:
             return
+        self.flush_outbox()
         self.closing = True
         self.app.metrics.dropped[_reason_name(code)] += 1
         task = asyncio.get_running_loop().create_task(self.ws.close(code, reason[:120]))

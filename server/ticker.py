@@ -6,7 +6,9 @@ booth events turned into pushes and visit records, and at the patch rate one
 transport (no per-client await). A client whose write buffer is above the high-water
 mark is left out of the build, so its stale frame is never queued: the next frame it
 gets carries everything it missed. Behind for ``behind_drop_s`` seconds, it is
-closed with 4004 TOO_SLOW. The tick never awaits disk (the store is a queue).
+closed with 4004 TOO_SLOW. Fan-out queued with ``Client.push_later`` (chat lines)
+rides each client's snapshot write, and what is left is flushed at the end of the
+tick. The tick never awaits disk (the store is a queue).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ class Ticker:
                 self.booth_events(park, events, now)
             if patch:
                 self.send_snapshots(park, now)
+        if app.outboxes:  # fan-out not yet carried by a snapshot goes out now
+            for client in app.outboxes:
+                client.flush_outbox()
+            app.outboxes.clear()
         if self.ticks % (app.config.tick_rate * 60) == 0:
             self.prune_chat(now)
         if self.ticks % SWEEP_EVERY_TICKS == 0:

@@ -387,9 +387,11 @@ class Room:
     def near(self, eid: int, radius: float) -> list[int]:
         """Avatars within ``radius`` metres of ``eid`` (itself included), nearest first."""
         me = self.avatars[eid]
-        eids = list(self.avatars)
-        xs = np.array([self.avatars[e].x for e in eids]) - me.x
-        ys = np.array([self.avatars[e].y for e in eids]) - me.y
+        avatars = self.avatars
+        n = len(avatars)
+        eids = list(avatars)
+        xs = np.fromiter((av.x for av in avatars.values()), dtype=np.float64, count=n) - me.x
+        ys = np.fromiter((av.y for av in avatars.values()), dtype=np.float64, count=n) - me.y
         d2 = xs * xs + ys * ys
         idx = np.nonzero(d2 <= radius * radius)[0]
         idx = idx[np.argsort(d2[idx], kind="stable")]
@@ -447,7 +449,7 @@ class Room:
         if len(diff.update):
             ub = np.empty(n, dtype=object)
             ub[:] = [x.ub for x in ents]
-            u_items: list[bytes] = ub[np.searchsorted(eids, diff.update & 0xFFFFFFFF)].tolist()
+            u_items: list[bytes] = ub[diff.update_at].tolist()
         else:
             u_items = []
         l_items = (diff.leave & 0xFFFFFFFF).tolist()

@@ -136,15 +136,45 @@ def _viewers_in(keys: IntArray, viewers: set[int]) -> npt.NDArray[np.bool_]:
     return np.isin(keys >> 32, np.fromiter(viewers, dtype=np.int64, count=len(viewers)))
 
 
+def eid_index(eids: IntArray) -> IntArray:
+    """A lookup table from entity id to its position in ``eids`` (sorted, unique,
+    non-negative), ``len(eids)`` for ids not among them: ``table[np.minimum(q, len(table)
+    - 1)]``. A gather, where ``searchsorted`` of tens of thousands of unsorted ids costs
+    milliseconds. Ids only grow, so the table stays within a small multiple of n while
+    visitors come and go; past that, ``positions`` falls back to a binary search."""
+    n = len(eids)
+    top = int(eids[-1]) if n else 0
+    if top > 4 * n + 65536:
+        return _EMPTY
+    table = np.full(top + 2, n, dtype=np.int64)
+    table[eids] = np.arange(n, dtype=np.int64)
+    return table
+
+
+def positions(table: IntArray, eids: IntArray, q: IntArray) -> IntArray:
+    """Positions in ``eids`` of the ids ``q`` (``len(eids)`` for an id not among them),
+    through ``eid_index``'s table (or a binary search when it had none)."""
+    if len(table):
+        return table[np.minimum(q, len(table) - 1)]
+    n = len(eids)
+    pos = np.minimum(np.searchsorted(eids, q), n)
+    found = pos < n
+    found[found] = eids[pos[found]] == q[found]
+    pos[~found] = n
+    return pos
+
+
 @dataclass(slots=True, eq=False)
 class Diff:
     """This build's pair keys, grouped by viewer: entering (new in view, or look
     changed), updated (in view, state changed since the viewer's last build) and
-    leaving (sent before, no longer in view or in the room)."""
+    leaving (sent before, no longer in view or in the room). ``update_at``: each
+    updated entity's position in the room's ``eids``."""
 
     enter: IntArray
     update: IntArray
     leave: IntArray
+    update_at: IntArray = field(default_factory=lambda: _EMPTY)
 
 
 class SentViews:
@@ -191,8 +221,9 @@ class SentViews:
         gen_of = np.full(n + 1, np.iinfo(np.int64).max, dtype=np.int64)
         gen_of[tpos] = seen_gen
 
-        kv = np.searchsorted(eids, view >> 32)  # view keys only name entities in the room
-        kt = np.searchsorted(eids, view & _LOW)
+        table = eid_index(eids)
+        kv = positions(table, eids, view >> 32)  # view keys only name entities in the room
+        kt = positions(table, eids, view & _LOW)
         k_target = is_target[kv]
         was_sent, still_in_view = _both_ways(view, sent)
         seen = gen_of[kv]
@@ -200,17 +231,12 @@ class SentViews:
         enter = k_target & (~was_sent | relook)
         update = k_target & was_sent & ~relook & (changed_gen[kt] > seen)
 
-        sv_eid = sent >> 32
-        sv = np.searchsorted(eids, sv_eid)
-        np.minimum(sv, n, out=sv)
-        in_room = np.zeros(len(sent), dtype=bool)
-        ok = sv < n
-        in_room[ok] = eids[sv[ok]] == sv_eid[ok]
-        sv[~in_room] = n
+        sv = positions(table, eids, sent >> 32)  # n: no longer in the room
+        in_room = sv < n
         s_target = is_target[sv]
         leave = s_target & ~still_in_view
 
-        out = Diff(view[enter], view[update], sent[leave])
+        out = Diff(view[enter], view[update], sent[leave], kt[update])
         keep = in_room & ~s_target
         committed = view[k_target]
         self._undo = sent
@@ -230,12 +256,32 @@ def array_header(n: int) -> bytes:
 _FIXARRAY = [bytes((0x90 | i,)) for i in range(16)]
 
 
+_FIXMAP = [bytes((0x80 | i,)) for i in range(16)]
+
+
 def frame(tick: int, ack: int, pos: tuple[int, int, int], enter: list[bytes], update: list[bytes],
           leave: list[int]) -> bytes:
-    """An encoded ``snap`` from packed ``e``/``u`` items (empty lists are omitted)."""
-    e: object = msgspec.Raw(array_header(len(enter)) + b"".join(enter)) if enter else []
-    u: object = msgspec.Raw(array_header(len(update)) + b"".join(update)) if update else []
-    return _encoder.encode(Snap(k=tick, a=ack, p=pos, e=e, u=u, l=leave))  # type: ignore[arg-type]
+    """An encoded ``snap`` from packed ``e``/``u`` items (empty lists are omitted): the
+    bytes msgspec writes for ``Snap`` (``build_frame``), the map joined by hand."""
+    enc = _encoder.encode
+    parts = [b"", b"\xa1t\xa4snap\xa1k", enc(tick), b"\xa1a", enc(ack), b"\xa1p", enc(pos)]
+    fields = 4
+    if enter:
+        parts.append(b"\xa1e")
+        parts.append(array_header(len(enter)))
+        parts.extend(enter)
+        fields += 1
+    if update:
+        parts.append(b"\xa1u")
+        parts.append(array_header(len(update)))
+        parts.extend(update)
+        fields += 1
+    if leave:
+        parts.append(b"\xa1l")
+        parts.append(enc(leave))
+        fields += 1
+    parts[0] = _FIXMAP[fields]
+    return b"".join(parts)
 
 
 def build_frame(tick: int, ack: int, pos: tuple[int, int, int], enter: list[msgspec.Raw],

@@ -192,3 +192,30 @@ def test_visitors_in_a_booth_see_its_new_owner_and_whether_they_liked_it(tmp_pat
             for v in (root, back):
                 await v.close()
     asyncio.run(go())
+
+
+def test_near_chat_reaches_listeners_in_range_in_order_and_not_far_ones(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ada, bob, far = [await Visitor.connect(app.port) for _ in range(3)]
+            for v, name in ((ada, "Ada"), (bob, "Bob"), (far, "Far")):
+                await v.hello_guest(name)
+            await ada.join(spawn="centre")
+            await bob.join(spawn="west")  # about 8 m away: within the 15 m of `near`
+            await far.join(spawn="b2")  # about 33 m away
+            for i in range(3):
+                ok = await ada.request(M.Chat(ch="near", text=f"line {i}"))
+                assert isinstance(ok, M.Ok)
+                mine = [m for m in ada.inbox if isinstance(m, M.ChatLine)]
+                assert [m.text for m in mine] == [f"line {j}" for j in range(i + 1)]  # before the ok
+            await bob.wait_until(lambda: len([m for m in bob.inbox if isinstance(m, M.ChatLine)]) == 3)
+            heard = [m for m in bob.inbox if isinstance(m, M.ChatLine)]
+            assert [m.text for m in heard] == ["line 0", "line 1", "line 2"]
+            assert {m.name for m in heard} == {"Ada"} and {m.eid for m in heard} == {ada.eid}
+            await far.send(M.Ping(c=1.0))  # a round trip after the lines went out
+            await far.wait_for(lambda m: isinstance(m, M.Pong))
+            await asyncio.sleep(0.2)  # a few ticks: anything queued for `far` would be written
+            assert not [m for m in far.inbox if isinstance(m, M.ChatLine)]
+            for v in (ada, bob, far):
+                await v.close()
+    asyncio.run(go())

@@ -86,6 +86,25 @@ def test_web_folder_serves_its_files(tmp_path: Path) -> None:
     assert js[0] == 200 and js[1]["content-type"].startswith("text/javascript")
 
 
+def test_web_text_files_are_gzipped_for_browsers_that_accept_it(tmp_path: Path) -> None:
+    import gzip
+
+    async def body(port: int):  # type: ignore[no-untyped-def]
+        plain = await http_get(port, "/web/js/app.js")
+        packed = await http_get(port, "/web/js/app.js", {"Accept-Encoding": "gzip, deflate, br"})
+        refused = await http_get(port, "/web/js/app.js", {"Accept-Encoding": "gzip;q=0"})
+        again = await http_get(port, "/web/js/app.js", {"Accept-Encoding": "gzip",
+                                                         "If-None-Match": packed[1]["etag"]})
+        return plain, packed, refused, again
+    plain, packed, refused, again = _with_server(_site(tmp_path), body)
+    assert "content-encoding" not in plain[1] and plain[2] == b"console.log(1)"
+    assert packed[0] == 200 and packed[1]["content-encoding"] == "gzip"
+    assert packed[1]["vary"] == "Accept-Encoding" and packed[1]["etag"] != plain[1]["etag"]
+    assert gzip.decompress(packed[2]) == b"console.log(1)"
+    assert "content-encoding" not in refused[1] and refused[2] == b"console.log(1)"
+    assert again[0] == 304
+
+
 TRAVERSALS = [
     "/web/../cloudpark.sqlite3",
     "/web/../../outside.txt",

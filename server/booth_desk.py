@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from world.booths import BoothRecord, BoothRuleError, apply_patch, can_edit
+from world.booths import BoothRecord, BoothRuleError, apply_patch
 from world.chat import NEAR_RADIUS, ChatRuleError, check_channel, clean_text
 from world.permissions import can
 from world.protocol import messages as M
@@ -36,6 +36,20 @@ def _find(client: Client, name: str, rid: int) -> tuple[HostedPark, BoothRecord]
         client.flush()
         return None
     return park, record
+
+
+def _permitted(client: Client, name: str, action: str, rid: int) -> tuple[HostedPark, BoothRecord] | None:
+    """The booth a request names, if it exists and the client may do ``action`` there;
+    otherwise the explicit error reply (not_found / not_allowed) is already sent."""
+    found = _find(client, name, rid)
+    if found is None:
+        return None
+    assert client.who is not None
+    decision = can(client.who.actor(), action, found[1].resource)
+    if not decision:
+        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, rid)
+        return None
+    return found
 
 
 def _refuse(client: Client, code: ErrorCode, reason: str, rid: int) -> None:
@@ -66,15 +80,11 @@ def push_to_booth_visitors(park: HostedPark, record: BoothRecord) -> None:
 
 
 async def on_like(client: Client, msg: M.Like) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.like", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can(client.who.actor(), "booth.like", record.resource)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     new = await client.app.store.add_like(park.id, record.id, client.who.user_id, time.time())
     client.liked.add((park.id, record.id))
     if new:
@@ -85,15 +95,11 @@ async def on_like(client: Client, msg: M.Like) -> None:
 
 
 async def on_card(client: Client, msg: M.Card) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.card", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can(client.who.actor(), "booth.card", record.resource)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     if not msg.consent:
         _refuse(client, ErrorCode.INVALID, "a business card is only sent with your explicit consent "
                 "(consent: true)", msg.id)
@@ -105,15 +111,11 @@ async def on_card(client: Client, msg: M.Card) -> None:
 
 
 async def on_edit(client: Client, msg: M.BoothEdit) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.edit", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can_edit(client.who.actor(), record)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     try:
         content = apply_patch(record, msg.content)
     except BoothRuleError as exc:
@@ -133,15 +135,11 @@ async def on_edit(client: Client, msg: M.BoothEdit) -> None:
 
 
 async def on_assign(client: Client, msg: M.BoothAssign) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.assign", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can(client.who.actor(), "booth.assign", record.resource)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     try:
         record = await client.app.assign_booth(park.id, record.id, msg.owner_user)
     except LookupError as exc:
@@ -155,29 +153,21 @@ async def on_assign(client: Client, msg: M.BoothAssign) -> None:
 
 
 async def on_stats(client: Client, msg: M.BoothStats) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.stats", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can(client.who.actor(), "booth.stats", record.resource)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     stats = await client.app.store.booth_stats(park.id, record.id)
     client.ok(msg.id, stats)
 
 
 async def on_staff(client: Client, msg: M.BoothStaff) -> None:
-    found = _find(client, msg.booth, msg.id)
+    found = _permitted(client, msg.booth, "booth.staff", msg.id)
     if found is None:
         return
     park, record = found
     assert client.who is not None
-    decision = can(client.who.actor(), "booth.staff", record.resource)
-    if not decision:
-        _refuse(client, ErrorCode.NOT_ALLOWED, decision.reason, msg.id)
-        return
     if msg.on:
         record.staff_on_duty.add(client.who.name)
     else:

@@ -76,13 +76,7 @@ class Client:
         # writes (pings, close) is kept: both write synchronously to the transport.
         out = binary_frame_header(len(data)) + data
         transport.write(self._take_outbox() + out if self.outbox else out)
-        m = self.app.metrics
-        m.bytes_out += len(data)
-        m.messages_out += 1
-        if not self.closing:
-            waiting = self.buffered()
-            if waiting > self.app.config.max_buffer:
-                self.bye(CloseCode.TOO_SLOW, f"too slow: {waiting} bytes waiting to be sent")
+        self._sent(len(data))
         return True
 
     def push_later(self, data: bytes) -> bool:
@@ -97,14 +91,18 @@ class Client:
         self.outbox.append(binary_frame_header(len(data)) + data)
         self.outbox_bytes += len(data)
         self.app.outboxes.add(self)
+        self._sent(len(data))
+        return True
+
+    def _sent(self, size: int) -> None:
+        """Count one frame out; a client whose unsent bytes pass max_buffer is closed 4004."""
         m = self.app.metrics
-        m.bytes_out += len(data)
+        m.bytes_out += size
         m.messages_out += 1
         if not self.closing:
             waiting = self.buffered()
             if waiting > self.app.config.max_buffer:
                 self.bye(CloseCode.TOO_SLOW, f"too slow: {waiting} bytes waiting to be sent")
-        return True
 
     def _take_outbox(self) -> bytes:
         data = b"".join(self.outbox)

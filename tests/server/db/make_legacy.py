@@ -7,11 +7,13 @@ check that commit out first. Usage: ``python -m tests.server.db.make_legacy [PAT
 
 What the file holds (the migration tests rely on each item):
 - enterprise accounts ``alice`` and ``mallory`` with the SAME company name (never
-  merged into one organization), ``bob`` (another company), ``erin`` (no company);
+  merged into one organization), ``bob`` (another company), ``erin`` (no company),
+  ``demo-inkstone`` (owns only demo booths: its organization is marked demo);
 - park staff ``carol`` (parks p01, p02) and ``dave`` (p02), a visitor, an admin;
 - a live token (alice) and an expired one (bob);
 - booths owned by alice, bob and alice again (demo, unreadable content), one with a
-  company string but no account, one whose ``owner_user`` names no account, a free one;
+  company string but no account, one whose ``owner_user`` names no account, a free one,
+  a demo booth;
 - likes, cards (vic left two at the same booth: the migration keeps the newer),
   visits, chat lines and saved positions.
 """
@@ -55,6 +57,7 @@ async def make(path: Path) -> None:
             _account("dave", "Dave", "park_staff", parks="p02"),
             _account("vic", "Vic", "visitor"),
             _account("root", "Root", "admin"),
+            _account("demo-inkstone", "Inkstone Animation (demo)", "enterprise", "Inkstone Animation (demo)"),
         ):
             assert await store.create_account(row, T0)
         await store.add_token(b"A" * 32, "alice", T0, T0 + 86400 * 365 * 10)
@@ -66,6 +69,8 @@ async def make(path: Path) -> None:
         await store.save_booth("p02", "b2", "Inkstone Animation", "ghost", _content("Ghost", "Gone"), T0 + 4)
         await store.save_booth("p02", "b3", "Inkstone Animation", "alice", "{not json", T0 + 5, demo=True)
         await store.save_booth("p03", "b1", "", "", _content("", ""), T0 + 6)
+        await store.save_booth("p03", "b2", "Inkstone Animation (demo)", "demo-inkstone",
+                               _content("Inkstone Animation (demo)", "Demo booth"), T0 + 7, demo=True)
         for park, booth, user, dt in (("p01", "b1", "vic", 10), ("p01", "b1", "bob", 11),
                                       ("p01", "b2", "vic", 12), ("p01", "b1", "guest:7", 13)):
             assert await store.add_like(park, booth, user, T0 + dt)

@@ -1,0 +1,105 @@
+"""Accounts (the stored login record of a person) and their login tokens.
+
+Creating an account also creates what it stands for, in the same transaction: an
+enterprise account owns a new enterprise organization named by its company (never
+an existing one of the same name), and the parks listed for park staff make them
+``staff`` of each park's organization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from server.db.database import Database
+from server.db.dialect import insert
+from server.db.organizations import insert_organization, park_organization, put_member
+from server.db.tables import accounts, tokens
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    user: str
+    name: str
+    role: str  # a platform role (world.protocol.constants.Role)
+    kdf: str  # e.g. "scrypt:16384:8:1"
+    salt: bytes = field(repr=False)
+    hash: bytes = field(repr=False)
+    created: float
+    company: str = ""  # as typed; an enterprise account's new organization is named by it
+    color: int = 0x3D7EAA
+    parks: tuple[str, ...] = ()  # park ids this account is staff of
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    user: str
+    name: str
+    role: str
+    company: str  # as typed at registration: shown, never used to decide anything
+    color: int
+    kdf: str
+    salt: bytes = field(repr=False)
+    hash: bytes = field(repr=False)
+    created: float
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(row.user, row.name, row.role, row.company, int(row.color), row.kdf, bytes(row.salt),
+                   bytes(row.hash), float(row.created))
+
+
+class AccountRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, new: NewAccount) -> bool:
+        """False (and nothing written) when the user name is taken."""
+        async def run(conn: AsyncConnection) -> bool:
+            stmt = insert(conn, accounts).values(
+                user=new.user, name=new.name, role=new.role, company=new.company, color=new.color,
+                kdf=new.kdf, salt=new.salt, hash=new.hash, created=new.created)
+            done = await conn.execute(stmt.on_conflict_do_nothing(index_elements=["user"])
+                                      .returning(accounts.c.user))
+            if done.first() is None:
+                return False
+            if new.role == "enterprise":
+                org = await insert_organization(conn, "enterprise", new.company.strip() or new.name, "",
+                                                new.created, False)
+                await put_member(conn, org, new.user, "owner", new.created)
+            for park_id in sorted(set(new.parks)):
+                await put_member(conn, await park_organization(conn, park_id, new.created), new.user,
+                                 "staff", new.created)
+            return True
+        return await self.db.commit(run)
+
+    async def get(self, user: str) -> Account | None:
+        row = await self.db.row(select(accounts).where(accounts.c.user == user))
+        return None if row is None else _account(row)
+
+    # --- login tokens (stored as their SHA-256 only) ------------------------------
+
+    async def add_token(self, token_hash: bytes, user: str, now: float, expires: float) -> None:
+        """Store a token; tokens past their time are deleted on the way."""
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(delete(tokens).where(tokens.c.expires < now))
+            await conn.execute(tokens.insert().values(hash=token_hash, user=user, created=now, expires=expires))
+        await self.db.commit(run)
+
+    async def token_user(self, token_hash: bytes, now: float) -> str | None:
+        row = await self.db.row(select(tokens.c.user).where(tokens.c.hash == token_hash, tokens.c.expires > now))
+        return None if row is None else str(row.user)
+
+    async def revoke_token(self, token_hash: bytes) -> bool:
+        async def run(conn: AsyncConnection) -> bool:
+            return (await conn.execute(delete(tokens).where(tokens.c.hash == token_hash))).rowcount == 1
+        return await self.db.commit(run)
+
+    async def revoke_all(self, user: str) -> int:
+        """Log ``user`` out everywhere; how many tokens went."""
+        async def run(conn: AsyncConnection) -> int:
+            return int((await conn.execute(delete(tokens).where(tokens.c.user == user))).rowcount)
+        return await self.db.commit(run)

@@ -1,0 +1,47 @@
+"""The data layer in one object: the database and a repository per aggregate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.db.accounts import AccountRepo
+from server.db.booths import BoothRepo
+from server.db.cards import CardRepo
+from server.db.chat import ChatRepo
+from server.db.database import Database
+from server.db.jobs import JobRepo
+from server.db.likes import LikeRepo
+from server.db.organizations import OrganizationRepo
+from server.db.positions import PositionRepo
+from server.db.visits import VisitRepo
+
+DB_FILE = "cloudpark.sqlite3"
+
+
+def default_url(data_dir: Path) -> str:
+    """The zero-setup database: one SQLite file in the data folder."""
+    return f"sqlite+aiosqlite:///{Path(data_dir) / DB_FILE}"
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.accounts = AccountRepo(db)
+        self.orgs = OrganizationRepo(db)
+        self.booths = BoothRepo(db)
+        self.likes = LikeRepo(db)
+        self.cards = CardRepo(db)
+        self.visits = VisitRepo(db)
+        self.chat = ChatRepo(db)
+        self.positions = PositionRepo(db)
+        self.jobs = JobRepo(db)
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        return cls(await Database.open(url))
+
+    async def flush(self) -> None:
+        await self.db.flush()
+
+    async def close(self) -> None:
+        await self.db.close()

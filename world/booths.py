@@ -9,6 +9,7 @@ and lengths are already checked by the codec (``messages.BoothPatch``).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -73,16 +74,26 @@ def content_after_assign(record: BoothRecord, new_company: str) -> BoothContent:
 
 
 def check_url(value: str, where: str) -> str:
+    """``value`` trimmed, or "" for an empty value; raises ``BoothRuleError`` (field
+    ``where``) unless it is an ``http://`` or ``https://`` URL with a host, a valid port
+    if any, and no spaces, control or invisible formatting characters."""
     value = value.strip()
     if not value:
         return ""
-    parts = urlsplit(value)
+    for c in value:
+        if c.isspace():
+            raise BoothRuleError(where, "URL must not contain spaces")
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs"):
+            raise BoothRuleError(where, f"URL must not contain control or invisible characters (U+{ord(c):04X})")
+    try:
+        parts = urlsplit(value)
+        host, _port = parts.hostname, parts.port  # .port raises for a port that is not 0..65535
+    except ValueError as exc:  # e.g. "http://[" (bad IPv6 brackets), "http://a＃b" (NFKC), bad port
+        raise BoothRuleError(where, f"URL cannot be parsed ({exc}): {value[:60]!r}") from None
     if parts.scheme not in ("http", "https"):
         raise BoothRuleError(where, f"URL must start with http:// or https:// (got {value[:60]!r})")
-    if not parts.netloc:
+    if not parts.netloc or not host:
         raise BoothRuleError(where, f"URL has no host: {value[:60]!r}")
-    if any(c.isspace() for c in value):
-        raise BoothRuleError(where, "URL must not contain spaces")
     return value
 
 

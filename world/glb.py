@@ -64,7 +64,8 @@ def layout_from_glb(data: bytes) -> ParkLayout:
     doc, _ = read_glb(data)
     scenes = doc.get("scenes") or []
     index = doc.get("scene", 0)
-    if not isinstance(index, int) or not 0 <= index < len(scenes):
+    if (not isinstance(scenes, list) or isinstance(index, bool) or not isinstance(index, int)
+            or not 0 <= index < len(scenes) or not isinstance(scenes[index], dict)):
         raise LayoutError("scene has no default scene")
     extras = scenes[index].get("extras") or {}
     payload = extras.get("cloudpark") if isinstance(extras, dict) else None

@@ -131,11 +131,14 @@ class ParkLayout:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> ParkLayout:
+        """The layout ``to_dict`` wrote; anything else raises ``LayoutError`` (only that)."""
+        if not isinstance(data, Mapping):
+            raise LayoutError(f"a park layout is a JSON object, got {type(data).__name__}")
         try:
             return _from_dict(data)
         except LayoutError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
             raise LayoutError(f"malformed park layout: {type(exc).__name__}: {exc}") from None
 
 

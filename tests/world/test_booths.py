@@ -73,3 +73,20 @@ def test_a_slot_given_to_another_enterprise_starts_empty() -> None:
     assert content_after_assign(rec, "Acme").name == "Acme stand"
     assert content_after_assign(rec, "Zeta") == BoothContent()
     assert content_after_assign(rec, "") == BoothContent()
+
+
+@pytest.mark.parametrize(("patch", "field"), [
+    (BoothPatch(logo="http://["), "logo"),
+    (BoothPatch(image="https://]x"), "image"),
+    (BoothPatch(video="http://a:99999/"), "video"),
+    (BoothPatch(links=(Link(label="l", url="http://a＃b/"),)), "links[0].url"),
+    (BoothPatch(products=(Product(name="p", image="https://]x"),)), "products[0].image"),
+    (BoothPatch(products=(Product(name="p", url="http://a℀/"),)), "products[0].url"),
+    (BoothPatch(logo="https://acme.example/\x00logo.png"), "logo"),
+    (BoothPatch(logo="https://acme.example/\u202egnp.exe"), "logo"),
+])
+def test_urls_python_cannot_even_split_are_refused_naming_the_field(patch: BoothPatch, field: str) -> None:
+    with pytest.raises(BoothRuleError) as info:
+        apply_patch(record(), patch)
+    assert info.value.field == field
+    assert "URL" in info.value.problem

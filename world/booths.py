@@ -3,8 +3,10 @@
 A booth stands in one of a park's booth slots (``id`` is the slot id, unique within a
 park). ``apply_patch`` returns the content after an edit, or raises ``BoothRuleError``
 naming the field and what is wrong: URLs must be ``http://`` or ``https://`` with a
-host (or empty); text is trimmed of control characters other than newline/tab. Types
-and lengths are already checked by the codec (``messages.BoothPatch``).
+host (or empty), with no spaces, control or invisible characters; text goes through
+``world.text.clean_text`` (one line for names, taglines, labels and prices; the
+descriptions keep their lines). Types and lengths are already checked by the codec
+(``messages.BoothPatch``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import msgspec
 from world.permissions import Actor, Decision, Resource, can
 from world.protocol.constants import Role
 from world.protocol.messages import BoothContent, BoothPatch, BoothSummary, BoothView, Link, Product
+from world.text import clean_text
 
 
 class BoothRuleError(ValueError):
@@ -97,12 +100,8 @@ def check_url(value: str, where: str) -> str:
     return value
 
 
-def _clean(text: str) -> str:
-    return "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)).strip()
-
-
 def _link(link: Link, where: str) -> Link:
-    label = _clean(link.label)
+    label = clean_text(link.label, multiline=False)
     if not label:
         raise BoothRuleError(where + ".label", "a link needs a label")
     url = check_url(link.url, where + ".url")
@@ -112,10 +111,10 @@ def _link(link: Link, where: str) -> Link:
 
 
 def _product(p: Product, where: str) -> Product:
-    name = _clean(p.name)
+    name = clean_text(p.name, multiline=False)
     if not name:
         raise BoothRuleError(where + ".name", "a product needs a name")
-    return Product(name=name, description=_clean(p.description), price=_clean(p.price),
+    return Product(name=name, description=clean_text(p.description), price=clean_text(p.price, multiline=False),
                    image=check_url(p.image, where + ".image"), url=check_url(p.url, where + ".url"))
 
 
@@ -125,7 +124,7 @@ def apply_patch(record: BoothRecord, patch: BoothPatch) -> BoothContent:
     for name in ("name", "tagline", "description"):
         value = getattr(patch, name)
         if value is not None:
-            changes[name] = _clean(value)
+            changes[name] = clean_text(value, multiline=name == "description")
     for name in ("logo", "image", "video"):
         value = getattr(patch, name)
         if value is not None:

@@ -2,9 +2,9 @@
 
 Channels: ``near`` reaches avatars within ``NEAR_RADIUS`` (15 m) of the speaker
 (``Room.near``); ``park`` everyone in the park; ``booth`` everyone in that booth's
-zone plus its staff on duty. Text is 1..``MAX_CHAT_CHARS`` characters after trimming
-whitespace and control characters. Each speaker has a token bucket of
-``CHAT_BURST`` lines refilling ``CHAT_RATE_PER_S`` per second (5 per 10 s). Stored
+zone plus its staff on duty. Text is 1..``MAX_CHAT_CHARS`` characters after cleaning
+(``world.text.clean_text``: trimmed, no control, bidi-override or invisible
+characters). Each speaker has a token bucket of ``CHAT_BURST`` lines refilling ``CHAT_RATE_PER_S`` per second (5 per 10 s). Stored
 lines are kept ``RETENTION_DAYS`` days and at most ``RETENTION_LINES_PER_PARK`` per
 park; the persistence layer prunes past either.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from world import text as text_rules
 from world.protocol.constants import MAX_CHAT_CHARS
 from world.protocol.session import TokenBucket
 
@@ -33,7 +34,10 @@ class ChatRuleError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    text = "".join(c for c in text if c == "\n" or (ord(c) >= 32 and ord(c) != 127)).strip()
+    """The line as others will see it (``world.text.clean_text``: controls, bidi
+    overrides and invisible characters removed); raises ``ChatRuleError`` (invalid)
+    when nothing is left or it is over ``MAX_CHAT_CHARS``."""
+    text = text_rules.clean_text(text, multiline=True)
     if not text:
         raise ChatRuleError("invalid", "chat text is empty")
     if len(text) > MAX_CHAT_CHARS:

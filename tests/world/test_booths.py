@@ -90,3 +90,14 @@ def test_urls_python_cannot_even_split_are_refused_naming_the_field(patch: Booth
         apply_patch(record(), patch)
     assert info.value.field == field
     assert "URL" in info.value.problem
+
+
+def test_booth_texts_go_through_the_one_text_cleaner() -> None:
+    content = apply_patch(record(), BoothPatch(
+        name="Acme\u202e\nDesign", tagline="\u200bnew", description="line 1\r\n\x00line 2\u2066",
+        links=(Link(label="Si\u200bte\n", url="https://acme.example/"),),
+        products=(Product(name="Ink\tbot", price="¥9\u202e", description="a\n\n\n\nb"),)))
+    assert (content.name, content.tagline, content.description) == ("Acme Design", "new", "line 1\nline 2")
+    assert content.links[0].label == "Site"
+    assert (content.products[0].name, content.products[0].price, content.products[0].description) == (
+        "Ink bot", "¥9", "a\n\nb")

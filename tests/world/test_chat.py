@@ -31,3 +31,10 @@ def test_rate_limit_per_speaker_refills_over_time() -> None:
     assert lim.allow("bob", 0.0)
     assert not lim.allow("ann", 1.0)
     assert lim.allow("ann", 2.1)  # 0.5 lines per second
+
+
+def test_text_loses_bidi_overrides_and_invisible_characters_like_every_other_text() -> None:
+    assert clean_text("pay \u202egnp.exe\u202c now\u200b!") == "pay gnp.exe now!"
+    assert clean_text("line one\r\nline two") == "line one\nline two"
+    with pytest.raises(ChatRuleError, match="empty"):
+        clean_text("\u2066\u200b\u2069")

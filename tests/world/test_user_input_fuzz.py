@@ -12,6 +12,7 @@ import json
 import math
 import random
 import struct
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import msgspec
@@ -20,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.world.conftest import booth, square_park
-from world.avatar import VisitorInfo
 from world.booths import BoothRecord, BoothRuleError, apply_patch, check_url
 from world.catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, parse_park
 from world.chat import ChatRuleError, check_channel
@@ -51,7 +51,18 @@ wire_url = _urls(wire_text)
 
 
 def _record() -> BoothRecord:
-    return BoothRecord("b01", "p", "acme", "Acme")
+    return BoothRecord("b01", "p")
+
+
+@dataclass(frozen=True)
+class _Visitor:
+    """What ``Room.join`` reads of the person joining."""
+
+    user_id: str = "u"
+    name: str = "U"
+    color: int = 0x336699
+    role: str = "guest"
+    company: str = ""
 
 
 # --- booth content --------------------------------------------------------------------
@@ -152,7 +163,7 @@ _ROOM = Room("fuzz", square_park(park_id="fuzz", booths=(booth("b01", -20.0, 0.0
 @given(st.none() | tricky_text | st.sampled_from(["s1", "s2", ""]), tricky_text, st.integers(0, 2**31))
 def test_join_with_any_spawn_id_and_any_emote_name(spawn: str | None, emote: str, seed: int) -> None:
     try:
-        eid = _ROOM.join(VisitorInfo("u", "U", 0x336699, "guest"), spawn, random.Random(seed))
+        eid = _ROOM.join(_Visitor(), spawn, random.Random(seed))  # type: ignore[arg-type]
     except UnknownSpawn:
         assert spawn is not None and spawn != "s1"
         return

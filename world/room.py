@@ -14,11 +14,17 @@ next snapshot resends everything in view).
 
 Movement: each queued ``Input`` is ``n`` ticks (queued ``n`` times; acknowledged once the
 last is applied), each tick (``1 / tick_rate`` s) of movement through
-``movement.apply_input``'s arithmetic; ``step`` applies up to
-``RoomConfig.inputs_per_tick`` (3) queued inputs per avatar per tick, so a client
-whose inputs arrive in bursts catches up, while the speed over time stays capped;
-the ticks of one ``n`` > 1 input are applied one per tick (a catch-up tick only
-takes them when a later message is queued behind).
+``movement.apply_input``'s arithmetic. The speed cap holds over time, not only per
+tick: each avatar has a movement allowance that grows by the simulated time that
+passes (``step(dt)`` adds ``dt * tick_rate`` ticks) up to ``RoomConfig.inputs_per_tick``
+(3) ticks, and every input tick applied spends one. So an avatar whose client sends
+faster than the tick rate still moves one tick per tick (the extra inputs fill its
+queue and are dropped), while one whose inputs arrived late, after ticks with nothing
+queued, catches up by up to 3 in one tick. From its join on, an avatar never covers
+more than ``RUN_SPEED`` x the simulated time since; over any shorter stretch it can
+exceed that only by what it lost standing still just before (at most 2 ticks).
+The ticks of one ``n`` > 1 input are applied one per tick (a catch-up tick only takes
+them when a later message is queued behind).
 An avatar with no input for 3 ticks stops its walk animation.
 
 Snapshots: see ``world.snapshot``. Who sees whom (``Interest``) is recomputed every
@@ -51,6 +57,7 @@ T = TypeVar("T")
 
 SPAWN_JITTER = 1.5  # metres
 IDLE_AFTER_TICKS = 3
+_ONE_TICK = 1.0 - 1e-9  # an allowance this large pays for a tick (rounding of dt * tick_rate)
 
 
 class Rng(Protocol):
@@ -159,6 +166,8 @@ class _Presence:
     booth: str | None = None
     since: float = 0.0
     quiet_ticks: int = 0
+    allowance: float = 0.0  # ticks of movement the avatar may still apply ...
+    allowance_at: float = 0.0  # ... as of this reading of the room's movement clock
 
 
 @dataclass
@@ -190,6 +199,7 @@ class Room:
         self._view_age = 0
         self._gen = 0  # build generation: entity changes are stamped with it, viewers remember it
         self._pending_events: list[RoomEvent] = []
+        self._movement_clock = 0.0  # simulated time in ticks (sum of dt * tick_rate)
         self.dropped_inputs = 0
 
     # --- lifecycle -----------------------------------------------------------------
@@ -212,7 +222,7 @@ class Room:
                     role=visitor.role, company=visitor.company, x=x, y=y, yaw=wrap_yaw(yaw),
                     queue_limit=self.config.input_queue)
         self.avatars[eid] = av
-        self._presence[eid] = _Presence()
+        self._presence[eid] = _Presence(allowance_at=self._movement_clock)
         self._entities[eid] = EntityBytes(eid, self._quantize(av), av.name, av.color, self._gen, self._gen)
         self._viewers[eid] = ViewerState()
         self._pending_events.extend(self._update_zones([eid]))
@@ -287,22 +297,38 @@ class Room:
     # --- simulation ---------------------------------------------------------------------
 
     def step(self, dt: float) -> list[RoomEvent]:
-        """Apply queued inputs (one tick of movement each), then booth zone changes."""
+        """Apply queued inputs (one tick of movement each, within each avatar's
+        allowance: see the module docstring), then booth zone changes."""
         self.tick += 1
         self.time += dt
         moved: set[int] = set()
         touched: set[int] = set()
         input_dt = self.config.dt
-        batch = [av for av in self.avatars.values() if av.inputs]
+        clock = self._movement_clock = self._movement_clock + dt / input_dt
+        most = float(self.config.inputs_per_tick)
+        presences = self._presence
+        batch: list[Avatar] = []
+        for av in self.avatars.values():
+            if av.inputs:
+                p = presences[av.eid]
+                # the allowance is a token bucket read lazily: it only grows while unread
+                p.allowance = min(most, p.allowance + (clock - p.allowance_at))
+                p.allowance_at = clock
+                if p.allowance >= _ONE_TICK:
+                    batch.append(av)
         for _ in range(self.config.inputs_per_tick):
             if not batch:
                 break
             inputs = [av.inputs.popleft() for av in batch]
             self._move(batch, inputs, input_dt, moved)
+            for av in batch:
+                presences[av.eid].allowance -= 1.0
             touched.update(av.eid for av in batch)
             # catching up: only when more is queued than the rest of the message just
-            # applied (the ticks of one `n` > 1 input are spread over n ticks)
-            batch = [av for av, inp in zip(batch, inputs, strict=True) if av.inputs and av.inputs[-1] is not inp]
+            # applied (the ticks of one `n` > 1 input are spread over n ticks), and only
+            # with time to spare
+            batch = [av for av, inp in zip(batch, inputs, strict=True)
+                     if av.inputs and av.inputs[-1] is not inp and presences[av.eid].allowance >= _ONE_TICK]
         for eid, presence in self._presence.items():
             if eid in touched:
                 presence.quiet_ticks = 0

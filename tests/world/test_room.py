@@ -91,14 +91,15 @@ def test_two_visitors_see_each_other_enter_move_and_acks(room: Room) -> None:
     assert [e[0] for e in first[b].e] == [a]
     for s in range(1, 9):
         assert room.queue_input(a, Input(s=s, mx=1.0))
-    for _ in range(3):
-        room.step(DT)  # a burst is caught up at up to 3 inputs per tick
+    for _ in range(7):  # a burst: 2 at once (a made up the tick it stood still), then one per tick
+        room.step(DT)
     assert room.avatars[a].last_seq == 8
     room.queue_input(a, Input(s=9, mx=1.0))
     room.queue_input(a, Input(s=10, mx=1.0))
     room.step(DT)
+    room.step(DT)
     second = snaps(room)
-    assert second[a].a == 10  # 10 inputs applied at up to 3 per tick
+    assert second[a].a == 10  # 10 inputs applied, never faster than one tick per tick on average
     assert second[a].p[0] == first[a].p[0] + 100  # 10 ticks at 2 m/s = 1 m
     (upd,) = second[b].u
     assert upd[0] == a and upd[1] == second[a].p[0] and upd[4] == Anim.WALK
@@ -361,3 +362,58 @@ def test_views_refreshed_every_other_build_lag_one_build_and_joins_refresh_at_on
     place(room, c, -44.0, -45.0)
     room.step(DT)
     assert c in [e[0] for e in snaps(room)[a].e]  # a join refreshes the views at once
+
+
+def _run_east(room: Room, eid: int, arrivals: list[float], seconds: float, n: int = 1) -> list[float]:
+    """Inputs (run east) arriving at the given simulated times, queued before the tick
+    they fall in; returns the avatar's x after every tick."""
+    xs = [room.avatars[eid].x]
+    pending = sorted(arrivals)
+    seq = 0
+    for k in range(round(seconds / DT)):
+        while pending and pending[0] < (k + 1) * DT - 1e-9:
+            pending.pop(0)
+            seq += 1
+            room.queue_input(eid, Input(s=seq, mx=1.0, run=True, n=n))
+        room.step(DT)
+        xs.append(room.avatars[eid].x)
+    return xs
+
+
+@pytest.mark.parametrize("per_second", [30, 40, 60])
+def test_inputs_faster_than_the_tick_rate_never_move_an_avatar_faster_than_run_speed(per_second: int) -> None:
+    lay = square_park(size=300.0)
+    room = Room(lay.park_id, lay)
+    a = room.join(visitor("fast"), None, random.Random(1))
+    place(room, a, -100.0, 0.0)
+    xs = _run_east(room, a, [i / per_second for i in range(per_second * 10)], 10.0)
+    assert (xs[-1] - xs[0]) / 10.0 <= 6.0 + 1e-9
+    assert (xs[-1] - xs[0]) / 10.0 >= 6.0 - 0.03  # and it does run at full speed
+    for w in (1, 2, 3, 10, 50):  # over any window of w ticks, at most w ticks of running
+        assert max(b - a_ for a_, b in zip(xs, xs[w:], strict=False)) <= 6.0 * DT * w + 1e-9
+
+
+def test_time_lost_standing_still_is_made_up_only_within_the_catch_up_allowance() -> None:
+    lay = square_park(size=300.0)
+    room = Room(lay.park_id, lay)
+    a = room.join(visitor("late"), None, random.Random(1))
+    place(room, a, -100.0, 0.0)
+    for _ in range(10):  # half a second with nothing queued
+        room.step(DT)
+    xs = _run_east(room, a, [0.0] * 8, 1.0)  # then 8 ticks arrive at once
+    steps = [round((b - a_) / (6.0 * DT), 6) for a_, b in zip(xs, xs[1:], strict=False)]
+    assert steps[:7] == [3, 1, 1, 1, 1, 1, 0] and sum(steps) == 8  # 2 ticks made up, then one per tick
+
+
+def test_batched_inputs_every_other_tick_and_jittered_inputs_still_move_at_full_speed() -> None:
+    lay = square_park(size=300.0)
+    room = Room(lay.park_id, lay)
+    a = room.join(visitor("bot"), None, random.Random(1))
+    place(room, a, -100.0, 0.0)
+    xs = _run_east(room, a, [2 * k * DT for k in range(100)], 10.0, n=2)  # 10 Hz, n = 2
+    assert xs[-1] - xs[0] == pytest.approx(6.0 * 10.0, abs=1e-6)
+    b = room.join(visitor("jitter"), None, random.Random(2))
+    place(room, b, -100.0, 50.0)
+    jittered = [k * DT + (DT * 1.5 if k % 3 == 0 else 0.0) for k in range(200)]  # every third one late
+    xs = _run_east(room, b, jittered, 10.0)
+    assert xs[-1] - xs[0] == pytest.approx(6.0 * 10.0, abs=1e-6)

@@ -138,13 +138,18 @@ def test_a_flood_closes_4003() -> None:
     assert pair.server.close_code == CloseCode.FLOOD
 
 
-def test_chat_rate_limit_answers_each_dropped_line() -> None:
+def test_chat_is_not_rate_limited_by_the_session_but_counts_among_all_messages() -> None:
+    """The one chat rate rule is world.chat.ChatLimiter, per account (the server asks it);
+    the session passes chat lines on like any other message, within 20/s."""
     pair = in_park()
     for i in range(7):
         pair.client.request(M.Chat(ch="park", text=f"hi {i}", id=i + 1))
-    assert len(pair.pump(now=0.0)) == 5
+    assert len(pair.pump(now=0.0)) == 7
+    for i in range(20):
+        pair.client.request(M.Chat(ch="park", text=f"more {i}", id=100 + i))
+    assert len(pair.pump(now=0.0)) == 11  # hello, guest and 7 lines took 9 of the burst of 20
     errs = pair.deliver()
-    assert [e.re for e in errs] == [6, 7] and all(e.code == ErrorCode.RATE_LIMITED for e in errs)
+    assert [e.re for e in errs] == list(range(111, 120)) and all(e.code == ErrorCode.RATE_LIMITED for e in errs)
 
 
 def test_handshake_and_idle_timeouts() -> None:

@@ -19,6 +19,9 @@ MAX_LINKS = 20
 MAX_PASSWORD_CHARS = 256
 MIN_PASSWORD_CHARS = 8
 MAX_ID_CHARS = 64
+# Chat: the one chat rate rule, per account over all its connections (world.chat.ChatLimiter).
+CHAT_LINES_PER_10S = 5
+CHAT_BURST = 5
 
 
 class CloseCode(IntEnum):

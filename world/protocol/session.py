@@ -22,9 +22,11 @@ The other transitions are the server's calls: ``authenticated()`` after a guest
 entry, login, register, token or resume succeeds; ``joined()`` / ``left()``.
 
 Limits (``SessionLimits``, documented in docs/protocol.md): per-class token buckets
-(``in``: 30/s, burst 10; ``chat``: 5 per 10 s, burst 5; every other message: 20/s,
-burst 20). A message over its bucket is dropped with an ``error`` (``rate_limited``;
-for ``in`` at most one such error per second). If in one second a class drops more
+(``in``: 30/s, burst 10; every other message, ``chat`` included: 20/s, burst 20). A
+message over its bucket is dropped with an ``error`` (``rate_limited``; for ``in`` at
+most one such error per second). Chat has one rate rule, per account rather than per
+connection: ``world.chat.ChatLimiter`` (5 lines per 10 s), which the server applies;
+``chats_per_10s`` only tells clients that rule in ``welcome``. If in one second a class drops more
 than ``flood_factor - 1`` times its rate (the peer sends 5x the limit), the session
 closes with 4003 FLOOD. Errors (undecodable, wrong type, wrong state) draw on an
 error budget of 20 that refills one per 10 s; when it runs out the session closes
@@ -51,6 +53,7 @@ from world.protocol.codec import (
     peek_request_id,
 )
 from world.protocol.constants import (
+    CHAT_LINES_PER_10S,
     DEFAULT_TICK_RATE,
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -102,8 +105,7 @@ class SessionLimits:
     max_frame: int = MAX_FRAME_BYTES
     inputs_per_s: float = 30.0  # tick rate x 1.5
     input_burst: float = 10.0
-    chats_per_10s: float = 5.0
-    chat_burst: float = 5.0
+    chats_per_10s: float = CHAT_LINES_PER_10S  # world.chat.ChatLimiter's rule, told in `welcome`
     messages_per_s: float = 20.0
     message_burst: float = 20.0
     flood_factor: float = 5.0
@@ -162,7 +164,8 @@ class _Class:
 
 
 def rate_class(tag: str) -> str:
-    return tag if tag in ("in", "chat") else "other"
+    """The session's rate class of a message type: ``in``, or ``other`` for the rest."""
+    return "in" if tag == "in" else "other"
 
 
 @dataclass
@@ -187,7 +190,6 @@ class ServerSession:
         self._opened = self._last_received = now
         self._classes = {
             "in": _Class(TokenBucket.full(lim.inputs_per_s, lim.input_burst, now), now),
-            "chat": _Class(TokenBucket.full(lim.chats_per_10s / 10.0, lim.chat_burst, now), now),
             "other": _Class(TokenBucket.full(lim.messages_per_s, lim.message_burst, now), now),
         }
         self._error_budget = TokenBucket.full(1.0 / lim.error_refill_s, float(lim.max_errors), now)

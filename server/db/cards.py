@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
@@ -81,3 +81,10 @@ class CardRepo:
         async def run(conn: AsyncConnection) -> int:
             return int((await conn.execute(delete(cards).where(cards.c.ts < older_than))).rowcount)
         return await self.db.commit(run)
+
+    async def count_since(self, user: str, since: float) -> int:
+        """Cards ``user`` left (or replaced) at or after ``since``, over every booth: the
+        daily cap's count."""
+        row = await self.db.row(select(func.count()).select_from(cards)
+                                .where(cards.c.user == user, cards.c.ts >= since))
+        return int(row[0]) if row is not None else 0

@@ -18,6 +18,7 @@ file's write lock up front, so two processes writing one file queue up behind
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -52,8 +53,7 @@ class _Write:
 def _sqlite_engine(url: URL, *, writer: bool) -> AsyncEngine:
     # The writer has one connection; sqlite3's own transaction handling is switched
     # off (isolation_level None) so that BEGIN, SAVEPOINT and DDL behave as written.
-    engine = create_async_engine(url, pool_size=1 if writer else READ_POOL, max_overflow=0 if writer else 10,
-                                 pool_reset_on_return=None)
+    engine = create_async_engine(url, pool_size=1 if writer else READ_POOL, max_overflow=0 if writer else 10)
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -191,19 +191,16 @@ class Database:
                 await self._run_batch(batch[start:start + BATCH_MAX])
 
     async def _run_batch(self, batch: list[_Write]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
         try:
-            async with self._writer.connect() as conn, conn.begin():
-                for write in batch:
-                    try:
-                        async with conn.begin_nested():
-                            result = await write.run(conn)
-                    except Exception as exc:  # one bad write does not sink the batch
-                        outcomes.append((False, exc))
-                        if write.future is None:
-                            log.warning("database: unacknowledged write failed: %s", exc)
-                    else:
-                        outcomes.append((True, result))
+            async with self._writer.connect() as conn:
+                try:
+                    outcomes = await self._transaction(conn, batch)
+                except Exception:
+                    # the connection's state is unknown (SQLite keeps a transaction open
+                    # after a failed COMMIT): the next batch gets a fresh one
+                    with contextlib.suppress(Exception):
+                        await conn.invalidate()
+                    raise
         except Exception as exc:  # e.g. disk full, connection lost: every waiter hears it
             log.error("database: commit of %d writes failed: %s", len(batch), exc)
             outcomes = [(False, exc)] * len(batch)
@@ -216,6 +213,32 @@ class Database:
                 write.future.set_result(value)
             else:
                 write.future.set_exception(value)
+
+    @staticmethod
+    async def _transaction(conn: AsyncConnection, batch: list[_Write]) -> list[tuple[bool, Any]]:
+        """Run the batch in one transaction: (ok, result or exception) per write."""
+        outcomes: list[tuple[bool, Any]] = []
+        if len(batch) == 1:  # a lone write needs no savepoint: the transaction is its own
+            transaction = await conn.begin()
+            try:
+                outcomes.append((True, await batch[0].run(conn)))
+            except Exception as exc:
+                await transaction.rollback()
+                _failed(batch[0], exc)
+                return [(False, exc)]
+            await transaction.commit()
+            return outcomes
+        async with conn.begin():
+            for write in batch:
+                try:
+                    async with conn.begin_nested():
+                        result = await write.run(conn)
+                except Exception as exc:  # one bad write does not sink the batch
+                    outcomes.append((False, exc))
+                    _failed(write, exc)
+                else:
+                    outcomes.append((True, result))
+        return outcomes
 
     # --- reads -------------------------------------------------------------------------
 
@@ -239,3 +262,8 @@ class Database:
 
 async def _nothing(conn: AsyncConnection) -> None:
     return None
+
+
+def _failed(write: _Write, exc: Exception) -> None:
+    if write.future is None:
+        log.warning("database: unacknowledged write failed: %s", exc)

@@ -20,12 +20,15 @@ REAL = sa.Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 EMPTY = sa.text("''")
 ZERO = sa.text("0")
+# Single-column primary keys are declared nullable because the first store wrote
+# "user TEXT PRIMARY KEY" without NOT NULL (SQLite then allows NULL in a non-integer
+# key; PostgreSQL never does): every SQLite file has the same schema, old or new.
 
 
 def upgrade() -> None:
     op.create_table(
         "accounts",
-        sa.Column("user", sa.Text, primary_key=True),
+        sa.Column("user", sa.Text, primary_key=True, nullable=True),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("role", sa.Text, nullable=False),
         sa.Column("company", sa.Text, nullable=False, server_default=EMPTY),
@@ -38,7 +41,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "tokens",
-        sa.Column("hash", sa.LargeBinary, primary_key=True),
+        sa.Column("hash", sa.LargeBinary, primary_key=True, nullable=True),
         sa.Column("user", sa.Text, sa.ForeignKey("accounts.user"), nullable=False),
         sa.Column("created", REAL, nullable=False),
         sa.Column("expires", REAL, nullable=False),
@@ -57,7 +60,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "visits",
-        sa.Column("id", ROWID, primary_key=True),
+        sa.Column("id", ROWID, primary_key=True, nullable=True),
         sa.Column("park", sa.Text, nullable=False),
         sa.Column("booth", sa.Text, nullable=False),
         sa.Column("user", sa.Text, nullable=False),
@@ -77,7 +80,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "cards",
-        sa.Column("id", ROWID, primary_key=True),
+        sa.Column("id", ROWID, primary_key=True, nullable=True),
         sa.Column("park", sa.Text, nullable=False),
         sa.Column("booth", sa.Text, nullable=False),
         sa.Column("user", sa.Text, nullable=False),
@@ -92,7 +95,7 @@ def upgrade() -> None:
     op.create_index("cards_booth", "cards", ["park", "booth"])
     op.create_table(
         "chat",
-        sa.Column("id", ROWID, primary_key=True),
+        sa.Column("id", ROWID, primary_key=True, nullable=True),
         sa.Column("park", sa.Text, nullable=False),
         sa.Column("ch", sa.Text, nullable=False),
         sa.Column("booth", sa.Text, nullable=False),
@@ -105,7 +108,7 @@ def upgrade() -> None:
     op.create_index("chat_park", "chat", ["park", "id"])
     op.create_table(
         "positions",
-        sa.Column("user", sa.Text, primary_key=True),
+        sa.Column("user", sa.Text, primary_key=True, nullable=True),
         sa.Column("park", sa.Text, nullable=False),
         sa.Column("x", REAL, nullable=False),
         sa.Column("y", REAL, nullable=False),

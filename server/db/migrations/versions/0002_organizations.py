@@ -13,7 +13,8 @@ type) to an organization id:
 - ``booths.owner_company``, ``booths.owner_user`` and ``accounts.parks`` are dropped.
 
 A visitor may leave one business card per booth: older duplicates in a legacy file
-are deleted (the newest is kept), then a unique index holds the rule. On a file the
+are deleted (the newest is kept), then a unique index holds the rule; an index on
+(user, ts) serves the daily cap on cards per visitor. On a file the
 first store made, ``schema_version`` gets a row 2 so that store refuses to open it.
 
 Downgrade is lossy: a booth goes back to its organization's name and one owner;
@@ -157,7 +158,7 @@ def _booths_to_organizations(bind: sa.Connection, org_of: dict[str, int]) -> Non
         if user in org_of:
             owner.append({"p": park, "b": booth, "org": org_of[user]})
         elif user or company:
-            log.warning("booth %s/%s: owner %r (account %r) is no enterprise account: left unowned",
+            log.warning("booth %s/%s (company %r, account %r): no enterprise account owns it; left unowned",
                         park, booth, company, user)
     with op.batch_alter_table("booths") as batch:
         batch.add_column(sa.Column("owner_org", ROWID, sa.ForeignKey(
@@ -176,6 +177,7 @@ def _one_card_per_visitor(bind: sa.Connection) -> None:
         log.warning("cards: %d older duplicates deleted (one card per visitor and booth: the newest stays)", gone)
     op.drop_index("cards_booth", table_name="cards")
     op.create_index("cards_one_per_visitor", "cards", ["park", "booth", "user"], unique=True)
+    op.create_index("cards_user_ts", "cards", ["user", "ts"])  # a visitor's cards per day (the cap)
 
 
 def _mark_schema_version(bind: sa.Connection, *, add: bool) -> None:
@@ -191,6 +193,7 @@ def _mark_schema_version(bind: sa.Connection, *, add: bool) -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     _mark_schema_version(bind, add=False)
+    op.drop_index("cards_user_ts", table_name="cards")
     op.drop_index("cards_one_per_visitor", table_name="cards")
     op.create_index("cards_booth", "cards", ["park", "booth"])
     op.add_column("accounts", sa.Column("parks", sa.Text, nullable=False, server_default=EMPTY))

@@ -1,9 +1,11 @@
 """The database: one writer task for every write, pooled connections for reads.
 
 Writes are functions ``async (AsyncConnection) -> T`` queued to a single writer task,
-which runs up to ``BATCH_MAX`` of them per transaction, each inside its own SAVEPOINT:
-a write that raises is rolled back alone and its caller gets the exception, the rest
-of the batch commits. ``commit(fn)`` resolves only after the transaction holding
+which runs up to ``BATCH_MAX`` of them per transaction, each inside its own SAVEPOINT
+(a lone write needs none): a write that raises is rolled back alone and its caller
+gets the exception, the rest of the batch commits. When the COMMIT itself fails,
+every write of the batch fails with that error and the next batch gets a fresh
+connection. ``commit(fn)`` resolves only after the transaction holding
 ``fn`` has committed (SQLite: ``synchronous=FULL`` in WAL mode; PostgreSQL: the
 default ``synchronous_commit=on``), so an acknowledged write survives a crash of the
 process. ``post(fn)`` queues a write nobody waits on: it never blocks and is safe to

@@ -34,13 +34,13 @@ class LikeRepo:
         return await self.db.commit(run)
 
     async def counts(self) -> dict[tuple[str, str], int]:
-        rows = await self.db.rows(select(likes.c.park, likes.c.booth, func.count())
+        rows = await self.db.rows(select(likes.c.park, likes.c.booth, func.count().label("n"))
                                   .group_by(likes.c.park, likes.c.booth))
-        return {(park, booth): int(n) for park, booth, n in rows}
+        return {(r.park, r.booth): int(r.n) for r in rows}
 
     async def of_user(self, user: str) -> set[tuple[str, str]]:
         rows = await self.db.rows(select(likes.c.park, likes.c.booth).where(likes.c.user == user))
-        return {(park, booth) for park, booth in rows}
+        return {(r.park, r.booth) for r in rows}
 
     async def of_booth(self, park: str, booth: str, limit: int = 200) -> list[Like]:
         """The booth's newest likes first."""

@@ -141,10 +141,11 @@ class OrganizationRepo:
                    organizations.c.park_id)
             .join(organizations, organizations.c.id == memberships.c.org_id)
             .where(memberships.c.user == user).order_by(memberships.c.org_id))
-        return [Membership(org_id=int(o), kind=k, role=r, org_name=n, park_id=p) for o, k, r, n, p in rows]
+        return [Membership(org_id=int(r.org_id), kind=r.kind, role=r.role, org_name=r.name, park_id=r.park_id)
+                for r in rows]
 
     async def members(self, org_id: int) -> list[Member]:
         rows = await self.db.rows(
             select(memberships.c.org_id, memberships.c.user, memberships.c.role, memberships.c.created)
             .where(memberships.c.org_id == org_id).order_by(memberships.c.user))
-        return [Member(int(o), u, r, float(c)) for o, u, r, c in rows]
+        return [Member(int(r.org_id), r.user, r.role, float(r.created)) for r in rows]

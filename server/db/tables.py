@@ -27,10 +27,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeEngine
 
 from world.people import MEMBER_ROLES, ORG_KINDS
 
-REAL = Double().with_variant(sqlite.REAL(), "sqlite")
+REAL: TypeEngine[float] = Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = BigInteger().with_variant(Integer(), "sqlite")
 JOB_STATES = ("pending", "claimed", "done", "failed")
 

@@ -16,7 +16,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-REAL = sa.Double().with_variant(sqlite.REAL(), "sqlite")
+REAL: sa.types.TypeEngine[float] = sa.Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 EMPTY = sa.text("''")
 ZERO = sa.text("0")

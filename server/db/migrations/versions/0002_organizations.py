@@ -39,7 +39,7 @@ depends_on = None
 
 log = logging.getLogger("server.db.migrations")
 
-REAL = sa.Double().with_variant(sqlite.REAL(), "sqlite")
+REAL: sa.types.TypeEngine[float] = sa.Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 EMPTY = sa.text("''")
 ZERO = sa.text("0")

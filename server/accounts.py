@@ -1,10 +1,10 @@
-"""Identity: password hashing, login tokens and 30-second resume tokens.
+"""Identity: password hashing, login tokens, and the person an account is.
 
 Passwords go through scrypt (memory-hard, standard library) with a per-user random
 salt, in a worker thread so the loop never stalls; comparison is constant-time;
 passwords are never stored or logged. Login tokens are random 32-byte url-safe
-strings stored only as their SHA-256, and expire. Resume tokens live in memory: a
-client that drops keeps its avatar for ``ttl`` seconds and may reattach with one.
+strings stored only as their SHA-256; they expire and can be revoked (sign out, or
+sign out everywhere). Resume tokens are ``server.presence``'s.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
-from server.store import AccountRow, Store
+from server.db.accounts import NewAccount
+from world.people import Person
 from world.protocol.constants import MIN_PASSWORD_CHARS, Role
 
 SCRYPT_R = 8
@@ -64,97 +64,76 @@ def check_password_rule(password: str) -> None:
         raise AccountError("invalid", f"password must have at least {MIN_PASSWORD_CHARS} characters")
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
-    user: str
-    name: str
-    role: str
-    company: str
-    color: int
-    parks: tuple[str, ...] = ()
-
-    @staticmethod
-    def of(row: AccountRow) -> Account:
-        return Account(row.user, row.name, row.role, row.company, row.color,
-                       tuple(p for p in row.parks.split(",") if p))
-
-
 class Accounts:
-    """Accounts and login tokens over the store."""
+    """Accounts, login tokens and the person an account is (with its memberships)."""
 
-    def __init__(self, store: Store, *, scrypt_n: int = 2**14, token_ttl: float = 7 * 24 * 3600.0) -> None:
+    def __init__(self, store: Any, *, scrypt_n: int = 2**14, token_ttl: float = 7 * 24 * 3600.0) -> None:
         self.store = store
         self.scrypt_n = scrypt_n
         self.token_ttl = token_ttl
         # a fixed dummy so an unknown user costs the same KDF time as a wrong password
         self._dummy_salt = secrets.token_bytes(16)
 
-    async def create(self, user: str, password: str, name: str, role: str, company: str = "",
-                     color: int = 0x3D7EAA, parks: tuple[str, ...] = (), *, now: float) -> Account:
+    async def create(self, user: str, password: str, name: str, role: str, color: int = 0x3D7EAA,
+                     *, company: str = "", parks: tuple[str, ...] = (), now: float) -> Any:
+        """A new account; raises ``AccountError``. An ``enterprise`` account founds a new
+        enterprise organization named ``company`` that it owns (in the same transaction);
+        nobody joins an existing company by typing its name, so a registered name is
+        refused (its admin adds people). ``parks``: staff memberships of those parks."""
         if role not in ROLES:
-            raise AccountError("invalid", f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
-        if not user or not all(c.isalnum() or c in "._-@" for c in user):
-            raise AccountError("invalid", "user names use letters, digits and . _ - @ only")
+            raise AccountError("invalid", f"role: unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
+        if not user or len(user) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-@") for c in user):
+            raise AccountError("invalid", "user: user names are 1-64 ASCII letters, digits and . _ - @")
         check_password_rule(password)
+        if role == "enterprise":
+            await self.check_company_free(company)
         kdf, salt, digest = await asyncio.to_thread(hash_password, password, self.scrypt_n)
-        row = AccountRow(user, name, role, company, color, kdf, salt, digest, ",".join(parks))
-        if not await self.store.create_account(row, now):
-            raise AccountError("conflict", f"user name {user!r} is already taken")
-        return Account.of(row)
+        new = NewAccount(user=user, name=name, role=role, kdf=kdf, salt=salt, hash=digest, created=now,
+                         company=company.strip(), color=color, parks=parks)
+        if not await self.store.accounts.create(new):
+            raise AccountError("conflict", f"user: user name {user!r} is already taken")
+        account = await self.store.accounts.get(user)
+        assert account is not None
+        return account
 
-    async def login(self, user: str, password: str) -> Account:
-        row = await self.store.account(user)
+    async def login(self, user: str, password: str) -> Any:
+        row = await self.store.accounts.get(user)
         if row is None:
             await asyncio.to_thread(_kdf, password, self._dummy_salt, self.scrypt_n)
             raise AccountError("auth_failed", "wrong user name or password")
         if not await asyncio.to_thread(verify_password, password, row.kdf, row.salt, row.hash):
             raise AccountError("auth_failed", "wrong user name or password")
-        return Account.of(row)
+        return row
 
     async def issue_token(self, user: str, *, now: float) -> tuple[str, float]:
         token = secrets.token_urlsafe(32)
         expires = now + self.token_ttl
-        await self.store.add_token(token_hash(token), user, now, expires)
+        await self.store.accounts.add_token(token_hash(token), user, now, expires)
         return token, expires
 
-    async def from_token(self, token: str, *, now: float) -> Account:
-        user = await self.store.token_user(token_hash(token), now)
-        row = None if user is None else await self.store.account(user)
+    async def from_token(self, token: str, *, now: float) -> Any:
+        user = await self.store.accounts.token_user(token_hash(token), now)
+        row = None if user is None else await self.store.accounts.get(user)
         if row is None:
-            raise AccountError("auth_failed", "token unknown or expired: log in again")
-        return Account.of(row)
+            raise AccountError("auth_failed", "token unknown, expired or signed out: log in again")
+        return row
 
+    async def sign_out(self, user: str, token: bytes, everywhere: bool) -> int:
+        """Revoke this session's login token, or every token of ``user``."""
+        if everywhere:
+            return int(await self.store.accounts.revoke_all(user))
+        return int(bool(token) and await self.store.accounts.revoke_token(token))
 
-@dataclass(slots=True)
-class Held:
-    """An avatar kept in its room after its connection dropped."""
+    async def person(self, account: Any) -> Person:
+        """The person behind an account, with its memberships as they are now."""
+        memberships = tuple(await self.store.orgs.memberships(account.user))
+        return Person(account.user, account.name, account.role, account.color, registered=True,
+                      memberships=memberships)
 
-    park: str
-    eid: int
-    expires: float
-    who: Any = None  # the identity the connection had (restored on resume)
-
-
-class Resumes:
-    """Resume tokens (in memory): token -> the avatar held for a dropped client."""
-
-    def __init__(self, ttl: float = 30.0) -> None:
-        self.ttl = ttl
-        self._held: dict[str, Held] = {}
-
-    def new_token(self) -> str:
-        return secrets.token_urlsafe(24)
-
-    def hold(self, token: str, park: str, eid: int, now: float, who: Any = None) -> None:
-        self._held[token] = Held(park, eid, now + self.ttl, who)
-
-    def take(self, token: str, now: float) -> Held | None:
-        held = self._held.pop(token, None)
-        if held is None or held.expires < now:
-            return None
-        return held
-
-    def expired(self, now: float) -> list[Held]:
-        """Remove and return every hold past its time (their avatars must leave)."""
-        gone = [t for t, h in self._held.items() if h.expires < now]
-        return [self._held.pop(t) for t in gone]
+    async def check_company_free(self, company: str) -> None:
+        name = company.strip()
+        if not name:
+            raise AccountError("invalid", "company: an enterprise account needs its company name")
+        if await self.store.orgs.named(name):
+            raise AccountError("conflict", f"company: an organization named {name!r} is already registered; "
+                               "ask its administrator to add you to it")

@@ -1,5 +1,9 @@
-"""``cloudpark serve``, ``cloudpark accounts create``, ``cloudpark booths assign|list``,
-``cloudpark demo seed``."""
+"""``cloudpark serve``, ``accounts create|sign-out``, ``orgs list|add-member``,
+``booths assign|list``, ``demo seed``: the server's command line.
+
+Operator commands act on the store of ``--data-dir`` (or ``--database``); a running
+server takes their booth changes at its next catch-up (every ``booth_sync_s``).
+"""
 
 from __future__ import annotations
 
@@ -10,30 +14,37 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("cloudpark.server")
+OVERRIDES = ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode", "database")
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from server.config import load_config
 
-    overrides = {k: getattr(args, k, None) for k in ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode")}
+    overrides = {k: getattr(args, k, None) for k in OVERRIDES}
     return load_config(getattr(args, "config", None), overrides=overrides)
+
+
+def _store_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None, help="scenes, SQLite database, web export (default ./var)")
+    p.add_argument("--database", default=None,
+                   help="database URL (default: SQLite in --data-dir; e.g. postgresql+asyncpg://postgres@127.0.0.1/cloudpark)")
+    p.add_argument("--config", type=Path, default=None, help="TOML file with [server] settings")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="host every park: websocket game server + HTTP files on one port")
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
-    p.add_argument("--data-dir", type=Path, default=None, help="scenes, database, web export (default ./var)")
     p.add_argument("--tick-rate", type=int, default=None, help="simulation ticks per second (default 20)")
     p.add_argument("--view-radius", type=float, default=None, help="metres a visitor sees (default 40)")
-    p.add_argument("--config", type=Path, default=None, help="TOML file with [server] settings")
     p.add_argument("--snapshot-mode", choices=("aoi", "naive"), default=None,
                    help="aoi (default): interest-managed snapshots; naive: the benchmark baseline only")
+    _store_flags(p)
     p.set_defaults(handler=cmd_serve)
 
     acc = sub.add_parser("accounts", help="manage accounts (staff, government, admin roles)")
@@ -43,39 +54,55 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--role", required=True,
                    choices=["visitor", "enterprise", "organizer", "park_staff", "government", "admin"])
     p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--company", default="", help="the enterprise an enterprise account belongs to")
-    p.add_argument("--parks", default="", help="park ids a park_staff account runs, comma separated")
+    p.add_argument("--company", default="", help="enterprise accounts: found a NEW enterprise of this name, "
+                   "owned by the account (to join an existing one: no --company, then `orgs add-member`)")
+    p.add_argument("--parks", default="", help="park_staff accounts: park ids they work for, comma separated")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--config", type=Path, default=None)
+    _store_flags(p)
     p.set_defaults(handler=cmd_accounts_create)
+    p = asub.add_parser("sign-out", help="revoke every login token of an account (sign out everywhere)")
+    p.add_argument("--user", required=True)
+    _store_flags(p)
+    p.set_defaults(handler=cmd_accounts_sign_out)
 
-    booths = sub.add_parser("booths", help="booth slots: who owns which (acts on the store of --data-dir)")
+    orgs = sub.add_parser("orgs", help="organizations (enterprises, parks) and their members")
+    osub = orgs.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
+    p = osub.add_parser("list", help="every organization with its id, kind and members")
+    _store_flags(p)
+    p.set_defaults(handler=cmd_orgs_list)
+    p = osub.add_parser("add-member", help="give an account a role in an organization")
+    p.add_argument("--org", type=int, required=True, help="organization id (see `orgs list`)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--role", required=True, choices=["owner", "admin", "member", "staff", "officer"])
+    _store_flags(p)
+    p.set_defaults(handler=cmd_orgs_add_member)
+
+    booths = sub.add_parser("booths", help="booth slots: who owns which")
     bsub = booths.add_subparsers(dest="booths_command", metavar="ACTION", required=True)
-    p = bsub.add_parser("assign", help="give a booth slot to an enterprise account (a running server picks "
-                        "it up within seconds)")
+    p = bsub.add_parser("assign", help="give a booth slot to an enterprise (a running server takes it "
+                        "within its catch-up interval, 5 s by default)")
     p.add_argument("--park", required=True, help="park id, e.g. 798-art-zone")
     p.add_argument("--booth", required=True, help="booth slot id within the park (see `booths list`)")
-    p.add_argument("--owner", required=True, help='the enterprise account (user name) that gets the slot; "" frees it')
-    p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--config", type=Path, default=None)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--org", type=int, help="the enterprise (organization id) that gets the slot")
+    who.add_argument("--owner", help="the account whose one enterprise gets the slot")
+    who.add_argument("--free", action="store_true", help="free the slot")
+    _store_flags(p)
     p.set_defaults(handler=cmd_booths_assign)
     p = bsub.add_parser("list", help="every booth slot of a park with its owner")
     p.add_argument("--park", required=True, help="park id")
-    p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--config", type=Path, default=None)
+    _store_flags(p)
     p.set_defaults(handler=cmd_booths_list)
 
     demo = sub.add_parser("demo", help="demo data (clearly labelled as demo)")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     p = dsub.add_parser("seed", help="create demo enterprises owning booths in several parks")
-    p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--config", type=Path, default=None)
+    _store_flags(p)
     p.set_defaults(handler=cmd_demo_seed)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from server.app import App
+    from server.main import App
 
     cfg = _config(args)
     if not getattr(args, "verbose", False):  # quiet by default: no line per HTTP request
@@ -99,8 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _run_fast(coro: Coroutine[Any, Any, None]) -> None:
-    """Run the server on uvloop when it is installed (the ``bench`` extra: a cheaper event
-    loop on the hot receive/send path), else on asyncio's own loop."""
+    """Run the server on uvloop when it is installed (the ``bench`` extra), else on asyncio."""
     try:
         import uvloop
     except ImportError:
@@ -110,45 +136,92 @@ def _run_fast(coro: Coroutine[Any, Any, None]) -> None:
         runner.run(coro)
 
 
-def cmd_accounts_create(args: argparse.Namespace) -> int:
-    from server.accounts import AccountError, Accounts
-    from server.store import Store
-
-    cfg = _config(args)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.user}: ")
+def _with_store(cfg: Any, work: Callable[[Any], Awaitable[int]]) -> int:
+    from server.db import Store
 
     async def main() -> int:
-        store = await Store(cfg.db_path).open()
+        store = await Store.open(cfg.database_url)
         try:
-            acc = await Accounts(store, scrypt_n=cfg.scrypt_n).create(
-                args.user, password, args.name, args.role, args.company,
-                parks=tuple(p for p in args.parks.split(",") if p), now=time.time())
-        except AccountError as exc:
-            print(f"refused: {exc}", file=sys.stderr)  # noqa: T201
-            return 1
+            return await work(store)
         finally:
             await store.close()
+
+    return asyncio.run(main())
+
+
+def _refuse(text: str) -> int:
+    print(f"refused: {text}", file=sys.stderr)  # noqa: T201
+    return 1
+
+
+def cmd_accounts_create(args: argparse.Namespace) -> int:
+    from server.accounts import AccountError, Accounts
+
+    cfg = _config(args)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        f"password for {args.user}: ")
+    parks = [p for p in args.parks.split(",") if p]
+
+    async def work(store: Any) -> int:
+        accounts = Accounts(store, scrypt_n=cfg.scrypt_n)
+        now = time.time()
+        try:
+            acc = await accounts.create(args.user, password, args.name, args.role, company=args.company,
+                                        parks=tuple(parks), now=now)
+        except AccountError as exc:
+            return _refuse(str(exc))
         print(f"created {acc.role} account {acc.user!r} ({acc.name})")  # noqa: T201
         return 0
 
-    return asyncio.run(main())
+    return _with_store(cfg, work)
+
+
+def cmd_accounts_sign_out(args: argparse.Namespace) -> int:
+    async def work(store: Any) -> int:
+        n = await store.accounts.revoke_all(args.user)
+        print(f"revoked {n} login token(s) of {args.user!r}")  # noqa: T201
+        return 0
+
+    return _with_store(_config(args), work)
+
+
+def cmd_orgs_list(args: argparse.Namespace) -> int:
+    async def work(store: Any) -> int:
+        print(f"{'id':>6} {'kind':11} {'name':40} members")  # noqa: T201
+        for org in await store.orgs.all():
+            members = ", ".join(f"{m.user} ({m.role})" for m in await store.orgs.members(org.id))
+            label = org.name + (" [demo]" if org.demo else "")
+            print(f"{org.id:>6} {org.kind:11} {label:40} {members or '-'}")  # noqa: T201
+        return 0
+
+    return _with_store(_config(args), work)
+
+
+def cmd_orgs_add_member(args: argparse.Namespace) -> int:
+    async def work(store: Any) -> int:
+        org = await store.orgs.get(args.org)
+        if org is None:
+            return _refuse(f"no organization {args.org} (see `cloudpark orgs list`)")
+        if await store.accounts.get(args.user) is None:
+            return _refuse(f"no account {args.user!r}")
+        await store.orgs.add_member(org.id, args.user, args.role, time.time())
+        print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
+        return 0
+
+    return _with_store(_config(args), work)
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     from server.demo import seed
 
-    cfg = _config(args)
-    logins = asyncio.run(seed(cfg))
+    logins = asyncio.run(seed(_config(args)))
     print("demo data seeded (every name is marked '(demo)'). Demo logins:")  # noqa: T201
     for user, password, company, booths in logins:
         print(f"  user {user:16} password {password:16} {company}: {', '.join(booths)}")  # noqa: T201
     return 0
 
 
-def _park_slots(cfg, park: str) -> list[str] | str:  # type: ignore[no-untyped-def]
+def _park_slots(cfg: Any, park: str) -> list[str] | str:
     """The park's booth slot ids from its scene, or why they cannot be read."""
     from world.glb import layout_from_glb
 
@@ -162,87 +235,44 @@ def _park_slots(cfg, park: str) -> list[str] | str:  # type: ignore[no-untyped-d
 
 
 def cmd_booths_assign(args: argparse.Namespace) -> int:
-    import msgspec
-
-    from server.store import Store
-    from world.booths import BoothRecord, BoothRuleError, check_owner, content_after_assign
-    from world.protocol.messages import BoothContent
+    from server.booths import assign, enterprise_of
+    from server.bus import InProcessBus
+    from world.booths import BoothRuleError
 
     cfg = _config(args)
     slots = _park_slots(cfg, args.park)
     if isinstance(slots, str):
-        print(f"refused: {slots}", file=sys.stderr)  # noqa: T201
-        return 1
+        return _refuse(slots)
     if args.booth not in slots:
-        print(f"refused: park {args.park} has no booth slot {args.booth!r} "  # noqa: T201
-              f"(slots: {', '.join(slots)})", file=sys.stderr)
-        return 1
+        return _refuse(f"park {args.park} has no booth slot {args.booth!r} (slots: {', '.join(slots)})")
 
-    async def main() -> int:
-        store = await Store(cfg.db_path).open()
+    async def work(store: Any) -> int:
         try:
-            company = ""
-            if args.owner:
-                row = await store.account(args.owner)
-                if row is None:
-                    print(f"refused: no account {args.owner!r}", file=sys.stderr)  # noqa: T201
-                    return 1
-                try:
-                    check_owner(row.user, row.role, row.company)
-                except BoothRuleError as exc:
-                    print(f"refused: {exc.problem}", file=sys.stderr)  # noqa: T201
-                    return 1
-                company = row.company
-            old = {r["booth"]: r for r in await store.booths(args.park)}.get(args.booth)
-            record = BoothRecord(args.booth, args.park)
-            if old is not None:
-                record.owner_company = old["owner_company"]
-                record.content = msgspec.json.decode(old["content"], type=BoothContent)
-            content = content_after_assign(record, company)
-            await store.save_booth(args.park, args.booth, company, args.owner,
-                                   msgspec.json.encode(content).decode(), time.time())
-        finally:
-            await store.close()
-        if company:
-            print(f"{args.park}/{args.booth} now belongs to {company} (account {args.owner})")  # noqa: T201
-        else:
-            print(f"{args.park}/{args.booth} is free")  # noqa: T201
+            org_id = await enterprise_of(store, args.owner) if args.owner else args.org
+            org = await assign(store, InProcessBus(), args.park, args.booth, org_id, time.time())
+        except (LookupError, BoothRuleError) as exc:
+            return _refuse(str(exc.args[0]) if isinstance(exc, LookupError) else str(exc))
+        where = f"{args.park}/{args.booth}"
+        print(f"{where} now belongs to {org.name} (organization {org.id})" if org else f"{where} is free")  # noqa: T201
         return 0
 
-    return asyncio.run(main())
+    return _with_store(cfg, work)
 
 
 def cmd_booths_list(args: argparse.Namespace) -> int:
-    import msgspec
-
-    from server.store import Store
-    from world.protocol.messages import BoothContent
-
     cfg = _config(args)
     slots = _park_slots(cfg, args.park)
     if isinstance(slots, str):
-        print(f"refused: {slots}", file=sys.stderr)  # noqa: T201
-        return 1
+        return _refuse(slots)
 
-    async def main() -> dict[str, tuple[str, str, str, bool]]:
-        store = await Store(cfg.db_path).open()
-        try:
-            rows = await store.booths(args.park)
-        finally:
-            await store.close()
-        out = {}
-        for r in rows:
-            try:
-                name = msgspec.json.decode(r["content"], type=BoothContent).name
-            except msgspec.DecodeError:
-                name = "?"
-            out[r["booth"]] = (r["owner_company"], r["owner_user"], name, bool(r["demo"]))
-        return out
+    async def work(store: Any) -> int:
+        rows = {r.booth: r for r in await store.booths.all() if r.park == args.park}
+        print(f"{'booth':12} {'owner':40} {'org':>6} name")  # noqa: T201
+        for slot in slots:
+            r = rows.get(slot)
+            label = ((r.owner_name or "(free)") + (" [demo]" if r.demo else "")) if r else "(free)"
+            org = str(r.owner_org) if r and r.owner_org is not None else "-"
+            print(f"{slot:12} {label:40} {org:>6} {r.content.name if r else ''}")  # noqa: T201
+        return 0
 
-    owners = asyncio.run(main())
-    print(f"{'booth':12} {'owner':32} {'account':16} name")  # noqa: T201
-    for slot in slots:
-        company, user, name, demo = owners.get(slot, ("", "", "", False))
-        label = (company or "(free)") + (" [demo]" if demo else "")
-        print(f"{slot:12} {label:32} {user or '-':16} {name}")  # noqa: T201
-    return 0
+    return _with_store(cfg, work)

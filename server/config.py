@@ -36,8 +36,11 @@ class ServerConfig:
     view_every: int = 2  # snapshot builds per interest (who sees whom) refresh
     input_queue: int = 8
     # limits
-    max_connections: int = 2000
-    max_per_ip: int = 64
+    max_connections: int = 2000  # game connections + avatars held for resume
+    max_per_ip: int = 64  # likewise, per address
+    max_per_park: int = 2000  # avatars in one park's room, held ones included
+    max_pending: int = 512  # sockets not (yet) upgraded to a websocket, in all
+    max_pending_per_ip: int = 32  # likewise, per address
     max_frame: int = 16 * 1024
     handshake_timeout: float = 10.0
     idle_timeout: float = 60.0
@@ -45,10 +48,12 @@ class ServerConfig:
     behind_drop_s: float = 5.0  # seconds above high water before close 4004
     max_buffer: int = 1024 * 1024  # bytes in a client's write buffer that close 4004 at once
     send_buffer: int = 0  # SO_SNDBUF of each game connection in bytes (0: the OS default, often MBs)
-    booth_sync_s: float = 2.0  # how often booth rows written by other processes (the CLI) are picked up
+    booth_sync_s: float = 5.0  # catch-up: booth rows other processes (the CLI) wrote are read this often
     resume_ttl: float = 30.0
     token_ttl: float = 7 * 24 * 3600.0
-    # persistence
+    # persistence: "" is the embedded default, SQLite in data_dir; or a SQLAlchemy URL such as
+    # postgresql+asyncpg://user@127.0.0.1:5432/cloudpark
+    database: str = ""
     chat_retention_days: float = 30.0
     chat_retention_rows: int = 10_000  # per park
     scrypt_n: int = 2**14
@@ -69,16 +74,22 @@ class ServerConfig:
     def db_path(self) -> Path:
         return self.data_dir / "cloudpark.sqlite3"
 
+    @property
+    def database_url(self) -> str:
+        return self.database or f"sqlite+aiosqlite:///{self.db_path}"
+
     def check(self) -> ServerConfig:
         problems = []
         for name in ("tick_rate", "patch_rate", "view_max", "view_every", "input_queue", "max_connections",
-                     "max_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
+                     "max_per_ip", "max_per_park", "max_pending", "max_pending_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive")
         for name in ("view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s",
                      "resume_ttl", "token_ttl", "chat_retention_days"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be positive")
+        if self.database and not self.database.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            problems.append("database must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
         if self.snapshot_mode not in SNAPSHOT_MODES:
             problems.append(f"snapshot_mode must be one of {', '.join(SNAPSHOT_MODES)}")
         if self.max_buffer < self.high_water:

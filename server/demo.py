@@ -1,17 +1,18 @@
 """``cloudpark demo seed``: demo enterprises owning booths with content in several parks.
 
-Every demo name carries "(demo)" so nobody mistakes it for a real enterprise. The
-booths go into the first booth slots of the first parks whose scenes exist (the
-slot ids come from the scenes' layouts). Seeding twice changes nothing new.
+Every demo name carries "(demo)" so nobody mistakes it for a real enterprise. Each
+demo enterprise is an organization (marked demo) owned by its demo account. The
+booths go into the first booth slots of the first parks whose scenes exist (the slot
+ids come from the scenes' layouts). Seeding twice changes nothing new.
 """
 
 from __future__ import annotations
 
-import msgspec
-
 from server.accounts import AccountError, Accounts
+from server.booths import assign
+from server.bus import InProcessBus
 from server.config import ServerConfig
-from server.store import Store
+from server.db import Store
 from world.glb import layout_from_glb
 from world.protocol.messages import BoothContent, Link, Product
 
@@ -33,6 +34,18 @@ def demo_content(company: str, tagline: str, park_id: str) -> BoothContent:
     )
 
 
+async def _demo_org(store: Store, accounts: Accounts, user: str, company: str, color: int, now: float) -> int:
+    if await store.accounts.get(user) is None:
+        try:
+            await accounts.create(user, DEMO_PASSWORD, company, "enterprise", color, company=company, now=now)
+        except AccountError as exc:
+            raise RuntimeError(f"demo account {user}: {exc}") from exc
+    for m in await store.orgs.memberships(user):
+        if m.kind == "enterprise" and m.role == "owner":
+            return m.org_id
+    raise RuntimeError(f"demo account {user} owns no enterprise (was it changed by hand?)")
+
+
 async def seed(cfg: ServerConfig, now: float = 0.0) -> list[tuple[str, str, str, list[str]]]:
     import time
 
@@ -44,20 +57,17 @@ async def seed(cfg: ServerConfig, now: float = 0.0) -> list[tuple[str, str, str,
         except ValueError:
             continue
         slots.extend((layout.park_id, b.id) for b in layout.booths[:BOOTHS_PER_ENTERPRISE])
-    store = await Store(cfg.db_path).open()
+    store = await Store.open(cfg.database_url)
     accounts = Accounts(store, scrypt_n=cfg.scrypt_n)
+    bus = InProcessBus()  # a running server catches up from the database (BoothService.catch_up)
     logins = []
     try:
         for i, (user, company, tagline, color) in enumerate(DEMO_ENTERPRISES):
-            try:
-                await accounts.create(user, DEMO_PASSWORD, company, "enterprise", company, color, now=now)
-            except AccountError as exc:
-                if exc.code != "conflict":
-                    raise
+            org_id = await _demo_org(store, accounts, user, company, color, now)
             mine = slots[i::len(DEMO_ENTERPRISES)][:BOOTHS_PER_ENTERPRISE * 2]
             for park_id, booth_id in mine:
-                content = msgspec.json.encode(demo_content(company, tagline, park_id)).decode()
-                await store.save_booth(park_id, booth_id, company, user, content, now, demo=True)
+                await assign(store, bus, park_id, booth_id, org_id, now, demo=True,
+                             content=demo_content(company, tagline, park_id))
             logins.append((user, DEMO_PASSWORD, company, [f"{p}/{b}" for p, b in mine]))
     finally:
         await store.close()

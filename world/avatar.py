@@ -19,17 +19,6 @@ from world.protocol.constants import Anim
 from world.protocol.messages import Input
 
 
-@dataclass(frozen=True, slots=True)
-class VisitorInfo:
-    """Who is joining: what the session knows about the user."""
-
-    user_id: str
-    name: str
-    color: int
-    role: str
-    company: str = ""
-
-
 @dataclass(slots=True, eq=False)
 class Avatar:
     eid: int

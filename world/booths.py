@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from world.permissions import Actor, Decision, Resource, can
-from world.protocol.constants import Role
+from world.permissions import Resource
 from world.protocol.messages import BoothContent, BoothPatch, BoothSummary, BoothView, Link, Product
 from world.text import clean_text
 
@@ -36,42 +35,35 @@ class BoothRuleError(ValueError):
 class BoothRecord:
     id: str
     park_id: str
-    owner_user_id: str = ""
-    owner_company: str = ""
+    owner_org: int | None = None  # the enterprise (organization id) that owns the slot
+    owner_name: str = ""  # that organization's name, for display only
     content: BoothContent = field(default_factory=BoothContent)
     likes: int = 0
-    staff_on_duty: set[str] = field(default_factory=set)  # display names
+    staff_on_duty: dict[str, str] = field(default_factory=dict)  # user id -> display name
     updated: float = 0.0  # when the stored row last changed (newer rows replace this record)
 
     @property
     def resource(self) -> Resource:
-        return Resource(park_id=self.park_id, booth_id=self.id, owner_company=self.owner_company,
-                        owner_user_id=self.owner_user_id)
+        return Resource(park_id=self.park_id, booth_id=self.id, owner_org=self.owner_org)
 
     def view(self, liked: bool = False) -> BoothView:
-        return BoothView(id=self.id, owner=self.owner_company, content=self.content, likes=self.likes,
-                         staff=sorted(self.staff_on_duty), liked=liked)
+        return BoothView(id=self.id, owner=self.owner_name, content=self.content, likes=self.likes,
+                         staff=sorted(self.staff_on_duty.values()), liked=liked)
 
     def summary(self) -> BoothSummary:
-        return BoothSummary(id=self.id, name=self.content.name, owner=self.owner_company, likes=self.likes)
+        return BoothSummary(id=self.id, name=self.content.name, owner=self.owner_name, likes=self.likes)
 
 
-def can_edit(actor: Actor, record: BoothRecord) -> Decision:
-    return can(actor, "booth.edit", record.resource)
+def check_owner(org_id: int, kind: str, name: str) -> None:
+    """A booth's owner is an organization of kind ``enterprise``; raises
+    ``BoothRuleError`` (field ``owner``) saying what is wrong otherwise."""
+    if kind != "enterprise":
+        raise BoothRuleError("owner", f"organization {org_id} ({name}) is a {kind}; booths go to enterprises")
 
 
-def check_owner(user: str, role: str, company: str) -> None:
-    """A booth's owner is an ``enterprise`` account with a company name; raises
-    ``BoothRuleError`` (field ``owner_user``) saying what is wrong otherwise."""
-    if role != Role.ENTERPRISE:
-        raise BoothRuleError("owner_user", f"account {user!r} is a {role} account; booths go to enterprise accounts")
-    if not company.strip():
-        raise BoothRuleError("owner_user", f"enterprise account {user!r} has no company name")
-
-
-def content_after_assign(record: BoothRecord, new_company: str) -> BoothContent:
+def content_after_assign(record: BoothRecord, new_org: int | None) -> BoothContent:
     """A slot handed to another enterprise (or freed) starts empty; the same enterprise keeps it."""
-    if new_company and new_company == record.owner_company:
+    if new_org is not None and new_org == record.owner_org:
         return record.content
     return BoothContent()
 

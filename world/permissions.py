@@ -1,56 +1,42 @@
-"""Who may do what: ordered ``can(actor, action, resource)`` clauses, deny by default.
+"""Who may do what: ordered ``can(person, action, resource)`` clauses, deny by default.
 
-Every decision of the server goes through ``can``; the client gets ``perm_map(actor)``
-(in ``session.perms``) so its UI offers only what the server will allow. Clauses are
-tried in order; the first that matches decides; if none matches the answer is "no"
-with a reason naming the action.
+Every decision of the server goes through ``can`` (one call site per transport: the
+websocket dispatch table now, the web app's one dependency later), over the
+``ACTIONS`` listed here; the client gets ``perm_map(person)`` (in ``session.perms``)
+so its UI offers only what the server will allow. Clauses are tried in order; the
+first that matches decides; if none matches the answer is "no" with a reason naming
+the action.
 
-Rules (roles from ``constants.Role``):
-- Everyone with a session (guests too) may join parks, chat near/park/booth, and like
-  booths. Guests may not leave business cards: a card is a contact request and needs
-  a registered account behind it (plus the card's explicit ``consent``).
-- A booth is edited by its owning enterprise (an ``enterprise`` account whose company
-  owns it), by ``park_staff`` of that booth's park, and by ``admin``. Enterprises edit
-  only their own booths.
-- Booth stats (visits, likes, cards) are for the same people who may edit the booth.
-- Going on duty as booth staff: the owning enterprise's accounts only (and admin).
-- ``booth.assign`` (giving a booth slot to an enterprise, or freeing it): admin, and
-  ``park_staff`` for booths in the parks they run. Never an enterprise, not even for
-  its own booth.
-- ``account.create_role`` (creating organizer/park staff/government/enterprise
-  accounts for others): admin only.
-- ``stage.control``: organizers, park staff of the park, admin.
-- ``park.stats`` (zone-wide figures): government and admin.
+Ownership is by organization id (``Resource.owner_org``) and a person's memberships,
+never by a company name: anyone can type a name.
+
+Rules (platform roles from ``constants.Role``, membership roles from ``world.people``):
+- Everyone with a session (guests too) may join parks, chat near/park/booth and like
+  booths (a guest's like counts once per address). Guests may not leave business
+  cards: a card is a contact request and needs an account behind it (plus consent).
+- A booth's content and statistics are for the owner and admins of the enterprise
+  that owns it, for staff of the booth's park, and for platform admins.
+- Going on duty as booth staff: any member of the owning enterprise (and admins).
+- ``booth.assign`` (giving a slot to an enterprise, or freeing it): platform admins,
+  and staff of the booth's park. Never an enterprise, not even for its own booth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from world.people import ENTERPRISE_MANAGERS, ENTERPRISE_PEOPLE, Person
 from world.protocol.constants import Role
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
-    user_id: str
-    role: str
-    company: str = ""
-    parks: frozenset[str] = field(default_factory=frozenset)  # parks a park_staff account runs
-
-    @property
-    def is_guest(self) -> bool:
-        return self.role == Role.GUEST
-
-
-@dataclass(frozen=True, slots=True)
 class Resource:
-    """What an action is about: a park, a booth (with owner), or nothing."""
+    """What an action is about: a park, a booth (with its owning organization), or nothing."""
 
     park_id: str = ""
     booth_id: str = ""
-    owner_company: str = ""
-    owner_user_id: str = ""
+    owner_org: int | None = None
 
 
 NOTHING = Resource()
@@ -66,109 +52,98 @@ class Decision:
 
 
 ACTIONS = (
-    "park.join", "park.stats", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
-    "booth.edit", "booth.stats", "booth.staff", "booth.assign", "account.create_role", "stage.control",
+    "park.join", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
+    "booth.edit", "booth.stats", "booth.staff", "booth.assign",
 )
 
-Clause = Callable[[Actor, str, Resource], Decision | None]
+Clause = Callable[[Person, str, Resource], Decision | None]
+_ROLES = frozenset(r.value for r in Role)
 
 
-def _owns(actor: Actor, res: Resource) -> bool:
-    if actor.role != Role.ENTERPRISE:
-        return False
-    if res.owner_user_id and res.owner_user_id == actor.user_id:
-        return True
-    return bool(actor.company) and actor.company == res.owner_company
-
-
-def _unknown_role(actor: Actor, action: str, res: Resource) -> Decision | None:
-    if actor.role not in {r.value for r in Role}:
-        return Decision(False, f"unknown role {actor.role!r}")
+def _unknown_role(who: Person, action: str, res: Resource) -> Decision | None:
+    if who.role not in _ROLES:
+        return Decision(False, f"unknown role {who.role!r}")
     return None
 
 
-def _admin(actor: Actor, action: str, res: Resource) -> Decision | None:
-    if actor.role == Role.ADMIN and action in ACTIONS:
+def _unknown_action(who: Person, action: str, res: Resource) -> Decision | None:
+    if action not in ACTIONS:
+        return Decision(False, f"unknown action {action!r}")
+    return None
+
+
+def _admin(who: Person, action: str, res: Resource) -> Decision | None:
+    if who.role == Role.ADMIN and who.registered:
         return Decision(True, "admin")
     return None
 
 
-def _everyone(actor: Actor, action: str, res: Resource) -> Decision | None:
+def _everyone(who: Person, action: str, res: Resource) -> Decision | None:
     if action in ("park.join", "chat.near", "chat.park", "chat.booth", "booth.like"):
         return Decision(True, "open to every visitor")
     return None
 
 
-def _cards(actor: Actor, action: str, res: Resource) -> Decision | None:
+def _cards(who: Person, action: str, res: Resource) -> Decision | None:
     if action != "booth.card":
         return None
-    if actor.is_guest:
+    if who.is_guest:
         return Decision(False, "guests cannot leave business cards: register or log in first")
     return Decision(True, "registered visitors may leave a card (with consent)")
 
 
-def _booth_owner(actor: Actor, action: str, res: Resource) -> Decision | None:
+def _booth_owner(who: Person, action: str, res: Resource) -> Decision | None:
     if action not in ("booth.edit", "booth.stats", "booth.staff"):
         return None
-    if _owns(actor, res):
+    role = who.role_in(res.owner_org)
+    if action == "booth.staff":
+        if role in ENTERPRISE_PEOPLE:
+            return Decision(True, "you work for the enterprise that owns this booth")
+        return Decision(False, f"only people of the enterprise that owns booth {res.booth_id or '?'} "
+                        "go on duty there")
+    if role in ENTERPRISE_MANAGERS:
         return Decision(True, "your enterprise owns this booth")
-    if action != "booth.staff" and actor.role == Role.PARK_STAFF and res.park_id and res.park_id in actor.parks:
+    if res.park_id and res.park_id in who.parks:
         return Decision(True, "park staff of this park")
-    if actor.role == Role.ENTERPRISE and res.booth_id:
-        return Decision(False, f"booth {res.booth_id} belongs to another enterprise")
-    return None
+    if role:
+        return Decision(False, f"a {role} of the enterprise may not {action.replace('.', ' ')}: "
+                        "ask its owner or an admin")
+    if res.owner_org is None:
+        return Decision(False, f"booth {res.booth_id or '?'} has no owner yet")
+    return Decision(False, f"booth {res.booth_id or '?'} belongs to another organization")
 
 
-def _booth_assign(actor: Actor, action: str, res: Resource) -> Decision | None:
+def _booth_assign(who: Person, action: str, res: Resource) -> Decision | None:
     if action != "booth.assign":
         return None
-    if actor.role == Role.PARK_STAFF and res.park_id and res.park_id in actor.parks:
+    if res.park_id and res.park_id in who.parks:
         return Decision(True, "park staff of this park")
-    if actor.role == Role.PARK_STAFF:
+    if who.parks:
         return Decision(False, f"park staff assign booths only in their own parks, not in {res.park_id or 'this park'}")
     return Decision(False, "only admins and the park's staff assign booths to enterprises")
 
 
-def _stage(actor: Actor, action: str, res: Resource) -> Decision | None:
-    if action != "stage.control":
-        return None
-    if actor.role == Role.ORGANIZER:
-        return Decision(True, "organizer")
-    if actor.role == Role.PARK_STAFF and res.park_id in actor.parks:
-        return Decision(True, "park staff of this park")
-    return None
-
-
-def _government(actor: Actor, action: str, res: Resource) -> Decision | None:
-    if action == "park.stats" and actor.role == Role.GOVERNMENT:
-        return Decision(True, "government")
-    return None
-
-
 CLAUSES: tuple[Clause, ...] = (
-    _unknown_role, _admin, _everyone, _cards, _booth_owner, _booth_assign, _stage, _government,
+    _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
 )
 
 
-def can(actor: Actor, action: str, resource: Resource = NOTHING) -> Decision:
+def can(who: Person, action: str, resource: Resource = NOTHING) -> Decision:
     for clause in CLAUSES:
-        decision = clause(actor, action, resource)
+        decision = clause(who, action, resource)
         if decision is not None:
             return decision
-    if action not in ACTIONS:
-        return Decision(False, f"unknown action {action!r}")
-    return Decision(False, f"a {actor.role} may not {action.replace('.', ' ').replace('_', ' ')}")
+    return Decision(False, f"a {who.role} may not {action.replace('.', ' ').replace('_', ' ')}")
 
 
-def perm_map(actor: Actor, resource: Resource = NOTHING) -> dict[str, bool]:
-    """Every action's answer for this actor (booth actions: for booths it owns, or in
-    parks it runs: the client asks per booth only when it matters)."""
+def perm_map(who: Person) -> dict[str, bool]:
+    """Every action's answer for this person. Booth actions are asked of a booth the
+    person's enterprise owns (or of their park): "may I edit booths at all"."""
+    managed = who.enterprises(ENTERPRISE_MANAGERS)
+    own = Resource(park_id=next(iter(sorted(who.parks)), ""), booth_id="*",
+                   owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
     out: dict[str, bool] = {}
     for action in ACTIONS:
-        res = resource
-        if action.startswith("booth.") and action not in ("booth.like", "booth.card") and resource == NOTHING:
-            # "can I edit booths at all": an owner of some booth, park staff of some park
-            res = Resource(owner_company=actor.company, owner_user_id=actor.user_id,
-                           park_id=next(iter(sorted(actor.parks)), ""))
-        out[action] = can(actor, action, res).allowed
+        res = own if action.startswith("booth.") and action not in ("booth.like", "booth.card") else NOTHING
+        out[action] = can(who, action, res).allowed
     return out

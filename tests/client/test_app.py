@@ -74,16 +74,19 @@ def pictures(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 async def _seed(cfg, logo: str) -> list[str]:  # type: ignore[no-untyped-def]
     """An enterprise account owning every booth of the park, each with the test content."""
     from server.accounts import Accounts
-    from server.store import Store
+    from server.booths import assign, enterprise_of
+    from server.bus import InProcessBus
+    from server.db import Store
 
     layout = layout_from_glb((cfg.scenes_dir / f"{PARK}.glb").read_bytes())
-    store = await Store(cfg.db_path).open()
+    store = await Store.open(cfg.database_url)
     try:
         await Accounts(store, scrypt_n=cfg.scrypt_n).create(
-            STAFF_USER, STAFF_PASSWORD, STAFF_NAME, "enterprise", COMPANY, 0xFF3030, now=time.time())
-        content = msgspec.json.encode(msgspec.structs.replace(CONTENT, logo=logo)).decode()
+            STAFF_USER, STAFF_PASSWORD, STAFF_NAME, "enterprise", 0xFF3030, company=COMPANY, now=time.time())
+        org = await enterprise_of(store, STAFF_USER)
+        content = msgspec.structs.replace(CONTENT, logo=logo)
         for slot in layout.booths:
-            await store.save_booth(PARK, slot.id, COMPANY, STAFF_USER, content, time.time())
+            await assign(store, InProcessBus(), PARK, slot.id, org, time.time(), content=content)
     finally:
         await store.close()
     return [b.id for b in layout.booths]
@@ -91,8 +94,8 @@ async def _seed(cfg, logo: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, pictures: str):  # type: ignore[no-untyped-def]
-    from server.app import App
     from server.config import ServerConfig
+    from server.main import App
 
     data = tmp_path_factory.mktemp("data")
     exe = Path(sys.executable).with_name("cloudpark")

@@ -73,7 +73,7 @@ def small_config(tmp_path: Path, **changes: Any):  # type: ignore[no-untyped-def
 
 @contextlib.asynccontextmanager
 async def running_app(tmp_path: Path, **changes: Any) -> AsyncIterator[Any]:
-    from server.app import App
+    from server.main import App
 
     app = App(small_config(tmp_path, **changes),
               layouts={PARK: small_layout(PARK), OTHER_PARK: small_layout(OTHER_PARK)})

@@ -1,4 +1,4 @@
-"""Accounts: scrypt-hashed passwords, hashed expiring tokens, 30-second resume holds."""
+"""Accounts: scrypt-hashed passwords, hashed expiring and revocable tokens, the person behind an account."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from server.accounts import AccountError, Accounts, Resumes, hash_password, verify_password
-from server.store import Store
+from server.accounts import AccountError, Accounts, hash_password, verify_password
+from server.db import Store
+
+
+def _url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
 
 
 def test_password_hash_is_salted_and_verifies() -> None:
@@ -29,9 +33,9 @@ def test_register_login_token_round_trip_never_stores_the_password(tmp_path: Pat
     secret = "s3cret-passphrase"
 
     async def go() -> None:
-        store = await Store(tmp_path / "cp.sqlite3").open()
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
         accounts = Accounts(store, scrypt_n=2**10, token_ttl=100.0)
-        acc = await accounts.create("acme", secret, "ACME Ltd", "enterprise", "ACME", now=0.0)
+        acc = await accounts.create("acme", secret, "ACME Ltd", "enterprise", company="ACME", now=0.0)
         assert acc.role == "enterprise"
         assert (await accounts.login("acme", secret)).user == "acme"
         with pytest.raises(AccountError) as wrong:
@@ -64,7 +68,7 @@ def test_register_login_token_round_trip_never_stores_the_password(tmp_path: Pat
 def test_bad_registrations_are_refused_with_a_reason(tmp_path: Path, user: str, password: str, role: str,
                                                      code: str) -> None:
     async def go() -> None:
-        store = await Store(tmp_path / "cp.sqlite3").open()
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
         try:
             with pytest.raises(AccountError) as err:
                 await Accounts(store, scrypt_n=2**10).create(user, password, "Ada", role, now=0.0)
@@ -76,7 +80,7 @@ def test_bad_registrations_are_refused_with_a_reason(tmp_path: Path, user: str, 
 
 def test_taken_user_name_is_a_conflict(tmp_path: Path) -> None:
     async def go() -> None:
-        store = await Store(tmp_path / "cp.sqlite3").open()
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
         accounts = Accounts(store, scrypt_n=2**10)
         await accounts.create("ada", "long enough", "Ada", "visitor", now=0.0)
         with pytest.raises(AccountError) as err:
@@ -86,15 +90,39 @@ def test_taken_user_name_is_a_conflict(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
-def test_resume_hold_lasts_its_ttl_and_is_single_use() -> None:
-    resumes = Resumes(ttl=30.0)
-    token = resumes.new_token()
-    resumes.hold(token, "798-art-zone", 7, now=100.0, who="ada")
-    held = resumes.take(token, now=129.0)
-    assert held is not None and held.eid == 7 and held.who == "ada"
-    assert resumes.take(token, now=129.5) is None  # used up
-    resumes.hold(token, "798-art-zone", 7, now=100.0, who="ada")
-    assert resumes.take(token, now=131.0) is None  # too late
-    resumes.hold("t2", "p", 3, now=0.0, who="bob")
-    assert [h.eid for h in resumes.expired(now=31.0)] == [3]
-    assert resumes.expired(now=32.0) == []
+def test_sign_out_revokes_one_token_or_all(tmp_path: Path) -> None:
+    from server.accounts import token_hash
+
+    async def go() -> None:
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
+        accounts = Accounts(store, scrypt_n=2**10, token_ttl=100.0)
+        await accounts.create("ada", "long enough", "Ada", "visitor", now=0.0)
+        t1, _ = await accounts.issue_token("ada", now=1.0)
+        t2, _ = await accounts.issue_token("ada", now=1.0)
+        t3, _ = await accounts.issue_token("ada", now=1.0)
+        assert await accounts.sign_out("ada", token_hash(t1), everywhere=False) == 1
+        with pytest.raises(AccountError):
+            await accounts.from_token(t1, now=2.0)
+        assert (await accounts.from_token(t2, now=2.0)).user == "ada"
+        assert await accounts.sign_out("ada", b"", everywhere=True) == 2
+        for t in (t2, t3):
+            with pytest.raises(AccountError):
+                await accounts.from_token(t, now=2.0)
+        await store.close()
+    asyncio.run(go())
+
+
+def test_an_enterprise_name_cannot_be_taken_twice(tmp_path: Path) -> None:
+    async def go() -> None:
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
+        accounts = Accounts(store, scrypt_n=2**10)
+        await accounts.create("acme", "long enough", "Acme", "enterprise", company="Acme Design", now=0.0)
+        person = await accounts.person(await store.accounts.get("acme"))
+        (org,) = person.enterprises()
+        assert person.role_in(org) == "owner" and person.company == "Acme Design"
+        with pytest.raises(AccountError) as err:
+            await accounts.create("mallory", "long enough", "M", "enterprise", company="  acme   DESIGN ", now=0.0)
+        assert err.value.code == "conflict"
+        assert await store.accounts.get("mallory") is None  # nothing half-written
+        await store.close()
+    asyncio.run(go())

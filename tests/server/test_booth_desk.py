@@ -59,7 +59,7 @@ def test_editing_another_enterprises_booth_is_refused_with_a_reason(tmp_path: Pa
                                                              content=M.BoothPatch(name="ACME"))), M.Ok)
             denied = await rival.request(M.BoothEdit(booth="798-art-zone/b1", content=M.BoothPatch(name="Mine")))
             assert isinstance(denied, M.Error) and denied.code == "not_allowed"
-            assert "another enterprise" in denied.msg
+            assert "another organization" in denied.msg
             stats = await rival.request(M.BoothStats(booth="798-art-zone/b1"))
             assert isinstance(stats, M.Error) and stats.code == "not_allowed"
             assert app.parks["798-art-zone"].booths["b1"].content.name == "ACME"
@@ -127,7 +127,8 @@ def test_admin_and_park_staff_assign_booths_and_the_new_owner_can_edit(tmp_path:
 
             given = await root.request(M.BoothAssign(booth="798-art-zone/b1", owner_user="acme"))
             assert isinstance(given, M.Ok), given
-            assert given.data == {"booth": "798-art-zone/b1", "owner": "ACME (test)", "owner_user": "acme"}
+            assert given.data == {"booth": "798-art-zone/b1", "owner": "ACME (test)", "owner_user": "acme",
+                                  "owner_org": app.parks["798-art-zone"].booths["b1"].owner_org}
             edit = await acme.request(M.BoothEdit(booth="798-art-zone/b1", content=M.BoothPatch(name="ACME")))
             assert isinstance(edit, M.Ok), edit
 
@@ -145,7 +146,7 @@ def test_admin_and_park_staff_assign_booths_and_the_new_owner_can_edit(tmp_path:
                 assert isinstance(refused, M.Error) and refused.code == code, (booth, owner, refused)
                 assert refused.msg
             record = app.parks["798-art-zone"].booths["b1"]
-            assert (record.owner_company, record.content.name) == ("ACME (test)", "ACME")
+            assert (record.owner_name, record.content.name) == ("ACME (test)", "ACME")
 
             # the park's own staff moves the slot to Zeta: it starts empty, ACME loses it
             moved = await staff.request(M.BoothAssign(booth="798-art-zone/b1", owner_user="zeta"))
@@ -160,8 +161,9 @@ def test_admin_and_park_staff_assign_booths_and_the_new_owner_can_edit(tmp_path:
         # persisted: a restarted server knows the owner and the content
         async with running_app(tmp_path) as again:
             record = again.parks["798-art-zone"].booths["b1"]
-            assert (record.owner_company, record.owner_user_id, record.content.tagline) == (
-                "Zeta (test)", "zeta", "Zeta here")
+            zeta_org = await again.booths.store.orgs.memberships("zeta")
+            assert (record.owner_name, record.owner_org, record.content.tagline) == (
+                "Zeta (test)", zeta_org[0].org_id, "Zeta here")
     asyncio.run(go())
 
 

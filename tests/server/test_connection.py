@@ -214,7 +214,7 @@ def test_a_returning_account_starts_where_it_left_the_park(tmp_path: Path) -> No
             for v in (by_token, guest):
                 await v.close()
             await guest.wait_until(lambda: not app.parks["798-art-zone"].room.avatars)
-            assert set(app.positions) == {"ada"}  # guests are not remembered
+            assert set(app.presence.saved) == {"ada"}  # guests are not remembered
     asyncio.run(go())
 
 
@@ -242,7 +242,7 @@ def test_websocket_upgrades_only_on_ws(tmp_path: Path) -> None:
 def test_frame_header_matches_what_websockets_writes() -> None:
     from websockets.frames import Frame, Opcode
 
-    from server.connection import binary_frame_header
+    from server.net.connection import binary_frame_header
 
     for n in (0, 1, 125, 126, 127, 65535, 65536, 70000):
         data = bytes(range(256)) * (n // 256) + bytes(n % 256)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.server import serve
 
-from server.http import Routes, SceneFile, Site, safe_file
+from server.net.http import Routes, Site, safe_file
+from server.parks import SceneFile
 from tests.server.harness import http_get
 
 GLB = b"glTF" + b"\x02\x00\x00\x00" + b"scene bytes" * 100

@@ -10,7 +10,7 @@ import socket
 from pathlib import Path
 
 from tests.server.harness import PARK, Visitor, http_get, running_app
-from world.avatar import VisitorInfo
+from world.people import Person
 from world.protocol import messages as M
 
 HIGH_WATER = 4096
@@ -35,7 +35,7 @@ def test_a_client_that_stops_reading_is_skipped_then_dropped_and_others_carry_on
     async def go() -> None:
         async with running_app(tmp_path, high_water=HIGH_WATER, behind_drop_s=1.0, send_buffer=4096) as app:
             park = app.parks[PARK]
-            puppets = [park.room.join(VisitorInfo(f"p{i}", f"puppet {i}", 0x808080, "guest"), "centre", app.rng)
+            puppets = [park.room.join(Person(f"p{i}", f"puppet {i}", "guest", 0x808080), "centre", app.rng)
                        for i in range(PUPPETS)]
             walking = True
 
@@ -55,7 +55,7 @@ def test_a_client_that_stops_reading_is_skipped_then_dropped_and_others_carry_on
             await slow.join()
             await fast.join()
             await slow.wait_until(lambda: len(slow.seen) >= PUPPETS)
-            server_side = park.clients[slow.eid]
+            server_side = park.clients[slow.eid].peer
             slow.ws.transport.pause_reading()  # the client stops reading; the server keeps producing
 
             biggest = 0

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from server.app import App
 from server.config import ServerConfig
+from server.main import App
 from tests.tools.park_scene import PARK, park_layout, write_scene
 from tools.bots.crowd import Crowd, CrowdPlan
 

@@ -1,5 +1,5 @@
 """Fixtures for the WebXR tests: a hand-built park scene, its export, the real world server
-(``server.app.App``) serving that export at /web/, and Debian's chromium driven by Playwright."""
+(``server.main.App``) serving that export at /web/, and Debian's chromium driven by Playwright."""
 
 from __future__ import annotations
 

@@ -118,7 +118,7 @@ def test_a_refused_saved_token_is_forgotten_and_the_visitor_enters_as_a_guest(pa
     page.goto(world_server.url(f"/web/{PARK}/"))
     page.wait_for_function(f"{JOINED} && window.cloudpark.state().user.role === 'guest'", timeout=30_000)
     notice = page.locator("#account .formline.err")
-    assert "auth_failed: token unknown or expired" in notice.inner_text()
+    assert "auth_failed: token unknown, expired or signed out" in notice.inner_text()
     assert page.locator("#account [data-tab=login]").get_attribute("aria-selected") == "true"
     assert page.evaluate("window.cloudpark.conn.token") is None
     assert page.evaluate("window.localStorage.getItem('cloudpark.login')") is None

@@ -1,4 +1,4 @@
-"""The real world server (``server.app.App``, what ``cloudpark serve`` runs) for the browser
+"""The real world server (``server.main.App``, what ``cloudpark serve`` runs) for the browser
 tests, on 127.0.0.1 port 0 in a thread with its own event loop.
 
 ``DATA_DIR`` is laid out as in production: ``scenes/<park>.glb``, ``web/`` (the export
@@ -24,9 +24,11 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from server.app import App
+import msgspec
+
 from server.config import ServerConfig
 from server.demo import seed
+from server.main import App
 from world.layout import ParkLayout
 
 T = TypeVar("T")
@@ -84,7 +86,8 @@ class WorldServer:
                        parks: tuple[str, ...] = ()) -> None:
         """An account made through the server's own accounts API (as ``cloudpark accounts create``)."""
         assert self.app is not None
-        self.run(self.app.accounts.create(user, password, name, role, company, parks=parks, now=time.time()))
+        self.run(self.app.accounts.create(user, password, name, role, company=company, parks=parks,
+                                          now=time.time()))
 
     def login_token(self, user: str) -> dict[str, Any]:
         """A login token for ``user`` as the page keeps it in localStorage (``cloudpark.login``)."""
@@ -95,7 +98,8 @@ class WorldServer:
     def cards(self, park: str, booth: str) -> list[dict[str, Any]]:
         """The business cards the server's store holds for a booth (newest first)."""
         assert self.app is not None
-        return list(self.run(self.app.store.booth_stats(park, booth))["cards"])
+        stats = self.run(self.app.store.visits.stats(park, booth))
+        return [msgspec.to_builtins(card) for card in stats.cards]
 
     def call(self, fn: Callable[[App], T], timeout: float = 10) -> T:
         """``fn(app)`` on the server's loop thread; its result."""

@@ -8,16 +8,14 @@ from world.booths import (
     BoothRecord,
     BoothRuleError,
     apply_patch,
-    can_edit,
     check_owner,
     content_after_assign,
 )
-from world.permissions import Actor
 from world.protocol.messages import BoothContent, BoothPatch, Link, Product
 
 
 def record() -> BoothRecord:
-    return BoothRecord("b01", "798-art-zone", "acme", "Acme Design",
+    return BoothRecord("b01", "798-art-zone", 7, "Acme Design",
                        BoothContent(name="Acme", tagline="Design studio", logo="https://acme.example/logo.png"))
 
 
@@ -46,33 +44,26 @@ def test_empty_url_clears_a_field() -> None:
     assert apply_patch(record(), BoothPatch(logo="")).logo == ""
 
 
-def test_can_edit_uses_the_permission_rules() -> None:
-    assert can_edit(Actor("acme", "enterprise", company="Acme Design"), record())
-    assert not can_edit(Actor("z", "enterprise", company="Zeta"), record())
-
-
 def test_view_and_summary() -> None:
     rec = record()
-    rec.staff_on_duty |= {"Lee", "Ann"}
+    rec.staff_on_duty.update({"u-lee": "Lee", "u-ann": "Ann"})
     rec.likes = 3
     assert rec.view(liked=True).staff == ["Ann", "Lee"]
     assert rec.summary().likes == 3 and rec.summary().name == "Acme"
 
 
-def test_only_enterprise_accounts_with_a_company_can_own_a_booth() -> None:
-    check_owner("acme", "enterprise", "Acme Design")
-    with pytest.raises(BoothRuleError, match="visitor account") as not_enterprise:
-        check_owner("ann", "visitor", "")
-    assert not_enterprise.value.field == "owner_user"
-    with pytest.raises(BoothRuleError, match="no company"):
-        check_owner("anon", "enterprise", "  ")
+def test_only_enterprises_can_own_a_booth() -> None:
+    check_owner(7, "enterprise", "Acme Design")
+    with pytest.raises(BoothRuleError, match="is a park") as not_enterprise:
+        check_owner(3, "park", "798-art-zone")
+    assert not_enterprise.value.field == "owner"
 
 
 def test_a_slot_given_to_another_enterprise_starts_empty() -> None:
-    rec = BoothRecord("b1", "p", owner_company="Acme", content=BoothContent(name="Acme stand"))
-    assert content_after_assign(rec, "Acme").name == "Acme stand"
-    assert content_after_assign(rec, "Zeta") == BoothContent()
-    assert content_after_assign(rec, "") == BoothContent()
+    rec = BoothRecord("b1", "p", owner_org=7, owner_name="Acme", content=BoothContent(name="Acme stand"))
+    assert content_after_assign(rec, 7).name == "Acme stand"
+    assert content_after_assign(rec, 8) == BoothContent()
+    assert content_after_assign(rec, None) == BoothContent()
 
 
 @pytest.mark.parametrize(("patch", "field"), [

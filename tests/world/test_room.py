@@ -7,8 +7,8 @@ import random
 import pytest
 
 from tests.world.conftest import square_park
-from world.avatar import VisitorInfo
 from world.layout import ParkLayout, Spawn
+from world.people import Person
 from world.protocol.codec import decode_server
 from world.protocol.constants import Anim
 from world.protocol.messages import Input, SnapView
@@ -28,8 +28,8 @@ def room(walled_park: ParkLayout, grid: WalkGrid) -> Room:
     return Room(walled_park.park_id, walled_park, RoomConfig(), grid=grid)
 
 
-def visitor(name: str) -> VisitorInfo:
-    return VisitorInfo(user_id=f"u-{name}", name=name, color=0x3366CC, role="guest")
+def visitor(name: str) -> Person:
+    return Person(user_id=f"u-{name}", name=name, role="guest", color=0x3366CC)
 
 
 def place(room: Room, eid: int, x: float, y: float) -> None:

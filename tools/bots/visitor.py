@@ -17,18 +17,35 @@ import math
 import random
 import struct
 import time
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 import msgspec
+from websockets.uri import WebSocketURI
 
 from tools.bots import wire
 from tools.bots.route import Itinerary, Waypoint, steer
+from tools.bots.tally import Tally
 from world.protocol import codec
 from world.protocol import messages as M
 from world.protocol.constants import PROTOCOL_VERSION, SUBPROTOCOL, CloseCode
 
-if TYPE_CHECKING:
-    from tools.bots.crowd import Crowd
+
+class Crowd(Protocol):
+    """What a visitor needs of the crowd that runs it (``tools.bots.crowd.Crowd``)."""
+
+    uri: WebSocketURI
+    park: str
+    tally: Tally
+    measuring: bool
+    stopping: bool
+    max_samples: int
+    tick_rate: int
+    batch: int
+
+    def entered(self, v: Visitor) -> None: ...
+    def left(self, v: Visitor, was_in_park: bool) -> None: ...
+    def note_close(self, reason: str) -> None: ...
+    def reconnect(self, v: Visitor) -> None: ...
 
 SEQ_RING = 1024  # inputs remembered for latency; older unacked inputs are forgotten
 CHATS_PER_S = 1 / 60  # each bot chats about once a minute

@@ -28,6 +28,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from server.parks import SceneFile
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -48,16 +50,6 @@ CONTENT_TYPES = {
 }
 MAX_WEB_FILE = 64 * 1024 * 1024
 WEBSOCKET_PATH = "/ws"  # the one path that accepts a websocket upgrade
-
-
-@dataclass(frozen=True, slots=True)
-class SceneFile:
-    data: bytes
-    sha256: str
-
-    @staticmethod
-    def of(data: bytes) -> SceneFile:
-        return SceneFile(data, hashlib.sha256(data).hexdigest())
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +140,17 @@ class Routes:
         self._gzipped: dict[str, bytes] = {}  # content sha256 -> gzip bytes
 
     async def __call__(self, connection: ServerConnection, request: Request) -> Response | None:
+        """GET answers; HEAD answers the same headers without the body; any other
+        method gets 405 naming the allowed ones."""
+        if request.method not in ("GET", "HEAD"):
+            return response(405, f"method {request.method[:20]} is not allowed here: use GET or HEAD\n".encode(),
+                            "text/plain; charset=utf-8", Allow="GET, HEAD", Cache_Control="no-store")
+        answer = await self._get(request)
+        if answer is not None and request.method == "HEAD":
+            answer = Response(answer.status_code, answer.reason_phrase, answer.headers, b"")
+        return answer
+
+    async def _get(self, request: Request) -> Response | None:
         path, _, query = request.path.partition("?")
         if "upgrade" in request.headers.get("Connection", "").lower():
             if path == WEBSOCKET_PATH:

@@ -1,0 +1,136 @@
+"""The front desk: hello, resume, guests, accounts, tokens, sign-out.
+
+A guest is a display name and nothing else. ``register`` creates an account; with
+role ``enterprise`` it also founds a new enterprise organization owned by the
+account, and a company name that is already registered is refused: nobody joins an
+existing company by typing its name (its admin adds people). ``sign_out`` revokes the
+session's login token (or every token of the account) and leaves the park.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from server.accounts import AccountError, Accounts, token_hash
+from server.clock import Clock
+from server.config import ServerConfig
+from server.desks.views import joined_message, session_message
+from server.presence import Presence, Visitor
+from server.refusal import Refusal
+from world.people import Person, guest
+from world.protocol import messages as M
+from world.protocol.constants import SELF_REGISTER_ROLES, CloseCode, ErrorCode
+from world.room import Rng
+from world.text import TextRuleError, clean_name
+
+
+def _name(text: str, field: str) -> str:
+    try:
+        return clean_name(text, field)
+    except TextRuleError as exc:
+        raise Refusal(ErrorCode.INVALID, str(exc)) from None
+
+
+def _account_error(exc: AccountError) -> Refusal:
+    return Refusal(ErrorCode(exc.code), str(exc))
+
+
+class FrontDesk:
+    def __init__(self, accounts: Accounts, presence: Presence, likes: Any, clock: Clock, rng: Rng,
+                 cfg: ServerConfig, booth_message: Any) -> None:
+        self.accounts = accounts
+        self.presence = presence
+        self.likes = likes
+        self.clock = clock
+        self.rng = rng
+        self.cfg = cfg
+        self.booth_message = booth_message  # (park, booth_id, liked) -> M.Booth | None
+
+    async def _signed_in(self, v: Visitor, person: Person, rid: int, token: str = "",
+                         expires: float = 0.0) -> M.Session:
+        v.liked = await self.likes.of_user(person.user_id) if person.registered else set()
+        resume = self.presence.signed_in(v, person)
+        v.peer.session.authenticated()
+        return session_message(person, resume, self.cfg.resume_ttl, token=token, expires=expires, rid=rid)
+
+    async def hello(self, v: Visitor, msg: M.Hello, _: Any) -> list[Any] | None:
+        """The session already answered ``welcome``; here only a resume is handled. The
+        order a resumed client gets: ``session``, ``joined``, its ``booth`` (when it
+        stands in one), then snapshots (all written before the next tick can run)."""
+        if not msg.resume:
+            return None
+        old = self.presence.resume(v, msg.resume, self.clock.monotonic())
+        if old is None:
+            raise Refusal(ErrorCode.AUTH_FAILED, "resume token unknown or expired: sign in again")
+        if old.peer is not v.peer and not old.peer.closing:
+            old.peer.bye(CloseCode.REPLACED, "this session was resumed on another connection")
+        assert v.person is not None and v.park is not None and v.eid is not None
+        v.peer.session.authenticated()
+        v.peer.session.joined()
+        park, eid = v.park, v.eid
+        replies: list[Any] = [session_message(v.person, msg.resume, self.cfg.resume_ttl, resumed=True,
+                                              park=park.id),
+                              joined_message(park, eid, 0)]
+        booth = park.room.booth_of(eid)
+        if booth is not None:
+            shown = self.booth_message(park, booth, (park.id, booth) in v.liked)
+            if shown is not None:
+                replies.append(shown)
+        return replies
+
+    async def guest(self, v: Visitor, msg: M.Guest, _: Any) -> M.Session:
+        name = _name(msg.name, "name") if msg.name.strip() else "guest"
+        color = msg.color if msg.color is not None else self.rng.randrange(0x202020, 0xFFFFFF)
+        return await self._signed_in(v, guest(secrets.token_hex(6), name, color), msg.id)
+
+    async def register(self, v: Visitor, msg: M.Register, _: Any) -> M.Session:
+        if msg.role not in {r.value for r in SELF_REGISTER_ROLES}:
+            raise Refusal(ErrorCode.NOT_ALLOWED, f"role: {msg.role!r} cannot be self-registered; staff, "
+                          "government and admin accounts are created by an administrator")
+        name = _name(msg.name, "name")
+        company = msg.company.strip()
+        if msg.role == "enterprise":
+            if not company:
+                raise Refusal(ErrorCode.INVALID, "company: an enterprise account needs its company name")
+            company = _name(company, "company")
+        now = self.clock.now()
+        try:
+            account = await self.accounts.create(msg.user, msg.password, name, msg.role,
+                                                 color=self.rng.randrange(0x202020, 0xFFFFFF),
+                                                 company=company if msg.role == "enterprise" else "", now=now)
+            token, expires = await self.accounts.issue_token(account.user, now=now)
+        except AccountError as exc:
+            raise _account_error(exc) from None
+        v.login_token = token_hash(token)
+        return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
+
+    async def login(self, v: Visitor, msg: M.Login, _: Any) -> M.Session:
+        try:
+            account = await self.accounts.login(msg.user, msg.password)
+            token, expires = await self.accounts.issue_token(account.user, now=self.clock.now())
+        except AccountError as exc:
+            raise _account_error(exc) from None
+        v.login_token = token_hash(token)
+        return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
+
+    async def token(self, v: Visitor, msg: M.TokenLogin, _: Any) -> M.Session:
+        try:
+            account = await self.accounts.from_token(msg.token, now=self.clock.now())
+        except AccountError as exc:
+            raise _account_error(exc) from None
+        v.login_token = token_hash(msg.token)
+        return await self._signed_in(v, await self.accounts.person(account), msg.id)
+
+    async def sign_out(self, v: Visitor, msg: M.SignOut, _: Any) -> M.Ok:
+        person = v.person
+        assert person is not None
+        revoked = 0
+        if person.registered:
+            revoked = await self.accounts.sign_out(person.user_id, v.login_token, msg.everywhere)
+        self.presence.leave(v, self.clock.now())
+        if v.resume_token and self.presence.live.get(v.resume_token) is v:
+            del self.presence.live[v.resume_token]
+        v.person, v.resume_token, v.login_token, v.liked = None, "", b"", set()
+        v.peer.session.signed_out()
+        return M.Ok(re=msg.id, data={"revoked": revoked})

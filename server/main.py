@@ -1,0 +1,211 @@
+"""The composition root: builds every part, wires them, starts and stops them.
+
+Nothing imports this module but the command line (``server.cli``) and the tests.
+Dependencies run one way: network shell (``net/``) -> ``dispatch`` -> desks ->
+services (``booths``, ``accounts``, ``presence``) -> parks, store, bus. The ticker
+and the scheduler take the clock they are given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import socket
+from typing import Any
+
+from server.accounts import Accounts
+from server.booths import BoothService, assign, enterprise_of
+from server.bus import Bus, InProcessBus
+from server.clock import Clock, SystemClock
+from server.config import ServerConfig
+from server.db import Store
+from server.desks.booth_desk import BoothDesk
+from server.desks.chat_desk import ChatDesk
+from server.desks.front import FrontDesk
+from server.desks.park_desk import ParkDesk
+from server.dispatch import Dispatcher
+from server.metrics import Metrics
+from server.net.connection import PendingWrites
+from server.net.http import Routes, Site
+from server.net.listener import Listener
+from server.parks import HostedPark, load_parks
+from server.presence import Presence
+from server.scheduler import Scheduler
+from server.ticker import Ticker
+from world.catalogue import Catalogue
+from world.chat import ChatLimiter
+from world.layout import ParkLayout
+from world.protocol.constants import CloseCode
+from world.protocol.session import SessionLimits
+
+log = logging.getLogger("cloudpark.server")
+
+CHAT_RETENTION_EVERY_S = 3600.0
+CARD_RETENTION_DAYS = 365.0
+
+
+def session_limits(cfg: ServerConfig) -> SessionLimits:
+    return SessionLimits(
+        max_frame=cfg.max_frame, inputs_per_s=cfg.tick_rate * 1.5, handshake_timeout=cfg.handshake_timeout,
+        idle_timeout=cfg.idle_timeout, tick_rate=cfg.tick_rate, patch_rate=cfg.patch_rate,
+        view_radius=cfg.view_radius, view_max=cfg.view_max,
+    )
+
+
+class App:
+    def __init__(self, config: ServerConfig, *, layouts: dict[str, ParkLayout] | None = None,
+                 catalogue: Catalogue | None = None, clock: Clock | None = None, bus: Bus | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.config = config
+        self._layouts = layouts
+        self._catalogue = catalogue
+        self.clock: Clock = clock or SystemClock()
+        self.bus: Bus = bus or InProcessBus()
+        self.rng = rng or random.Random()
+        self.metrics = Metrics()
+        self.parks: dict[str, HostedPark] = {}
+        self.stopping = False
+        self.started = 0.0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- startup -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        cfg, clock = self.config, self.clock
+        self.started = clock.now()
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self.parks = await asyncio.to_thread(load_parks, cfg, self._layouts, self._catalogue)
+        self.store = store = await Store.open(cfg.database_url)
+        self.accounts = Accounts(store, scrypt_n=cfg.scrypt_n, token_ttl=cfg.token_ttl)
+        self.presence = presence = Presence(self.parks, cfg, store.positions, store.visits)
+        self.booths = booths = BoothService(self.parks, presence, store, self.bus)
+        await booths.load()
+        park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng)
+        chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
+        desks: dict[str, object] = {
+            "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message),
+            "parks": park_desk,
+            "chat": chat_desk,
+            "booths": BoothDesk(booths, store, clock),
+        }
+        finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder}
+        self.dispatcher = Dispatcher(desks, finders, self.metrics)
+        pending = PendingWrites()
+        site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics,
+                    scenes={p.id: p.scene for p in self.parks.values() if p.scene is not None},
+                    web_dir=cfg.web_dir)
+        self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
+                                 Routes(site), pending, lambda: self.stopping)
+        self.ticker = Ticker(cfg, self.parks, presence, self.metrics, clock, booths.message,
+                             sweep=self.listener.sweep, after_tick=pending.flush_all)
+        self.scheduler = Scheduler(store.jobs, clock, worker=f"{socket.gethostname()}:{id(self):x}")
+        self.scheduler.handle("chat.retention", self._chat_retention)
+        self.scheduler.handle("cards.retention", self._card_retention)
+        await self.listener.start()
+        now = clock.now()
+        await self.scheduler.schedule("chat.retention", "chat.retention", now)
+        await self.scheduler.schedule("cards.retention", "cards.retention", now)
+        self._tasks = [
+            asyncio.create_task(self.ticker.run(), name="ticker"),
+            asyncio.create_task(self.scheduler.run_forever(), name="scheduler"),
+            asyncio.create_task(self._catch_up_forever(), name="booth-catch-up"),
+        ]
+        log.info("Cloud Park serving %d parks on ws://%s:%d/ws", len(self.parks), cfg.host, self.port)
+
+    async def _chat_retention(self, payload: dict[str, Any], now: float) -> float:
+        cfg = self.config
+        for park_id in self.parks:
+            self.store.chat.post_prune(park_id, now - cfg.chat_retention_days * 86400.0, cfg.chat_retention_rows)
+        await self.store.flush()
+        return now + CHAT_RETENTION_EVERY_S
+
+    async def _card_retention(self, payload: dict[str, Any], now: float) -> float:
+        await self.store.cards.prune(now - CARD_RETENTION_DAYS * 86400.0)
+        return now + 86400.0
+
+    async def _catch_up_forever(self) -> None:
+        while not self.stopping:
+            await asyncio.sleep(self.config.booth_sync_s)
+            try:
+                await self.booths.catch_up()
+            except Exception:  # noqa: BLE001 - e.g. the store closing under it; try again next time
+                log.exception("booth catch-up failed")
+
+    async def assign_booth(self, park_id: str, booth_id: str, owner: int | str | None) -> Any:
+        """Operator path (tests, demo): the same write as ``booth_assign``; ``owner`` is an
+        organization id, or the user name of the account running one enterprise."""
+        park = self.parks.get(park_id)
+        if park is None or booth_id not in park.booths:
+            raise LookupError(f"no booth {booth_id!r} in park {park_id!r}")
+        org_id = await enterprise_of(self.store, owner) if isinstance(owner, str) and owner else owner or None
+        await assign(self.store, self.bus, park_id, booth_id, org_id, self.clock.now())
+        await self.booths.refresh(park_id, booth_id)
+        return park.booths[booth_id]
+
+    @property
+    def port(self) -> int:
+        return self.listener.port
+
+    # --- shutdown ----------------------------------------------------------------------
+
+    async def stop(self, reason: str = "the server is shutting down") -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        self.listener.bye_all(CloseCode.GOING_AWAY, reason)
+        self.ticker.running = False
+        self.scheduler.stop()
+        for task in self._tasks:
+            if task.get_name() == "booth-catch-up":
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.listener.close()
+        now = self.clock.now()
+        self.presence.save_all_positions(now)
+        self.presence.release_all_holds(now)
+        await self.bus.close()
+        await self.store.close()
+        log.info("Cloud Park stopped: store flushed")
+
+    # --- what HTTP sees ----------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "stopping" if self.stopping else "ok",
+            "parks": len(self.parks),
+            "clients": len(self.presence.visitors),
+            "held": len(self.presence.holds),
+            "in_parks": sum(len(p.clients) for p in self.parks.values()),
+            "uptime_s": round(self.clock.now() - self.started, 1),
+        }
+
+    def park_list(self) -> list[dict[str, Any]]:
+        return [p.info() for p in self.parks.values()]
+
+    def render_metrics(self) -> str:
+        db = self.store.db
+
+        def extra() -> list[str]:
+            return [
+                "# HELP cloudpark_store_commits_total Transactions committed by the store writer.",
+                "# TYPE cloudpark_store_commits_total counter",
+                f"cloudpark_store_commits_total {getattr(db, 'commits', 0)}",
+                "# HELP cloudpark_connections Open websocket connections.",
+                "# TYPE cloudpark_connections gauge",
+                f"cloudpark_connections {len(self.presence.visitors)}",
+                "# HELP cloudpark_held_avatars Avatars of dropped connections held for resume.",
+                "# TYPE cloudpark_held_avatars gauge",
+                f"cloudpark_held_avatars {len(self.presence.holds)}",
+                "# HELP cloudpark_refused_before_upgrade_total Sockets closed before the websocket upgrade.",
+                "# TYPE cloudpark_refused_before_upgrade_total counter",
+                f"cloudpark_refused_before_upgrade_total {self.listener.gate.refused}",
+            ]
+        return self.metrics.render({p.id: len(p.clients) for p in self.parks.values()}, extra)
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,207 @@
+"""The listening socket: admission before and after the websocket upgrade.
+
+Before the upgrade (``GatedConnection``): at most ``max_pending_per_ip`` sockets per
+address and ``max_pending`` in all may sit in the opening handshake (or a plain HTTP
+request); more are closed at once and logged (one line per 10 s with counts). The
+soft descriptor limit is raised to the hard one at start, and the connection caps are
+kept below it, so idle sockets can never lock newcomers and ``/healthz`` out.
+
+After the upgrade (``Listener.handle``): ``Presence.refusal`` (total and per-address
+limits, avatars held for resume included) or a ``bye`` 4006 and close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import socket
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+
+from server.clock import Clock
+from server.config import ServerConfig
+from server.dispatch import Dispatcher
+from server.metrics import Metrics
+from server.net.connection import Connection, PendingWrites
+from server.net.http import Routes
+from server.presence import Presence
+from world.protocol import messages as M
+from world.protocol.codec import encode
+from world.protocol.constants import SUBPROTOCOL, CloseCode
+from world.protocol.session import SessionLimits
+
+log = logging.getLogger("cloudpark.listener")
+REFUSAL_LOG_EVERY_S = 10.0
+FD_MARGIN = 64  # descriptors kept for the database, scene files, logs
+
+
+def raise_descriptor_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if want > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            soft = want
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the descriptor limit from %d: %s", soft, exc)
+    return soft
+
+
+class Gate:
+    """Counts sockets that have not (yet) upgraded, per address."""
+
+    def __init__(self, per_ip: int, total: int, clock: Clock) -> None:
+        self.per_ip_limit = per_ip
+        self.total_limit = total
+        self.clock = clock
+        self.pending: Counter[str] = Counter()
+        self.refused = 0
+        self._refused_since_log = 0
+        self._last_log = -REFUSAL_LOG_EVERY_S
+
+    def admit(self, ip: str) -> bool:
+        if self.pending[ip] >= self.per_ip_limit or sum(self.pending.values()) >= self.total_limit:
+            self.refused += 1
+            self._refused_since_log += 1
+            now = self.clock.monotonic()
+            if now - self._last_log >= REFUSAL_LOG_EVERY_S:
+                log.warning("refused %d socket(s) before the upgrade (latest from %s: %d pending from it, "
+                            "%d pending in all)", self._refused_since_log, ip, self.pending[ip],
+                            sum(self.pending.values()))
+                self._refused_since_log = 0
+                self._last_log = now
+            return False
+        self.pending[ip] += 1
+        return True
+
+    def done(self, ip: str) -> None:
+        self.pending[ip] -= 1
+        if self.pending[ip] <= 0:
+            del self.pending[ip]
+
+
+def _ip_of(transport: Any) -> str:
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if peer else "?"
+
+
+def gated(gate: Gate) -> type[ServerConnection]:
+    class GatedConnection(ServerConnection):
+        gate_ip = ""
+        gate_pending = False
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            ip = _ip_of(transport)
+            if not gate.admit(ip):
+                transport.abort()
+                return
+            self.gate_ip, self.gate_pending = ip, True
+
+        def upgraded(self) -> None:
+            if self.gate_pending:
+                self.gate_pending = False
+                gate.done(self.gate_ip)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.upgraded()
+            super().connection_lost(exc)
+
+    return GatedConnection
+
+
+class Listener:
+    def __init__(self, cfg: ServerConfig, presence: Presence, dispatcher: Dispatcher, metrics: Metrics,
+                 clock: Clock, limits: SessionLimits, routes: Routes, pending: PendingWrites,
+                 is_stopping: Callable[[], bool]) -> None:
+        self.cfg = cfg
+        self.presence = presence
+        self.dispatcher = dispatcher
+        self.metrics = metrics
+        self.clock = clock
+        self.limits = limits
+        self.routes = routes
+        self.pending = pending
+        self.is_stopping = is_stopping
+        self.connections: set[Connection] = set()
+        self.gate = Gate(cfg.max_pending_per_ip, cfg.max_pending, clock)
+        self.server: Server | None = None
+        self.max_connections = cfg.max_connections
+
+    async def start(self) -> None:
+        cfg = self.cfg
+        soft = raise_descriptor_limit()
+        room = soft - FD_MARGIN - cfg.max_pending
+        if room < cfg.max_connections:
+            log.warning("descriptor limit %d: at most %d game connections (max_connections %d lowered)",
+                        soft, max(room, 1), cfg.max_connections)
+            self.max_connections = max(room, 1)
+        self.server = await serve(
+            self.handle, cfg.host, cfg.port, create_connection=gated(self.gate),
+            process_request=self.routes, compression=None, max_size=cfg.max_frame * 4,
+            max_queue=32, open_timeout=cfg.handshake_timeout, ping_interval=20, ping_timeout=20,
+            close_timeout=5, subprotocols=[SUBPROTOCOL], select_subprotocol=_any_subprotocol,
+            server_header="CloudPark",
+        )
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close(close_connections=True)
+            await self.server.wait_closed()
+
+    async def handle(self, ws: ServerConnection) -> None:
+        if hasattr(ws, "upgraded"):
+            ws.upgraded()
+        ip = _ip_of(ws.transport)
+        if self.is_stopping():
+            await ws.close(CloseCode.GOING_AWAY, "the server is shutting down")
+            return
+        refusal = self.presence.refusal(ip, self.max_connections)
+        if refusal is not None:
+            self.metrics.dropped["server_full"] += 1
+            log.info("refused a game connection from %s: %s", ip, refusal)
+            await ws.send(encode(M.Bye(code=CloseCode.SERVER_FULL, reason=refusal)))
+            await ws.close(CloseCode.SERVER_FULL, refusal)
+            return
+        if self.cfg.send_buffer:  # less kernel buffering: a client that stops reading is noticed sooner
+            sock = ws.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.cfg.send_buffer)
+        conn = Connection(ws, ip, self.limits, self.clock.monotonic(), self.dispatcher, self.metrics,
+                          self.pending, self.cfg.max_buffer)
+        visitor = self.presence.connected(conn)
+        conn.visitor = visitor
+        self.connections.add(conn)
+        try:
+            await conn.serve(self.clock.monotonic)
+            if conn.close_task is not None:  # returning first would close with 1000 instead
+                await conn.close_task
+        finally:
+            self.connections.discard(conn)
+            rcvd = ws.protocol.close_rcvd
+            said_goodbye = not conn.closing and rcvd is not None and rcvd.code in (1000, 1001)
+            self.presence.disconnected(visitor, said_goodbye=said_goodbye, stopping=self.is_stopping(),
+                                       now=self.clock.now(), mono=self.clock.monotonic())
+
+    def sweep(self, mono: float) -> None:
+        for conn in list(self.connections):
+            conn.sweep(mono)
+
+    def bye_all(self, code: int, reason: str) -> None:
+        for conn in list(self.connections):
+            conn.bye(code, reason)
+
+
+def _any_subprotocol(connection: ServerConnection, offered: Any) -> Any:
+    """Accept our subprotocol when offered; a client offering none still connects."""
+    return SUBPROTOCOL if SUBPROTOCOL in offered else None

@@ -1,0 +1,112 @@
+"""The ticker stepped tick by tick with a ManualClock: no sockets, no sleeping."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from server.clock import ManualClock
+from server.config import ServerConfig
+from server.metrics import Metrics
+from server.parks import HostedPark
+from server.presence import Presence
+from server.ticker import Ticker
+from tests.server.harness import PARK, small_layout
+from world.people import Person
+from world.protocol import messages as M
+from world.protocol.codec import decode_server
+from world.protocol.constants import WALK_SPEED
+from world.room import Room
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+
+    def post(self, *row: Any) -> None:
+        self.rows.append(row)
+
+
+class FakePeer:
+    ip = "10.0.0.9"
+    closing = False
+    session: Any = None
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.byes: list[int] = []
+        self.backlog = 0
+
+    def push(self, data: bytes) -> bool:
+        self.frames.append(data)
+        return True
+
+    push_later = push
+    push_snapshot = push
+
+    def buffered(self) -> int:
+        return self.backlog
+
+    def bye(self, code: int, reason: str) -> None:
+        self.byes.append(code)
+
+
+def _world(**cfg_changes: Any) -> tuple[Ticker, Presence, HostedPark, ManualClock, Sink]:
+    cfg = ServerConfig(**cfg_changes)
+    layout = small_layout(PARK)
+    park = HostedPark(PARK, PARK, PARK, layout, Room(PARK, layout), None)
+    positions, visits = Sink(), Sink()
+    clock = ManualClock()
+    presence = Presence({PARK: park}, cfg, positions, visits)  # type: ignore[arg-type]
+    ticker = Ticker(cfg, {PARK: park}, presence, Metrics(), clock, lambda p, b, liked: None)
+    return ticker, presence, park, clock, positions
+
+
+def _step(ticker: Ticker, clock: ManualClock, n: int) -> None:
+    for _ in range(n):
+        clock.advance(ticker.dt)
+        ticker.tick()
+
+
+def test_one_second_of_ticks_walks_exactly_walk_speed_and_sends_twenty_snapshots() -> None:
+    ticker, presence, park, clock, _ = _world()
+    peer = FakePeer()
+    v = presence.connected(peer)  # type: ignore[arg-type]
+    presence.signed_in(v, Person("u1", "Ann", "visitor", registered=True))
+    eid = presence.join(v, park, "centre", random.Random(1), None, clock.now())
+    x0 = park.room.avatars[eid].x
+    for s in range(1, 21):
+        park.room.queue_input(eid, M.Input(s=s, mx=1.0))
+        _step(ticker, clock, 1)
+    assert abs(park.room.avatars[eid].x - x0 - WALK_SPEED) < 1e-6
+    snaps = [decode_server(f) for f in peer.frames]
+    assert len(snaps) == 20 and all(isinstance(s, M.SnapView) for s in snaps)
+    assert snaps[-1].a == 20  # the last input is acknowledged
+
+
+def test_a_client_behind_is_skipped_then_dropped_after_behind_drop_s_of_simulated_time() -> None:
+    ticker, presence, park, clock, _ = _world(behind_drop_s=1.0, high_water=100)
+    peer = FakePeer()
+    v = presence.connected(peer)  # type: ignore[arg-type]
+    presence.signed_in(v, Person("u1", "Ann", "visitor", registered=True))
+    presence.join(v, park, "centre", random.Random(1), None, clock.now())
+    peer.backlog = 10_000
+    _step(ticker, clock, 20)  # 1.0 s behind: not yet
+    assert peer.byes == [] and ticker.metrics.snapshots_skipped >= 19 and peer.frames == []
+    _step(ticker, clock, 2)
+    assert peer.byes == [4004]
+
+
+def test_a_dropped_avatar_is_held_for_resume_ttl_then_leaves_and_its_place_is_saved() -> None:
+    ticker, presence, park, clock, positions = _world(resume_ttl=30.0)
+    peer = FakePeer()
+    v = presence.connected(peer)  # type: ignore[arg-type]
+    presence.signed_in(v, Person("ada", "Ada", "visitor", registered=True))
+    eid = presence.join(v, park, "centre", random.Random(1), None, clock.now())
+    presence.disconnected(v, said_goodbye=False, stopping=False, now=clock.now(), mono=clock.monotonic())
+    assert eid in park.room and presence.per_ip[peer.ip] == 1  # held, and still counted against its address
+    _step(ticker, clock, 20 * 29)
+    assert eid in park.room
+    _step(ticker, clock, 20 * 2)
+    assert eid not in park.room and presence.per_ip[peer.ip] == 0 and not presence.holds
+    assert positions.rows and positions.rows[-1][:2] == ("ada", PARK)

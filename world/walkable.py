@@ -21,6 +21,12 @@ ground are taken (an avatar stuck in a wall can walk out, never further in).
 room). It performs the same IEEE operations in the same order, so its results are
 bit-identical to ``move`` (the Panda3D client predicts with ``move``; the server may
 use either).
+
+``components()`` labels the walkable cells by where an avatar can walk: cells joined
+through edge neighbours (4-connectivity: ``move`` never squeezes between two diagonal
+wall cells, so a diagonal step between cells needs a side cell free anyway). It is what
+``world.reachability`` checks a layout with, so "reachable" means reachable on this
+very grid, with the server's cell size and avatar radius.
 """
 
 from __future__ import annotations
@@ -99,6 +105,10 @@ class WalkGrid:
 
     def walkable_area(self) -> float:
         return float(self.cells.sum()) * self.cell * self.cell
+
+    def components(self) -> Components:
+        """The connected areas of walkable cells (see the module docstring)."""
+        return Components.of(self)
 
     def nearest_walkable(self, x: float, y: float, max_distance: float = 50.0) -> tuple[float, float] | None:
         """The centre of the walkable cell nearest to (x, y), or None within ``max_distance``."""
@@ -206,6 +216,60 @@ class WalkGrid:
             stuck = ~(full | only_x | only_y)
             active[idx[stuck]] = False
         return x, y
+
+
+@dataclass(frozen=True, eq=False)
+class Components:
+    """Connected walkable areas of a ``WalkGrid``, kept as runs of cells per row: run
+    ``k`` is row ``rows[k]``, columns ``starts[k]`` up to (not including) ``ends[k]``,
+    in area ``labels[k]`` (0 .. ``count`` - 1)."""
+
+    grid: WalkGrid
+    rows: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    labels: npt.NDArray[np.int64]
+    count: int
+
+    @staticmethod
+    def of(grid: WalkGrid) -> Components:
+        cells = grid.cells.astype(np.int8)
+        edges = np.diff(np.pad(cells, ((0, 0), (1, 1))), axis=1)
+        rows, starts = np.nonzero(edges == 1)  # row-major: runs sorted by (row, start)
+        _, ends = np.nonzero(edges == -1)
+        rows, starts, ends = rows.astype(np.int64), starts.astype(np.int64), ends.astype(np.int64)
+        n = len(rows)
+        width = grid.cols + 1
+        # run b (row r + 1) touches runs a of row r with start_a < end_b and end_a > start_b:
+        # a contiguous range of runs, found by binary search on (row, column) keys
+        lo = np.searchsorted(rows * width + ends, (rows - 1) * width + starts, side="right")
+        hi = np.searchsorted(rows * width + starts, (rows - 1) * width + ends, side="left")
+        counts = np.maximum(hi - lo, 0)
+        b = np.repeat(np.arange(n, dtype=np.int64), counts)
+        a = np.repeat(lo, counts) + (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts))
+        parent = np.arange(n, dtype=np.int64)
+        while True:  # union by hooking the larger root under the smaller, then full path compression
+            pa, pb = parent[a], parent[b]
+            joined = pa != pb
+            if not joined.any():
+                break
+            np.minimum.at(parent, np.maximum(pa, pb)[joined], np.minimum(pa, pb)[joined])
+            while True:
+                up = parent[parent]
+                if np.array_equal(up, parent):
+                    break
+                parent = up
+        roots, labels = np.unique(parent, return_inverse=True)
+        return Components(grid, rows, starts, ends, labels.astype(np.int64), len(roots))
+
+    def at(self, x: float, y: float) -> int | None:
+        """The area the cell holding (x, y) belongs to; None when it is not walkable."""
+        if not self.grid.contains(x, y):
+            return None
+        i, j = self.grid.cell_of(x, y)
+        k = int(np.searchsorted(self.rows * (self.grid.cols + 1) + self.starts,
+                                i * (self.grid.cols + 1) + j, side="right")) - 1
+        return int(self.labels[k])
 
 
 def _rasterise_region(region: Region, x0: float, y0: float, cell: float, rows: int, cols: int) -> npt.NDArray[np.uint8]:

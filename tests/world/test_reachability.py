@@ -1,10 +1,11 @@
-"""Reachability: rasterised walkable area, flood from spawns, precise complaints."""
+"""Reachability, on the grid avatars walk on: connected areas from spawns, precise complaints."""
 
 import math
 
 from world.geometry import box_ring, clockwise, counter_clockwise
 from world.layout import BoothSlot, ParkLayout, Region, Space, Spawn, Stage
-from world.reachability import WalkGrid, check_layout
+from world.reachability import check_layout
+from world.walkable import WalkGrid
 
 
 def park(walls=(), spawns=None, entrance=(20.0, -20.0)) -> ParkLayout:
@@ -48,9 +49,40 @@ def test_an_entrance_outside_the_site_is_reported():
     assert any("space hall-1 entrance" in p for p in report.problems)
 
 
-def test_the_grid_counts_cells_of_the_walkable_area():
-    layout = park(walls=((0.0, 0.0, 10.0, 10.0),))
-    grid = WalkGrid(layout.walkable, 0.5)
-    assert grid.walkable_cells() * 0.25 == 100 * 100 - 10 * 10
-    assert grid.component((0.0, 0.0)) is None
-    assert grid.component((-30.0, -30.0)) == grid.component((30.0, 30.0))
+def test_the_grids_areas_join_what_walls_do_not_separate():
+    layout = park(walls=((0.0, 0.0, 10.0, 10.0), (0.0, 30.0, 100.0, 1.0)))  # a block, and a wall across
+    areas = WalkGrid.from_layout(layout).components()
+    assert areas.count == 2
+    assert areas.at(0.0, 0.0) is None  # inside the block
+    assert areas.at(-30.0, -30.0) == areas.at(30.0, 20.0) != areas.at(0.0, 40.0)
+    assert areas.at(500.0, 0.0) is None
+
+
+def test_the_check_can_use_the_rooms_own_grid():
+    layout = park()
+    grid = WalkGrid.from_layout(layout, cell=0.5, radius=0.3)
+    assert check_layout(layout, grid=grid) == check_layout(layout, cell=0.5)
+    assert check_layout(layout, grid=grid).cell == 0.5
+
+
+def test_a_gap_too_narrow_for_an_avatar_cuts_the_park_in_two():
+    """The check asks the grid avatars really walk on (0.25 m cells, 0.3 m radius): a
+    0.5 m gap is open on a raster of cell centres, but no avatar 0.6 m wide fits through."""
+    walls = ((-25.125, 20.0, 49.75, 2.0), (25.125, 20.0, 49.75, 2.0))  # gap: x -0.25 .. 0.25
+    report = check_layout(park(walls=walls))
+    assert any("stage front" in p and "cannot be reached" in p for p in report.problems), report.problems
+    assert report.cell == 0.25
+
+
+def test_reachable_means_an_avatar_can_walk_there():
+    from world.movement import apply_input
+    from world.protocol.messages import Input
+    from world.walkable import WalkGrid as RoomGrid
+
+    layout = park(walls=((-26.0, 20.0, 48.0, 2.0), (26.0, 20.0, 48.0, 2.0)))  # a 4 m gap at x = 0
+    assert check_layout(layout).ok
+    grid = RoomGrid.from_layout(layout)
+    x, y = 0.0, -40.0  # the spawn
+    for s in range(1, 400):
+        x, y, _, _ = apply_input(x, y, 0.0, Input(s=s, my=1.0, mx=0.0, run=True), 0.05, grid)
+    assert y > 30.0  # walked through the gap to the stage front at y = 35

@@ -106,3 +106,38 @@ def test_concave_site_is_rasterised_even_odd() -> None:
     assert g.contains(-10, 10) and g.contains(10, -10)
     assert not g.contains(10, 10)
     assert lay.walkable  # the helper builds too
+
+
+def _flood_areas(cells: np.ndarray) -> dict[tuple[int, int], int]:
+    """Reference: breadth-first flood fill over edge neighbours."""
+    area: dict[tuple[int, int], int] = {}
+    rows, cols = cells.shape
+    for start in zip(*np.nonzero(cells), strict=True):
+        if start in area:
+            continue
+        label = len(set(area.values()))
+        todo = [start]
+        area[start] = label
+        while todo:
+            i, j = todo.pop()
+            for ni, nj in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+                if 0 <= ni < rows and 0 <= nj < cols and cells[ni, nj] and (ni, nj) not in area:
+                    area[(ni, nj)] = label
+                    todo.append((ni, nj))
+    return area
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 14).flatmap(lambda r: st.integers(1, 14).flatmap(
+    lambda c: st.lists(st.integers(0, 1), min_size=r * c, max_size=r * c).map(
+        lambda v: np.array(v, dtype=np.uint8).reshape(r, c)))))
+def test_components_are_the_areas_a_flood_fill_finds(cells: np.ndarray) -> None:
+    g = WalkGrid(0.0, 0.0, 1.0, cells)
+    areas = g.components()
+    expected = _flood_areas(cells)
+    assert areas.count == len(set(expected.values()))
+    found = {(i, j): areas.at(j + 0.5, i + 0.5) for i in range(cells.shape[0]) for j in range(cells.shape[1])}
+    for cell, label in found.items():
+        assert (label is None) == (cell not in expected)
+    pairs = [(a, b) for a in expected for b in expected]
+    assert all((expected[a] == expected[b]) == (found[a] == found[b]) for a, b in pairs)

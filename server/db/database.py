@@ -82,12 +82,21 @@ def _postgresql_engine(url: URL, *, writer: bool) -> AsyncEngine:
                                isolation_level="REPEATABLE READ")
 
 
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> URL:
+    """``url`` parsed, with the async driver filled in when it names none."""
+    parsed = make_url(url)
+    return parsed.set(drivername=ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername))
+
+
 def _engines(url: URL) -> tuple[AsyncEngine, AsyncEngine]:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
             raise ValueError(f"{url}: SQLite needs a file path (the writer and the readers share it)")
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         return _sqlite_engine(url, writer=True), _sqlite_engine(url, writer=False)
     if backend == "postgresql":
         return _postgresql_engine(url, writer=True), _postgresql_engine(url, writer=False)
@@ -111,7 +120,7 @@ class Database:
     @classmethod
     async def open(cls, url: str) -> Database:
         """Create the SQLite file's folder, migrate to the newest schema, start the writer."""
-        parsed = make_url(url)
+        parsed = async_url(url)
         writer, reader = _engines(parsed)
         try:
             await upgrade(writer)

@@ -245,3 +245,13 @@ def test_a_lone_failing_write_fails_alone(url: str) -> None:
         finally:
             await db.close()
     run(go())
+
+
+def test_urls_without_a_driver_get_the_async_one(tmp_path: Path) -> None:
+    async def go() -> None:
+        db = await Database.open(f"sqlite:///{tmp_path / 'cp.sqlite3'}")
+        try:
+            assert db.url.startswith("sqlite+aiosqlite:///") and db.dialect == "sqlite"
+        finally:
+            await db.close()
+    run(go())

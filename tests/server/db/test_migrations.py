@@ -267,3 +267,20 @@ def test_a_new_revision_is_numbered_after_the_head(tmp_path: Path, monkeypatch: 
     assert path.parent == copy / "versions" and path.name.startswith("0003_add_booth_tags")
     text = path.read_text()
     assert "revision = '0003'" in text and "down_revision = '0002'" in text
+
+
+def test_a_failed_upgrade_of_a_legacy_file_leaves_it_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "cp.sqlite3"
+    shutil.copyfile(LEGACY, path)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE organizations (id INTEGER PRIMARY KEY)")  # 0002 cannot create its own
+    db.commit()
+    db.close()
+    with pytest.raises(sa.exc.OperationalError, match="already exists"):
+        run(Store.open(f"sqlite+aiosqlite:///{path}"))
+    db = sqlite3.connect(path)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "alembic_version" not in tables and "memberships" not in tables  # not even the stamp
+    assert db.execute("SELECT owner_company FROM booths WHERE booth = 'b1' AND park = 'p01'").fetchone() == (
+        "Inkstone Animation",)
+

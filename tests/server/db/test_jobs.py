@@ -64,7 +64,7 @@ def test_a_claim_whose_worker_died_can_be_requeued(url: str) -> None:
 
 
 def test_two_databases_claiming_at_once_never_get_the_same_job(url: str) -> None:
-    per_round, rounds = 120, 4
+    per_round, rounds = 100, 3
 
     async def drain(store: Store, worker: str) -> list[int]:
         got: list[int] = []

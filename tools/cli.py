@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:  # migrations say what they apply at INFO; their plugin set-up is noise
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--port", type=int, default=8765, help="server port (default 8765)")
     p.add_argument("--park", action="append", metavar="ID",
                    help="only this park (repeatable; default every park of the catalogue)")
+    p.add_argument("--database", default=None, metavar="URL",
+                   help="database (default: SQLite in --data-dir; e.g. postgresql+asyncpg://postgres@127.0.0.1/cloudpark)")
     p.add_argument("--no-serve", action="store_true", help="build the scenes and the web client, then stop")
     p.set_defaults(handler=cmd_up)
 
@@ -54,6 +56,15 @@ def publish(data_dir: Path) -> str | None:
     return None
 
 
+def _safe_url(url: str) -> str:
+    """A database URL fit to print: any password replaced."""
+    head, sep, tail = url.rpartition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, cred = head.partition("//")
+    return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     from tools.scenes.cli import build_and_report
 
@@ -70,7 +81,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     base = f"{browser_host(args.host)}:{args.port or 'PORT'}"
     if not args.port:
         say("--port 0: the server picks a free port and prints it below; put it in place of PORT")
-    say(f"Cloud Park starting on the embedded default (data in {args.data_dir}):")
+    where = f"database {_safe_url(args.database)}" if args.database else "the embedded default"
+    say(f"Cloud Park starting on {where} (data in {args.data_dir}):")
     if problem is None:
         say(f"  open in a browser  http://{base}/web/")
     say(f"  game websocket     ws://{base}/ws")
@@ -83,5 +95,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.park:  # host the parks asked for; do not build the rest at start
         env["CLOUDPARK_BUILD_SCENES"] = "0"
     argv = [exe, "serve", "--data-dir", str(args.data_dir), "--host", args.host, "--port", str(args.port)]
+    if args.database:
+        argv += ["--database", args.database]
     os.execve(exe, argv, env)  # noqa: S606
     return 0  # not reached

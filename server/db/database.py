@@ -239,6 +239,20 @@ class Database:
                 return [(False, exc)]
             await transaction.commit()
             return outcomes
+        # Optimistic first: the whole batch in one transaction without savepoints (about
+        # half the cost of a write). If any write raises, that transaction is rolled back
+        # (nothing of it was committed, so running the writes again is safe) and the batch
+        # runs again with a savepoint per write, so one bad write does not sink the rest.
+        transaction = await conn.begin()
+        try:
+            for write in batch:
+                outcomes.append((True, await write.run(conn)))
+        except Exception:
+            await transaction.rollback()
+            outcomes = []
+        else:
+            await transaction.commit()
+            return outcomes
         async with conn.begin():
             for write in batch:
                 try:

@@ -33,10 +33,11 @@ def _start(data: Path, **settings: str) -> tuple[subprocess.Popen[str], int]:
     raise AssertionError("cloudpark serve did not start")
 
 
-def test_sigkill_then_restart_keeps_every_acknowledged_write(tmp_path: Path) -> None:
+def test_sigkill_then_restart_keeps_every_acknowledged_write(tmp_path: Path, database_url: str) -> None:
+    """On SQLite and on PostgreSQL (``--database``): what was acknowledged survives."""
     data = tmp_path / "data"
     write_scene(data / "scenes", small_layout(PARK))
-    proc, port = _start(data)
+    proc, port = _start(data, database=database_url)
     acked: dict[str, object] = {}
 
     async def writes() -> None:
@@ -61,7 +62,7 @@ def test_sigkill_then_restart_keeps_every_acknowledged_write(tmp_path: Path) -> 
     finally:
         proc.kill()
         proc.wait()
-    proc2, port2 = _start(data)
+    proc2, port2 = _start(data, database=database_url)
 
     async def reads() -> None:
         v = await Visitor.connect(port2)
@@ -82,13 +83,24 @@ def test_sigkill_then_restart_keeps_every_acknowledged_write(tmp_path: Path) -> 
 
     try:
         asyncio.run(reads())
-        import sqlite3
-
-        db = sqlite3.connect(data / "cloudpark.sqlite3")
-        assert db.execute("SELECT id, email, consent FROM cards").fetchall() == [(acked["card"], "ada@example.com", 1)]
+        assert asyncio.run(_cards(database_url)) == [(acked["card"], "ada@example.com", True)]
     finally:
         proc2.send_signal(signal.SIGTERM)
         assert proc2.wait(30) == 0
+
+
+async def _cards(url: str) -> list[tuple[int, str, bool]]:
+    """The cards table read straight from the database, past the server's own code."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT id, email, consent FROM cards"))).all()
+    finally:
+        await engine.dispose()
+    return [(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
 
 def test_sigterm_says_bye_with_1001_and_exits_cleanly(tmp_path: Path) -> None:

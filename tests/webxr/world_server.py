@@ -123,7 +123,7 @@ class WorldServer:
 
         def cut(app: App) -> int:
             n = 0
-            for client in list(app.clients):
+            for client in list(app.listener.connections):
                 transport = client.ws.transport
                 if transport is not None:
                     transport.abort()

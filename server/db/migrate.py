@@ -6,15 +6,13 @@ processes starting at once never migrate twice. A file made by the first store
 (``server/store.py``: a ``schema_version`` table at version 1, no ``alembic_version``)
 is recognised, stamped ``0001`` and upgraded from there.
 
-For developers: ``python -m server.db.migrate revision "what it does"`` writes the
+For developers: ``python -m server.db revision "what it does"`` writes the
 next numbered revision file under ``server/db/migrations/versions/``;
-``python -m server.db.migrate upgrade URL`` migrates a database by hand.
+``python -m server.db upgrade URL`` migrates a database by hand.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import logging
 from pathlib import Path
 
@@ -95,30 +93,3 @@ def new_revision(message: str) -> Path:
     script = command.revision(config(), message=message, rev_id=number)
     assert script is not None and not isinstance(script, list)
     return Path(script.path)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server.db.migrate", description=__doc__)
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    rev = sub.add_parser("revision", help="write the next numbered revision file")
-    rev.add_argument("message")
-    up = sub.add_parser("upgrade", help="migrate a database (a SQLAlchemy async URL) to the newest revision")
-    up.add_argument("url")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.cmd == "revision":
-        log.info("wrote %s", new_revision(args.message))
-        return 0
-
-    async def run() -> None:
-        from server.db.database import Database  # it imports this module
-
-        db = await Database.open(args.url)  # its engines set SQLite's pragmas and BEGIN
-        await db.close()
-    asyncio.run(run())
-    log.info("%s is at revision %s", args.url, head())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -9,7 +9,7 @@ from server.db.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations with server.db.migrate (python -m server.db.migrate upgrade URL)")
+    raise RuntimeError("run migrations with server.db.migrate (python -m server.db upgrade URL)")
 
 context.configure(
     connection=connection,

@@ -5,12 +5,12 @@ applies queued inputs and returns booth events) and ``build_snapshots()`` (the
 encoded ``snap`` frame per viewer) at the patch rate. Connection handlers only call
 the queueing and bookkeeping methods; nothing here blocks or awaits.
 
-Lifecycle: ``join(visitor, spawn, rng, at=None) -> eid`` places an avatar at a spawn
-point (jittered up to 1.5 m, always on walkable ground), or at ``at`` (a returning
-visitor's saved position) when that is still walkable; ``leave(eid)`` removes it (and
-returns its ``BoothLeft`` if it stood in a booth zone); ``detach(eid)`` keeps a
-dropped client's avatar standing in the world, ``attach(eid)`` takes it back (the
-next snapshot resends everything in view).
+Lifecycle: ``join(visitor, spawn, rng, at=None) -> eid`` places an avatar near a spawn
+point (drawn from ``rng``, uniformly over the disc of radius 1.5 m around it, on
+walkable ground), or at ``at`` (a returning visitor's saved position) when that is
+still walkable; ``leave(eid)`` removes it (and returns its ``BoothLeft`` if it stood
+in a booth zone); ``detach(eid)`` keeps a dropped client's avatar standing in the
+world, ``attach(eid)`` takes it back (the next snapshot resends everything in view).
 
 Movement: each queued ``Input`` is ``n`` ticks (queued ``n`` times; acknowledged once the
 last is applied), each tick (``1 / tick_rate`` s) of movement through
@@ -55,7 +55,7 @@ from world.walkable import WalkGrid
 
 T = TypeVar("T")
 
-SPAWN_JITTER = 1.5  # metres
+SPAWN_JITTER = 1.5  # metres: the radius of the disc around a spawn point that avatars start in
 IDLE_AFTER_TICKS = 3
 _ONE_TICK = 1.0 - 1e-9  # an allowance this large pays for a tick (rounding of dt * tick_rate)
 
@@ -512,9 +512,12 @@ class Room:
         raise UnknownSpawn(f"park {self.park_id!r} has no spawn point {spawn!r}")
 
     def _place(self, s: Spawn, rng: Rng) -> tuple[float, float]:
+        """A point drawn uniformly from the disc of radius ``SPAWN_JITTER`` around the
+        spawn, on walkable ground (20 tries, then the nearest walkable cell)."""
         for _ in range(20):
-            x = s.x + rng.uniform(-SPAWN_JITTER, SPAWN_JITTER)
-            y = s.y + rng.uniform(-SPAWN_JITTER, SPAWN_JITTER)
+            r = SPAWN_JITTER * math.sqrt(rng.uniform(0.0, 1.0))  # sqrt: uniform over the area
+            a = rng.uniform(-math.pi, math.pi)
+            x, y = s.x + r * math.cos(a), s.y + r * math.sin(a)
             if self.grid.contains(x, y):
                 return x, y
         found = self.grid.nearest_walkable(s.x, s.y)

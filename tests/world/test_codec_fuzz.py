@@ -7,8 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from world.protocol import messages as M
-from world.protocol.codec import ProtocolError, decode_client, decode_server, encode
-from world.protocol.session import ServerSession
+from world.protocol.codec import (
+    ProtocolError,
+    decode_client,
+    decode_server,
+    encode,
+    peek_request_id,
+)
+from world.protocol.session import ServerSession, SessionLimits
 
 VALID_CLIENT = [
     encode(M.Hello(v=1, client="bot", resume="r" * 20)), encode(M.Guest(name="Ann", color=1, id=9)),
@@ -82,3 +88,28 @@ def test_a_session_never_raises_on_any_sequence_of_frames(frames: list[bytes]) -
     for i, f in enumerate(frames):
         s.receive(f, i * 0.01)
     s.data_to_send()
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | st.text(max_size=100) | st.builds(bytearray, st.binary(max_size=50))
+       | st.builds(memoryview, st.binary(max_size=50)))
+def test_any_frame_of_any_kind_raises_only_protocol_error(data: bytes) -> None:
+    """Binary or text, whatever it holds: ProtocolError or a message; peek never raises."""
+    _decode_both(data)
+    try:
+        decode_client(data, limit=16)
+    except ProtocolError as exc:
+        assert exc.code in ("malformed", "too_large", "bad_type", "unknown_type")
+    if not isinstance(data, str):
+        assert 0 <= peek_request_id(bytes(data)) <= 0xFFFFFFFF
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.binary(max_size=64), st.text(max_size=64), mutated(), st.binary(min_size=200, max_size=300)),
+                max_size=30))
+def test_a_session_answers_text_and_oversize_frames_without_raising(frames: list[bytes | str]) -> None:
+    s = ServerSession(SessionLimits(max_frame=128))
+    for i, f in enumerate(frames):
+        s.receive(f, i * 0.01)
+    for out in s.data_to_send():
+        assert decode_server(out) is not None

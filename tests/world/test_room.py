@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -417,3 +418,19 @@ def test_batched_inputs_every_other_tick_and_jittered_inputs_still_move_at_full_
     jittered = [k * DT + (DT * 1.5 if k % 3 == 0 else 0.0) for k in range(200)]  # every third one late
     xs = _run_east(room, b, jittered, 10.0)
     assert xs[-1] - xs[0] == pytest.approx(6.0 * 10.0, abs=1e-6)
+
+
+def test_spawn_jitter_is_a_disc_of_1_5_m_drawn_from_the_rng_passed_in() -> None:
+    lay = square_park(size=60.0)
+    room = Room(lay.park_id, lay)
+    rng = random.Random(11)
+    places = []
+    for i in range(400):
+        av = room.avatars[room.join(visitor(f"v{i}"), "s1", rng)]
+        places.append((av.x, av.y))
+    dist = [math.hypot(x, y) for x, y in places]  # the spawn s1 is at the origin
+    assert max(dist) <= 1.5 + 1e-9
+    assert max(dist) > 1.4 and sum(d < 0.75 for d in dist) > 50  # spread over the disc, not a ring
+    again = Room(lay.park_id, lay)
+    rng2 = random.Random(11)
+    assert [(again.avatars[again.join(visitor(f"v{i}"), "s1", rng2)].x) for i in range(5)] == [p[0] for p in places[:5]]

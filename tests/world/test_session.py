@@ -103,10 +103,37 @@ def test_errors_are_forgiven_slowly() -> None:
     assert s.close_code == CloseCode.TOO_MANY_ERRORS
 
 
-def test_oversize_frame_closes_1009() -> None:
+def test_oversize_frame_is_answered_too_large_naming_its_size_then_bye_and_close_1009() -> None:
     s = ServerSession(SessionLimits(max_frame=100))
     s.receive(b"\x80" + b"x" * 200, 0.0)
     assert s.close_code == CloseCode.MESSAGE_TOO_BIG
+    err, bye = frames(s)
+    assert isinstance(err, M.Error) and err.code == ErrorCode.TOO_LARGE
+    assert err.msg == "frame of 201 bytes exceeds the 100-byte limit"
+    assert isinstance(bye, M.Bye) and bye.code == 1009
+
+
+def test_a_text_frame_is_answered_malformed_send_binary_and_counts_as_an_error() -> None:
+    s = ServerSession()
+    assert s.receive('{"t": "hello", "v": 1}', 0.0) == []
+    (err,) = frames(s)
+    assert isinstance(err, M.Error) and err.code == ErrorCode.MALFORMED
+    assert err.msg == "text frames are not accepted: send binary MessagePack"
+    assert s.errors == 1 and s.close_code is None and s.state is State.CONNECTED
+    s.receive("x" * 300, 0.0)  # a text frame too big is too big first
+    s2 = ServerSession(SessionLimits(max_frame=100))
+    s2.receive("é" * 60, 0.0)  # 120 bytes of UTF-8
+    assert s2.close_code == CloseCode.MESSAGE_TOO_BIG and "120 bytes" in frames(s2)[0].msg
+
+
+def test_a_flood_closes_at_once_with_bye_4003_last() -> None:
+    pair = in_park()
+    for _ in range(200):
+        pair.client.move(1.0, 0.0)
+    pair.pump(now=0.1)
+    out = pair.deliver()
+    assert isinstance(out[-1], M.Bye) and out[-1].code == CloseCode.FLOOD
+    assert pair.server.state is State.CLOSED and pair.server.receive(encode(M.Ping()), 0.2) == []
 
 
 def in_park(limits: SessionLimits | None = None) -> SessionPair:

@@ -1,4 +1,10 @@
-"""Bytes <-> messages. Decoding untrusted bytes raises only ``ProtocolError``."""
+"""Bytes <-> messages. Decoding untrusted bytes raises only ``ProtocolError``.
+
+Encoding leaves out every field equal to its default (docs/protocol.md promises it).
+msgspec's ``omit_defaults`` alone compares by identity, so a ``0.0`` or ``"visitor"``
+a caller computed would still be written; ``encode`` swaps such values for the
+default object first.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,37 @@ _server_decoder = msgspec.msgpack.Decoder(M.ServerMessage)
 _encoder = msgspec.msgpack.Encoder()
 
 
+def _value_defaults(cls: type[msgspec.Struct]) -> tuple[tuple[str, object], ...]:
+    """The fields whose default is a number or string (the ones identity can miss)."""
+    return tuple((f.name, f.default) for f in msgspec.structs.fields(cls)
+                 if type(f.default) in (int, float, str))
+
+
+_VALUE_DEFAULTS: dict[type, tuple[tuple[str, object], ...]] = {
+    cls: _value_defaults(cls)
+    for cls in (*M.ClientMessage.__args__, *M.ServerMessage.__args__, M.Snap)
+}
+
+
 def encode(msg: msgspec.Struct) -> bytes:
+    """One message as MessagePack, fields equal to their default left out."""
+    fields = _VALUE_DEFAULTS.get(type(msg))
+    if fields:
+        same: dict[str, object] = {}
+        for name, default in fields:
+            value = getattr(msg, name)
+            if value is not default and type(value) is type(default) and value == default:
+                same[name] = default
+        if same:
+            msg = msgspec.structs.replace(msg, **same)
     return _encoder.encode(msg)
 
 
 def _decode(decoder: msgspec.msgpack.Decoder[Any], data: bytes, limit: int | None) -> Any:
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise ProtocolError(ErrorCode.MALFORMED, "expected a binary frame holding one MessagePack map")
+        raise ProtocolError(ErrorCode.MALFORMED, "text frames are not accepted: send binary MessagePack")
     if limit is not None and len(data) > limit:
-        raise ProtocolError(ErrorCode.MALFORMED, f"frame of {len(data)} bytes exceeds the {limit}-byte limit")
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"frame of {len(data)} bytes exceeds the {limit}-byte limit")
     try:
         return decoder.decode(data)
     except msgspec.ValidationError as exc:

@@ -9,6 +9,9 @@ SUBPROTOCOL = "cloudpark.v1"  # offered in Sec-WebSocket-Protocol; the version i
 
 # Limits (documented in docs/protocol.md; the server may be configured lower, never higher).
 MAX_FRAME_BYTES = 16 * 1024  # client -> server frame
+# The most the server reads of one frame: enough to answer a frame over MAX_FRAME_BYTES
+# with `error` too_large; beyond this the websocket layer closes 1009 by itself.
+FRAME_READ_LIMIT = 1024 * 1024
 MAX_NAME_CHARS = 32
 MAX_CHAT_CHARS = 500
 MAX_TEXT_CHARS = 4000  # booth description
@@ -29,7 +32,9 @@ class CloseCode(IntEnum):
 
     NORMAL = 1000
     GOING_AWAY = 1001  # server shutting down (a `bye` message precedes it)
-    MESSAGE_TOO_BIG = 1009  # frame over MAX_FRAME_BYTES
+    PROTOCOL_ERROR = 1002  # broken websocket framing (the websocket layer closes, no `bye`)
+    INVALID_DATA = 1007  # a text frame that is not UTF-8 (the websocket layer closes, no `bye`)
+    MESSAGE_TOO_BIG = 1009  # frame over MAX_FRAME_BYTES (`error` too_large and `bye` first)
     VERSION_MISMATCH = 4000  # `hello.v` is not PROTOCOL_VERSION
     TOO_MANY_ERRORS = 4001  # too many malformed / invalid messages
     AUTH_FAILED = 4002  # no successful hello + auth within the handshake timeout, or too many failures
@@ -44,7 +49,8 @@ class CloseCode(IntEnum):
 class ErrorCode(StrEnum):
     """`error.code` values: the request failed, the connection stays open."""
 
-    MALFORMED = "malformed"  # not MessagePack
+    MALFORMED = "malformed"  # not MessagePack, or a text frame
+    TOO_LARGE = "too_large"  # a frame over MAX_FRAME_BYTES (followed by close 1009)
     BAD_TYPE = "bad_type"  # a field has the wrong type or is out of range
     UNKNOWN_TYPE = "unknown_type"  # `t` names no message
     BAD_STATE = "bad_state"  # message not allowed in the session's current state

@@ -196,16 +196,27 @@ class ServerSession:
 
     # --- input -----------------------------------------------------------------------
 
-    def receive(self, frame: bytes, now: float) -> list[M.ClientMessage]:
-        """Decode one frame; returns the accepted messages (zero or one)."""
+    def receive(self, frame: bytes | str, now: float) -> list[M.ClientMessage]:
+        """Decode one frame; returns the accepted messages (zero or one).
+
+        A binary frame arrives as ``bytes``, a text frame as ``str`` (as websockets
+        hands them over). A frame over ``max_frame`` bytes is answered ``error``
+        ``too_large`` (naming its size), then ``bye`` and close 1009; a text frame is
+        answered ``error`` ``malformed`` (and counts as an error)."""
         if self.state is State.CLOSED:
             return []
+        size = len(frame.encode("utf-8", "surrogatepass")) if isinstance(frame, str) else len(frame)
         self.messages_in += 1
-        self.bytes_in += len(frame)
+        self.bytes_in += size
         self._last_received = now
-        if len(frame) > self.limits.max_frame:
-            self._error(ErrorCode.MALFORMED, f"frame of {len(frame)} bytes exceeds the {self.limits.max_frame}-byte limit", 0, now)
-            self.close(CloseCode.MESSAGE_TOO_BIG, "frame too big")
+        limit = self.limits.max_frame
+        if size > limit:
+            self.errors += 1
+            self.send(M.Error(code=ErrorCode.TOO_LARGE, msg=f"frame of {size} bytes exceeds the {limit}-byte limit"))
+            self.close(CloseCode.MESSAGE_TOO_BIG, f"frame of {size} bytes is over the {limit}-byte limit")
+            return []
+        if isinstance(frame, str):
+            self._error(ErrorCode.MALFORMED, "text frames are not accepted: send binary MessagePack", 0, now)
             return []
         try:
             msg = decode_client(frame, None)

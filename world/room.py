@@ -308,27 +308,31 @@ class Room:
         most = float(self.config.inputs_per_tick)
         presences = self._presence
         batch: list[Avatar] = []
+        paying: list[_Presence] = []  # batch[i]'s presence
         for av in self.avatars.values():
             if av.inputs:
                 p = presences[av.eid]
                 # the allowance is a token bucket read lazily: it only grows while unread
-                p.allowance = min(most, p.allowance + (clock - p.allowance_at))
+                allowance = p.allowance + (clock - p.allowance_at)
+                p.allowance = allowance = most if allowance > most else allowance
                 p.allowance_at = clock
-                if p.allowance >= _ONE_TICK:
+                if allowance >= _ONE_TICK:
                     batch.append(av)
+                    paying.append(p)
         for _ in range(self.config.inputs_per_tick):
             if not batch:
                 break
             inputs = [av.inputs.popleft() for av in batch]
             self._move(batch, inputs, input_dt, moved)
-            for av in batch:
-                presences[av.eid].allowance -= 1.0
+            for p in paying:
+                p.allowance -= 1.0
             touched.update(av.eid for av in batch)
             # catching up: only when more is queued than the rest of the message just
             # applied (the ticks of one `n` > 1 input are spread over n ticks), and only
             # with time to spare
-            batch = [av for av, inp in zip(batch, inputs, strict=True)
-                     if av.inputs and av.inputs[-1] is not inp and presences[av.eid].allowance >= _ONE_TICK]
+            more = [(av, p) for av, inp, p in zip(batch, inputs, paying, strict=True)
+                    if av.inputs and av.inputs[-1] is not inp and p.allowance >= _ONE_TICK]
+            batch, paying = [av for av, _ in more], [p for _, p in more]
         for eid, presence in self._presence.items():
             if eid in touched:
                 presence.quiet_ticks = 0

@@ -74,7 +74,8 @@ json_like = st.recursive(
 
 
 @settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(["t", "id", "s", "mx", "name", "park", "text", "ch", "v", "content"]), json_like))
+@given(st.dictionaries(st.sampled_from(["t", "id", "s", "mx", "yaw", "n", "name", "color", "park", "spawn", "text", "ch",
+                                       "booth", "e", "v", "resume", "content"]), json_like))
 def test_well_formed_msgpack_of_any_shape(obj: dict[object, object]) -> None:
     if "t" not in obj or not isinstance(obj.get("t"), str):
         obj["t"] = "in"

@@ -43,10 +43,11 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from world.avatar import Avatar, VisitorInfo
+from world.avatar import Avatar
 from world.interest import Interest
 from world.layout import ParkLayout, Ring, Spawn
 from world.movement import displacements, wrap_yaw
+from world.people import Person
 from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
 from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
@@ -204,7 +205,7 @@ class Room:
 
     # --- lifecycle -----------------------------------------------------------------
 
-    def join(self, visitor: VisitorInfo, spawn: str | None, rng: Rng,
+    def join(self, visitor: Person, spawn: str | None, rng: Rng,
              at: tuple[float, float, float] | None = None) -> int:
         """Place a new avatar and return its entity id.
 
@@ -530,5 +531,5 @@ class Room:
 
 __all__ = [
     "BoothEntered", "BoothLeft", "Room", "RoomConfig", "RoomCounts", "RoomEvent", "Rng",
-    "UnknownSpawn", "VisitorInfo",
+    "UnknownSpawn",
 ]

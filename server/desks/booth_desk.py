@@ -20,7 +20,8 @@ from server.presence import Visitor
 from server.refusal import Refusal
 from world.booths import BoothRecord, BoothRuleError, apply_patch
 from world.protocol import messages as M
-from world.protocol.constants import ErrorCode
+from world.protocol.constants import MAX_SHORT_CHARS, ErrorCode
+from world.text import TextRuleError, clean_name, clean_text
 
 Found = tuple[HostedPark, BoothRecord]
 CARDS_PER_DAY = 30  # per account, over every booth: a card is a contact request, not a mailing list
@@ -52,8 +53,13 @@ class BoothDesk:
         if sent >= CARDS_PER_DAY:
             raise Refusal(ErrorCode.RATE_LIMITED, f"card: at most {CARDS_PER_DAY} business cards a day "
                           "from one account")
-        card = CardFields(name=msg.name, consent=True, company=msg.company, email=msg.email, phone=msg.phone,
-                          message=msg.message)
+        try:
+            card = CardFields(name=clean_name(msg.name, "name", MAX_SHORT_CHARS), consent=True,
+                              company=clean_text(msg.company, multiline=False),
+                              email=clean_text(msg.email, multiline=False),
+                              phone=clean_text(msg.phone, multiline=False), message=clean_text(msg.message))
+        except TextRuleError as exc:
+            raise Refusal(ErrorCode.INVALID, str(exc)) from None
         card_id = await self.store.cards.add(park.id, record.id, v.person.user_id, card, now)
         return M.Ok(re=msg.id, data={"card": card_id})
 

@@ -20,14 +20,14 @@ from server.presence import Presence, Visitor
 from server.refusal import Refusal
 from world.people import Person, guest
 from world.protocol import messages as M
-from world.protocol.constants import SELF_REGISTER_ROLES, CloseCode, ErrorCode
+from world.protocol.constants import MAX_SHORT_CHARS, SELF_REGISTER_ROLES, CloseCode, ErrorCode
 from world.room import Rng
-from world.text import TextRuleError, clean_name
+from world.text import MAX_NAME_CHARS, TextRuleError, clean_name
 
 
-def _name(text: str, field: str) -> str:
+def _name(text: str, field: str, max_chars: int = MAX_NAME_CHARS) -> str:
     try:
-        return clean_name(text, field)
+        return clean_name(text, field, max_chars)
     except TextRuleError as exc:
         raise Refusal(ErrorCode.INVALID, str(exc)) from None
 
@@ -93,7 +93,7 @@ class FrontDesk:
         if msg.role == "enterprise":
             if not company:
                 raise Refusal(ErrorCode.INVALID, "company: an enterprise account needs its company name")
-            company = _name(company, "company")
+            company = _name(company, "company", MAX_SHORT_CHARS)
         now = self.clock.now()
         try:
             account = await self.accounts.create(msg.user, msg.password, name, msg.role,

@@ -223,10 +223,7 @@ class Connection:
                 continue
             metrics.bytes_in += len(frame)
             metrics.messages_in += 1
-            if isinstance(frame, str):  # the session answers text frames with `malformed`
-                messages = session.receive(frame.encode(), now())
-            else:
-                messages = session.receive(frame, now())
+            messages = session.receive(frame, now())  # a text frame (str) is answered `malformed`
             for msg in messages:
                 if type(msg) is M.Input:  # the hot path: no table lookup, no await
                     park, eid = visitor.park, visitor.eid

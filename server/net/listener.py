@@ -31,7 +31,7 @@ from server.net.http import Routes
 from server.presence import Presence
 from world.protocol import messages as M
 from world.protocol.codec import encode
-from world.protocol.constants import SUBPROTOCOL, CloseCode
+from world.protocol.constants import FRAME_READ_LIMIT, SUBPROTOCOL, CloseCode
 from world.protocol.session import SessionLimits
 
 log = logging.getLogger("cloudpark.listener")
@@ -143,7 +143,7 @@ class Listener:
             self.max_connections = max(room, 1)
         self.server = await serve(
             self.handle, cfg.host, cfg.port, create_connection=gated(self.gate),
-            process_request=self.routes, compression=None, max_size=cfg.max_frame * 4,
+            process_request=self.routes, compression=None, max_size=max(FRAME_READ_LIMIT, cfg.max_frame),
             max_queue=32, open_timeout=cfg.handshake_timeout, ping_interval=20, ping_timeout=20,
             close_timeout=5, subprotocols=[SUBPROTOCOL], select_subprotocol=_any_subprotocol,
             server_header="CloudPark",

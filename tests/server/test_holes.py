@@ -272,3 +272,36 @@ def test_a_resumed_client_gets_session_joined_and_its_booth_before_any_snapshot(
                 assert kinds[:4] == ["Session", "Joined", "Booth", "SnapView"], kinds[:6]
             await ada.close()
     asyncio.run(go())
+
+
+def test_frames_are_answered_as_the_protocol_document_says(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            v = await Visitor.connect(app.port)
+            await v.hello_guest("Ann")
+            await v.ws.send("{\"t\": \"ping\"}")  # a text frame
+            bad = await v.wait_for(lambda m: isinstance(m, M.Error))
+            assert bad.code == "malformed" and "text frames" in bad.msg
+            await v.ws.send(b"\x81" + b"x" * (20 * 1024))  # over the 16 KiB limit
+            big = await v.wait_for(lambda m: isinstance(m, M.Error) and m.code == "too_large")
+            assert "20481 bytes" in big.msg and "16384" in big.msg
+            await v.wait_until(lambda: v.closed is not None)
+            assert v.closed is not None and v.closed[0] == 1009
+            assert any(isinstance(m, M.Bye) and m.code == 1009 for m in v.inbox)
+    asyncio.run(go())
+
+
+def test_a_flood_is_closed_4003_and_the_close_handshake_completes(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            v = await Visitor.connect(app.port)
+            await v.hello_guest("Flood")
+            server_side = next(iter(app.listener.connections))
+            for _ in range(400):
+                await v.send(M.ListParks())
+            await v.wait_until(lambda: v.closed is not None)
+            assert v.closed is not None and v.closed[0] == 4003
+            # the server read the client's close frame: a clean close, not a timeout
+            await v.wait_until(lambda: server_side.ws.protocol.close_rcvd is not None)
+            assert server_side.ws.protocol.close_rcvd.code == 4003
+    asyncio.run(go())

@@ -93,7 +93,8 @@ class ServerUnderTest:
         self.port = free_port()
         env = dict(os.environ)
         limit = str(max(self.max_clients * 2, 100))
-        env.update(CLOUDPARK_MAX_PER_IP=limit, CLOUDPARK_MAX_CONNECTIONS=limit, CLOUDPARK_BUILD_SCENES="0")
+        env.update(CLOUDPARK_MAX_PER_IP=limit, CLOUDPARK_MAX_CONNECTIONS=limit, CLOUDPARK_MAX_PER_PARK=limit,
+                   CLOUDPARK_MAX_PENDING_PER_IP=limit, CLOUDPARK_MAX_PENDING=limit, CLOUDPARK_BUILD_SCENES="0")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603

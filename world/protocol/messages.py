@@ -199,13 +199,22 @@ class BoothAssign(_C2S, tag="booth_assign"):
     id: U32 = 0
 
 
+class SignOut(_C2S, tag="sign_out"):
+    """End this account's login: revoke the token this session signed in with, or
+    (``everywhere``) every token of the account; the connection stays, as a guest-less
+    session that must sign in again before anything else."""
+
+    everywhere: bool = False
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
 
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | ListParks | Join | Leave | Input | Emote
-    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | Ping
+    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls

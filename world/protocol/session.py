@@ -74,7 +74,7 @@ class State(StrEnum):
 
 _AUTH = frozenset({"guest", "register", "login", "token"})
 _ANYWHERE = frozenset({"ping", "parks"})
-_ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign"})
+_ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign", "sign_out"})
 _IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff"})
 
 ALLOWED: dict[State, frozenset[str]] = {
@@ -92,6 +92,8 @@ TRANSITIONS: dict[tuple[State, str], State] = {
     (State.AUTHENTICATED, "joined"): State.IN_PARK,
     (State.IN_PARK, "joined"): State.IN_PARK,
     (State.IN_PARK, "left"): State.AUTHENTICATED,
+    (State.AUTHENTICATED, "signed_out"): State.GREETED,
+    (State.IN_PARK, "signed_out"): State.GREETED,
 }
 """(state, event) -> next state. ``close`` goes to CLOSED from any state."""
 
@@ -282,6 +284,9 @@ class ServerSession:
 
     def joined(self) -> None:
         self._transition("joined")
+
+    def signed_out(self) -> None:
+        self._transition("signed_out")
 
     def left(self) -> None:
         self._transition("left")

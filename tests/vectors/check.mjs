@@ -32,6 +32,8 @@ const built = {
     links: [{ label: "Site", url: "https://acme.example/" }], products: [{ name: "Inkbot", price: "¥9" }],
   }, 11),
   booth_stats: msg.boothStats("b1", 12),
+  sign_out: msg.signOut(false, 13),
+  sign_out_everywhere: msg.signOut(true, 14),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

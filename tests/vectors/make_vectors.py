@@ -63,6 +63,8 @@ def client_messages() -> dict[str, M.ClientMessage]:
             name="Acme", tagline="", description="墨", logo="", image="", video="https://acme.example/v.mp4",
             links=(M.Link("Site", "https://acme.example/"),), products=(M.Product("Inkbot", price="¥9"),))),
         "booth_stats": M.BoothStats(booth="b1", id=12),
+        "sign_out": M.SignOut(id=13),
+        "sign_out_everywhere": M.SignOut(everywhere=True, id=14),
     }
 
 

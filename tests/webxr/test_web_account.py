@@ -74,11 +74,22 @@ def test_register_in_the_page_then_come_back_signed_in_by_token(page, world_serv
     wait_avatars(world_server, [(you, "Li Na")])  # the old page's avatar left at once
     assert page.evaluate("window.cloudpark.state().user.role") == "visitor"
 
-    # Sign out: a guest again, and the next visit is not signed in.
+    # Sign out: a guest again, the token is revoked on the server, the next visit is not signed in.
+    token = json.loads(page.evaluate("window.localStorage.getItem('cloudpark.login')"))["token"]
     page.click("#account-button")
     page.click("#account .signout")
     page.wait_for_function(f"{JOINED} && window.cloudpark.state().user.role === 'guest'", timeout=15_000)
     assert page.evaluate("window.localStorage.getItem('cloudpark.login')") is None
+    from server.accounts import AccountError
+
+    deadline = time.monotonic() + 10
+    while True:  # the sign_out frame went out just before the page switched connections
+        try:
+            world_server.run(world_server.app.accounts.from_token(token, now=time.time()))
+        except AccountError:
+            break
+        assert time.monotonic() < deadline, "the saved token still signs in after sign-out"
+        time.sleep(0.1)
     page.reload()
     page.wait_for_function(f"{JOINED} && window.cloudpark.state().user.role === 'guest'", timeout=30_000)
     assert len(page.console_errors) == sessions_before == 0, page.console_errors

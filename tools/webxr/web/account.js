@@ -227,6 +227,10 @@ export class AccountPanel {
   }
 
   signOut() {
+    // revoke the login token on the server (best effort: the page forgets it either way)
+    if (this.conn.token || (this.conn.user && this.conn.user.role !== "guest")) {
+      this.conn.request(msg.signOut(false)).catch(() => {});
+    }
     forget();
     this.notice = "";
     this.tab = "guest";

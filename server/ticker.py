@@ -72,8 +72,8 @@ class Ticker:
         mono = self.clock.monotonic()
         if self.ticks % SWEEP_EVERY_TICKS == 0:
             self.sweep(mono)
-        if self.presence.holds:
-            self.presence.expire_holds(mono, now)
+            if self.presence.holds:
+                self.presence.expire_holds(mono, now)
         self.ticks += 1
 
     async def run(self) -> None:

@@ -1,8 +1,8 @@
 """Business cards visitors leave at booths: leads for the booth's enterprise.
 
-One card per visitor and booth (a unique index holds it): a visitor who leaves a
-second card replaces the first, which keeps its id and takes the new fields and
-time. A card needs the visitor's consent; a CHECK in the schema refuses one without.
+Every card is kept (a visitor may follow up with another); the server caps cards per
+account and day (``count_since``) and a retention job prunes old ones (``prune``).
+A card needs the visitor's consent; a CHECK in the schema refuses one without.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
-from server.db.dialect import insert
 from server.db.tables import cards
 
 
@@ -61,16 +60,13 @@ class CardRepo:
         self.db = db
 
     async def add(self, park: str, booth: str, user: str, fields: CardFields, now: float) -> int:
-        """The card's id (the earlier card's id when this replaces it). Raises
-        IntegrityError, and writes nothing, without consent."""
+        """The new card's id. Raises IntegrityError, and writes nothing, without consent."""
         values = {"name": fields.name, "company": fields.company, "email": fields.email, "phone": fields.phone,
                   "message": fields.message, "consent": int(fields.consent), "ts": now}
 
         async def run(conn: AsyncConnection) -> int:
-            stmt = insert(conn, cards).values(park=park, booth=booth, user=user, **values)
-            stmt = stmt.on_conflict_do_update(index_elements=["park", "booth", "user"],
-                                              set_={k: stmt.excluded[k] for k in values})
-            return int((await conn.execute(stmt.returning(cards.c.id))).scalar_one())
+            stmt = cards.insert().values(park=park, booth=booth, user=user, **values).returning(cards.c.id)
+            return int((await conn.execute(stmt)).scalar_one())
         return await self.db.commit(run)
 
     async def of_booth(self, park: str, booth: str, limit: int = 200) -> list[Card]:

@@ -138,7 +138,7 @@ cards = Table(
     Column("message", Text, nullable=False),
     Column("consent", Integer, CheckConstraint("consent = 1"), nullable=False),
     Column("ts", REAL, nullable=False),
-    Index("cards_one_per_visitor", "park", "booth", "user", unique=True),
+    Index("cards_booth", "park", "booth"),
     Index("cards_user_ts", "user", "ts"),  # a visitor's cards per day (the daily cap)
 )
 

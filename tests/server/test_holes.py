@@ -305,3 +305,22 @@ def test_a_flood_is_closed_4003_and_the_close_handshake_completes(tmp_path: Path
             await v.wait_until(lambda: server_side.ws.protocol.close_rcvd is not None)
             assert server_side.ws.protocol.close_rcvd.code == 4003
     asyncio.run(go())
+
+
+def test_one_account_cannot_flood_a_booth_with_cards(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import server.desks.booth_desk as booth_desk
+
+    monkeypatch.setattr(booth_desk, "CARDS_PER_DAY", 3)
+
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ann = await _register(app.port, "ann")
+            await ann.join(spawn="b1")
+            answers = [await ann.request(M.Card(booth="b1", name="Ann", message="x" * 4000, consent=True))
+                       for _ in range(5)]
+            assert [type(a).__name__ for a in answers] == ["Ok", "Ok", "Ok", "Error", "Error"]
+            assert answers[3].code == "rate_limited" and "a day" in answers[3].msg
+            stats = await app.store.visits.stats(PARK, "b1")
+            assert len(stats.cards) == 3
+            await ann.close()
+    asyncio.run(go())

@@ -103,8 +103,8 @@ def test_a_signed_in_visitor_leaves_a_card_only_with_consent(page, world_server,
     send.click()
     page.wait_for_function("document.querySelector('#booth form.card .formline').classList.contains('ok')",
                            timeout=10_000)
-    # one card per visitor and booth: the newer card replaces the earlier one (the lead stays one row)
-    assert [c["message"] for c in world_server.cards(PARK, BOOTH)] == ["And the price list, please."]
+    assert [c["message"] for c in world_server.cards(PARK, BOOTH)] == [
+        "And the price list, please.", "Please send me your showreel."]
     assert page.console_errors == []
 
 

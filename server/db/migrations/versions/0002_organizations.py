@@ -1,4 +1,4 @@
-"""Organizations own booths; memberships; durable jobs; one card per visitor and booth.
+"""Organizations own booths; memberships; durable jobs; the daily cap on cards.
 
 Ownership moves from a company NAME (``booths.owner_company``, which anyone could
 type) to an organization id:
@@ -12,8 +12,7 @@ type) to an organization id:
   of kind ``park`` per park id (named by the park id until someone renames it);
 - ``booths.owner_company``, ``booths.owner_user`` and ``accounts.parks`` are dropped.
 
-A visitor may leave one business card per booth: older duplicates in a legacy file
-are deleted (the newest is kept), then a unique index holds the rule; an index on
+Every card of a legacy file is kept (each was acknowledged to a visitor); an index on
 (user, ts) serves the daily cap on cards per visitor. On a file the
 first store made, ``schema_version`` gets a row 2 so that store refuses to open it.
 
@@ -66,7 +65,7 @@ def upgrade() -> None:
     org_of = _organizations_from_accounts(bind)
     _booths_to_organizations(bind, org_of)
     op.drop_column("accounts", "parks")
-    _one_card_per_visitor(bind)
+    op.create_index("cards_user_ts", "cards", ["user", "ts"])  # a visitor's cards per day (the cap)
     _mark_schema_version(bind, add=True)
 
 
@@ -170,16 +169,6 @@ def _booths_to_organizations(bind: sa.Connection, org_of: dict[str, int]) -> Non
                      .values(owner_org=sa.bindparam("org")), owner)
 
 
-def _one_card_per_visitor(bind: sa.Connection) -> None:
-    newest = sa.select(sa.func.max(cards.c.id)).group_by(cards.c.park, cards.c.booth, cards.c.user)
-    gone = bind.execute(cards.delete().where(cards.c.id.not_in(newest))).rowcount
-    if gone:
-        log.warning("cards: %d older duplicates deleted (one card per visitor and booth: the newest stays)", gone)
-    op.drop_index("cards_booth", table_name="cards")
-    op.create_index("cards_one_per_visitor", "cards", ["park", "booth", "user"], unique=True)
-    op.create_index("cards_user_ts", "cards", ["user", "ts"])  # a visitor's cards per day (the cap)
-
-
 def _mark_schema_version(bind: sa.Connection, *, add: bool) -> None:
     if not sa.inspect(bind).has_table("schema_version"):
         return
@@ -194,8 +183,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     _mark_schema_version(bind, add=False)
     op.drop_index("cards_user_ts", table_name="cards")
-    op.drop_index("cards_one_per_visitor", table_name="cards")
-    op.create_index("cards_booth", "cards", ["park", "booth"])
     op.add_column("accounts", sa.Column("parks", sa.Text, nullable=False, server_default=EMPTY))
     staff = sa.select(memberships.c.user, organizations.c.park_id).join(
         organizations, organizations.c.id == memberships.c.org_id).where(

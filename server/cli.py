@@ -188,10 +188,13 @@ def cmd_accounts_sign_out(args: argparse.Namespace) -> int:
 def cmd_orgs_list(args: argparse.Namespace) -> int:
     async def work(store: Any) -> int:
         print(f"{'id':>6} {'kind':11} {'name':40} members")  # noqa: T201
-        for org in await store.orgs.all():
-            members = ", ".join(f"{m.user} ({m.role})" for m in await store.orgs.members(org.id))
-            label = org.name + (" [demo]" if org.demo else "")
-            print(f"{org.id:>6} {org.kind:11} {label:40} {members or '-'}")  # noqa: T201
+        after = 0
+        while batch := await store.orgs.all(after=after, limit=500):
+            for org in batch:
+                members = ", ".join(f"{m.user} ({m.role})" for m in await store.orgs.members(org.id))
+                label = org.name + (" [demo]" if org.demo else "")
+                print(f"{org.id:>6} {org.kind:11} {label:40} {members or '-'}")  # noqa: T201
+            after = batch[-1].id
         return 0
 
     return _with_store(_config(args), work)

@@ -113,6 +113,14 @@ class OrganizationRepo:
             organizations.c.kind == "park", organizations.c.park_id == park_id))
         return None if row is None else _organization(row)
 
+    async def all(self, kind: str | None = None, limit: int = 1000, after: int = 0) -> list[Organization]:
+        """Organizations by id (of one ``kind`` if given), ``limit`` at a time after id ``after``."""
+        stmt = select(*_COLUMNS).where(organizations.c.id > after)
+        if kind is not None:
+            stmt = stmt.where(organizations.c.kind == kind)
+        rows = await self.db.rows(stmt.order_by(organizations.c.id).limit(limit))
+        return [_organization(r) for r in rows]
+
     async def named(self, name: str) -> list[Organization]:
         """Every organization with this name (case and spacing ignored), oldest first."""
         rows = await self.db.rows(select(*_COLUMNS).where(organizations.c.name_key == name_key(name))

@@ -185,3 +185,27 @@ def test_an_operator_assigns_a_booth_from_the_command_line_and_the_running_serve
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
+
+
+def test_operators_list_organizations_add_members_and_sign_accounts_out(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_scene(data / "scenes", small_layout(PARK))
+    d = ("--data-dir", str(data))
+    assert _cli("accounts", "create", "--user", "acme", "--role", "enterprise", "--name", "Acme",
+                "--company", "ACME (test)", "--password-stdin", *d, stdin="long password\n").returncode == 0
+    taken = _cli("accounts", "create", "--user", "copy", "--role", "enterprise", "--name", "Copy",
+                 "--company", "acme (TEST)", "--password-stdin", *d, stdin="long password\n")
+    assert taken.returncode == 1 and "already registered" in taken.stderr
+    assert _cli("accounts", "create", "--user", "wang", "--role", "visitor", "--name", "Wang",
+                "--password-stdin", *d, stdin="long password\n").returncode == 0
+    listed = _cli("orgs", "list", *d)
+    assert listed.returncode == 0, listed.stderr
+    (line,) = [ln for ln in listed.stdout.splitlines() if "ACME (test)" in ln]
+    org_id = line.split()[0]
+    assert "acme (owner)" in line
+    added = _cli("orgs", "add-member", "--org", org_id, "--user", "wang", "--role", "member", *d)
+    assert added.returncode == 0 and "wang is now member of ACME (test)" in added.stdout
+    assert "wang (member)" in _cli("orgs", "list", *d).stdout
+    assert _cli("orgs", "add-member", "--org", "999", "--user", "wang", "--role", "member", *d).returncode == 1
+    out = _cli("accounts", "sign-out", "--user", "acme", *d)
+    assert out.returncode == 0 and "revoked 0 login token(s)" in out.stdout

@@ -69,3 +69,14 @@ def test_members_come_and_go(url: str) -> None:
             with pytest.raises(IntegrityError):  # members are accounts
                 await orgs.add_member(org, "ghost", "member", 5.0)
     run(go())
+
+
+def test_all_pages_by_id_and_filters_by_kind(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            ids = [await store.orgs.create("enterprise", f"E{i}", now=1.0) for i in range(5)]
+            park = await store.orgs.create("park", "798", park_id="798-art-zone", now=1.0)
+            assert [o.id for o in await store.orgs.all()] == [*ids, park]
+            assert [o.id for o in await store.orgs.all(limit=2, after=ids[1])] == ids[2:4]
+            assert [o.id for o in await store.orgs.all(kind="park")] == [park]
+    run(go())

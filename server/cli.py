@@ -2,7 +2,9 @@
 ``booths assign|list``, ``demo seed``: the server's command line.
 
 Operator commands act on the store of ``--data-dir`` (or ``--database``); a running
-server takes their booth changes at its next catch-up (every ``booth_sync_s``).
+server on that data dir hears of their booth changes at once through its bus hub
+(``server.bus_hub``), or at its next catch-up (every ``booth_sync_s``) if the hint
+could not be delivered.
 """
 
 from __future__ import annotations
@@ -149,6 +151,16 @@ def _with_store(cfg: Any, work: Callable[[Any], Awaitable[int]]) -> int:
     return asyncio.run(main())
 
 
+async def _bus(cfg: Any) -> Any:
+    """A link to the running server's bus hub, so it hears of a change at once; without
+    a running server, a bus nobody listens on (the server catches up when it starts)."""
+    from server.bus_link import LinkBus
+
+    link = LinkBus(cfg.bus_socket)
+    await link.connect_once(timeout=0.5)
+    return link
+
+
 def _refuse(text: str) -> int:
     print(f"refused: {text}", file=sys.stderr)  # noqa: T201
     return 1
@@ -239,7 +251,6 @@ def _park_slots(cfg: Any, park: str) -> list[str] | str:
 
 def cmd_booths_assign(args: argparse.Namespace) -> int:
     from server.booths import assign, enterprise_of
-    from server.bus import InProcessBus
     from world.booths import BoothRuleError
 
     cfg = _config(args)
@@ -250,11 +261,14 @@ def cmd_booths_assign(args: argparse.Namespace) -> int:
         return _refuse(f"park {args.park} has no booth slot {args.booth!r} (slots: {', '.join(slots)})")
 
     async def work(store: Any) -> int:
+        bus = await _bus(cfg)
         try:
             org_id = await enterprise_of(store, args.owner) if args.owner else args.org
-            org = await assign(store, InProcessBus(), args.park, args.booth, org_id, time.time())
+            org = await assign(store, bus, args.park, args.booth, org_id, time.time())
         except (LookupError, BoothRuleError) as exc:
             return _refuse(str(exc.args[0]) if isinstance(exc, LookupError) else str(exc))
+        finally:
+            await bus.close()
         where = f"{args.park}/{args.booth}"
         print(f"{where} now belongs to {org.name} (organization {org.id})" if org else f"{where} is free")  # noqa: T201
         return 0

@@ -7,7 +7,9 @@ environment variables ``CLOUDPARK_<FIELD>`` (upper case), command-line flags.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -61,6 +63,10 @@ class ServerConfig:
     # "aoi": interest-managed, encode-once snapshots (the product). "naive": every client
     # gets every avatar, packed per client, unquantized: only for the crowd benchmark's baseline.
     snapshot_mode: str = "aoi"
+    # the web app (`cloudpark web`): the game websocket its portal announces (the world
+    # server's own port; its /parks.json on the same host and port gives visitors online)
+    game_url: str = "ws://127.0.0.1:8766/ws"
+    web_max_body: int = 64 * 1024  # bytes in one request body; larger ones are refused with 413
 
     @property
     def scenes_dir(self) -> Path:
@@ -73,6 +79,17 @@ class ServerConfig:
     @property
     def db_path(self) -> Path:
         return self.data_dir / "cloudpark.sqlite3"
+
+    @property
+    def bus_socket(self) -> Path:
+        """Where the world server's bus hub listens (``server.bus_hub``). Unix socket paths
+        are limited to about 100 bytes: a long data dir gets a short path in /tmp named
+        by a hash of it."""
+        path = self.data_dir.resolve() / "bus.sock"
+        if len(str(path)) <= 100:
+            return path
+        digest = hashlib.sha1(str(path).encode()).hexdigest()[:16]  # noqa: S324 - a name, not security
+        return Path(tempfile.gettempdir()) / f"cloudpark-bus-{digest}.sock"
 
     @property
     def database_url(self) -> str:
@@ -90,6 +107,10 @@ class ServerConfig:
                 problems.append(f"{name} must be positive")
         if self.database and not self.database.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             problems.append("database must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        if not self.game_url.startswith(("ws://", "wss://")):
+            problems.append("game_url must be a ws:// or wss:// URL")
+        if self.web_max_body <= 0:
+            problems.append("web_max_body must be positive")
         if self.snapshot_mode not in SNAPSHOT_MODES:
             problems.append(f"snapshot_mode must be one of {', '.join(SNAPSHOT_MODES)}")
         if self.max_buffer < self.high_water:

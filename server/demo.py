@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from server.accounts import AccountError, Accounts
 from server.booths import assign
-from server.bus import InProcessBus
+from server.bus_link import LinkBus
 from server.config import ServerConfig
 from server.db import Store
 from world.glb import layout_from_glb
@@ -59,7 +59,8 @@ async def seed(cfg: ServerConfig, now: float = 0.0) -> list[tuple[str, str, str,
         slots.extend((layout.park_id, b.id) for b in layout.booths[:BOOTHS_PER_ENTERPRISE])
     store = await Store.open(cfg.database_url)
     accounts = Accounts(store, scrypt_n=cfg.scrypt_n)
-    bus = InProcessBus()  # a running server catches up from the database (BoothService.catch_up)
+    bus = LinkBus(cfg.bus_socket)  # a running server hears of each booth at once (or catches up)
+    await bus.connect_once(timeout=0.5)
     logins = []
     try:
         for i, (user, company, tagline, color) in enumerate(DEMO_ENTERPRISES):
@@ -70,5 +71,6 @@ async def seed(cfg: ServerConfig, now: float = 0.0) -> list[tuple[str, str, str,
                              content=demo_content(company, tagline, park_id))
             logins.append((user, DEMO_PASSWORD, company, [f"{p}/{b}" for p, b in mine]))
     finally:
+        await bus.close()
         await store.close()
     return logins

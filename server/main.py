@@ -18,7 +18,8 @@ from typing import Any
 
 from server.accounts import Accounts
 from server.booths import BoothService, assign, enterprise_of
-from server.bus import Bus, InProcessBus
+from server.bus import Bus
+from server.bus_hub import HubBus
 from server.clock import Clock, SystemClock
 from server.config import ServerConfig
 from server.db import Store
@@ -63,7 +64,7 @@ class App:
         self._layouts = layouts
         self._catalogue = catalogue
         self.clock: Clock = clock or SystemClock()
-        self.bus: Bus = bus or InProcessBus()
+        self.bus: Bus = bus or HubBus(config.bus_socket)
         self.rng = rng or random.Random()
         self.metrics = Metrics()
         self.parks: dict[str, HostedPark] = {}
@@ -77,6 +78,8 @@ class App:
         cfg, clock = self.config, self.clock
         self.started = clock.now()
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.bus, HubBus):
+            await self.bus.start()
         self.parks = await asyncio.to_thread(load_parks, cfg, self._layouts, self._catalogue)
         self.store = store = await Store.open(cfg.database_url)
         self.accounts = Accounts(store, scrypt_n=cfg.scrypt_n, token_ttl=cfg.token_ttl)

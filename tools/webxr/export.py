@@ -226,16 +226,19 @@ def web_fingerprint(scenes_dir: Path, node_dir: Path = NODE_DIR) -> str:
     return h.hexdigest()
 
 
-def publish_web(data_dir: Path, progress: Progress | None = None, *, force: bool = False) -> ExportReport:
+def publish_web(data_dir: Path, progress: Progress | None = None, *, force: bool = False,
+                server: str | None = None) -> ExportReport:
     """What the main command calls: every built scene under DATA_DIR/scenes -> DATA_DIR/web/.
 
-    The world server serves that folder at /web/; pages connect to the same host's /ws.
+    The world server (and the web app) serve that folder at /web/; pages connect to
+    ``server`` (``:8766/ws`` means "the host the page came from, port 8766"), by
+    default the same host's /ws.
     Nothing is written when neither the scenes nor the client changed since the last
     publish (``up_to_date`` in the report), so restarts stay fast.
     """
     web, scenes = data_dir / "web", data_dir / "scenes"
     stamp = web / STAMP
-    fingerprint = web_fingerprint(scenes)
+    fingerprint = web_fingerprint(scenes) + (f"@{server}" if server else "")
     if not force and (web / "index.html").is_file():
         try:
             old = json.loads(stamp.read_text(encoding="utf-8"))
@@ -245,7 +248,7 @@ def publish_web(data_dir: Path, progress: Progress | None = None, *, force: bool
             bundle = web / "app.js"
             return ExportReport(web, tuple(old.get("parks", ())), bundle.stat().st_size if bundle.exists() else 0,
                                 _folder_bytes(web), up_to_date=True)
-    report = export_all(web, scenes_dir=scenes, progress=progress)
+    report = export_all(web, scenes_dir=scenes, progress=progress, server=server)
     _prune(web, report.parks)
     _write_atomic(stamp, json.dumps({"fingerprint": fingerprint, "parks": list(report.parks)}).encode())
     return report

@@ -327,7 +327,10 @@ export function signIn(url, request, { WebSocketImpl, timeoutMs = 15000 } = {}) 
 export function serverUrl(configured, location) {
   const query = new URLSearchParams(location.search).get("server");
   const chosen = query || configured;
-  if (chosen) return chosen;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  // ":8766/ws": the host this page came from, on the game port (the web app and the
+  // world server are two processes on one host)
+  if (chosen && chosen.startsWith(":")) return `${scheme}//${location.hostname}${chosen}`;
+  if (chosen) return chosen;
   return `${scheme}//${location.host}/ws`;
 }

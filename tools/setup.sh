@@ -39,16 +39,29 @@ if [ $node_ok = 0 ] || [ tools/node/package.json -nt tools/node/node_modules ]; 
   touch tools/node/node_modules
 fi
 
+apt_install() {  # apt_install PACKAGE... (root, or sudo)
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  if ! command -v apt-get >/dev/null || { [ -n "$SUDO" ] && ! command -v sudo >/dev/null; }; then
+    echo "setup: please install the Debian packages $* (no apt-get or sudo here)"
+    return 0
+  fi
+  echo "setup: installing Debian packages: $*"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# The desktop client and the scene previews draw Chinese text (park names, booth
+# panels, the interface in Chinese) with Noto Sans CJK.
+if ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  apt_install fonts-noto-cjk fontconfig
+fi
+
 if [ $want_test = 1 ]; then
   need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v Xvfb >/dev/null || need+=(xvfb xauth)
   [ -e /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so ] || [ -e /usr/lib/aarch64-linux-gnu/dri/swrast_dri.so ] || need+=(libgl1-mesa-dri libglx-mesa0 libegl1)
-  fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
   if [ ${#need[@]} -gt 0 ]; then
-    echo "setup: installing Debian packages: ${need[*]}"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+    apt_install "${need[@]}"
   fi
 fi

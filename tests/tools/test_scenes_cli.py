@@ -34,3 +34,18 @@ def test_build_and_report_prints_per_park_lines(tmp_path, capsys):
     assert build_and_report(tmp_path, ["e9"], previews=False) == 0
     out = capsys.readouterr().out
     assert "e9.glb" in out and "draws" in out and "total:" in out
+
+
+def test_without_the_node_tools_the_build_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import tools.scenes.checks as checks
+
+    elsewhere = tmp_path / "node" / "validate.mjs"  # a tools/node without node_modules
+    elsewhere.parent.mkdir()
+    monkeypatch.setattr(checks, "VALIDATOR", elsewhere)
+    assert main(["scenes", "build", "--out", str(tmp_path / "scenes"), "--park", "798-art-zone"]) == 1
+    err = capsys.readouterr().err
+    assert "glTF-Validator package is missing" in err and "bash tools/setup.sh" in err
+    assert "Traceback" not in err
+    monkeypatch.setattr(checks.shutil, "which", lambda name: None)
+    assert main(["scenes", "check", str(tmp_path / "scenes")]) == 1
+    assert "Node.js is not installed" in capsys.readouterr().err

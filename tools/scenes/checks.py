@@ -54,13 +54,25 @@ def scene_triangles(glb: bytes) -> int:
     return sum(per_mesh[n["mesh"]] for n in doc.get("nodes", []) if "mesh" in n)
 
 
+INSTALL_HINT = ("run `bash tools/setup.sh` (it installs the pinned Node packages in tools/node with npm; "
+                "it needs Node.js 20+ and npm, on Debian: `apt-get install nodejs npm`)")
+
+
+class ValidatorMissing(RuntimeError):
+    """The Khronos glTF-Validator (Node.js and the tools/node packages) is not installed."""
+
+
 def validate(paths: list[Path]) -> dict[str, dict]:  # type: ignore[type-arg]
-    """The Khronos validator's verdict per file: errors, warnings, messages."""
+    """The Khronos validator's verdict per file: errors, warnings, messages. Raises
+    ``ValidatorMissing`` saying what to install, or ``RuntimeError`` if it fails."""
     if not paths:
         return {}
     node = shutil.which("node")
     if node is None:
-        raise RuntimeError("node is not installed: run tools/setup.sh")
+        raise ValidatorMissing(f"Node.js is not installed, so scenes cannot be validated: {INSTALL_HINT}")
+    if not (VALIDATOR.parent / "node_modules" / "gltf-validator").is_dir():
+        raise ValidatorMissing(f"the glTF-Validator package is missing from {VALIDATOR.parent / 'node_modules'}: "
+                               f"{INSTALL_HINT}")
     absolute = {str(p.resolve()): str(p) for p in paths}
     proc = subprocess.run([node, str(VALIDATOR), *absolute], capture_output=True, text=True,
                           cwd=VALIDATOR.parent, check=False, timeout=600)

@@ -73,7 +73,11 @@ def _report(paths: list[Path]) -> int:
     from tools.scenes.checks import MAX_BYTES, MAX_DRAW_CALLS, MAX_TRIANGLES, check_scenes
 
     _say(f"checking {len(paths)} scenes (glTF-Validator, budgets, reachability) ...")
-    reports = check_scenes(paths)
+    try:
+        reports = check_scenes(paths)
+    except RuntimeError as exc:  # ValidatorMissing says what to install
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201
+        return 1
     for r in reports:
         mark = "ok  " if r.ok else "FAIL"
         _say(f"{mark} {r.path}  {r.triangles:>7,} tris  {r.bytes / 1e6:5.2f} MB  {r.draw_calls:>3} draws  "

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.db.accounts import AccountRepo
+from server.db.audit import AuditRepo
 from server.db.booths import BoothRepo
 from server.db.cards import CardRepo
 from server.db.chat import ChatRepo
 from server.db.database import Database
+from server.db.inbox import InboxRepo
+from server.db.invitations import InvitationRepo, PasswordResetRepo
 from server.db.jobs import JobRepo
 from server.db.likes import LikeRepo
 from server.db.organizations import OrganizationRepo
 from server.db.positions import PositionRepo
+from server.db.profiles import ProfileRepo
 from server.db.visits import VisitRepo
 
 DB_FILE = "cloudpark.sqlite3"
@@ -35,6 +39,11 @@ class Store:
         self.chat = ChatRepo(db)
         self.positions = PositionRepo(db)
         self.jobs = JobRepo(db)
+        self.profiles = ProfileRepo(db)
+        self.invitations = InvitationRepo(db)
+        self.password_resets = PasswordResetRepo(db)
+        self.audit = AuditRepo(db)
+        self.inbox = InboxRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -30,10 +30,15 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeEngine
 
 from world.people import MEMBER_ROLES, ORG_KINDS
+from world.profiles import REVENUE_BANDS
 
 REAL: TypeEngine[float] = Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = BigInteger().with_variant(Integer(), "sqlite")
 JOB_STATES = ("pending", "claimed", "done", "failed")
+TERM_KINDS = ("industry", "certification", "tag", "service")
+# engine-specific search objects the migration makes outside this module: SQLite's FTS5
+# table (and its shadow tables and triggers), PostgreSQL's pg_trgm GIN indexes
+SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -53,6 +58,7 @@ accounts = Table(
     Column("salt", LargeBinary, nullable=False),
     Column("hash", LargeBinary, nullable=False),
     Column("created", REAL, nullable=False),
+    Column("demo", Integer, nullable=False, server_default=text("0")),
 )
 
 tokens = Table(
@@ -181,4 +187,110 @@ jobs = Table(
     UniqueConstraint("key", name="jobs_key"),
     CheckConstraint(_one_of("state", JOB_STATES), name="jobs_state"),
     Index("jobs_due", "state", "due"),
+)
+
+org_profiles = Table(
+    "org_profiles", metadata,  # world.profiles.EnterpriseProfile / InstitutionProfile
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    Column("name_zh", Text, nullable=False, server_default=text("''")),
+    Column("name_en", Text, nullable=False, server_default=text("''")),
+    Column("key_zh", Text, nullable=False, server_default=text("''")),  # casefolded, spaces collapsed
+    Column("key_en", Text, nullable=False, server_default=text("''")),
+    Column("credit_code", Text),  # unique when present
+    Column("park_id", Text, nullable=False, server_default=text("''")),
+    Column("founded", Integer),
+    Column("employees", Integer),
+    Column("revenue_band", Text),
+    Column("area_m2", REAL),
+    Column("industry_codes", Text, nullable=False, server_default=text("'[]'")),  # JSON lists, in order;
+    Column("certifications", Text, nullable=False, server_default=text("'[]'")),  # org_terms indexes them
+    Column("service_kinds", Text, nullable=False, server_default=text("'[]'")),
+    Column("tags", Text, nullable=False, server_default=text("'[]'")),
+    Column("offers", Text, nullable=False, server_default=text("'[]'")),
+    Column("needs", Text, nullable=False, server_default=text("'[]'")),
+    Column("contacts", Text, nullable=False, server_default=text("'[]'")),  # [{kind, value, visibility}]
+    Column("verified", Text, nullable=False, server_default=text("'{}'")),  # {fact: {by, org_id, at}}
+    Column("updated", REAL, nullable=False),
+    CheckConstraint("revenue_band IS NULL OR " + _one_of("revenue_band", REVENUE_BANDS),
+                    name="org_profiles_revenue_band"),
+    Index("org_profiles_credit_code", "credit_code", unique=True),
+    Index("org_profiles_park", "park_id"),
+)
+
+org_terms = Table(
+    "org_terms", metadata,  # what directory filters match: industry codes, certifications, tags, services
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("term", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "kind", "term", name="org_terms_pkey"),
+    CheckConstraint(_one_of("kind", TERM_KINDS), name="org_terms_kind"),
+    Index("org_terms_lookup", "kind", "term", "org_id"),
+)
+
+invitations = Table(
+    "invitations", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("code_hash", LargeBinary, nullable=False),  # SHA-256 of the code, never the code
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created", REAL, nullable=False),
+    Column("expires", REAL, nullable=False),
+    Column("used_by", Text),
+    Column("used_at", REAL),
+    CheckConstraint(_one_of("role", MEMBER_ROLES), name="invitations_role"),
+    UniqueConstraint("code_hash", name="invitations_code_hash"),
+    Index("invitations_org", "org_id"),
+)
+
+password_resets = Table(
+    "password_resets", metadata,
+    Column("hash", LargeBinary, primary_key=True),  # SHA-256 of the link's token
+    Column("user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("issued_by", Text, nullable=False),
+    Column("created", REAL, nullable=False),
+    Column("expires", REAL, nullable=False),
+    Column("used_at", REAL),
+    Index("password_resets_user", "user"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,  # append-only: AuditRepo has no update or delete
+    Column("id", ROWID, primary_key=True),
+    Column("ts", REAL, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False, server_default=text("'{}'")),  # a JSON object
+    Index("audit_log_target", "target", "id"),
+    Index("audit_log_actor", "actor", "id"),
+)
+
+inbox = Table(
+    "inbox", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("recipient", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),  # the service that wrote it: booking, event, policy, ...
+    Column("title_key", Text, nullable=False),  # translation catalogue keys
+    Column("body_key", Text, nullable=False),
+    Column("params", Text, nullable=False, server_default=text("'{}'")),  # JSON object for the keys
+    Column("link", Text, nullable=False, server_default=text("''")),
+    Column("created", REAL, nullable=False),
+    Column("read_at", REAL),
+    Index("inbox_recipient", "recipient", "id"),
+    Index("inbox_unread", "recipient", sqlite_where=text("read_at IS NULL"),
+          postgresql_where=text("read_at IS NULL")),
+)
+
+spaces = Table(
+    "spaces", metadata,  # bookable offline spaces (venues), seeded from the catalogue
+    Column("id", ROWID, primary_key=True),
+    Column("park_id", Text, nullable=False),
+    Column("venue_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # world.catalogue.VENUE_KINDS
+    Column("capacity", Integer),
+    Column("building", Text, nullable=False, server_default=text("''")),
+    Column("demo", Integer, nullable=False, server_default=text("0")),
+    UniqueConstraint("park_id", "venue_id", name="spaces_venue"),
 )

@@ -79,13 +79,32 @@ class BoothService:
         likes = await self.store.likes.counts()
         rows = {(r.park, r.booth): r for r in await self.store.booths.all()}
         for park in self.parks.values():
-            for slot in park.layout.booths:
-                record = BoothRecord(id=slot.id, park_id=park.id)
-                row = rows.get((park.id, slot.id))
-                if row is not None:
-                    self._take(record, row)
-                record.likes = likes.get((park.id, slot.id), 0)
-                park.booths[slot.id] = record
+            self._fill(park, rows, likes)
+
+    async def rows_of(self, park_id: str) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], int]]:
+        """A park's stored booth rows and like counts (for ``relayout``)."""
+        likes = await self.store.likes.counts()
+        return {(r.park, r.booth): r for r in await self.store.booths.all() if r.park == park_id}, likes
+
+    def _fill(self, park: HostedPark, rows: dict[tuple[str, str], Any], likes: dict[tuple[str, str], int]) -> None:
+        for slot in park.layout.booths:
+            if slot.id in park.booths:
+                continue
+            record = BoothRecord(id=slot.id, park_id=park.id)
+            row = rows.get((park.id, slot.id))
+            if row is not None:
+                self._take(record, row)
+            record.likes = likes.get((park.id, slot.id), 0)
+            park.booths[slot.id] = record
+
+    def relayout(self, park: HostedPark, rows: dict[tuple[str, str], Any], likes: dict[tuple[str, str], int]) -> None:
+        """The park's scene changed (or it just went online): keep the records of slots it
+        still has (content, likes, staff on duty), drop the rest, fill in new ones from
+        ``rows_of``. Synchronous: called between two ticks."""
+        keep = {slot.id for slot in park.layout.booths}
+        for booth_id in [b for b in park.booths if b not in keep]:
+            del park.booths[booth_id]
+        self._fill(park, rows, likes)
 
     def _take(self, record: BoothRecord, row: Any) -> None:
         if row.owner_org != record.owner_org:

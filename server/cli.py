@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("cloudpark.server")
-OVERRIDES = ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode", "database")
+OVERRIDES = ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode", "database", "game_url")
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -48,6 +48,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="aoi (default): interest-managed snapshots; naive: the benchmark baseline only")
     _store_flags(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("web", help="the web app: portal, consoles and /api/ (its own process; the world "
+                       "server runs the game websocket on its own port)")
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--game-url", default=None,
+                   help="the game websocket the portal announces (default ws://127.0.0.1:8766/ws)")
+    _store_flags(p)
+    p.set_defaults(handler=cmd_web)
+
+    p = sub.add_parser("reload", help="tell the running server to rebuild a park's scene from the catalogue "
+                       "and reload it (visitors stay; a new park goes online)")
+    p.add_argument("--park", required=True, help="park id, e.g. 798-art-zone")
+    _store_flags(p)
+    p.set_defaults(handler=cmd_reload)
 
     acc = sub.add_parser("accounts", help="manage accounts (staff, government, admin roles)")
     asub = acc.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
@@ -127,6 +142,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from server.web.main import run
+
+    run(_config(args))
+    return 0
+
+
 def _run_fast(coro: Coroutine[Any, Any, None]) -> None:
     """Run the server on uvloop when it is installed (the ``bench`` extra), else on asyncio."""
     try:
@@ -159,6 +181,26 @@ async def _bus(cfg: Any) -> Any:
     link = LinkBus(cfg.bus_socket)
     await link.connect_once(timeout=0.5)
     return link
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    from server.park_reload import CHANGED
+
+    cfg = _config(args)
+
+    async def main() -> int:
+        bus = await _bus(cfg)
+        try:
+            if not bus.connected.is_set():
+                return _refuse(f"no running server on data dir {cfg.data_dir} (its bus hub {cfg.bus_socket} "
+                               "does not answer); a server builds missing scenes when it starts")
+            bus.publish(CHANGED, {"park": args.park})
+        finally:
+            await bus.close()
+        print(f"asked the running server to rebuild and reload {args.park}")  # noqa: T201
+        return 0
+
+    return asyncio.run(main())
 
 
 def _refuse(text: str) -> int:

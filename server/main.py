@@ -32,6 +32,7 @@ from server.metrics import Metrics
 from server.net.connection import PendingWrites
 from server.net.http import Routes, Site
 from server.net.listener import Listener
+from server.park_reload import ParkReloader, Rebuild, rebuild_with_builder
 from server.parks import HostedPark, load_parks
 from server.presence import Presence
 from server.scheduler import Scheduler
@@ -59,13 +60,14 @@ def session_limits(cfg: ServerConfig) -> SessionLimits:
 class App:
     def __init__(self, config: ServerConfig, *, layouts: dict[str, ParkLayout] | None = None,
                  catalogue: Catalogue | None = None, clock: Clock | None = None, bus: Bus | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, rebuild: Rebuild = rebuild_with_builder) -> None:
         self.config = config
         self._layouts = layouts
         self._catalogue = catalogue
         self.clock: Clock = clock or SystemClock()
         self.bus: Bus = bus or HubBus(config.bus_socket)
         self.rng = rng or random.Random()
+        self._rebuild = rebuild
         self.metrics = Metrics()
         self.parks: dict[str, HostedPark] = {}
         self.stopping = False
@@ -97,8 +99,10 @@ class App:
         finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder}
         self.dispatcher = Dispatcher(desks, finders, self.metrics)
         pending = PendingWrites()
-        site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics,
-                    scenes={p.id: p.scene for p in self.parks.values() if p.scene is not None},
+        scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}
+        self.reloader = ParkReloader(cfg, self.parks, presence, booths, scenes, self.bus, self.rng,
+                                     rebuild=self._rebuild)
+        site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics, scenes=scenes,
                     web_dir=cfg.web_dir)
         self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
                                  Routes(site), pending, lambda: self.stopping)

@@ -1,0 +1,148 @@
+"""A park changed (its catalogue entry was edited, or a new park was approved): rebuild
+its scene and swap it into the running world, without a restart and without dropping
+anyone.
+
+``ParkReloader`` listens for ``park.changed`` hints (``{"park": id}``) on the bus. It
+rebuilds the park's scene off the event loop (``rebuild``: by default the
+``cloudpark scenes build`` subprocess, which reads the catalogue), reads the new layout,
+and then, in one synchronous step between two ticks, replaces the park's room: every
+avatar (attached or held for resume) moves into the new room where it stood if that
+is still walkable ground, else to the nearest walkable point, else to a spawn point;
+each attached client gets a fresh ``joined`` (new entity id, new scene hash, the
+booths) and rebuilds its world as it does after a resume. A park that was not hosted
+yet goes online the same way. A scene that fails to build or read leaves the running
+park as it was, logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from server.booths import BoothService
+from server.bus import Bus, Hint
+from server.config import ServerConfig
+from server.desks.views import joined_message
+from server.parks import HostedPark, SceneFile, build_missing_scenes, load_catalogue, room_config
+from server.presence import Presence, Visitor
+from world.catalogue import CatalogueError
+from world.glb import layout_from_glb
+from world.layout import LayoutError
+from world.protocol.codec import encode
+from world.room import Room
+
+log = logging.getLogger("cloudpark.parks")
+
+CHANGED = "park.changed"
+Rebuild = Callable[[str, Path], None]
+
+
+def rebuild_with_builder(park_id: str, scenes_dir: Path) -> None:
+    """``cloudpark scenes build --park ID --force`` into ``scenes_dir``."""
+    scene = scenes_dir / f"{park_id}.glb"
+    scene.unlink(missing_ok=True)  # built again from the catalogue as it is now
+    build_missing_scenes(scenes_dir, [park_id])
+
+
+class ParkReloader:
+    def __init__(self, cfg: ServerConfig, parks: dict[str, HostedPark], presence: Presence,
+                 booths: BoothService, scenes: dict[str, SceneFile], bus: Bus, rng: random.Random,
+                 rebuild: Rebuild = rebuild_with_builder) -> None:
+        self.cfg = cfg
+        self.parks = parks
+        self.presence = presence
+        self.booths = booths
+        self.scenes = scenes  # what HTTP serves at /scenes/<park>.glb (updated in place)
+        self.rng = rng
+        self.rebuild = rebuild
+        self.reloads = 0
+        self._lock = asyncio.Lock()
+        bus.subscribe(CHANGED, self._changed)
+
+    async def _changed(self, subject: str, hint: Hint) -> None:
+        park_id = str(hint.get("park", ""))
+        if park_id:
+            await self.reload(park_id)
+
+    async def reload(self, park_id: str) -> bool:
+        """Rebuild and swap one park; True when the new scene is live."""
+        async with self._lock:
+            try:
+                scene, names = await asyncio.to_thread(self._build, park_id)
+            except (OSError, ValueError, CatalogueError, LayoutError) as exc:
+                log.error("park %s: the changed scene could not be loaded, the running one stays: %s",
+                          park_id, exc)
+                return False
+            await self._swap(park_id, scene, names)
+            self.reloads += 1
+            return True
+
+    def _build(self, park_id: str) -> tuple[SceneFile, tuple[str, str]]:
+        self.rebuild(park_id, self.cfg.scenes_dir)
+        data = (self.cfg.scenes_dir / f"{park_id}.glb").read_bytes()
+        layout_from_glb(data)  # refuse an unreadable scene before anything is swapped
+        names = (park_id, park_id)
+        try:
+            park = {p.id: p for p in load_catalogue(self.cfg.catalogue_dir)}.get(park_id)
+        except CatalogueError as exc:
+            log.warning("catalogue unreadable while reloading %s (names unchanged): %s", park_id, exc)
+            park = None
+        if park is not None:
+            names = (park.name_zh, park.name_en)
+        elif park_id in self.parks:
+            names = (self.parks[park_id].name_zh, self.parks[park_id].name_en)
+        return SceneFile.of(data), names
+
+    async def _swap(self, park_id: str, scene: SceneFile, names: tuple[str, str]) -> None:
+        layout = layout_from_glb(scene.data)
+        room = Room(park_id, layout, room_config(self.cfg))
+        rows, likes = await self.booths.rows_of(park_id)
+        old = self.parks.get(park_id)
+        if old is None:
+            park = HostedPark(park_id, names[0], names[1], layout, room, scene)
+            self.booths.relayout(park, rows, likes)
+            self.parks[park_id] = park
+            self.scenes[park_id] = scene
+            log.info("park %s is online", park_id)
+            return
+        moves: list[tuple[Visitor, tuple[float, float, float], bool]] = []
+        for eid, visitor in [*old.clients.items(), *old.held.items()]:
+            av = old.room.avatars.get(eid)
+            if av is not None and visitor.person is not None:
+                moves.append((visitor, self._spot(room, av.x, av.y, av.yaw), eid in old.held))
+        # --- from here on, nothing awaits: the ticker sees the old park or the new one
+        old.layout, old.room, old.scene = layout, room, scene
+        old.name_zh, old.name_en = names
+        self.scenes[park_id] = scene
+        old.clients.clear()
+        old.held.clear()
+        self.booths.relayout(old, rows, likes)
+        held_tokens = {h.visitor: h for h in self.presence.holds.values()}
+        for visitor, at, held in moves:
+            assert visitor.person is not None
+            eid = room.join(visitor.person, None, self.rng, at=at)
+            visitor.eid = eid
+            if held:
+                room.detach(eid)
+                old.held[eid] = visitor
+                hold = held_tokens.get(visitor)
+                if hold is not None:
+                    hold.eid = eid
+            else:
+                old.clients[eid] = visitor
+                visitor.peer.push(encode(joined_message(old, eid, 0)))
+        log.info("park %s reloaded with its new scene: %d visitors moved in", park_id, len(moves))
+
+    def _spot(self, room: Room, x: float, y: float, yaw: float) -> tuple[float, float, float]:
+        if room.grid.contains(x, y):
+            return x, y, yaw
+        near = room.grid.nearest_walkable(x, y)
+        if near is not None:
+            return near[0], near[1], yaw
+        spawn = room.layout.spawns[0]
+        return spawn.x, spawn.y, spawn.facing
+
+

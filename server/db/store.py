@@ -10,6 +10,7 @@ from server.db.booths import BoothRepo
 from server.db.cards import CardRepo
 from server.db.chat import ChatRepo
 from server.db.database import Database
+from server.db.directory import DirectoryRepo
 from server.db.inbox import InboxRepo
 from server.db.invitations import InvitationRepo, PasswordResetRepo
 from server.db.jobs import JobRepo
@@ -44,6 +45,7 @@ class Store:
         self.password_resets = PasswordResetRepo(db)
         self.audit = AuditRepo(db)
         self.inbox = InboxRepo(db)
+        self.directory = DirectoryRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -1,0 +1,146 @@
+"""Directory search: partial names in Chinese and English, filters, relevance order,
+pages; and the same answers from SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from server.db.directory import DirectoryQuery
+from tests.server.db.conftest import _empty, _need_postgresql, opened, run
+from world.profiles import EnterpriseProfile, InstitutionProfile, Profile
+
+NOW = 1_790_000_000.0
+PROFILES: list[Profile] = [
+    EnterpriseProfile("动漫", "Anime", park_id="e9", industry_codes=("6572",), tags=("animation",)),
+    EnterpriseProfile("动漫工坊（演示）", "Anime Works (demo)", park_id="e9", industry_codes=("6572", "8730"),
+                      tags=("animation", "games")),
+    EnterpriseProfile("北京动漫设计（演示）", "Beijing Anime Design (demo)", park_id="751-d-park",
+                      industry_codes=("7492",), tags=("design",), certifications=("high_tech",)),
+    EnterpriseProfile("墨砚影视（演示）", "Inkstone Film 100% (demo)", park_id="751-d-park",
+                      industry_codes=("8730",), tags=("film",)),
+    EnterpriseProfile("", "lattice_design (demo)", park_id="e9", industry_codes=("7491",)),
+    InstitutionProfile("知产律所（演示）", "Anime IP Law (demo)", service_kinds=("legal", "ip"), park_id="e9"),
+]
+
+
+def _names(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.name_en for h in page.hits]
+
+
+def test_search_finds_partial_names_relevant_first(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(PROFILES, now=NOW)
+            d = store.directory
+            # exact, then prefix, then substring; by name within each
+            assert _names(await d.search(DirectoryQuery("动漫"))) == [
+                "Anime", "Anime Works (demo)", "Beijing Anime Design (demo)"]
+            assert _names(await d.search(DirectoryQuery("ANIME"))) == [
+                "Anime", "Anime IP Law (demo)", "Anime Works (demo)", "Beijing Anime Design (demo)"]
+            assert [h.match for h in (await d.search(DirectoryQuery("anime"))).hits] == [0, 1, 1, 2]
+            assert _names(await d.search(DirectoryQuery("动漫设计"))) == ["Beijing Anime Design (demo)"]
+            assert _names(await d.search(DirectoryQuery("影"))) == ["Inkstone Film 100% (demo)"]  # one character
+            assert _names(await d.search(DirectoryQuery("100%"))) == ["Inkstone Film 100% (demo)"]
+            assert _names(await d.search(DirectoryQuery("0%"))) == ["Inkstone Film 100% (demo)"]  # % is literal
+            assert _names(await d.search(DirectoryQuery("e_d"))) == ["lattice_design (demo)"]  # _ too
+            assert _names(await d.search(DirectoryQuery('"'))) == []
+            assert _names(await d.search(DirectoryQuery("  beijing   ANIME "))) == ["Beijing Anime Design (demo)"]
+    run(go())
+
+
+def test_filters_narrow_the_results(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(PROFILES, now=NOW)
+            d = store.directory
+            assert _names(await d.search(DirectoryQuery("anime", park_id="e9", kinds=("enterprise",)))) == [
+                "Anime", "Anime Works (demo)"]
+            assert _names(await d.search(DirectoryQuery(industry="87"))) == [
+                "Anime Works (demo)", "Inkstone Film 100% (demo)"]
+            assert _names(await d.search(DirectoryQuery(tags=("animation", "games")))) == ["Anime Works (demo)"]
+            assert _names(await d.search(DirectoryQuery(service="ip"))) == ["Anime IP Law (demo)"]
+            assert _names(await d.search(DirectoryQuery(certification="high_tech"))) == [
+                "Beijing Anime Design (demo)"]
+            hit = (await d.search(DirectoryQuery(service="legal"))).hits[0]
+            assert (hit.kind, hit.service_kinds, hit.match) == ("institution", ("legal", "ip"), 3)
+    run(go())
+
+
+def test_pages_follow_one_another(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(PROFILES, now=NOW)
+            d = store.directory
+            everything = _names(await d.search(DirectoryQuery(limit=100)))
+            assert len(everything) == len(PROFILES)
+            first = await d.search(DirectoryQuery(limit=4))
+            second = await d.search(DirectoryQuery(offset=4, limit=4))
+            assert first.more and not second.more
+            assert _names(first) + _names(second) == everything
+    run(go())
+
+
+def test_renaming_and_deleting_keep_the_index_in_step(url: str) -> None:
+    from sqlalchemy import delete
+
+    from server.db.tables import organizations
+
+    async def go() -> None:
+        async with opened(url) as store:
+            ids = await store.profiles.create_many(PROFILES, now=NOW)
+            d = store.directory
+            assert await store.profiles.put(ids[3], EnterpriseProfile("云端戏剧", "Cloud Theatre"), now=NOW)
+            assert _names(await d.search(DirectoryQuery("墨砚影视"))) == []
+            assert _names(await d.search(DirectoryQuery("云端戏剧"))) == ["Cloud Theatre"]
+
+            async def drop(conn):  # type: ignore[no-untyped-def]
+                await conn.execute(delete(organizations).where(organizations.c.id == ids[1]))
+            await store.db.commit(drop)
+            assert _names(await d.search(DirectoryQuery("动漫工坊"))) == []
+    run(go())
+
+
+WORDS_ZH = ("文化", "创意", "动漫", "影视", "设计", "传媒", "音乐", "数字", "艺术", "北京", "游戏", "出版")
+WORDS_EN = ("Culture", "Creative", "Anime", "Film", "Design", "Media", "Music", "Digital", "Art", "Beijing",
+            "Games", "Press")
+
+
+def _random_profiles(rng: random.Random, n: int) -> list[Profile]:
+    out: list[Profile] = []
+    for _ in range(n):
+        picks = rng.sample(range(len(WORDS_ZH)), 3)
+        out.append(EnterpriseProfile("".join(WORDS_ZH[i] for i in picks) + "（演示）",
+                                     " ".join(WORDS_EN[i] for i in picks) + " (demo)",
+                                     park_id=rng.choice(("e9", "751-d-park", "798-art-zone")),
+                                     industry_codes=(rng.choice(("8730", "6572", "7492", "8810")),),
+                                     tags=tuple(rng.sample(("film", "games", "design", "music"), 2))))
+    return out
+
+
+def test_both_engines_give_the_same_answers(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    pg = _need_postgresql(request.getfixturevalue("pg_database"))
+    run(_empty(pg))
+    rng = random.Random(3)
+    profiles = _random_profiles(rng, 300)
+    queries = [DirectoryQuery(t, park_id=p, industry=i, tags=tg, offset=o, limit=15)
+               for t in ("", "动漫", "文化创意", "media", "art", "数字艺", "n", "(demo)", "ga")
+               for p, i, tg, o in ((None, None, (), 0), ("e9", None, (), 15), (None, "87", ("film",), 0))]
+
+    async def answers(url: str) -> list[list[tuple[int, str, int]]]:
+        async with opened(url) as store:
+            ids = await store.profiles.create_many(profiles, now=NOW)
+            first = ids[0]
+            out = []
+            for q in queries:
+                page = await store.directory.search(q)
+                out.append([(h.org_id - first, h.name_en, h.match) for h in page.hits])
+            return out
+
+    sqlite = run(answers(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}"))
+    postgresql = run(answers(pg.replace("postgresql://", "postgresql+asyncpg://", 1)))
+    assert sum(len(a) for a in sqlite) > 100
+    assert sqlite == postgresql
+

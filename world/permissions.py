@@ -19,6 +19,12 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
 - Going on duty as booth staff: any member of the owning enterprise (and admins).
 - ``booth.assign`` (giving a slot to an enterprise, or freeing it): platform admins,
   and staff of the booth's park. Never an enterprise, not even for its own booth.
+- ``account.self`` (reading one's own account on the web): any signed-in person.
+- The consoles, by membership: ``console.government`` for the government role and
+  officers of a department; ``console.park`` for staff of a park (of *that* park when
+  the resource names one); ``console.enterprise`` for owners and admins of an
+  enterprise (of *that* enterprise when the resource names one); ``console.employee``
+  for every person of an enterprise (owner, admin, member). Guests get none of them.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class Decision:
 ACTIONS = (
     "park.join", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
     "booth.edit", "booth.stats", "booth.staff", "booth.assign",
+    "account.self", "console.government", "console.park", "console.enterprise", "console.employee",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -123,8 +130,48 @@ def _booth_assign(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, "only admins and the park's staff assign booths to enterprises")
 
 
+def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
+    if not (action == "account.self" or action.startswith("console.")):
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first")
+    if action == "account.self":
+        return Decision(True, "your own account")
+    return None
+
+
+def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
+    if action == "console.government":
+        if who.role == Role.GOVERNMENT or any(m.kind == "department" for m in who.memberships):
+            return Decision(True, "government officer")
+        return Decision(False, "the government console is for the zone's government officers")
+    if action == "console.park":
+        if res.park_id and res.park_id in who.parks:
+            return Decision(True, "park staff of this park")
+        if res.park_id:
+            return Decision(False, f"only staff of park {res.park_id} use its console")
+        if who.parks:
+            return Decision(True, "park staff")
+        return Decision(False, "the park console is for the staff of a park")
+    if action in ("console.enterprise", "console.employee"):
+        roles = ENTERPRISE_MANAGERS if action == "console.enterprise" else ENTERPRISE_PEOPLE
+        mine = who.enterprises(roles)
+        if res.owner_org is not None:
+            if res.owner_org in mine:
+                return Decision(True, f"you are {who.role_in(res.owner_org)} of this enterprise")
+            return Decision(False, "you are not one of this enterprise's " +
+                            ("owners or admins" if action == "console.enterprise" else "people"))
+        if mine:
+            return Decision(True, "you belong to an enterprise")
+        if action == "console.enterprise":
+            return Decision(False, "the enterprise console is for an enterprise's owners and admins")
+        return Decision(False, "the employee console is for people of an enterprise")
+    return None
+
+
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
+    _signed_in, _consoles,
 )
 
 

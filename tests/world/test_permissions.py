@@ -100,3 +100,41 @@ def test_every_role_times_every_action_has_an_answer_with_a_reason() -> None:
         for action in ACTIONS:
             decision = can(who, action, BOOTH)
             assert decision.reason, (who.user_id, action)
+
+
+OFFICER = Person("gov", "gov", "government", registered=True)
+DEPT = Person("d1", "d", "visitor", registered=True, memberships=(Membership(70, "department", "officer", "Bureau"),))
+CONSOLES = ("console.government", "console.park", "console.enterprise", "console.employee")
+# who opens which console (every role x every console; admins open all)
+CONSOLE_TABLE = {
+    "guest": (GUEST, set()),
+    "visitor": (VISITOR, set()),
+    "government": (OFFICER, {"console.government"}),
+    "department officer": (DEPT, {"console.government"}),
+    "park staff": (staff_of("798-art-zone"), {"console.park"}),
+    "enterprise owner": (ACME, {"console.enterprise", "console.employee"}),
+    "enterprise admin": (member("adm", ACME_ID, "admin"), {"console.enterprise", "console.employee"}),
+    "enterprise member": (member("emp", ACME_ID, "member"), {"console.employee"}),
+    "admin": (Person("a", "a", "admin", registered=True), set(CONSOLES)),
+}
+
+
+def test_every_role_opens_exactly_its_consoles_and_refusals_say_why() -> None:
+    for label, (who, allowed) in CONSOLE_TABLE.items():
+        for action in CONSOLES:
+            decision = can(who, action)
+            assert decision.allowed == (action in allowed), (label, action)
+            assert decision.reason, (label, action)
+    assert can(GUEST, "console.park").reason == "sign in first"
+
+
+def test_console_resources_narrow_to_the_persons_own_park_and_enterprise() -> None:
+    assert can(staff_of("798-art-zone"), "console.park", Resource(park_id="798-art-zone"))
+    assert not can(staff_of("751-d-park"), "console.park", Resource(park_id="798-art-zone"))
+    assert can(ACME, "console.enterprise", Resource(owner_org=ACME_ID))
+    assert not can(OTHER, "console.enterprise", Resource(owner_org=ACME_ID))
+    assert not can(member("emp", ACME_ID, "member"), "console.enterprise", Resource(owner_org=ACME_ID))
+
+
+def test_account_self_needs_a_sign_in() -> None:
+    assert can(VISITOR, "account.self") and not can(GUEST, "account.self")

@@ -1,0 +1,141 @@
+"""``create_app(config, store, bus, clock)``: the web app, built from what it is given.
+
+Routes come from three routers (pages, consoles, API); every route depends on
+``guard.need(action)`` or ``guard.public``, and ``route_actions()`` reads that table.
+The one ``can()`` call of the web transport is in ``guard.need``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+
+from server.accounts import Accounts
+from server.bus import Bus
+from server.clock import Clock
+from server.config import ServerConfig
+from server.parks import load_catalogue
+from server.web import api, consoles, pages
+from server.web.guard import Refused, action_of, viewer_of
+from server.web.online import OnlineCounts
+from server.web.protect import BodyLimit, BodyTooLarge, CsrfRefused, check_csrf, pre_session
+from server.web.render import render
+from server.web.services import Web
+from server.web.sessions import Csrf, load_secret
+from server.web.texts import load_texts
+from world.i18n import Texts
+
+HERE = Path(__file__).resolve().parent
+ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, api.router)
+
+
+def route_actions() -> list[tuple[str, str, str]]:
+    """(method, path, action) for every route; action "" is a public route."""
+    out = []
+    for router in ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            asked = [a for d in route.dependant.dependencies if (a := action_of(d.call)) is not None]
+            if len(asked) != 1:
+                raise AssertionError(f"{route.path}: a route needs exactly one need()/public, has {asked}")
+            for method in sorted(route.methods):
+                out.append((method, route.path, asked[0]))
+    return out
+
+
+def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, texts: Texts | None = None,
+               online: OnlineCounts | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await web.online.close()
+
+    app = FastAPI(title="Cloud Park", version="1", openapi_url="/api/openapi.json", docs_url=None,
+                  redoc_url=None, lifespan=lifespan, dependencies=[Depends(check_csrf)],
+                  description="The zone platform's API. Unsafe methods need the X-CSRF-Token header "
+                  "from GET /api/session; the session is a cookie (docs/platform.md).")
+    web = Web(config=config, store=store, bus=bus, clock=clock,
+              accounts=Accounts(store, scrypt_n=config.scrypt_n, token_ttl=config.token_ttl),
+              texts=texts or load_texts(), csrf=Csrf(load_secret(config.data_dir)),
+              catalogue=load_catalogue(config.catalogue_dir),
+              online=online or OnlineCounts(config.game_url, clock),
+              templates=Jinja2Templates(directory=HERE / "templates"))
+    app.state.web = web
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/web", StaticFiles(directory=config.web_dir, html=True, check_dir=False), name="web")
+    app.mount("/previews", StaticFiles(directory=config.data_dir / "previews", check_dir=False), name="previews")
+    app.middleware("http")(pre_session)
+    app.add_middleware(BodyLimit, limit=config.web_max_body)
+    _answers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+    return ".".join(parts) or "body"
+
+
+def _answers(app: FastAPI) -> None:
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        status = 401 if not exc.viewer.signed_in else 403
+        if _is_api(request):
+            return JSONResponse({"detail": exc.reason, "action": exc.action}, status_code=status)
+        if not exc.viewer.signed_in:
+            return RedirectResponse("/signin?next=" + quote(request.url.path, safe=""), status_code=303)
+        return render(request, exc.viewer, "forbidden.html", status=403, action=exc.action, reason=exc.reason)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "CSRF token missing or wrong: send the X-CSRF-Token header "
+                                 "(GET /api/session gives it) or the csrf form field"}, status_code=403)
+        return render(request, await viewer_of(request), "error.html", status=403, message="error.csrf", fields=[])
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return JSONResponse({"detail": f"request body too large: at most {exc.limit} bytes"}, status_code=413)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = [{"field": _field(e.get("loc", ())), "message": str(e.get("msg", "")), "type": str(e.get("type", "")),
+                   "ctx": {k: str(v) for k, v in (e.get("ctx") or {}).items()}} for e in exc.errors()]
+        if _is_api(request):
+            text = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+            return JSONResponse({"detail": fields, "message": text}, status_code=422)
+        viewer = await viewer_of(request)
+        if request.url.path == "/signin":
+            errors = {f["field"]: _field_key(f["type"]) for f in fields}
+            return render(request, viewer, "signin.html", status=422, next="/console/", errors=errors, user="",
+                          limits={f["field"]: f["ctx"] for f in fields})
+        return render(request, viewer, "error.html", status=422, message="error.invalid", fields=fields)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_api(request) or exc.status_code != 404:
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, await viewer_of(request), "error.html", status=404, message="error.not_found",
+                      fields=[])
+
+
+def _field_key(kind: str) -> str:
+    """The catalogue key that explains a validation error of this pydantic type."""
+    return {"missing": "field.missing", "string_too_short": "field.too_short",
+            "string_too_long": "field.too_long"}.get(kind, "field.invalid")

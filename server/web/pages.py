@@ -1,0 +1,78 @@
+"""The public pages: the portal, sign-in and sign-out, the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from server.accounts import AccountError, token_hash
+from server.web.forms import SignInForm, SignOutForm
+from server.web.guard import Viewer, public, web_of
+from server.web.parks import park_cards
+from server.web.render import render, safe_next
+from server.web.sessions import LANG_COOKIE, SESSION_COOKIE
+from world.i18n import LANGS
+
+router = APIRouter(include_in_schema=False)
+Public = Annotated[Viewer, Depends(public)]
+YEAR = 365 * 24 * 3600
+
+
+@router.get("/", response_class=HTMLResponse)
+async def portal(request: Request, viewer: Public) -> Response:
+    web = web_of(request)
+    cards = await park_cards(web)
+    known = [c.online for c in cards if c.online is not None]
+    return render(request, viewer, "portal.html", parks=cards, online_total=sum(known) if known else None,
+                  game_url=web.config.game_url)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_page(request: Request, viewer: Public,
+                      next: Annotated[str, Query(max_length=512)] = "/console/") -> Response:
+    return render(request, viewer, "signin.html", next=safe_next(next, "/console/"), errors={}, user="")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(request: Request, viewer: Public, form: Annotated[SignInForm, Form()]) -> Response:
+    web = web_of(request)
+    try:
+        account = await web.accounts.login(form.user, form.password)
+    except AccountError:
+        return render(request, viewer, "signin.html", status=401, next=safe_next(form.next, "/console/"),
+                      errors={"form": "signin.failed"}, user=form.user)
+    token, expires = await web.accounts.issue_token(account.user, now=web.clock.now())
+    response = RedirectResponse(safe_next(form.next, "/console/"), status_code=303)
+    set_session(request, response, token, int(expires - web.clock.now()))
+    return response
+
+
+def set_session(request: Request, response: Response, token: str, max_age: int) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+
+
+@router.get("/signout", response_class=HTMLResponse)
+async def signout_page(request: Request, viewer: Public) -> Response:
+    if not viewer.signed_in:
+        return RedirectResponse("/", status_code=303)
+    return render(request, viewer, "signout.html")
+
+
+@router.post("/signout")
+async def signout(request: Request, viewer: Public, form: Annotated[SignOutForm, Form()]) -> Response:
+    if viewer.signed_in:
+        await web_of(request).accounts.sign_out(viewer.person.user_id, token_hash(viewer.token), form.everywhere)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+async def choose_language(viewer: Public, code: Annotated[str, Path(pattern="^(" + "|".join(LANGS) + ")$")],
+                          next: Annotated[str, Query(max_length=512)] = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, code, max_age=YEAR, samesite="lax", path="/")
+    return response

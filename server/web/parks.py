@@ -1,0 +1,37 @@
+"""The parks as the portal and ``GET /api/parks`` show them: catalogue names, visitors
+online now (None: unknown), the way into the browser 3D client and the desktop client."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pydantic import BaseModel, Field
+
+from server.web.services import Web
+
+
+class ParkCard(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    address_zh: str | None = None
+    online: int | None = Field(description="visitors in the park now; null when the world server does not answer")
+    web_url: str = Field(description="the park in the browser 3D client")
+    desktop_command: str = Field(description="how to open the park in the desktop client")
+    preview: str | None = Field(description="a picture of the park's scene, when one was rendered")
+
+
+async def park_cards(web: Web) -> list[ParkCard]:
+    counts = await web.online.counts()
+    game = web.config.game_url
+    previews = web.config.data_dir / "previews"
+    cards = []
+    for park in web.catalogue:
+        cards.append(ParkCard(
+            id=park.id, name_zh=park.name_zh, name_en=park.name_en, address_zh=park.address_zh,
+            online=None if counts is None else counts.get(park.id, 0),
+            web_url=f"/web/{park.id}/?server={quote(game, safe='')}",
+            desktop_command=f"cloudpark client --server {game} --park {park.id}",
+            preview=f"/previews/{park.id}.png" if (previews / f"{park.id}.png").is_file() else None,
+        ))
+    return cards

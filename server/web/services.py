@@ -1,0 +1,32 @@
+"""What every route of the web app works with, built once by ``create_app`` and kept
+in ``app.state.web`` (no module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from server.accounts import Accounts
+from server.bus import Bus
+from server.clock import Clock
+from server.config import ServerConfig
+from server.web.online import OnlineCounts
+from server.web.sessions import Csrf
+from world.catalogue import Catalogue
+from world.i18n import Texts
+
+
+@dataclass
+class Web:
+    config: ServerConfig
+    store: Any  # server.db.Store
+    bus: Bus
+    clock: Clock
+    accounts: Accounts
+    texts: Texts
+    csrf: Csrf
+    catalogue: Catalogue
+    online: OnlineCounts
+    templates: Jinja2Templates

@@ -177,11 +177,11 @@ class HubBus(InProcessBus):
         if self._server is not None:
             self._server.close()
             for peer in list(self.peers):
-                peer.writer.close()
-            for task in list(self._handlers):
-                task.cancel()
+                peer.writer.close()  # their readers see the end of the stream and return
+            if self._handlers:
+                await asyncio.wait(list(self._handlers), timeout=2.0)
             with contextlib.suppress(Exception):
-                await self._server.wait_closed()
+                await asyncio.wait_for(self._server.wait_closed(), 2.0)
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
         await super().close()

@@ -2,9 +2,12 @@
 
 Builds every park's scene that is missing or stale, publishes the WebXR client for
 every built scene into ``DATA_DIR/web`` (only when the scenes or the client changed),
-then runs ``cloudpark serve`` on the same data folder (the process is replaced by the
-server, so Ctrl-C / SIGTERM reach it directly) after printing the URL to open.
-``--no-serve`` only builds and publishes.
+then runs Cloud Park on the same data folder as two processes, so slow web work never
+shares a core with the world's tick: the world server (``cloudpark serve``: the game
+websocket, on ``--game-port``) and the web app (``cloudpark web``: the portal, the
+consoles, the API and the browser 3D client, on ``--port``). Both are watched: Ctrl-C
+or SIGTERM stops both, and when one of them exits the other is stopped. ``--no-serve``
+only builds and publishes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -20,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("up", help="build what is missing and run Cloud Park on the embedded default")
     p.add_argument("--data-dir", type=Path, default=Path("var"), help="where scenes and data live (default ./var)")
     p.add_argument("--host", default="127.0.0.1", help="address the server listens on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8765, help="server port (default 8765)")
+    p.add_argument("--port", type=int, default=8765, help="the web app's port: portal, consoles, 3D in the browser "
+                   "(default 8765; 0 picks free ports)")
+    p.add_argument("--game-port", type=int, default=8766, help="the world server's game websocket port (default 8766)")
     p.add_argument("--park", action="append", metavar="ID",
                    help="only this park (repeatable; default every park of the catalogue)")
     p.add_argument("--database", default=None, metavar="URL",
@@ -40,12 +49,12 @@ def browser_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def publish(data_dir: Path) -> str | None:
+def publish(data_dir: Path, server: str | None = None) -> str | None:
     """Publish the web client into DATA_DIR/web; None, or why it could not be done."""
     from tools.webxr.export import ExportError, progress_bar, publish_web
 
     try:
-        report = publish_web(data_dir, progress=progress_bar())
+        report = publish_web(data_dir, progress=progress_bar(), server=server)
     except ExportError as exc:
         return str(exc)
     if report.up_to_date:
@@ -65,37 +74,86 @@ def _safe_url(url: str) -> str:
     return f"{scheme}//{cred.split(':', 1)[0]}:***@{tail}"
 
 
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host if host not in ("", "0.0.0.0") else "127.0.0.1", 0))  # noqa: S104
+        return int(s.getsockname()[1])
+
+
+def has_command(exe: str, name: str) -> bool:
+    return subprocess.run([exe, name, "--help"], capture_output=True, check=False, timeout=60).returncode == 0  # noqa: S603
+
+
+def supervise(procs: list[subprocess.Popen[bytes]]) -> int:
+    """Wait for the first to exit (or a signal), stop the others; the worst exit code."""
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(proc.poll() is None for proc in procs):
+        time.sleep(0.2)
+    if not stopping:
+        sys.stderr.write("up: a Cloud Park process ended; stopping the other\n")
+        stop(signal.SIGTERM, None)
+    codes = []
+    for proc in procs:
+        try:
+            codes.append(proc.wait(timeout=30))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes.append(proc.wait())
+    # a child that ends on the SIGTERM we sent it (uvicorn re-raises it after a clean
+    # shutdown, as a well-behaved process does) stopped cleanly
+    clean = {0, -signal.SIGTERM, -signal.SIGINT}
+    if stopping and all(c in clean for c in codes):
+        return 0
+    return max(abs(c) for c in codes) or 1
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     from tools.scenes.cli import build_and_report
 
     code = build_and_report(out=args.data_dir / "scenes", parks=args.park, previews=False)
     if code:
         return int(code)
-    problem = publish(args.data_dir)
+    exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
+    port = args.port or free_port(args.host)
+    game_port = args.game_port if args.port and args.game_port else free_port(args.host)
+    problem = publish(args.data_dir)  # pages find the game port from the page that serves them
     if problem is not None:
         sys.stderr.write(f"up: the web client was not published: {problem}\n")
         if args.no_serve:
             return 1
     if args.no_serve:
         return 0
-    base = f"{browser_host(args.host)}:{args.port or 'PORT'}"
-    if not args.port:
-        say("--port 0: the server picks a free port and prints it below; put it in place of PORT")
+    web = has_command(exe, "web")
+    host = browser_host(args.host)
     where = f"database {_safe_url(args.database)}" if args.database else "the embedded default"
     say(f"Cloud Park starting on {where} (data in {args.data_dir}):")
+    if web:
+        say(f"  portal and consoles http://{host}:{port}/")
     if problem is None:
-        say(f"  open in a browser  http://{base}/web/")
-    say(f"  game websocket     ws://{base}/ws")
-    say(f"  health             http://{base}/healthz")
-    say(f"  parks              http://{base}/parks.json")
-    say(f"  metrics            http://{base}/metrics")
+        say(f"  open in a browser  http://{host}:{port if web else game_port}/web/")
+    say(f"  game websocket     ws://{host}:{game_port}/ws")
+    say(f"  health             http://{host}:{game_port}/healthz")
+    say(f"  parks              http://{host}:{game_port}/parks.json")
+    say(f"  metrics            http://{host}:{game_port}/metrics")
     sys.stdout.flush()
-    exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
     env = dict(os.environ)
     if args.park:  # host the parks asked for; do not build the rest at start
         env["CLOUDPARK_BUILD_SCENES"] = "0"
-    argv = [exe, "serve", "--data-dir", str(args.data_dir), "--host", args.host, "--port", str(args.port)]
+    common = ["--data-dir", str(args.data_dir), "--host", args.host]
     if args.database:
-        argv += ["--database", args.database]
-    os.execve(exe, argv, env)  # noqa: S606
-    return 0  # not reached
+        common += ["--database", args.database]
+    procs = [subprocess.Popen([exe, "serve", "--port", str(game_port), *common], env=env)]  # noqa: S603
+    if web:
+        procs.append(subprocess.Popen([exe, "web", "--port", str(port), "--game-url",  # noqa: S603
+                                       f"ws://{host}:{game_port}/ws", *common], env=env))
+    return supervise(procs)

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -61,8 +62,21 @@ def test_up_serves_the_published_client_and_prints_the_url(data_dir: Path) -> No
                 break
         assert port, "".join(lines)
         text = "".join(lines)
-        assert "open in a browser  http://127.0.0.1:PORT/web/" in text
+        browser = re.search(r"open in a browser  http://127\.0\.0\.1:(\d+)/web/", text)
+        assert browser, text
+        assert f"game websocket     ws://127.0.0.1:{port}/ws" in text
         assert "is up to date" in text
+        web_port = int(browser.group(1))
+        deadline = time.monotonic() + 30
+        while True:  # the web app may still be starting
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/web/{PARK}/", timeout=10) as resp:  # noqa: S310
+                    page = resp.read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, text
+                time.sleep(0.2)
+        assert b'id="cloudpark-config"' in page
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/{PARK}/", timeout=10) as resp:  # noqa: S310
             assert resp.status == 200 and b'id="cloudpark-config"' in resp.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/parks.json", timeout=10) as resp:  # noqa: S310

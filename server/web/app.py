@@ -56,6 +56,9 @@ def route_actions() -> list[tuple[str, str, str]]:
 
 def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, texts: Texts | None = None,
                online: OnlineCounts | None = None) -> FastAPI:
+    """The app over ``store`` (a ``server.db.Store``, opened and closed by the caller).
+    ``texts``: the catalogue (default: ``assets/i18n``, lenient; tests pass a strict one
+    so a missing string fails them)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -67,7 +70,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
                   "from GET /api/session; the session is a cookie (docs/platform.md).")
     web = Web(config=config, store=store, bus=bus, clock=clock,
               accounts=Accounts(store, scrypt_n=config.scrypt_n, token_ttl=config.token_ttl),
-              texts=texts or load_texts(), csrf=Csrf(load_secret(config.data_dir)),
+              texts=texts or load_texts(strict=False), csrf=Csrf(load_secret(config.data_dir)),
               catalogue=load_catalogue(config.catalogue_dir),
               online=online or OnlineCounts(config.game_url, clock),
               templates=Jinja2Templates(directory=HERE / "templates"))

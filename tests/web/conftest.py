@@ -19,6 +19,7 @@ from server.clock import ManualClock, SystemClock
 from server.config import ServerConfig
 from server.db import Store
 from server.web.app import create_app
+from server.web.texts import load_texts
 from tests.web.people import seed_people
 
 # a game port nothing listens on: visitors online are "unknown"
@@ -57,7 +58,7 @@ async def web(tmp_path: Path) -> AsyncIterator[AppUnderTest]:
     store = await Store.open(cfg.database_url)
     await seed_people(store, cfg.scrypt_n)
     clock = ManualClock()
-    app = create_app(cfg, store, InProcessBus(), clock)
+    app = create_app(cfg, store, InProcessBus(), clock, texts=load_texts(strict=True))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://park.test") as client:
         yield AppUnderTest(client, store, clock, cfg)
@@ -78,7 +79,7 @@ class LiveServer:
     async def _main(self) -> None:
         store = await Store.open(self.config.database_url)
         await seed_people(store, self.config.scrypt_n)
-        app = create_app(self.config, store, InProcessBus(), SystemClock())
+        app = create_app(self.config, store, InProcessBus(), SystemClock(), texts=load_texts(strict=True))
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         task = asyncio.create_task(self._server.serve())
         while not self._server.started:

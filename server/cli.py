@@ -114,6 +114,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="demo data (clearly labelled as demo)")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     p = dsub.add_parser("seed", help="create demo enterprises owning booths in several parks")
+    p.add_argument("--zone", action="store_true",
+                   help="also seed a zone-sized data set: 51 parks, 50,000 enterprises, 300 institutions, "
+                        "100,000 employee accounts, 1,000 spaces (all marked demo; minutes)")
+    p.add_argument("--scale", type=float, default=1.0, help="with --zone: a fraction of the zone's size (e.g. 0.01)")
     _store_flags(p)
     p.set_defaults(handler=cmd_demo_seed)
 
@@ -268,10 +272,42 @@ def cmd_orgs_add_member(args: argparse.Namespace) -> int:
     return _with_store(_config(args), work)
 
 
+def _seed_zone(cfg: Any, scale: float) -> None:
+    from server.db import Store
+    from server.demo import DEMO_PASSWORD
+    from server.demo_zone import seed_zone
+    from server.demo_zone_data import ZoneSize
+    from server.parks import load_catalogue
+
+    def progress(line: str) -> None:
+        print(f"  {line}", flush=True)  # noqa: T201
+
+    async def work() -> None:
+        store = await Store.open(cfg.database_url)
+        try:
+            size = ZoneSize().scaled(scale)
+            print(f"seeding the demo zone into {store.db.url}: {size}", flush=True)  # noqa: T201
+            done = await seed_zone(store, load_catalogue(cfg.catalogue_dir), size, now=time.time(),
+                                   progress=progress)
+        finally:
+            await store.close()
+        if done.nothing_new:
+            print(f"the demo zone was seeded already: nothing new ({done.seconds:.1f} s)")  # noqa: T201
+        else:
+            print(f"demo zone seeded in {done.seconds:.1f} s: {done.parks} parks, {done.enterprises:,} enterprises, "  # noqa: T201
+                  f"{done.institutions} institutions, {done.accounts:,} accounts, {done.spaces} spaces new; "
+                  f"every demo account's password is {DEMO_PASSWORD!r}")
+
+    asyncio.run(work())
+
+
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     from server.demo import seed
 
-    logins = asyncio.run(seed(_config(args)))
+    cfg = _config(args)
+    if args.zone:
+        _seed_zone(cfg, args.scale)
+    logins = asyncio.run(seed(cfg))
     print("demo data seeded (every name is marked '(demo)'). Demo logins:")  # noqa: T201
     for user, password, company, booths in logins:
         print(f"  user {user:16} password {password:16} {company}: {', '.join(booths)}")  # noqa: T201

@@ -8,6 +8,7 @@ an existing one of the same name), and the parks listed for park staff make them
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.db.database import Database
 from server.db.dialect import insert
 from server.db.organizations import insert_organization, park_organization, put_member
-from server.db.tables import accounts, tokens
+from server.db.tables import accounts, memberships, tokens
+
+CHUNK = 1000  # rows per multi-row INSERT in create_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,33 @@ class AccountRepo:
                 await put_member(conn, await park_organization(conn, park_id, new.created), new.user,
                                  "staff", new.created)
             return True
+        return await self.db.commit(run)
+
+    async def create_many(self, news: Sequence[NewAccount], *, roles: Sequence[tuple[int, str, str]] = (),
+                          demo: bool = False) -> int:
+        """Many accounts in one transaction (imports, demo data), with memberships
+        ``roles`` as (org_id, user, role). Unlike ``create`` no organization is made for
+        them; user names taken already are skipped (their memberships still written,
+        existing ones left as they are). How many accounts were new."""
+        async def run(conn: AsyncConnection) -> int:
+            added = 0
+            for i in range(0, len(news), CHUNK):
+                chunk = news[i:i + CHUNK]
+                taken = set((await conn.execute(select(accounts.c.user).where(
+                    accounts.c.user.in_([n.user for n in chunk])))).scalars())
+                rows = [{"user": n.user, "name": n.name, "role": n.role, "company": n.company, "color": n.color,
+                         "kdf": n.kdf, "salt": n.salt, "hash": n.hash, "created": n.created, "demo": int(demo)}
+                        for n in chunk if n.user not in taken]
+                if rows:
+                    await conn.execute(accounts.insert(), rows)
+                added += len(rows)
+            stmt = insert(conn, memberships).on_conflict_do_nothing(index_elements=["org_id", "user"])
+            for i in range(0, len(roles), CHUNK):
+                await conn.execute(stmt, [{"org_id": o, "user": u, "role": r, "created": news[0].created}
+                                          for o, u, r in roles[i:i + CHUNK]])
+            return added
+        if not news and not roles:
+            return 0
         return await self.db.commit(run)
 
     async def get(self, user: str) -> Account | None:

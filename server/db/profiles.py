@@ -168,6 +168,17 @@ class ProfileRepo:
         found = await self.db.row(select(org_profiles.c.org_id).where(org_profiles.c.credit_code == code))
         return None if found is None else int(found.org_id)
 
+    async def ids_by_credit_code(self, codes: Sequence[str]) -> dict[str, int]:
+        """The organization of each of ``codes`` that has one."""
+        async def run(conn: AsyncConnection) -> dict[str, int]:
+            found: dict[str, int] = {}
+            for i in range(0, len(codes), CHUNK):
+                rows = await conn.execute(select(org_profiles.c.credit_code, org_profiles.c.org_id).where(
+                    org_profiles.c.credit_code.in_(list(codes[i:i + CHUNK]))))
+                found.update({r.credit_code: int(r.org_id) for r in rows})
+            return found
+        return await self.db.read(run)
+
     async def put(self, org_id: int, profile: Profile, *, now: float) -> bool:
         """Replace the profile of ``org_id`` (False: it has none, or it is of the other
         kind). Confirmations of facts that did not change are kept, the others dropped."""

@@ -18,6 +18,7 @@ from server.db.likes import LikeRepo
 from server.db.organizations import OrganizationRepo
 from server.db.positions import PositionRepo
 from server.db.profiles import ProfileRepo
+from server.db.spaces import SpaceRepo
 from server.db.visits import VisitRepo
 
 DB_FILE = "cloudpark.sqlite3"
@@ -46,6 +47,7 @@ class Store:
         self.audit = AuditRepo(db)
         self.inbox = InboxRepo(db)
         self.directory = DirectoryRepo(db)
+        self.spaces = SpaceRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

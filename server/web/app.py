@@ -26,6 +26,7 @@ from server.clock import Clock
 from server.config import ServerConfig
 from server.parks import load_catalogue
 from server.web import api, consoles, pages
+from server.web.files import OptionalFolder
 from server.web.guard import Refused, action_of, viewer_of
 from server.web.online import OnlineCounts
 from server.web.protect import BodyLimit, BodyTooLarge, CsrfRefused, check_csrf, pre_session
@@ -49,7 +50,7 @@ def route_actions() -> list[tuple[str, str, str]]:
             asked = [a for d in route.dependant.dependencies if (a := action_of(d.call)) is not None]
             if len(asked) != 1:
                 raise AssertionError(f"{route.path}: a route needs exactly one need()/public, has {asked}")
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 out.append((method, route.path, asked[0]))
     return out
 
@@ -78,8 +79,10 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.mount("/web", StaticFiles(directory=config.web_dir, html=True, check_dir=False), name="web")
-    app.mount("/previews", StaticFiles(directory=config.data_dir / "previews", check_dir=False), name="previews")
+    app.mount("/web", OptionalFolder(str(config.web_dir), html=True, missing="no browser client exported yet: "
+                                     "cloudpark up (or cloudpark webxr export) writes DATA_DIR/web"), name="web")
+    app.mount("/previews", OptionalFolder(str(config.data_dir / "previews"), missing="no park pictures"),
+              name="previews")
     app.middleware("http")(pre_session)
     app.add_middleware(BodyLimit, limit=config.web_max_body)
     _answers(app)
@@ -125,7 +128,7 @@ def _answers(app: FastAPI) -> None:
             return JSONResponse({"detail": fields, "message": text}, status_code=422)
         viewer = await viewer_of(request)
         if request.url.path == "/signin":
-            errors = {f["field"]: _field_key(f["type"]) for f in fields}
+            errors = {str(f["field"]): _field_key(str(f["type"])) for f in fields}
             return render(request, viewer, "signin.html", status=422, next="/console/", errors=errors, user="",
                           limits={f["field"]: f["ctx"] for f in fields})
         return render(request, viewer, "error.html", status=422, message="error.invalid", fields=fields)

@@ -173,3 +173,19 @@ async def test_the_openapi_document_lists_the_api(web: AppUnderTest) -> None:
     doc = (await web.client.get("/api/openapi.json")).json()
     assert set(doc["paths"]) == {"/api/parks", "/api/session", "/api/me"}
     assert set(doc["paths"]["/api/session"]) == {"get", "post", "delete"}
+
+
+async def test_the_browser_client_and_park_pictures_are_served_from_the_data_folder(web: AppUnderTest) -> None:
+    assert (await web.client.get("/web/")).status_code == 404  # nothing exported yet: a 404, not a crash
+    assert (await web.client.get("/api/parks")).json()[0]["preview"] is None
+    (web.config.web_dir / "798-art-zone").mkdir(parents=True)
+    (web.config.web_dir / "798-art-zone" / "index.html").write_text("<!doctype html><title>798</title>")
+    previews = web.config.data_dir / "previews"
+    previews.mkdir()
+    (previews / "798-art-zone.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    page = await web.client.get("/web/798-art-zone/")
+    assert page.status_code == 200 and "<title>798</title>" in page.text
+    assert (await web.client.get("/previews/798-art-zone.png")).content.startswith(b"\x89PNG")
+    assert (await web.client.get("/previews/../web-secret")).status_code == 404
+    portal = await web.client.get("/")
+    assert '<img class="preview" src="/previews/798-art-zone.png"' in portal.text

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN_IN_WORLD = {
     "asyncio", "socket", "threading", "multiprocessing", "subprocess", "sqlite3", "aiosqlite",
-    "websockets", "panda3d", "direct", "trimesh", "pygltflib", "shapely", "time", "datetime",
+    "websockets", "panda3d", "direct", "trimesh", "pygltflib", "shapely", "time", "zoneinfo",
     "os", "secrets", "server", "client", "tools",
 }
 GLOBAL_RANDOM = {"random", "randint", "randrange", "choice", "choices", "uniform", "shuffle", "sample", "gauss", "seed"}
@@ -35,6 +35,22 @@ def _imported_roots(tree: ast.AST) -> set[str]:
 def test_world_imports_no_io_engine_or_shell_module(path: Path) -> None:
     bad = _imported_roots(ast.parse(path.read_text(encoding="utf-8"))) & FORBIDDEN_IN_WORLD
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}: world/ must stay pure"
+
+
+CLOCK_CALLS = {"now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp"}
+
+
+@pytest.mark.parametrize("path", _python_files("world"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_world_never_reads_the_clock(path: Path) -> None:
+    """``datetime`` is allowed in world/ for calendar arithmetic on times passed in; reading
+    the clock is not (``now`` comes from the caller), nor loading time zones (``zoneinfo``
+    reads files: the server passes the ``tzinfo`` in)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in CLOCK_CALLS and isinstance(node.value, ast.Name) \
+                and node.value.id in ("datetime", "date"):
+            pytest.fail(f"{path.relative_to(ROOT)}:{node.lineno} reads the clock ({node.value.id}.{node.attr}): "
+                        "pass now in")
 
 
 @pytest.mark.parametrize("path", _python_files("world"), ids=lambda p: str(p.relative_to(ROOT)))

@@ -1,0 +1,87 @@
+"""A space's booking rules, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+AUDIENCES = ("park", "zone", "public")  # who may book: the park's own enterprises, all zone enterprises, anyone
+
+
+class RuleError(ValueError):
+    """A space's rules are inconsistent; ``field`` names the setting."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        self.field = field_name
+        self.problem = problem
+        super().__init__(f"{field_name}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Open on ``weekday`` (0 = Monday) from ``start`` to ``end`` minutes after local midnight."""
+
+    weekday: int
+    start: int
+    end: int
+
+
+ALWAYS = tuple(Opening(d, 0, 24 * 60) for d in range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceRules:
+    space_id: str
+    park_id: str
+    capacity: int
+    slot_minutes: int | None = None  # a slot grid (bookings are whole slots from opening), or None: free intervals
+    step_minutes: int = 15  # free intervals start and end on this grid
+    min_minutes: int = 30
+    max_minutes: int = 240
+    lead_minutes: int = 0  # how long before the start a booking must be made
+    horizon_days: int = 60  # how far ahead bookings open
+    buffer_before: int = 0  # minutes kept free before each booking (set-up)
+    buffer_after: int = 0  # and after it (clean-up)
+    weekly_quota_minutes: int | None = None  # per enterprise, Monday to Sunday local
+    approval: bool = False  # bookings wait for the park office
+    cancel_deadline_minutes: int = 60  # bookers cancel up to this long before the start
+    hold_minutes: int = 30  # how long a pending approval or a waitlist offer holds the slot
+    check_in_grace_minutes: int = 15  # not checked in this long after the start: released
+    max_no_shows: int | None = None  # bookers with more no-shows than this may not book (None: no limit)
+    audience: str = "park"
+    opening: tuple[Opening, ...] = ALWAYS
+    blackout: frozenset[date] = field(default_factory=frozenset)
+
+    def check(self) -> SpaceRules:
+        """Raise ``RuleError`` naming the first inconsistent setting."""
+        if self.capacity <= 0:
+            raise RuleError("capacity", "must be at least 1")
+        if self.slot_minutes is not None and not 5 <= self.slot_minutes <= 24 * 60:
+            raise RuleError("slot_minutes", "must be 5..1440 minutes")
+        if not 1 <= self.step_minutes <= 60 or 60 % self.step_minutes:
+            raise RuleError("step_minutes", "must divide an hour (1..60)")
+        if not 0 < self.min_minutes <= self.max_minutes:
+            raise RuleError("min_minutes", "must be positive and at most max_minutes")
+        for name in ("lead_minutes", "buffer_before", "buffer_after", "cancel_deadline_minutes"):
+            if getattr(self, name) < 0:
+                raise RuleError(name, "cannot be negative")
+        if not 1 <= self.horizon_days <= 730:
+            raise RuleError("horizon_days", "must be 1..730 days")
+        if self.weekly_quota_minutes is not None and self.weekly_quota_minutes < self.min_minutes:
+            raise RuleError("weekly_quota_minutes", "is below the shortest booking")
+        if self.hold_minutes <= 0 or self.check_in_grace_minutes <= 0:
+            raise RuleError("hold_minutes", "holds and grace periods must be positive")
+        if self.audience not in AUDIENCES:
+            raise RuleError("audience", f"must be one of {', '.join(AUDIENCES)}")
+        for o in self.opening:
+            if not (0 <= o.weekday <= 6 and 0 <= o.start < o.end <= 24 * 60):
+                raise RuleError("opening", f"bad opening {o.weekday} {o.start}-{o.end}")
+        return self
+
+    @property
+    def before(self) -> timedelta:
+        return timedelta(minutes=self.buffer_before)
+
+    @property
+    def after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after)

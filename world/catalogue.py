@@ -75,6 +75,22 @@ class Venue:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where the park is (WGS 84 degrees). Nothing can be geocoded offline here, so
+    every location so far is an estimate, and ``basis`` says how it was found."""
+
+    lat: float
+    lon: float
+    estimated: bool = False
+    basis: str = ""
+
+
+# a box around Beijing: a coordinate outside it is a typo (swapped lat/lon, a sign)
+LAT_RANGE = (39.4, 41.1)
+LON_RANGE = (115.4, 117.6)
+
+
+@dataclass(frozen=True, slots=True)
 class Park:
     id: str
     name_zh: str
@@ -89,6 +105,7 @@ class Park:
     venues: tuple[Venue, ...] = ()
     events: tuple[str, ...] = ()
     notes: str | None = None
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +132,9 @@ class Catalogue:
 
 _PARK_FIELDS = {
     "id", "name_zh", "name_en", "address_zh", "area", "focus", "former_use", "style",
-    "opened", "venues", "events", "notes", "sources",
+    "opened", "venues", "events", "notes", "sources", "location",
 }
+_LOCATION_FIELDS = {"lat", "lon", "estimated", "basis"}
 _AREA_FIELDS = {"m2", "kind", "estimated", "basis"}
 _VENUE_FIELDS = {"id", "name", "kind", "capacity", "estimated"}
 
@@ -198,6 +216,31 @@ def _parse_area(chk: _Checker, raw: Any) -> Area | None:
     return Area(float(m2), kind, estimated, basis)  # type: ignore[arg-type]
 
 
+def _parse_location(chk: _Checker, raw: Any) -> Location | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        chk.fail("location", "must be a table with lat and lon")
+        return None
+    chk.unknown(raw, _LOCATION_FIELDS, "location.")
+    coords: list[float] = []
+    for key, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
+        value = raw.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            chk.fail(f"location.{key}", "must be a number of degrees")
+        elif not low <= value <= high:
+            chk.fail(f"location.{key}", f"{value} is outside Beijing ({low}..{high})")
+        else:
+            coords.append(float(value))
+    estimated = chk.flag(raw, "estimated", "location.")
+    basis = chk.text(raw, "basis", "location.", required=False) or ""
+    if estimated and not basis:
+        chk.fail("location.basis", "an estimated location must say how it was found")
+    if len(coords) != 2:
+        return None
+    return Location(coords[0], coords[1], estimated, basis)
+
+
 def _parse_venues(chk: _Checker, raw: Any) -> tuple[Venue, ...]:
     if raw is None:
         return ()
@@ -261,6 +304,7 @@ def parse_park(file: str, text: str) -> Park:
     venues = _parse_venues(chk, raw.get("venues"))
     events = chk.texts(raw, "events")
     notes = chk.text(raw, "notes", required=False)
+    location = _parse_location(chk, raw.get("location"))
     sources = chk.texts(raw, "sources")
     if "sources" in raw and not sources and not chk.problems:
         chk.fail("sources", "at least one public source is required")
@@ -273,7 +317,7 @@ def parse_park(file: str, text: str) -> Park:
         id=pid, name_zh=name_zh, name_en=name_en, address_zh=address, area=area,
         style=style,  # type: ignore[arg-type]
         focus=focus, former_use=former, opened=opened, venues=venues, events=events,
-        notes=notes, sources=sources,
+        notes=notes, sources=sources, location=location,
     )
 
 

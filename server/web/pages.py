@@ -14,6 +14,7 @@ from server.web.parks import park_cards
 from server.web.render import render, safe_next
 from server.web.sessions import LANG_COOKIE, SESSION_COOKIE
 from world.i18n import LANGS
+from world.zoneplan import zone_plan
 
 router = APIRouter(include_in_schema=False)
 Public = Annotated[Viewer, Depends(public)]
@@ -26,7 +27,8 @@ async def portal(request: Request, viewer: Public) -> Response:
     cards = await park_cards(web)
     known = [c.online for c in cards if c.online is not None]
     return render(request, viewer, "portal.html", parks=cards, online_total=sum(known) if known else None,
-                  game_url=web.config.game_url)
+                  game_url=web.config.game_url, plan=zone_plan(web.catalogue),
+                  names={c.id: (c.name_zh if viewer.lang == "zh" else c.name_en) for c in cards})
 
 
 @router.get("/signin", response_class=HTMLResponse)

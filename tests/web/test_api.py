@@ -189,3 +189,13 @@ async def test_the_browser_client_and_park_pictures_are_served_from_the_data_fol
     assert (await web.client.get("/previews/../web-secret")).status_code == 404
     portal = await web.client.get("/")
     assert '<img class="preview" src="/previews/798-art-zone.png"' in portal.text
+
+
+async def test_over_https_the_cookie_is_secure_and_sign_in_never_redirects_off_site(web: AppUnderTest) -> None:
+    secure = web.client.base_url.copy_with(scheme="https")
+    csrf = (await web.client.get(secure.join("/api/session"))).json()["csrf"]
+    reply = await web.client.post(secure.join("/signin"), data={"user": "vera", "password": "correct horse 1",
+                                                                 "csrf": csrf, "next": "//evil.example/x"})
+    assert reply.status_code == 303 and reply.headers["location"] == "/console/"
+    cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("cp_session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie

@@ -10,6 +10,13 @@ from pydantic import BaseModel, Field
 from server.web.services import Web
 
 
+class ParkLocation(BaseModel):
+    lat: float
+    lon: float
+    estimated: bool
+    basis: str
+
+
 class ParkCard(BaseModel):
     id: str
     name_zh: str
@@ -19,6 +26,7 @@ class ParkCard(BaseModel):
     web_url: str = Field(description="the park in the browser 3D client")
     desktop_command: str = Field(description="how to open the park in the desktop client")
     preview: str | None = Field(description="a picture of the park's scene, when one was rendered")
+    location: ParkLocation | None = Field(description="where the park is (WGS 84), when the catalogue says")
 
 
 async def park_cards(web: Web) -> list[ParkCard]:
@@ -33,5 +41,8 @@ async def park_cards(web: Web) -> list[ParkCard]:
             web_url=f"/web/{park.id}/?server={quote(game, safe='')}",
             desktop_command=f"cloudpark client --server {game} --park {park.id}",
             preview=f"/previews/{park.id}.png" if (previews / f"{park.id}.png").is_file() else None,
+            location=None if park.location is None else ParkLocation(
+                lat=park.location.lat, lon=park.location.lon, estimated=park.location.estimated,
+                basis=park.location.basis),
         ))
     return cards

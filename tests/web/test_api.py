@@ -167,6 +167,9 @@ async def test_parks_list_the_catalogue_with_online_unknown_when_the_world_is_do
     assert zone["name_zh"] == "798艺术区" and zone["preview"] is None
     assert zone["web_url"] == "/web/798-art-zone/?server=ws%3A%2F%2F127.0.0.1%3A9%2Fws"
     assert zone["desktop_command"] == "cloudpark client --server ws://127.0.0.1:9/ws --park 798-art-zone"
+    assert zone["location"]["estimated"] and zone["location"]["basis"]
+    assert 39.9 < zone["location"]["lat"] < 40.1 and 116.4 < zone["location"]["lon"] < 116.6
+    assert next(p for p in parks if p["id"] == "zuiku")["location"] is None  # no address: not placed
 
 
 async def test_the_openapi_document_lists_the_api(web: AppUnderTest) -> None:

@@ -132,5 +132,8 @@ async def seed_zone(store: Store, catalogue: Catalogue, size: ZoneSize = ZONE, *
     done.accounts = await _employees(store, enterprise_ids, size.employees, now, progress)
     done.spaces = await store.spaces.add_many(_spaces(catalogue, park_ids, size.spaces, random.Random(SEED)))
     progress(f"spaces: {size.spaces:,} ({done.spaces} new)")
+    if not done.nothing_new:
+        await store.db.analyze()  # fresh statistics, or the planner ignores the search indexes
+        progress("planner statistics refreshed (ANALYZE)")
     done.seconds = time.perf_counter() - started
     return done

@@ -274,6 +274,13 @@ class Database:
         async with self._reader.connect() as conn, conn.begin():
             return await fn(conn)
 
+    async def analyze(self) -> None:
+        """Refresh the query planner's statistics (after a bulk load: the planner picks
+        the search indexes from them). Runs as a write, between other writes."""
+        async def run(conn: AsyncConnection) -> None:
+            await conn.exec_driver_sql("ANALYZE")
+        await self.commit(run)
+
     async def rows(self, stmt: Executable) -> Sequence[Row[Any]]:
         async def run(conn: AsyncConnection) -> Sequence[Row[Any]]:
             return (await conn.execute(stmt)).all()

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     literal_column,
     or_,
@@ -37,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
 from server.db.organizations import name_key
-from server.db.tables import org_profiles, org_terms, organizations
+from server.db.tables import org_profiles, org_terms
 
 MAX_PAGE = 100
 TRIGRAM = 3  # FTS5's trigram tokenizer indexes runs of 3 characters
@@ -87,8 +86,11 @@ def _like(pattern: str) -> ColumnElement[bool]:
 
 
 def _has_term(kind: str, term: str, *, prefix: bool = False) -> ColumnElement[bool]:
-    match = org_terms.c.term.like(_escape(term) + "%", escape="\\") if prefix else org_terms.c.term == term
-    return exists().where(org_terms.c.org_id == org_profiles.c.org_id, org_terms.c.kind == kind, match)
+    # a prefix as a range ("87" <= term < "88"), not LIKE: both engines serve it from the
+    # (kind, term, org_id) index. Terms here are ASCII codes, so every collation agrees.
+    match = (and_(org_terms.c.term >= term, org_terms.c.term < term[:-1] + chr(ord(term[-1]) + 1)) if prefix
+             else org_terms.c.term == term)
+    return org_profiles.c.org_id.in_(select(org_terms.c.org_id).where(org_terms.c.kind == kind, match))
 
 
 def _fts_match(q: str) -> ColumnElement[bool]:
@@ -110,11 +112,12 @@ def build(query: DirectoryQuery, dialect: str) -> Select[Any]:
         match = case((exact, 0), (_like(_escape(q) + "%"), 1), else_=2)
     else:
         match = literal_column("3")
-    stmt = (select(org_profiles.c.org_id, organizations.c.kind, org_profiles.c.name_zh, org_profiles.c.name_en,
+    stmt = (select(org_profiles.c.org_id, org_profiles.c.kind, org_profiles.c.name_zh, org_profiles.c.name_en,
                    org_profiles.c.park_id, org_profiles.c.industry_codes, org_profiles.c.service_kinds,
-                   org_profiles.c.tags, match.label("match"))
-            .join(organizations, organizations.c.id == org_profiles.c.org_id))
-    where: list[ColumnElement[bool]] = [organizations.c.kind.in_(query.kinds)]
+                   org_profiles.c.tags, match.label("match")))
+    where: list[ColumnElement[bool]] = []
+    if tuple(sorted(query.kinds)) != KINDS:
+        where.append(org_profiles.c.kind.in_(query.kinds))
     if q:
         if dialect == "sqlite" and len(q) >= TRIGRAM:
             where.append(_fts_match(q))
@@ -129,7 +132,7 @@ def build(query: DirectoryQuery, dialect: str) -> Select[Any]:
         where.append(_has_term("certification", query.certification))
     where.extend(_has_term("tag", t) for t in dict.fromkeys(query.tags))
     limit = max(1, min(query.limit, MAX_PAGE))
-    return (stmt.where(and_(*where)).order_by(literal_column("match"), sort_name, org_profiles.c.org_id)
+    return (stmt.where(*where).order_by(literal_column("match"), sort_name, org_profiles.c.org_id)
             .offset(max(0, query.offset)).limit(limit + 1))
 
 
@@ -148,6 +151,13 @@ class DirectoryRepo:
         limit = max(1, min(query.limit, MAX_PAGE))
 
         async def run(conn: AsyncConnection) -> DirectoryPage:
+            if conn.dialect.name == "postgresql" and 0 < len(name_key(query.text)) < TRIGRAM:
+                # asyncpg prepares statements; after a few runs PostgreSQL switches to a
+                # generic plan that uses the trigram index without seeing the pattern, and a
+                # pattern shorter than a trigram then reads the whole index. Plan those for
+                # their own pattern (a scan); longer ones keep the generic, indexed plan
+                # (measured: the custom plans' row estimates pick a slower scan for them).
+                await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
             rows = (await conn.execute(stmt)).all()
             return DirectoryPage(tuple(_hit(r) for r in rows[:limit]), max(0, query.offset), limit,
                                  len(rows) > limit)

@@ -60,7 +60,7 @@ def kind_of(profile: Profile) -> str:
 
 def profile_row(org_id: int, p: Profile, verified: dict[str, Verification], now: float) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "org_id": org_id, "name_zh": p.name_zh, "name_en": p.name_en, "key_zh": name_key(p.name_zh),
+        "org_id": org_id, "kind": kind_of(p), "name_zh": p.name_zh, "name_en": p.name_en, "key_zh": name_key(p.name_zh),
         "key_en": name_key(p.name_en), "credit_code": p.credit_code, "park_id": p.park_id,
         "tags": _json(list(p.tags)), "offers": _json(list(p.offers)),
         "contacts": _json([{"kind": c.kind, "value": c.value, "visibility": c.visibility} for c in p.contacts]),
@@ -138,8 +138,7 @@ def _kept(old: Profile, new: Profile) -> dict[str, Verification]:
 
 
 async def _read(conn: AsyncConnection, org_id: int) -> Profile | None:
-    row = (await conn.execute(select(org_profiles, organizations.c.kind).join(
-        organizations, organizations.c.id == org_profiles.c.org_id).where(org_profiles.c.org_id == org_id))).first()
+    row = (await conn.execute(select(org_profiles).where(org_profiles.c.org_id == org_id))).first()
     return None if row is None else _profile(row)
 
 

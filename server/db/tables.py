@@ -36,6 +36,7 @@ REAL: TypeEngine[float] = Double().with_variant(sqlite.REAL(), "sqlite")
 ROWID = BigInteger().with_variant(Integer(), "sqlite")
 JOB_STATES = ("pending", "claimed", "done", "failed")
 TERM_KINDS = ("industry", "certification", "tag", "service")
+PROFILE_KINDS = ("enterprise", "institution")
 # engine-specific search objects the migration makes outside this module: SQLite's FTS5
 # table (and its shadow tables and triggers), PostgreSQL's pg_trgm GIN indexes
 SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_")
@@ -192,6 +193,7 @@ jobs = Table(
 org_profiles = Table(
     "org_profiles", metadata,  # world.profiles.EnterpriseProfile / InstitutionProfile
     Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", Text, nullable=False),  # organizations.kind, copied so that search reads one table
     Column("name_zh", Text, nullable=False, server_default=text("''")),
     Column("name_en", Text, nullable=False, server_default=text("''")),
     Column("key_zh", Text, nullable=False, server_default=text("''")),  # casefolded, spaces collapsed
@@ -213,6 +215,7 @@ org_profiles = Table(
     Column("updated", REAL, nullable=False),
     CheckConstraint("revenue_band IS NULL OR " + _one_of("revenue_band", REVENUE_BANDS),
                     name="org_profiles_revenue_band"),
+    CheckConstraint(_one_of("kind", PROFILE_KINDS), name="org_profiles_kind"),
     Index("org_profiles_credit_code", "credit_code", unique=True),
     Index("org_profiles_park", "park_id"),
 )

@@ -71,6 +71,7 @@ def _profiles() -> None:
     op.create_table(
         "org_profiles",
         sa.Column("org_id", ROWID, sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("kind", sa.Text, nullable=False),
         sa.Column("name_zh", sa.Text, nullable=False, server_default=EMPTY),
         sa.Column("name_en", sa.Text, nullable=False, server_default=EMPTY),
         sa.Column("key_zh", sa.Text, nullable=False, server_default=EMPTY),
@@ -87,6 +88,7 @@ def _profiles() -> None:
         sa.Column("updated", REAL, nullable=False),
         sa.CheckConstraint("revenue_band IS NULL OR " + _one_of("revenue_band", REVENUE_BANDS),
                            name="org_profiles_revenue_band"),
+        sa.CheckConstraint("kind IN ('enterprise', 'institution')", name="org_profiles_kind"),
     )
     op.create_index("org_profiles_credit_code", "org_profiles", ["credit_code"], unique=True)
     op.create_index("org_profiles_park", "org_profiles", ["park_id"])

@@ -40,3 +40,10 @@ def test_a_location_is_checked_and_an_estimate_must_say_how_it_was_found() -> No
         parse_park("p.toml", BASE + "location = { lat = 116.49, lon = 39.98, estimated = true }\n")
     fields = {f for _, f, _ in err.value.problems}
     assert fields == {"location.lat", "location.lon", "location.basis"}
+
+
+def test_dots_at_one_spot_are_pushed_apart_to_stay_readable() -> None:
+    plan = zone_plan([_park("a", 39.90, 116.45), _park("b", 39.90, 116.45), _park("c", 39.98, 116.60)], gap=19)
+    a, b, _ = plan.points
+    assert ((a.x - b.x) ** 2 + (a.y - b.y) ** 2) ** 0.5 >= 18.9
+    assert plan == zone_plan([_park("a", 39.90, 116.45), _park("b", 39.90, 116.45), _park("c", 39.98, 116.60)])

@@ -44,6 +44,16 @@ QUERIES: dict[str, DirectoryQuery] = {
 }
 
 
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -95,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = [asyncio.run(bench(url, args.rounds)) for url in args.database]
     report = {"bench": "directory search", "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-              "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+              "machine": {"cpu": _cpu(), "cores": os.cpu_count(),
                           "python": platform.python_version(), "system": platform.platform()},
               "results": results}
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

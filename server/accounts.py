@@ -15,7 +15,7 @@ import hmac
 import secrets
 from typing import Any
 
-from server.db.accounts import NewAccount
+from server.db.accounts import CompanyTaken, NewAccount
 from world.people import Person
 from world.protocol.constants import MIN_PASSWORD_CHARS, Role
 
@@ -90,7 +90,12 @@ class Accounts:
         kdf, salt, digest = await asyncio.to_thread(hash_password, password, self.scrypt_n)
         new = NewAccount(user=user, name=name, role=role, kdf=kdf, salt=salt, hash=digest, created=now,
                          company=company.strip(), color=color, parks=parks)
-        if not await self.store.accounts.create(new):
+        try:
+            created = await self.store.accounts.create(new)
+        except CompanyTaken as exc:
+            raise AccountError("conflict", f"company: an organization named {exc.name!r} is already registered; "
+                               "ask its administrator to add you to it") from None
+        if not created:
             raise AccountError("conflict", f"user: user name {user!r} is already taken")
         account = await self.store.accounts.get(user)
         assert account is not None

@@ -151,8 +151,8 @@ class HubBus(InProcessBus):
             while (items := await read_frame(reader)) is not None:
                 op = items[0]
                 if op == "sub":
-                    if len(items) != 2 or not isinstance(items[1], str) or not items[1]:
-                        raise FrameError('a subscription is ["sub", pattern]')
+                    if len(items) != 2 or not isinstance(items[1], str) or not 0 < len(items[1]) <= MAX_SUBJECT:
+                        raise FrameError(f'a subscription is ["sub", pattern of 1..{MAX_SUBJECT} characters]')
                     if len(peer.patterns) >= MAX_PATTERNS:
                         raise FrameError(f"more than {MAX_PATTERNS} subscriptions")
                     peer.patterns.append(items[1])

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from server.bus import Hint, InProcessBus, Receiver, Subscription
-from server.bus_hub import FrameError, check_publish, pack, read_frame
+from server.bus_hub import MAX_SUBJECT, FrameError, check_publish, pack, read_frame
 
 log = logging.getLogger("cloudpark.bus")
 
@@ -57,6 +57,8 @@ class LinkBus(InProcessBus):
             log.warning("bus link: hint on %s not sent: %s", subject, exc)
 
     def subscribe(self, pattern: str, receiver: Receiver) -> Subscription:
+        if not pattern or len(pattern) > MAX_SUBJECT:
+            raise ValueError(f"a subscription pattern is 1..{MAX_SUBJECT} characters")
         sub = super().subscribe(pattern, receiver)
         if pattern not in self.patterns:
             self.patterns.append(pattern)

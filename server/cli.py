@@ -235,12 +235,17 @@ def cmd_accounts_create(args: argparse.Namespace) -> int:
 
 
 def cmd_accounts_sign_out(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+
     async def work(store: Any) -> int:
         n = await store.accounts.revoke_all(args.user)
+        bus = await _bus(cfg)  # a running server closes the account's sessions at once
+        bus.publish("account.changed", {"user": args.user, "signed_out": True})
+        await bus.close()
         print(f"revoked {n} login token(s) of {args.user!r}")  # noqa: T201
         return 0
 
-    return _with_store(_config(args), work)
+    return _with_store(cfg, work)
 
 
 def cmd_orgs_list(args: argparse.Namespace) -> int:
@@ -259,6 +264,8 @@ def cmd_orgs_list(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs_add_member(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+
     async def work(store: Any) -> int:
         org = await store.orgs.get(args.org)
         if org is None:
@@ -266,10 +273,13 @@ def cmd_orgs_add_member(args: argparse.Namespace) -> int:
         if await store.accounts.get(args.user) is None:
             return _refuse(f"no account {args.user!r}")
         await store.orgs.add_member(org.id, args.user, args.role, time.time())
+        bus = await _bus(cfg)  # the account's live sessions get their new rights at once
+        bus.publish("account.changed", {"user": args.user})
+        await bus.close()
         print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
         return 0
 
-    return _with_store(_config(args), work)
+    return _with_store(cfg, work)
 
 
 def _seed_zone(cfg: Any, scale: float) -> None:

@@ -41,6 +41,8 @@ class ServerConfig:
     max_connections: int = 2000  # game connections + avatars held for resume
     max_per_ip: int = 64  # likewise, per address
     max_per_park: int = 2000  # avatars in one park's room, held ones included
+    register_burst: int = 20  # new accounts one address may create at once ...
+    register_per_hour: float = 30.0  # ... and then this many an hour
     max_pending: int = 512  # sockets not (yet) upgraded to a websocket, in all
     max_pending_per_ip: int = 32  # likewise, per address
     max_frame: int = 16 * 1024
@@ -98,10 +100,10 @@ class ServerConfig:
     def check(self) -> ServerConfig:
         problems = []
         for name in ("tick_rate", "patch_rate", "view_max", "view_every", "input_queue", "max_connections",
-                     "max_per_ip", "max_per_park", "max_pending", "max_pending_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
+                     "max_per_ip", "max_per_park", "register_burst", "max_pending", "max_pending_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive")
-        for name in ("view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s",
+        for name in ("register_per_hour", "view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s",
                      "resume_ttl", "token_ttl", "chat_retention_days"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be positive")

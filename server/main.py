@@ -16,6 +16,7 @@ import random
 import socket
 from typing import Any
 
+from server.account_watch import AccountWatch
 from server.accounts import Accounts
 from server.booths import BoothService, assign, enterprise_of
 from server.bus import Bus
@@ -88,10 +89,11 @@ class App:
         self.presence = presence = Presence(self.parks, cfg, store.positions, store.visits)
         self.booths = booths = BoothService(self.parks, presence, store, self.bus)
         await booths.load()
+        self.account_watch = AccountWatch(self.accounts, presence, self.bus, clock, cfg)
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
         desks: dict[str, object] = {
-            "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message),
+            "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus),
             "parks": park_desk,
             "chat": chat_desk,
             "booths": BoothDesk(booths, store, clock),
@@ -101,7 +103,7 @@ class App:
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}
         self.reloader = ParkReloader(cfg, self.parks, presence, booths, scenes, self.bus, self.rng,
-                                     rebuild=self._rebuild)
+                                     rebuild=self._rebuild, clock_now=clock.now)
         site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics, scenes=scenes,
                     web_dir=cfg.web_dir)
         self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
@@ -109,10 +111,11 @@ class App:
         self.ticker = Ticker(cfg, self.parks, presence, self.metrics, clock, booths.message,
                              sweep=self.listener.sweep, after_tick=pending.flush_all)
         self.scheduler = Scheduler(store.jobs, clock, worker=f"{socket.gethostname()}:{id(self):x}")
-        self.scheduler.handle("chat.retention", self._chat_retention)
-        self.scheduler.handle("cards.retention", self._card_retention)
+        self.scheduler.handle("chat.retention", self._chat_retention, every=CHAT_RETENTION_EVERY_S)
+        self.scheduler.handle("cards.retention", self._card_retention, every=86400.0)
         await self.listener.start()
         now = clock.now()
+        await self.scheduler.recover()
         await self.scheduler.schedule("chat.retention", "chat.retention", now)
         await self.scheduler.schedule("cards.retention", "cards.retention", now)
         self._tasks = [

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import re
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,25 +36,31 @@ from world.catalogue import CatalogueError
 from world.glb import layout_from_glb
 from world.layout import LayoutError
 from world.protocol.codec import encode
-from world.room import Room
+from world.room import BoothLeft, Room
 
 log = logging.getLogger("cloudpark.parks")
 
 CHANGED = "park.changed"
+PARK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 Rebuild = Callable[[str, Path], None]
 
 
 def rebuild_with_builder(park_id: str, scenes_dir: Path) -> None:
-    """``cloudpark scenes build --park ID --force`` into ``scenes_dir``."""
-    scene = scenes_dir / f"{park_id}.glb"
-    scene.unlink(missing_ok=True)  # built again from the catalogue as it is now
-    build_missing_scenes(scenes_dir, [park_id])
+    """``cloudpark scenes build --park ID`` into a fresh folder beside ``scenes_dir``; the
+    new file replaces the old one only when the build produced it, so a failed build
+    leaves the scene the server restarts with as it was."""
+    with tempfile.TemporaryDirectory(dir=scenes_dir, prefix=".rebuild-") as tmp:
+        build_missing_scenes(Path(tmp), [park_id])
+        built = Path(tmp) / f"{park_id}.glb"
+        if not built.is_file():
+            raise OSError(f"the scene builder wrote no scene for {park_id}")
+        os.replace(built, scenes_dir / f"{park_id}.glb")
 
 
 class ParkReloader:
     def __init__(self, cfg: ServerConfig, parks: dict[str, HostedPark], presence: Presence,
                  booths: BoothService, scenes: dict[str, SceneFile], bus: Bus, rng: random.Random,
-                 rebuild: Rebuild = rebuild_with_builder) -> None:
+                 rebuild: Rebuild = rebuild_with_builder, clock_now: Callable[[], float] = time.time) -> None:
         self.cfg = cfg
         self.parks = parks
         self.presence = presence
@@ -58,17 +68,29 @@ class ParkReloader:
         self.scenes = scenes  # what HTTP serves at /scenes/<park>.glb (updated in place)
         self.rng = rng
         self.rebuild = rebuild
+        self.clock_now = clock_now
         self.reloads = 0
         self._lock = asyncio.Lock()
+        self._pending: set[str] = set()  # parks with a reload queued: more hints for them add nothing
         bus.subscribe(CHANGED, self._changed)
 
     async def _changed(self, subject: str, hint: Hint) -> None:
         park_id = str(hint.get("park", ""))
-        if park_id:
+        if not PARK_ID.fullmatch(park_id):
+            log.warning("park.changed for an impossible park id %r ignored", park_id[:80])
+            return
+        if park_id in self._pending:
+            return  # a reload of that park is queued already; it reads the catalogue as it is then
+        self._pending.add(park_id)
+        try:
             await self.reload(park_id)
+        finally:
+            self._pending.discard(park_id)
 
     async def reload(self, park_id: str) -> bool:
         """Rebuild and swap one park; True when the new scene is live."""
+        if not PARK_ID.fullmatch(park_id):
+            raise ValueError(f"park: {park_id[:80]!r} is not a park id")
         async with self._lock:
             try:
                 scene, names = await asyncio.to_thread(self._build, park_id)
@@ -109,10 +131,14 @@ class ParkReloader:
             log.info("park %s is online", park_id)
             return
         moves: list[tuple[Visitor, tuple[float, float, float], bool]] = []
+        now = self.clock_now()
         for eid, visitor in [*old.clients.items(), *old.held.items()]:
             av = old.room.avatars.get(eid)
             if av is not None and visitor.person is not None:
                 moves.append((visitor, self._spot(room, av.x, av.y, av.yaw), eid in old.held))
+            for event in old.room.leave(eid):  # a visit in progress ends with the old room
+                if isinstance(event, BoothLeft):
+                    self.presence.record_visit(old, visitor, event.booth_id, event.dwell_s, now)
         # --- from here on, nothing awaits: the ticker sees the old park or the new one
         old.layout, old.room, old.scene = layout, room, scene
         old.name_zh, old.name_en = names

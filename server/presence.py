@@ -26,7 +26,7 @@ from world.booths import BoothRecord
 from world.people import Person
 from world.protocol import messages as M
 from world.protocol.codec import encode
-from world.room import BoothEntered, BoothLeft, Rng, RoomEvent
+from world.room import BoothEntered, BoothLeft, Rng, RoomEvent, UnknownSpawn
 
 log = logging.getLogger("cloudpark.presence")
 
@@ -100,26 +100,37 @@ class Presence:
         self.live: dict[str, Visitor] = {}  # resume token -> its attached visitor
         self.holds: dict[str, Held] = {}  # resume token -> a dropped visitor's avatar
         self.per_ip: Counter[str] = Counter()  # connections + held avatars per address
+        self.conns: Counter[str] = Counter()  # live connections per address
         self.saved: dict[str, tuple[str, float, float, float]] = {}  # user -> (park, x, y, yaw)
         self.on_leave: list[LeaveHook] = []
 
     # --- admission ----------------------------------------------------------------
 
     def refusal(self, ip: str, max_connections: int | None = None) -> str | None:
-        """Why a new connection from ``ip`` is refused (None: welcome)."""
+        """Why a new connection from ``ip`` is refused (None: welcome). Held avatars do
+        not count here, so a dropped client can always come back to resume; they count
+        when an address asks for a new avatar (``avatar_refusal``)."""
         cfg = self.cfg
         limit = cfg.max_connections if max_connections is None else max_connections
         if len(self.visitors) + len(self.holds) >= limit:
             return f"server full ({limit} connections and held avatars)"
-        if self.per_ip[ip] >= cfg.max_per_ip:
-            return (f"too many connections from your address ({cfg.max_per_ip}, avatars held for "
-                    f"resume included)")
+        if self.conns[ip] >= cfg.max_per_ip:
+            return f"too many connections from your address ({cfg.max_per_ip})"
+        return None
+
+    def avatar_refusal(self, visitor: Visitor) -> str | None:
+        """Why ``visitor`` may not put a new avatar in a park: its address already has
+        ``max_per_ip`` connections and avatars held for resume together."""
+        if visitor.park is None and self.per_ip[visitor.ip] > self.cfg.max_per_ip:
+            return (f"too many visitors from your address ({self.cfg.max_per_ip}, avatars held for resume "
+                    "included): wait for them to leave, or resume one")
         return None
 
     def connected(self, peer: Peer) -> Visitor:
         visitor = Visitor(peer)
         self.visitors.add(visitor)
         self.per_ip[peer.ip] += 1
+        self.conns[peer.ip] += 1
         return visitor
 
     def _release(self, ip: str) -> None:
@@ -139,6 +150,9 @@ class Presence:
         """The connection ended. A client that closed normally has left; after a drop the
         avatar is held for a resume (and keeps counting against its address)."""
         self.visitors.discard(visitor)
+        self.conns[visitor.ip] -= 1
+        if self.conns[visitor.ip] <= 0:
+            del self.conns[visitor.ip]
         if visitor.resume_token and self.live.get(visitor.resume_token) is visitor:
             del self.live[visitor.resume_token]
         park, eid = visitor.park, visitor.eid
@@ -166,6 +180,8 @@ class Presence:
         """Put the visitor's avatar in ``park`` (leaving the park it was in). Raises
         ``world.room.UnknownSpawn``."""
         assert visitor.person is not None
+        if spawn is not None and spawn not in {s.id for s in park.layout.spawns}:
+            raise UnknownSpawn(f"park {park.id!r} has no spawn point {spawn!r}")  # before leaving anything
         if visitor.park is not None:
             self.leave(visitor, now)
         eid = park.room.join(visitor.person, spawn, rng, at=at)
@@ -185,7 +201,7 @@ class Presence:
         self.save_position(visitor, park, eid, now)
         for event in park.room.leave(eid):
             if isinstance(event, BoothLeft):
-                self._visit(park, visitor, event.booth_id, event.dwell_s, now)
+                self.record_visit(park, visitor, event.booth_id, event.dwell_s, now)
         for hook in self.on_leave:
             hook(park, visitor, now)
 
@@ -202,14 +218,37 @@ class Presence:
             for eid, visitor in list(park.clients.items()) + list(park.held.items()):
                 self.save_position(visitor, park, eid, now)
 
+    def of_user(self, user_id: str) -> list[Visitor]:
+        """Every connection and held avatar of one account."""
+        found = [v for v in self.visitors if v.person is not None and v.person.user_id == user_id]
+        return found + [h.visitor for h in self.holds.values()
+                        if h.visitor.person is not None and h.visitor.person.user_id == user_id]
+
+    def forget_resume(self, visitor: Visitor) -> None:
+        """This session can no longer be resumed (signed out): when its connection ends,
+        its avatar leaves instead of being held."""
+        if visitor.resume_token and self.live.get(visitor.resume_token) is visitor:
+            del self.live[visitor.resume_token]
+        visitor.resume_token = ""
+
+    def release_holds_of(self, user_id: str, now: float) -> int:
+        gone = [t for t, h in self.holds.items() if h.visitor.person is not None
+                and h.visitor.person.user_id == user_id]
+        for token in gone:
+            self._expire(self.holds.pop(token), now)
+        return len(gone)
+
     # --- resume ---------------------------------------------------------------------
 
-    def resume(self, visitor: Visitor, token: str, mono: float) -> Visitor | None:
+    def resume(self, visitor: Visitor, token: str, mono: float, now: float) -> tuple[Visitor, bool] | None:
         """Move the avatar behind ``token`` onto ``visitor``'s connection. Returns the
-        visitor it came from (a held one, or a still-attached one that is now told it
-        was replaced), or None when the token is unknown or expired."""
-        old = self.live.pop(token, None)
-        if old is not None and old is not visitor and old.park is not None and old.eid is not None:
+        visitor it came from and whether that one was still attached (a takeover: it must
+        be told it was replaced), or None when the token is unknown or expired."""
+        old = self.live.get(token)
+        takeover = old is not None and old is not visitor and old.park is not None and old.eid is not None
+        if takeover:
+            assert old is not None and old.park is not None and old.eid is not None
+            del self.live[token]
             park, eid = old.park, old.eid
             park.clients.pop(eid, None)
             old.park = old.eid = None
@@ -219,7 +258,7 @@ class Presence:
             park = self.parks.get(held.park) if held is not None else None
             if held is None or park is None or held.expires < mono or held.eid not in park.room:
                 if held is not None:
-                    self._expire(held, mono)
+                    self._expire(held, now)
                 return None
             old, eid = held.visitor, held.eid
             park.held.pop(eid, None)
@@ -229,7 +268,7 @@ class Presence:
         visitor.person, visitor.park, visitor.eid = old.person, park, eid
         visitor.resume_token, visitor.login_token, visitor.liked = token, old.login_token, old.liked
         self.live[token] = visitor
-        return old
+        return old, takeover
 
     def _expire(self, held: Held, now: float) -> None:
         park = self.parks.get(held.park)
@@ -263,9 +302,9 @@ class Presence:
             elif isinstance(event, BoothLeft) and visitor is not None:
                 if event.eid in park.clients:
                     visitor.peer.push(encode(M.BoothExit(booth=event.booth_id)))
-                self._visit(park, visitor, event.booth_id, event.dwell_s, now)
+                self.record_visit(park, visitor, event.booth_id, event.dwell_s, now)
 
-    def _visit(self, park: HostedPark, visitor: Visitor, booth_id: str, dwell_s: float, now: float) -> None:
+    def record_visit(self, park: HostedPark, visitor: Visitor, booth_id: str, dwell_s: float, now: float) -> None:
         who = visitor.person
         if who is not None:
             self.visits.post(park.id, booth_id, who.user_id, who.name, now - dwell_s, now)

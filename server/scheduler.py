@@ -13,7 +13,11 @@ Time comes from the injected clock: tests call ``run_due`` after moving a
 (at most ``poll_s`` later, since another process may add an earlier job).
 
 A handler returns ``None`` or the next due time of the same job (a recurring job),
-which is scheduled under the key ``<key>@<due>``.
+which is scheduled again under the same key (so restarts and several processes never
+multiply a chain: scheduling a key that is pending changes nothing). A recurring kind
+registered with ``every`` is rescheduled that much later even when its handler fails.
+A job claimed by a process that died while running it is put back after
+``STALE_CLAIM_S`` (``recover``, at start): handlers must be idempotent.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from server.clock import Clock
 log = logging.getLogger("cloudpark.scheduler")
 
 Handler = Callable[[dict[str, Any], float], Awaitable[float | None]]
+STALE_CLAIM_S = 3600.0
 
 
 class Job(Protocol):
@@ -43,6 +48,7 @@ class Jobs(Protocol):
     async def claim_due(self, now: float, worker: str, limit: int) -> list[Any]: ...
     async def finish(self, job_id: int, ok: bool, error: str = "") -> None: ...
     async def next_due(self) -> float | None: ...
+    async def requeue_stale(self, claimed_before: float) -> int: ...
 
 
 class Scheduler:
@@ -53,13 +59,20 @@ class Scheduler:
         self.poll_s = poll_s
         self.batch = batch
         self.handlers: dict[str, Handler] = {}
+        self.every: dict[str, float] = {}
         self.fired = 0
         self.failed = 0
         self._wake = asyncio.Event()
         self._running = True
 
-    def handle(self, kind: str, handler: Handler) -> None:
+    def handle(self, kind: str, handler: Handler, every: float | None = None) -> None:
         self.handlers[kind] = handler
+        if every is not None:
+            self.every[kind] = every
+
+    async def recover(self) -> int:
+        """Put back jobs claimed over ``STALE_CLAIM_S`` ago (their process died)."""
+        return await self.jobs.requeue_stale(self.clock.now() - STALE_CLAIM_S)
 
     async def schedule(self, kind: str, key: str, due: float, payload: dict[str, Any] | None = None) -> bool:
         """Add a job (False: a pending job with that key exists already)."""
@@ -93,12 +106,14 @@ class Scheduler:
             log.exception("job %s (%s) failed", job.key, job.kind)
             await self.jobs.finish(job.id, False, f"{type(exc).__name__}: {exc}"[:500])
             self.failed += 1
+            every = self.every.get(job.kind)
+            if every is not None:  # a recurring chain survives one bad run
+                await self.jobs.schedule(job.kind, job.key, now + every, job.payload)
             return
         await self.jobs.finish(job.id, True)
         self.fired += 1
         if again is not None:
-            base = job.key.split("@", 1)[0]
-            await self.jobs.schedule(job.kind, f"{base}@{again:.3f}", again, job.payload)
+            await self.jobs.schedule(job.kind, job.key, again, job.payload)
 
     async def run_forever(self) -> None:
         while self._running:

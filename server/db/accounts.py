@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
 from server.db.dialect import insert
-from server.db.organizations import insert_organization, park_organization, put_member
-from server.db.tables import accounts, memberships, tokens
+from server.db.organizations import insert_organization, park_organization, put_member, same_name
+from server.db.tables import accounts, memberships, organizations, tokens
 
 CHUNK = 1000  # rows per multi-row INSERT in create_many
 
@@ -55,6 +55,14 @@ def _account(row: Row[Any]) -> Account:
                    bytes(row.hash), float(row.created))
 
 
+class CompanyTaken(ValueError):
+    """An enterprise of that name (compared by ``name_key``) is already registered."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"an organization named {name!r} is already registered")
+
+
 class AccountRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -70,8 +78,11 @@ class AccountRepo:
             if done.first() is None:
                 return False
             if new.role == "enterprise":
-                org = await insert_organization(conn, "enterprise", new.company.strip() or new.name, "",
-                                                new.created, False)
+                company = new.company.strip() or new.name
+                taken = await conn.execute(select(organizations.c.id).where(same_name(company)).limit(1))
+                if taken.first() is not None:  # checked in the same write: two racing registrations
+                    raise CompanyTaken(company)  # cannot both found it (this write rolls back whole)
+                org = await insert_organization(conn, "enterprise", company, "", new.created, False)
                 await put_member(conn, org, new.user, "owner", new.created)
             for park_id in sorted(set(new.parks)):
                 await put_member(conn, await park_organization(conn, park_id, new.created), new.user,

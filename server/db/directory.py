@@ -12,6 +12,8 @@ How each engine finds the names:
   ``org_profiles`` by triggers in the same transaction) when the query has at least 3
   characters (a trigram); shorter queries scan the keys with LIKE.
 - PostgreSQL: LIKE on the keys, served by ``pg_trgm`` GIN indexes.
+- Either engine, a two-character query with a non-ASCII character (a Chinese word
+  such as 动漫; no trigram index can serve it): ``org_grams``, written with the profile.
 Both then check the same LIKE conditions on the keys, so the two return the same rows.
 """
 
@@ -36,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
 from server.db.organizations import name_key
-from server.db.tables import org_profiles, org_terms
+from server.db.tables import org_grams, org_profiles, org_terms
 
 MAX_PAGE = 100
 TRIGRAM = 3  # FTS5's trigram tokenizer indexes runs of 3 characters
@@ -121,6 +123,8 @@ def build(query: DirectoryQuery, dialect: str) -> Select[Any]:
     if q:
         if dialect == "sqlite" and len(q) >= TRIGRAM:
             where.append(_fts_match(q))
+        elif len(q) == 2 and not q.isascii():  # a two-character Chinese word: org_grams has it
+            where.append(org_profiles.c.org_id.in_(select(org_grams.c.org_id).where(org_grams.c.gram == q)))
         where.append(_like("%" + _escape(q) + "%"))
     if query.park_id is not None:
         where.append(org_profiles.c.park_id == query.park_id)

@@ -7,10 +7,11 @@ picks an owner by name.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import ColumnElement, Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
@@ -39,9 +40,17 @@ class Member:
     created: float
 
 
+def same_name(name: str) -> ColumnElement[bool]:
+    """Organizations whose name is ``name`` read the way people read it: ``name_key``
+    compared with all spaces removed, so "Lab (demo)" and "Lab（demo）" (full-width
+    brackets, NFKC "(demo)") are one name. Not indexed: used when a name is claimed."""
+    return func.replace(organizations.c.name_key, " ", "") == name_key(name).replace(" ", "")
+
+
 def name_key(name: str) -> str:
-    """What ``named`` compares: casefolded, whitespace collapsed."""
-    return " ".join(name.split()).casefold()
+    """What ``named`` compares: NFKC-normalised (full-width brackets and letters are the
+    ordinary ones), casefolded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def check_kind(kind: str) -> None:
@@ -123,7 +132,7 @@ class OrganizationRepo:
 
     async def named(self, name: str) -> list[Organization]:
         """Every organization with this name (case and spacing ignored), oldest first."""
-        rows = await self.db.rows(select(*_COLUMNS).where(organizations.c.name_key == name_key(name))
+        rows = await self.db.rows(select(*_COLUMNS).where(same_name(name))
                                   .order_by(organizations.c.id))
         return [_organization(r) for r in rows]
 

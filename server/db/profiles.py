@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
 from server.db.organizations import name_key
-from server.db.tables import org_profiles, org_terms, organizations
+from server.db.tables import org_grams, org_profiles, org_terms, organizations
 from world.profiles import (
     FACT_FIELDS,
     Contact,
@@ -87,6 +87,13 @@ def term_rows(org_id: int, p: Profile) -> list[dict[str, Any]]:
     return [{"org_id": org_id, "kind": k, "term": t} for k, t in sorted(set(terms))]
 
 
+def gram_rows(org_id: int, p: Profile) -> list[dict[str, Any]]:
+    """The 2-character runs of the name keys that hold a non-ASCII character (what the
+    directory looks a two-character Chinese query up in)."""
+    grams = {key[i:i + 2] for key in (name_key(p.name_zh), name_key(p.name_en)) for i in range(len(key) - 1)}
+    return [{"org_id": org_id, "gram": g} for g in sorted(grams) if not g.isascii()]
+
+
 def _chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterable[Sequence[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
@@ -109,6 +116,9 @@ async def insert_profiles(conn: AsyncConnection, profiles: Sequence[Profile], no
         await conn.execute(org_profiles.insert(), list(chunk))
     for chunk in _chunks(terms, CHUNK * 4):
         await conn.execute(org_terms.insert(), list(chunk))
+    grams = [g for i, p in zip(ids, profiles, strict=True) for g in gram_rows(i, p)]
+    for chunk in _chunks(grams, CHUNK * 4):
+        await conn.execute(org_grams.insert(), list(chunk))
     return ids
 
 
@@ -193,6 +203,10 @@ class ProfileRepo:
             terms = term_rows(org_id, profile)
             if terms:
                 await conn.execute(org_terms.insert(), terms)
+            await conn.execute(delete(org_grams).where(org_grams.c.org_id == org_id))
+            grams = gram_rows(org_id, profile)
+            if grams:
+                await conn.execute(org_grams.insert(), grams)
             name = profile.name_zh or profile.name_en
             await conn.execute(update(organizations).where(organizations.c.id == org_id).values(
                 name=name, name_key=name_key(name)))

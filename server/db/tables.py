@@ -230,6 +230,14 @@ org_terms = Table(
     Index("org_terms_lookup", "kind", "term", "org_id"),
 )
 
+org_grams = Table(
+    "org_grams", metadata,  # each distinct 2-character run of a name key with a non-ASCII character:
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),  # 2-character
+    Column("gram", Text, nullable=False),  # Chinese queries (shorter than a trigram) are looked up here
+    PrimaryKeyConstraint("gram", "org_id", name="org_grams_pkey"),
+    Index("org_grams_org", "org_id"),
+)
+
 invitations = Table(
     "invitations", metadata,
     Column("id", ROWID, primary_key=True),

@@ -100,6 +100,8 @@ class BoothDesk:
         park, record = found
         assert v.person is not None
         if msg.on:
+            if v.park is not park:
+                raise Refusal(ErrorCode.BAD_STATE, f"booth: go on duty from inside park {park.id} (join it first)")
             record.staff_on_duty[v.person.user_id] = v.person.name
         else:
             record.staff_on_duty.pop(v.person.user_id, None)

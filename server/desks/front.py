@@ -13,11 +13,13 @@ import secrets
 from typing import Any
 
 from server.accounts import AccountError, Accounts, token_hash
+from server.bus import Bus
 from server.clock import Clock
 from server.config import ServerConfig
 from server.desks.views import joined_message, session_message
 from server.presence import Presence, Visitor
 from server.refusal import Refusal
+from world.chat import ChatLimiter
 from world.people import Person, guest
 from world.protocol import messages as M
 from world.protocol.constants import MAX_SHORT_CHARS, SELF_REGISTER_ROLES, CloseCode, ErrorCode
@@ -38,7 +40,7 @@ def _account_error(exc: AccountError) -> Refusal:
 
 class FrontDesk:
     def __init__(self, accounts: Accounts, presence: Presence, likes: Any, clock: Clock, rng: Rng,
-                 cfg: ServerConfig, booth_message: Any) -> None:
+                 cfg: ServerConfig, booth_message: Any, bus: Bus) -> None:
         self.accounts = accounts
         self.presence = presence
         self.likes = likes
@@ -46,10 +48,17 @@ class FrontDesk:
         self.rng = rng
         self.cfg = cfg
         self.booth_message = booth_message  # (park, booth_id, liked) -> M.Booth | None
+        self.bus = bus
+        # new accounts per address (a fresh account would reset every per-account cap:
+        # cards, likes, chat): a burst, then a steady rate
+        self.registrations = ChatLimiter(burst=float(cfg.register_burst), rate=cfg.register_per_hour / 3600.0)
 
     async def _signed_in(self, v: Visitor, person: Person, rid: int, token: str = "",
-                         expires: float = 0.0) -> M.Session:
-        v.liked = await self.likes.of_user(person.user_id) if person.registered else set()
+                         expires: float = 0.0) -> M.Session | None:
+        liked = await self.likes.of_user(person.user_id) if person.registered else set()
+        if v.peer.closing:  # the handshake deadline (or a drop) ended the session meanwhile
+            return None
+        v.liked = liked
         resume = self.presence.signed_in(v, person)
         v.peer.session.authenticated()
         return session_message(person, resume, self.cfg.resume_ttl, token=token, expires=expires, rid=rid)
@@ -60,10 +69,11 @@ class FrontDesk:
         stands in one), then snapshots (all written before the next tick can run)."""
         if not msg.resume:
             return None
-        old = self.presence.resume(v, msg.resume, self.clock.monotonic())
-        if old is None:
+        found = self.presence.resume(v, msg.resume, self.clock.monotonic(), self.clock.now())
+        if found is None:
             raise Refusal(ErrorCode.AUTH_FAILED, "resume token unknown or expired: sign in again")
-        if old.peer is not v.peer and not old.peer.closing:
+        old, takeover = found
+        if takeover and not old.peer.closing:
             old.peer.bye(CloseCode.REPLACED, "this session was resumed on another connection")
         assert v.person is not None and v.park is not None and v.eid is not None
         v.peer.session.authenticated()
@@ -79,16 +89,19 @@ class FrontDesk:
                 replies.append(shown)
         return replies
 
-    async def guest(self, v: Visitor, msg: M.Guest, _: Any) -> M.Session:
+    async def guest(self, v: Visitor, msg: M.Guest, _: Any) -> M.Session | None:
         name = _name(msg.name, "name") if msg.name.strip() else "guest"
         color = msg.color if msg.color is not None else self.rng.randrange(0x202020, 0xFFFFFF)
         return await self._signed_in(v, guest(secrets.token_hex(6), name, color), msg.id)
 
-    async def register(self, v: Visitor, msg: M.Register, _: Any) -> M.Session:
+    async def register(self, v: Visitor, msg: M.Register, _: Any) -> M.Session | None:
         if msg.role not in {r.value for r in SELF_REGISTER_ROLES}:
             raise Refusal(ErrorCode.NOT_ALLOWED, f"role: {msg.role!r} cannot be self-registered; staff, "
                           "government and admin accounts are created by an administrator")
         name = _name(msg.name, "name")
+        if not self.registrations.allow(v.ip, self.clock.monotonic()):
+            raise Refusal(ErrorCode.RATE_LIMITED, "register: too many new accounts from your address; "
+                          "try again in a few minutes")
         company = msg.company.strip()
         if msg.role == "enterprise":
             if not company:
@@ -105,7 +118,7 @@ class FrontDesk:
         v.login_token = token_hash(token)
         return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
 
-    async def login(self, v: Visitor, msg: M.Login, _: Any) -> M.Session:
+    async def login(self, v: Visitor, msg: M.Login, _: Any) -> M.Session | None:
         try:
             account = await self.accounts.login(msg.user, msg.password)
             token, expires = await self.accounts.issue_token(account.user, now=self.clock.now())
@@ -114,7 +127,7 @@ class FrontDesk:
         v.login_token = token_hash(token)
         return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
 
-    async def token(self, v: Visitor, msg: M.TokenLogin, _: Any) -> M.Session:
+    async def token(self, v: Visitor, msg: M.TokenLogin, _: Any) -> M.Session | None:
         try:
             account = await self.accounts.from_token(msg.token, now=self.clock.now())
         except AccountError as exc:
@@ -128,9 +141,10 @@ class FrontDesk:
         revoked = 0
         if person.registered:
             revoked = await self.accounts.sign_out(person.user_id, v.login_token, msg.everywhere)
+            if msg.everywhere:  # this process's other sessions now; other processes through the bus
+                self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
         self.presence.leave(v, self.clock.now())
-        if v.resume_token and self.presence.live.get(v.resume_token) is v:
-            del self.presence.live[v.resume_token]
-        v.person, v.resume_token, v.login_token, v.liked = None, "", b"", set()
+        self.presence.forget_resume(v)
+        v.person, v.login_token, v.liked = None, b"", set()
         v.peer.session.signed_out()
         return M.Ok(re=msg.id, data={"revoked": revoked})

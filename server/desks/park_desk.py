@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from world.text import TextRuleError, clean_name
-
 from server.clock import Clock
 from server.desks.views import joined_message
 from server.parks import HostedPark
@@ -15,6 +13,7 @@ from world.permissions import Resource
 from world.protocol import messages as M
 from world.protocol.constants import ErrorCode
 from world.room import Rng, UnknownSpawn
+from world.text import TextRuleError, clean_name
 
 
 class ParkDesk:
@@ -53,15 +52,15 @@ class ParkDesk:
     async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | None:
         person = v.person
         assert person is not None
-        if v.park is not park:
-            full = self.presence.park_full(park)
-            if full:
-                raise Refusal(ErrorCode.UNAVAILABLE, full)
         at = None
         if msg.spawn is None and person.registered:  # a returning account starts where it left
             at = await self._saved(person.user_id, park.id)
-            if v.peer.closing:
+            if v.peer.closing or v.person is not person:
                 return None
+        if v.park is not park:  # after the await: nobody else got the last place meanwhile
+            full = self.presence.park_full(park) or self.presence.avatar_refusal(v)
+            if full:
+                raise Refusal(ErrorCode.UNAVAILABLE, full)
         try:
             eid = self.presence.join(v, park, msg.spawn, self.rng, at, self.clock.now())
         except UnknownSpawn as exc:

@@ -167,6 +167,12 @@ class Connection:
         self.flush()
 
     def flush(self) -> None:
+        own = self.session.own_errors  # errors the session's own rules sent: counted here, once
+        if own:
+            errors = self.metrics.errors
+            for code, n in own.items():
+                errors[code] += n
+            own.clear()
         for data in self.session.data_to_send():
             self.push(data)
         if self.session.close_code and not self.closing:
@@ -233,7 +239,7 @@ class Connection:
                     await dispatcher.handle(visitor, self, msg)
                     if self.closing:
                         break
-            if session.has_data_to_send() or session.close_code:
+            if session.has_data_to_send() or session.close_code or session.own_errors:
                 self.flush()
 
     def error(self, code: ErrorCode, text: str, rid: int = 0) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -78,3 +79,23 @@ async def choose_language(viewer: Public, code: Annotated[str, Path(pattern="^("
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(LANG_COOKIE, code, max_age=YEAR, samesite="lax", path="/")
     return response
+
+
+@router.get("/web/", response_class=HTMLResponse)
+async def web_index(request: Request, viewer: Public) -> Response:
+    """The portal replaces the export's bare list of parks."""
+    return RedirectResponse("/", status_code=308)
+
+
+@router.get("/web/{park}/", response_class=HTMLResponse)
+async def park_in_3d(request: Request, viewer: Public, park: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+                     ) -> Response:
+    """A park's browser 3D page, told where the game websocket is (the world server is
+    its own process on its own port): the export's page with the game URL filled in."""
+    web = web_of(request)
+    page = web.config.web_dir / park / "index.html"
+    if not page.is_file():
+        return HTMLResponse("no such park in the browser client", status_code=404)
+    html = page.read_text(encoding="utf-8")
+    html = html.replace('"server": ""', '"server": ' + json.dumps(web.config.game_url), 1)
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})

@@ -126,3 +126,22 @@ def test_an_enterprise_name_cannot_be_taken_twice(tmp_path: Path) -> None:
         assert await store.accounts.get("mallory") is None  # nothing half-written
         await store.close()
     asyncio.run(go())
+
+
+def test_racing_registrations_of_one_company_found_it_once_and_look_alikes_are_the_same_name(tmp_path: Path) -> None:
+    async def go() -> None:
+        store = await Store.open(_url(tmp_path / "cp.sqlite3"))
+        accounts = Accounts(store, scrypt_n=2**10)
+        results = await asyncio.gather(
+            *(accounts.create(f"u{i}", "long enough", "U", "enterprise", company="Twin Co", now=0.0) for i in range(4)),
+            return_exceptions=True)
+        assert sum(not isinstance(r, Exception) for r in results) == 1
+        assert all(isinstance(r, AccountError) and r.code == "conflict" for r in results if isinstance(r, Exception))
+        assert len(await store.orgs.named("twin co")) == 1
+        await accounts.create("lat", "long enough", "L", "enterprise", company="Lattice Design Lab (demo)", now=0.0)
+        with pytest.raises(AccountError) as err:  # full-width brackets and letters
+            await accounts.create("imp", "long enough", "I", "enterprise", company="Ｌattice Design Lab（demo）",
+                                  now=0.0)
+        assert err.value.code == "conflict"
+        await store.close()
+    asyncio.run(go())

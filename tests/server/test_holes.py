@@ -6,8 +6,6 @@ import asyncio
 import socket
 from pathlib import Path
 
-from websockets.exceptions import ConnectionClosed
-
 from tests.server.harness import PARK, Visitor, http_get, running_app
 from world.protocol import messages as M
 
@@ -54,30 +52,45 @@ def test_registering_with_an_existing_company_name_takes_over_nothing(tmp_path: 
 def test_join_and_drop_cycles_cannot_pile_up_ghost_avatars(tmp_path: Path) -> None:
     async def go() -> None:
         async with running_app(tmp_path, max_per_ip=8, resume_ttl=30.0) as app:
-            refused = 0
+            refused, first_token = 0, ""
             for i in range(40):
                 v = await Visitor.connect(app.port)
-                try:
-                    await v.hello_guest(f"ghost{i}")
-                except (ConnectionError, ConnectionClosed):
-                    await v.wait_until(lambda v=v: v.closed is not None)
-                    assert v.closed is not None and v.closed[0] == 4006
-                    refused += 1
-                    continue
+                await v.hello_guest(f"ghost{i}")
+                first_token = first_token or v.session.resume
                 joined = await v.join()
-                if not isinstance(joined, M.Joined):
+                if isinstance(joined, M.Error):
+                    assert joined.code == "unavailable" and "held for resume" in joined.msg
                     refused += 1
                 v.ws.transport.abort()  # a drop: no close frame, the avatar is held for resume
                 await v.wait_until(lambda v=v: v.closed is not None)
             room = app.parks[PARK].room
             assert len(room.avatars) <= 8  # held avatars count against the address
             assert refused >= 32
-            assert app.metrics.dropped["server_full"] >= 32
+            # a dropped visitor can still come back to its avatar, limit or not
+            back = await Visitor.connect(app.port)
+            resumed = await back.hello_guest("", resume=first_token)
+            assert isinstance(resumed, M.Session) and resumed.resumed
+            await back.close()
             # another address is not locked out
             other = await Visitor.connect(app.port, sock=_bound_to("127.0.0.2", app.port))
             await other.hello_guest("Neighbour")
             assert isinstance(await other.join(), M.Joined)
             await other.close()
+    asyncio.run(go())
+
+
+def test_connections_from_one_address_are_limited(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path, max_per_ip=3) as app:
+            live = [await Visitor.connect(app.port) for _ in range(3)]
+            for i, v in enumerate(live):
+                await v.hello_guest(f"v{i}")
+            extra = await Visitor.connect(app.port)
+            await extra.wait_until(lambda: extra.closed is not None)
+            assert extra.closed is not None and extra.closed[0] == 4006
+            assert app.metrics.dropped["server_full"] == 1
+            for v in live:
+                await v.close()
     asyncio.run(go())
 
 
@@ -323,4 +336,84 @@ def test_one_account_cannot_flood_a_booth_with_cards(tmp_path: Path, monkeypatch
             stats = await app.store.visits.stats(PARK, "b1")
             assert len(stats.cards) == 3
             await ann.close()
+    asyncio.run(go())
+
+
+def test_a_join_naming_an_unknown_spawn_keeps_the_visitor_where_it_was(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ann = await Visitor.connect(app.port)
+            await ann.hello_guest("Ann")
+            await ann.join(spawn="b1")
+            refused = await ann.request(M.Join(park="751-d-park", spawn="nope"))
+            assert isinstance(refused, M.Error) and refused.code == "not_found" and "nope" in refused.msg
+            assert isinstance(await ann.request(M.Chat(ch="park", text="still here")), M.Ok)
+            assert len(app.parks[PARK].room.avatars) == 1
+            await ann.close()
+    asyncio.run(go())
+
+
+def test_staff_go_on_duty_only_where_they_stand_and_off_duty_when_they_go(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            acme = await _register(app.port, "acme", "enterprise", "ACME (test)")
+            await app.assign_booth(PARK, "b1", "acme")
+            await acme.join(park="751-d-park")
+            far = await acme.request(M.BoothStaff(booth=f"{PARK}/b1", on=True))
+            assert isinstance(far, M.Error) and far.code == "bad_state"
+            assert app.parks[PARK].booths["b1"].staff_on_duty == {}
+            await acme.close()
+    asyncio.run(go())
+
+
+def test_errors_the_session_sends_on_its_own_are_counted_in_the_metrics(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            v = await Visitor.connect(app.port)
+            await v.send(M.Hello(v=1))
+            await v.wait_for(lambda m: isinstance(m, M.Welcome))
+            await v.ws.send(b"\xc1")  # not MessagePack
+            await v.send(M.Join(park=PARK))  # not signed in yet
+            await v.wait_until(lambda: sum(isinstance(m, M.Error) for m in v.inbox) == 2)
+            await v.wait_until(lambda: app.metrics.errors["malformed"] == 1 and app.metrics.errors["bad_state"] == 1)
+            await v.close()
+    asyncio.run(go())
+
+
+def test_signing_out_everywhere_closes_the_accounts_other_sessions_at_once(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            phone = await _register(app.port, "ada")
+            laptop = await Visitor.connect(app.port)
+            await laptop.send(M.Hello(v=1))
+            await laptop.wait_for(lambda m: isinstance(m, M.Welcome))
+            await laptop.request(M.Login(user="ada", password="long password"))
+            await laptop.join()
+            done = await phone.request(M.SignOut(everywhere=True))
+            assert done.data == {"revoked": 2}
+            await laptop.wait_until(lambda: laptop.closed is not None)
+            assert laptop.closed is not None and laptop.closed[0] == 4002 and "everywhere" in laptop.closed[1]
+            assert phone.closed is None
+            await laptop.wait_until(lambda: not app.parks[PARK].room.avatars)
+            await phone.close()
+    asyncio.run(go())
+
+
+def test_new_memberships_reach_a_live_session_without_signing_in_again(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            await _register(app.port, "acme", "enterprise", "ACME (test)")
+            await app.assign_booth(PARK, "b1", "acme")
+            wang = await _register(app.port, "wang")
+            await wang.join(spawn="b1")
+            before = await wang.request(M.BoothStaff(booth="b1", on=True))
+            assert isinstance(before, M.Error) and before.code == "not_allowed"
+            (org,) = [m.org_id for m in await app.store.orgs.memberships("acme")]
+            await app.store.orgs.add_member(org, "wang", "member", 1.0)
+            mark = len(wang.inbox)
+            app.bus.publish("account.changed", {"user": "wang"})  # what the CLI and the consoles publish
+            fresh = await wang.wait_for(lambda m: isinstance(m, M.Session), start=mark)
+            assert fresh.perms["booth.staff"] and fresh.user.company == "ACME (test)"
+            assert isinstance(await wang.request(M.BoothStaff(booth="b1", on=True)), M.Ok)
+            await wang.close()
     asyncio.run(go())

@@ -97,3 +97,34 @@ def test_two_processes_on_one_database_never_fire_a_job_twice(tmp_path: Path) ->
         await one.close()
         await two.close()
     asyncio.run(go())
+
+
+def test_restarts_never_multiply_a_recurring_chain_and_a_failing_run_does_not_end_it(tmp_path: Path) -> None:
+    async def go() -> None:
+        clock = ManualClock()
+        runs: list[float] = []
+
+        async def tidy(payload: dict[str, Any], now: float) -> float:
+            runs.append(now)
+            if len(runs) == 2:
+                raise OSError("disk busy")
+            return now + 60.0
+
+        for _ in range(4):  # four starts of the server, each scheduling its recurring job
+            store = await Store.open(_url(tmp_path))
+            s = Scheduler(store.jobs, clock, "w")
+            s.handle("tidy", tidy, every=60.0)
+            await s.recover()
+            await s.schedule("tidy", "tidy", clock.now())
+            await s.run_due()
+            clock.advance(61)
+            await store.close()
+        store = await Store.open(_url(tmp_path))
+        s = Scheduler(store.jobs, clock, "w")
+        s.handle("tidy", tidy, every=60.0)
+        await s.run_due()
+        assert len(runs) == 5  # one run per minute that passed, the failed one included, never two at once
+        pending = await store.jobs.next_due()
+        assert pending is not None and pending > clock.now()
+        await store.close()
+    asyncio.run(go())

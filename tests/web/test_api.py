@@ -179,7 +179,7 @@ async def test_the_openapi_document_lists_the_api(web: AppUnderTest) -> None:
 
 
 async def test_the_browser_client_and_park_pictures_are_served_from_the_data_folder(web: AppUnderTest) -> None:
-    assert (await web.client.get("/web/")).status_code == 404  # nothing exported yet: a 404, not a crash
+    assert (await web.client.get("/web/no-park/")).status_code == 404  # nothing exported yet: a 404, not a crash
     assert (await web.client.get("/api/parks")).json()[0]["preview"] is None
     (web.config.web_dir / "798-art-zone").mkdir(parents=True)
     (web.config.web_dir / "798-art-zone" / "index.html").write_text("<!doctype html><title>798</title>")
@@ -202,3 +202,16 @@ async def test_over_https_the_cookie_is_secure_and_sign_in_never_redirects_off_s
     assert reply.status_code == 303 and reply.headers["location"] == "/console/"
     cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("cp_session="))
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+async def test_the_browser_3d_page_is_told_where_the_game_websocket_is(web: AppUnderTest) -> None:
+    page = web.config.web_dir / "798-art-zone" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<script id="cloudpark-config" type="application/json">{"park": "798-art-zone", '
+                    '"glb": "798-art-zone.glb", "server": "", "title": "798"}</script>', encoding="utf-8")
+    reply = await web.client.get("/web/798-art-zone/")
+    assert reply.status_code == 200 and f'"server": "{web.config.game_url}"' in reply.text
+    assert (await web.client.get("/web/no-such-park/")).status_code == 404
+    assert (await web.client.get("/web/../secret/")).status_code in (404, 422)
+    index = await web.client.get("/web/", follow_redirects=False)
+    assert index.status_code == 308 and index.headers["location"] == "/"

@@ -38,6 +38,7 @@ Nothing received for ``idle_timeout`` (60 s): close 4007. The server calls
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -178,6 +179,7 @@ class ServerSession:
     close_code: int | None = None
     close_reason: str = ""
     errors: int = 0
+    own_errors: Counter[str] = field(default_factory=Counter)  # error codes sent by the session's own rules
     auth_failures: int = 0
     messages_in: int = 0
     bytes_in: int = 0
@@ -214,7 +216,7 @@ class ServerSession:
         limit = self.limits.max_frame
         if size > limit:
             self.errors += 1
-            self.send(M.Error(code=ErrorCode.TOO_LARGE, msg=f"frame of {size} bytes exceeds the {limit}-byte limit"))
+            self._own_error(M.Error(code=ErrorCode.TOO_LARGE, msg=f"frame of {size} bytes exceeds the {limit}-byte limit"))
             self.close(CloseCode.MESSAGE_TOO_BIG, f"frame of {size} bytes is over the {limit}-byte limit")
             return []
         if isinstance(frame, str):
@@ -239,7 +241,7 @@ class ServerSession:
 
     def _hello(self, msg: M.Hello) -> bool:
         if msg.v != PROTOCOL_VERSION:
-            self.send(M.Error(code=ErrorCode.VERSION, msg=f"this server speaks protocol version {PROTOCOL_VERSION}, "
+            self._own_error(M.Error(code=ErrorCode.VERSION, msg=f"this server speaks protocol version {PROTOCOL_VERSION}, "
                               f"the client sent {msg.v}"))
             self.close(CloseCode.VERSION_MISMATCH, f"protocol version {msg.v} is not {PROTOCOL_VERSION}")
             return False
@@ -261,12 +263,19 @@ class ServerSession:
             return False
         if name != "in" or now - cls.last_error >= 1.0:
             cls.last_error = now
-            self.send(M.Error(code=ErrorCode.RATE_LIMITED, msg=f"too many `{tag}` messages; this one was dropped", re=rid))
+            self._own_error(M.Error(code=ErrorCode.RATE_LIMITED, msg=f"too many `{tag}` messages; this one was dropped",
+                                    re=rid))
         return False
+
+    def _own_error(self, msg: M.Error) -> None:
+        """An error this session decided on its own (not a reply the server's handlers
+        chose): counted in ``own_errors`` for the server's metrics, then sent."""
+        self.own_errors[str(msg.code)] += 1
+        self.send(msg)
 
     def _error(self, code: ErrorCode, detail: str, rid: int, now: float) -> None:
         self.errors += 1
-        self.send(M.Error(code=code, msg=detail, re=rid))
+        self._own_error(M.Error(code=code, msg=detail, re=rid))
         assert self._error_budget is not None
         if not self._error_budget.take(now):
             self.close(CloseCode.TOO_MANY_ERRORS, f"too many invalid messages (last: {code.value})")

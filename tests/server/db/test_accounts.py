@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.db.accounts import Account, NewAccount
+from server.db.accounts import Account, CompanyTaken, NewAccount
 from tests.server.db.conftest import opened, run
 
 
@@ -28,15 +28,15 @@ def test_the_hash_and_salt_stay_out_of_repr() -> None:
     assert "hhhh" not in repr(new("ana")) and "ssss" not in repr(new("ana"))
 
 
-def test_enterprise_accounts_with_one_company_name_get_an_organization_each(url: str) -> None:
+def test_an_enterprise_account_founds_its_own_organization_and_a_taken_name_writes_nothing(url: str) -> None:
     async def go() -> None:
         async with opened(url) as store:
             assert await store.accounts.create(new("ana", "enterprise", "Inkstone"))
-            assert await store.accounts.create(new("eve", "enterprise", " Inkstone "))
-            (ana,), (eve,) = await store.orgs.memberships("ana"), await store.orgs.memberships("eve")
-            assert ana.org_id != eve.org_id
-            assert (ana.kind, ana.role, ana.org_name) == (eve.kind, eve.role, eve.org_name) == (
-                "enterprise", "owner", "Inkstone")
+            (ana,) = await store.orgs.memberships("ana")
+            assert (ana.kind, ana.role, ana.org_name) == ("enterprise", "owner", "Inkstone")
+            with pytest.raises(CompanyTaken):  # nobody joins (or shadows) a company by typing its name
+                await store.accounts.create(new("eve", "enterprise", " inkSTONE "))
+            assert await store.accounts.get("eve") is None and await store.orgs.memberships("eve") == []
             assert await store.accounts.create(new("noco", "enterprise"))
             assert [m.org_name for m in await store.orgs.memberships("noco")] == ["Noco"]  # its own name
     run(go())

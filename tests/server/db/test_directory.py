@@ -92,8 +92,11 @@ def test_renaming_and_deleting_keep_the_index_in_step(url: str) -> None:
         async with opened(url) as store:
             ids = await store.profiles.create_many(PROFILES, now=NOW)
             d = store.directory
+            assert _names(await d.search(DirectoryQuery("影视"))) == ["Inkstone Film 100% (demo)"]
             assert await store.profiles.put(ids[3], EnterpriseProfile("云端戏剧", "Cloud Theatre"), now=NOW)
             assert _names(await d.search(DirectoryQuery("墨砚影视"))) == []
+            assert _names(await d.search(DirectoryQuery("影视"))) == []  # the two-character index followed
+            assert _names(await d.search(DirectoryQuery("戏剧"))) == ["Cloud Theatre"]
             assert _names(await d.search(DirectoryQuery("云端戏剧"))) == ["Cloud Theatre"]
 
             async def drop(conn):  # type: ignore[no-untyped-def]
@@ -126,7 +129,7 @@ def test_both_engines_give_the_same_answers(tmp_path: Path, request: pytest.Fixt
     rng = random.Random(3)
     profiles = _random_profiles(rng, 300)
     queries = [DirectoryQuery(t, park_id=p, industry=i, tags=tg, offset=o, limit=15)
-               for t in ("", "动漫", "文化创意", "media", "art", "数字艺", "n", "(demo)", "ga")
+               for t in ("", "动漫", "文化创意", "media", "art", "数字艺", "n", "(demo)", "ga", "示）", "京")
                for p, i, tg, o in ((None, None, (), 0), ("e9", None, (), 15), (None, "87", ("film",), 0))]
 
     async def answers(url: str) -> list[list[tuple[int, str, int]]]:

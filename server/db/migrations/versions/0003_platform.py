@@ -3,7 +3,9 @@ audit log, the inbox and bookable spaces.
 
 - ``org_profiles``: one per enterprise or institution (``world.profiles``), with the
   searchable name keys; ``credit_code`` unique when present. ``org_terms`` indexes
-  industry codes, certifications, tags and service kinds for the directory's filters.
+  industry codes, certifications, tags and service kinds for the directory's filters;
+  ``org_grams`` the 2-character runs of names with a non-ASCII character (two-character
+  Chinese queries, which no trigram index can serve).
 - Directory search on names: on SQLite an FTS5 table ``directory_fts`` with the
   ``trigram`` tokenizer (rowid = org_id), kept in step with ``org_profiles`` by
   triggers, so every write that changes a name changes the index in the same
@@ -101,6 +103,13 @@ def _profiles() -> None:
         sa.CheckConstraint(_one_of("kind", TERM_KINDS), name="org_terms_kind"),
     )
     op.create_index("org_terms_lookup", "org_terms", ["kind", "term", "org_id"])
+    op.create_table(
+        "org_grams",
+        sa.Column("org_id", ROWID, sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("gram", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("gram", "org_id", name="org_grams_pkey"),
+    )
+    op.create_index("org_grams_org", "org_grams", ["org_id"])
 
 
 def _access() -> None:
@@ -177,6 +186,7 @@ def downgrade() -> None:
         for name in ("directory_fts_insert", "directory_fts_update", "directory_fts_delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS directory_fts")
-    for table in ("spaces", "inbox", "audit_log", "password_resets", "invitations", "org_terms", "org_profiles"):
+    for table in ("spaces", "inbox", "audit_log", "password_resets", "invitations", "org_grams", "org_terms",
+                  "org_profiles"):
         op.drop_table(table)
     op.drop_column("accounts", "demo")

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    TextClause,
     and_,
     case,
     func,
@@ -102,6 +103,15 @@ def _fts_match(q: str) -> ColumnElement[bool]:
         .where(text("directory_fts MATCH :phrase").bindparams(phrase=phrase)))
 
 
+def _gram_match(q: str, dialect: str) -> ColumnElement[bool] | TextClause:
+    if dialect == "postgresql":
+        # the ids as an array built once (an InitPlan): given a semi-join, PostgreSQL
+        # misjudges it and scans every profile hoping to stop early (measured: 45 ms)
+        return text("org_profiles.org_id = ANY(ARRAY(SELECT org_grams.org_id FROM org_grams "
+                    "WHERE org_grams.gram = :gram))").bindparams(gram=q)
+    return org_profiles.c.org_id.in_(select(org_grams.c.org_id).where(org_grams.c.gram == q))
+
+
 def build(query: DirectoryQuery, dialect: str) -> Select[Any]:
     """The SELECT for one page of ``query`` on ``dialect`` ("sqlite" or "postgresql")."""
     q = name_key(query.text)
@@ -117,14 +127,14 @@ def build(query: DirectoryQuery, dialect: str) -> Select[Any]:
     stmt = (select(org_profiles.c.org_id, org_profiles.c.kind, org_profiles.c.name_zh, org_profiles.c.name_en,
                    org_profiles.c.park_id, org_profiles.c.industry_codes, org_profiles.c.service_kinds,
                    org_profiles.c.tags, match.label("match")))
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool] | TextClause] = []
     if tuple(sorted(query.kinds)) != KINDS:
         where.append(org_profiles.c.kind.in_(query.kinds))
     if q:
         if dialect == "sqlite" and len(q) >= TRIGRAM:
             where.append(_fts_match(q))
         elif len(q) == 2 and not q.isascii():  # a two-character Chinese word: org_grams has it
-            where.append(org_profiles.c.org_id.in_(select(org_grams.c.org_id).where(org_grams.c.gram == q)))
+            where.append(_gram_match(q, dialect))
         where.append(_like("%" + _escape(q) + "%"))
     if query.park_id is not None:
         where.append(org_profiles.c.park_id == query.park_id)

@@ -29,7 +29,7 @@ from server.db.store import Store
 from server.db.tables import org_profiles
 
 QUERIES: dict[str, DirectoryQuery] = {
-    "zh 2 chars (LIKE scan on SQLite)": DirectoryQuery("动漫"),
+    "zh 2 chars": DirectoryQuery("动漫"),
     "zh 4 chars": DirectoryQuery("数字艺术"),
     "zh brand, 3 chars": DirectoryQuery("京韵齿"),
     "en word prefix": DirectoryQuery("anim"),

@@ -42,7 +42,7 @@ LOOK_UP = 12.0  # degrees the view is raised above the line to the avatar's head
 
 @dataclass(frozen=True, slots=True)
 class ClientConfig:
-    server: str = "ws://127.0.0.1:8765/ws"
+    server: str = "ws://127.0.0.1:8766/ws"
     park: str | None = None
     name: str = "Visitor"
     color: int | None = None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("client", help="open the Panda3D desktop client")
-    p.add_argument("--server", default="ws://127.0.0.1:8765/ws", help="game server websocket URL")
+    p.add_argument("--server", default="ws://127.0.0.1:8766/ws", help="game server websocket URL")
     p.add_argument("--park", default=None, help="park id to join (default: pick from a list)")
     p.add_argument("--name", default="Visitor", help="display name")
     p.add_argument("--spawn", default=None, help="spawn point id for the first join (default: the server picks)")

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("cloudpark.server")
-OVERRIDES = ("host", "port", "data_dir", "tick_rate", "view_radius", "snapshot_mode", "database", "game_url")
+OVERRIDES = ("host", "port", "web_port", "data_dir", "tick_rate", "view_radius", "snapshot_mode", "database",
+             "game_url")
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -41,7 +42,7 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="host every park: websocket game server + HTTP files on one port")
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--port", type=int, default=None, help="game port (default 8766; 0 picks a free one)")
     p.add_argument("--tick-rate", type=int, default=None, help="simulation ticks per second (default 20)")
     p.add_argument("--view-radius", type=float, default=None, help="metres a visitor sees (default 40)")
     p.add_argument("--snapshot-mode", choices=("aoi", "naive"), default=None,
@@ -52,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("web", help="the web app: portal, consoles and /api/ (its own process; the world "
                        "server runs the game websocket on its own port)")
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--port", type=int, default=None, dest="web_port",
+                   help="the web app's port (default 8765; 0 picks a free one)")
     p.add_argument("--game-url", default=None,
                    help="the game websocket the portal announces (default ws://127.0.0.1:8766/ws)")
     _store_flags(p)

@@ -27,7 +27,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
     host: str = "127.0.0.1"
-    port: int = 8765
+    port: int = 8766  # the world server's game websocket (and its HTTP: scenes, health, metrics)
+    web_port: int = 8765  # the web app: portal, consoles, API, the browser 3D client
     data_dir: Path = Path("var")
     catalogue_dir: Path | None = None  # None: the catalogue shipped in assets/parks
     # simulation
@@ -119,8 +120,8 @@ class ServerConfig:
             problems.append("max_buffer cannot be below high_water")
         if self.patch_rate > self.tick_rate:
             problems.append("patch_rate cannot exceed tick_rate")
-        if not 0 <= self.port <= 65535:
-            problems.append("port must be 0..65535")
+        if not 0 <= self.port <= 65535 or not 0 <= self.web_port <= 65535:
+            problems.append("port and web_port must be 0..65535")
         if self.scrypt_n & (self.scrypt_n - 1):
             problems.append("scrypt_n must be a power of two")
         if problems:

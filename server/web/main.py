@@ -41,7 +41,7 @@ async def serve(config: ServerConfig, bus: Bus | None = None) -> None:
     store = await Store.open(config.database_url)
     try:
         app = create_app(config, store, bus, SystemClock())
-        server = _Server(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning",
+        server = _Server(uvicorn.Config(app, host=config.host, port=config.web_port, log_level="warning",
                                         proxy_headers=True, server_header=False))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,7 +12,7 @@ from server.config import ConfigError, ServerConfig, load_config
 def test_defaults_work_with_zero_setup() -> None:
     cfg = load_config(env={})
     assert cfg == ServerConfig()
-    assert cfg.tick_rate == 20 and cfg.port == 8765
+    assert cfg.tick_rate == 20 and cfg.port == 8766 and cfg.web_port == 8765
     assert cfg.db_path == Path("var") / "cloudpark.sqlite3"
 
 

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Connect N bot visitors to a running server, let them tour a park, "
         "and print what they measured (snapshots delivered, input->ack latency, bytes, own CPU).",
     )
-    p.add_argument("--url", default="ws://127.0.0.1:8765/ws", help="server websocket URL")
+    p.add_argument("--url", default="ws://127.0.0.1:8766/ws", help="server websocket URL")
     p.add_argument("--clients", type=int, default=10, help="number of visitors (default 10)")
     p.add_argument("--park", required=True, help="park id to join")
     p.add_argument("--shape", choices=SHAPES, default="tour", help="crowd shape (default tour)")

@@ -1,0 +1,79 @@
+"""The enterprise console's booth editor: the same content rules and the same stored
+write as the 3D clients' ``booth_edit``, and the same live push: a ``booth.changed``
+hint on the bus makes the world server re-read the booth and show it to the visitors
+standing in it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from server.web.guard import Viewer, need, web_of
+from server.web.render import render
+from world.booths import BoothRecord, BoothRuleError, apply_patch
+from world.people import Person
+from world.permissions import Resource
+from world.protocol.constants import MAX_SHORT_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS
+from world.protocol.messages import BoothPatch
+
+router = APIRouter(prefix="/console/enterprise/booths", include_in_schema=False)
+ParkId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+BoothId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+FIELDS = ("name", "tagline", "description", "logo", "image", "video")
+
+
+async def _booth(request: Request, person: Person) -> Resource:
+    park, booth = request.path_params["park"], request.path_params["booth"]
+    row = await web_of(request).store.booths.get(park, booth)
+    return Resource(park_id=park, booth_id=booth, owner_org=row.owner_org if row is not None else None)
+
+
+Editor = Annotated[Viewer, Depends(need("booth.edit", _booth))]
+
+
+def _form(request: Request, viewer: Viewer, park: str, booth: str, values: dict[str, str], *,
+          status: int = 200, note: str = "", error: str = "") -> HTMLResponse:
+    web = web_of(request)
+    entry = next((p for p in web.catalogue if p.id == park), None)
+    title = (entry.name_zh if viewer.lang == "zh" else entry.name_en) if entry is not None else park
+    return render(request, viewer, "booth_edit.html", status=status, console="enterprise", park=park, booth=booth,
+                  park_title=title, values=values, fields=FIELDS, note=note, error=error)
+
+
+@router.get("/{park}/{booth}", response_class=HTMLResponse)
+async def edit_page(request: Request, viewer: Editor, park: ParkId, booth: BoothId) -> Response:
+    row = await web_of(request).store.booths.get(park, booth)
+    content = row.content if row is not None else None
+    values = {f: str(getattr(content, f, "") or "") for f in FIELDS}
+    return _form(request, viewer, park, booth, values)
+
+
+@router.post("/{park}/{booth}", response_class=HTMLResponse)
+async def save(request: Request, viewer: Editor, park: ParkId, booth: BoothId,
+               name: Annotated[str, Form(max_length=MAX_SHORT_CHARS)] = "",
+               tagline: Annotated[str, Form(max_length=MAX_SHORT_CHARS)] = "",
+               description: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+               logo: Annotated[str, Form(max_length=MAX_URL_CHARS)] = "",
+               image: Annotated[str, Form(max_length=MAX_URL_CHARS)] = "",
+               video: Annotated[str, Form(max_length=MAX_URL_CHARS)] = "",
+               csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    web = web_of(request)
+    values = {"name": name, "tagline": tagline, "description": description, "logo": logo, "image": image,
+              "video": video}
+    row = await web.store.booths.get(park, booth)
+    record = BoothRecord(booth, park, owner_org=row.owner_org if row else None)
+    if row is not None:
+        record.content = row.content
+    t = web.texts.translate
+    try:
+        content = apply_patch(record, BoothPatch(**values))
+    except BoothRuleError as exc:
+        return _form(request, viewer, park, booth, values, status=422,
+                     error=t(viewer.lang, "booth.invalid", problem=str(exc)))
+    if not await web.store.booths.save_content(park, booth, record.owner_org, content, web.clock.now()):
+        return _form(request, viewer, park, booth, values, status=409, error=t(viewer.lang, "booth.conflict"))
+    web.bus.publish("booth.changed", {"park": park, "booth": booth})
+    return _form(request, viewer, park, booth, {f: str(getattr(content, f) or "") for f in FIELDS},
+                 note=t(viewer.lang, "booth.saved"))

@@ -32,9 +32,10 @@ CHANGED = "booth.changed"
 
 
 async def assign(store: Any, bus: Bus, park_id: str, booth_id: str, org_id: int | None, now: float,
-                 demo: bool = False, content: BoothContent | None = None) -> Any:
+                 demo: bool = False, content: BoothContent | None = None, actor: str = "") -> Any:
     """Give slot ``park_id/booth_id`` to enterprise ``org_id`` (None frees it), commit,
-    and publish the hint. The slot keeps its content if the same enterprise keeps it and
+    publish the hint, and record who did it in the audit log (``actor``; demo seeding
+    records nothing). The slot keeps its content if the same enterprise keeps it and
     starts empty otherwise, unless ``content`` is given. Raises ``LookupError`` (no such organization) or
     ``world.booths.BoothRuleError`` (not an enterprise). Returns the org (or None)."""
     org = None
@@ -49,6 +50,9 @@ async def assign(store: Any, bus: Bus, park_id: str, booth_id: str, org_id: int 
         record.owner_org, record.content = row.owner_org, row.content
     await store.booths.assign(park_id, booth_id, org_id, content if content is not None else content_after_assign(record, org_id), now, demo=demo)
     bus.publish(CHANGED, {"park": park_id, "booth": booth_id})
+    if actor:
+        await store.audit.add(actor, "booth.assign", f"booth:{park_id}/{booth_id}",
+                              {"org": org_id, "before": record.owner_org}, now=now)
     return org
 
 

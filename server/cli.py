@@ -209,6 +209,14 @@ def cmd_reload(args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def _operator() -> str:
+    """Who runs an operator command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:?"
+
+
 def _refuse(text: str) -> int:
     print(f"refused: {text}", file=sys.stderr)  # noqa: T201
     return 1
@@ -230,6 +238,8 @@ def cmd_accounts_create(args: argparse.Namespace) -> int:
                                         parks=tuple(parks), now=now)
         except AccountError as exc:
             return _refuse(str(exc))
+        await store.audit.add(_operator(), "account.create", f"account:{acc.user}",
+                              {"role": acc.role, "company": args.company, "parks": parks}, now=now)
         print(f"created {acc.role} account {acc.user!r} ({acc.name})")  # noqa: T201
         return 0
 
@@ -241,6 +251,8 @@ def cmd_accounts_sign_out(args: argparse.Namespace) -> int:
 
     async def work(store: Any) -> int:
         n = await store.accounts.revoke_all(args.user)
+        await store.audit.add(_operator(), "account.sign_out_everywhere", f"account:{args.user}", {"tokens": n},
+                              now=time.time())
         bus = await _bus(cfg)  # a running server closes the account's sessions at once
         bus.publish("account.changed", {"user": args.user, "signed_out": True})
         await bus.close()
@@ -275,6 +287,8 @@ def cmd_orgs_add_member(args: argparse.Namespace) -> int:
         if await store.accounts.get(args.user) is None:
             return _refuse(f"no account {args.user!r}")
         await store.orgs.add_member(org.id, args.user, args.role, time.time())
+        await store.audit.add(_operator(), "org.add_member", f"org:{org.id}", {"user": args.user, "role": args.role},
+                              now=time.time())
         bus = await _bus(cfg)  # the account's live sessions get their new rights at once
         bus.publish("account.changed", {"user": args.user})
         await bus.close()
@@ -354,7 +368,7 @@ def cmd_booths_assign(args: argparse.Namespace) -> int:
         bus = await _bus(cfg)
         try:
             org_id = await enterprise_of(store, args.owner) if args.owner else args.org
-            org = await assign(store, bus, args.park, args.booth, org_id, time.time())
+            org = await assign(store, bus, args.park, args.booth, org_id, time.time(), actor=_operator())
         except (LookupError, BoothRuleError) as exc:
             return _refuse(str(exc.args[0]) if isinstance(exc, LookupError) else str(exc))
         finally:

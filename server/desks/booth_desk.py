@@ -82,7 +82,9 @@ class BoothDesk:
         park, record = found
         try:
             org_id = await enterprise_of(self.store, msg.owner_user) if msg.owner_user else None
-            await assign(self.store, self.booths.bus, park.id, record.id, org_id, self.clock.now())
+            assert v.person is not None
+            await assign(self.store, self.booths.bus, park.id, record.id, org_id, self.clock.now(),
+                         actor=v.person.user_id)
         except LookupError as exc:
             raise Refusal(ErrorCode.NOT_FOUND, str(exc.args[0])) from None
         except BoothRuleError as exc:

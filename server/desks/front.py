@@ -143,6 +143,9 @@ class FrontDesk:
             revoked = await self.accounts.sign_out(person.user_id, v.login_token, msg.everywhere)
             if msg.everywhere:  # this process's other sessions now; other processes through the bus
                 self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
+                await self.accounts.store.audit.add(person.user_id, "account.sign_out_everywhere",
+                                                    f"account:{person.user_id}", {"tokens": revoked},
+                                                    now=self.clock.now())
         self.presence.leave(v, self.clock.now())
         self.presence.forget_resume(v)
         v.person, v.login_token, v.liked = None, b"", set()

@@ -209,3 +209,26 @@ def test_operators_list_organizations_add_members_and_sign_accounts_out(tmp_path
     assert _cli("orgs", "add-member", "--org", "999", "--user", "wang", "--role", "member", *d).returncode == 1
     out = _cli("accounts", "sign-out", "--user", "acme", *d)
     assert out.returncode == 0 and "revoked 0 login token(s)" in out.stdout
+
+
+def test_privileged_operator_actions_are_in_the_audit_log(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_scene(data / "scenes", small_layout(PARK))
+    d = ("--data-dir", str(data))
+    assert _cli("accounts", "create", "--user", "acme", "--role", "enterprise", "--name", "Acme",
+                "--company", "ACME (test)", "--password-stdin", *d, stdin="long password\n").returncode == 0
+    assert _cli("booths", "assign", "--park", PARK, "--booth", "b1", "--owner", "acme", *d).returncode == 0
+    assert _cli("accounts", "sign-out", "--user", "acme", *d).returncode == 0
+
+    async def entries() -> list[tuple[str, str, str]]:
+        from server.db import Store
+
+        store = await Store.open(f"sqlite+aiosqlite:///{data / 'cloudpark.sqlite3'}")
+        try:
+            return [(e.actor.split(":")[0], e.action, e.target) for e in await store.audit.page()]
+        finally:
+            await store.close()
+
+    assert asyncio.run(entries()) == [("cli", "account.sign_out_everywhere", "account:acme"),
+                                      ("cli", "booth.assign", f"booth:{PARK}/b1"),
+                                      ("cli", "account.create", "account:acme")]

@@ -141,8 +141,7 @@ class FrontDesk:
         revoked = 0
         if person.registered:
             revoked = await self.accounts.sign_out(person.user_id, v.login_token, msg.everywhere)
-            if msg.everywhere:  # this process's other sessions now; other processes through the bus
-                self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
+            if msg.everywhere:
                 await self.accounts.store.audit.add(person.user_id, "account.sign_out_everywhere",
                                                     f"account:{person.user_id}", {"tokens": revoked},
                                                     now=self.clock.now())
@@ -150,4 +149,6 @@ class FrontDesk:
         self.presence.forget_resume(v)
         v.person, v.login_token, v.liked = None, b"", set()
         v.peer.session.signed_out()
+        if msg.everywhere and person.registered:  # the account's other sessions, here and in other processes
+            self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
         return M.Ok(re=msg.id, data={"revoked": revoked})

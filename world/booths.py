@@ -17,18 +17,14 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from world.field_error import FieldError
 from world.permissions import Resource
 from world.protocol.messages import BoothContent, BoothPatch, BoothSummary, BoothView, Link, Product
 from world.text import clean_text
 
 
-class BoothRuleError(ValueError):
+class BoothRuleError(FieldError):
     """An edit breaks a content rule; ``field`` names the offending field."""
-
-    def __init__(self, field_name: str, problem: str) -> None:
-        self.field = field_name
-        self.problem = problem
-        super().__init__(f"{field_name}: {problem}")
 
 
 @dataclass(slots=True, eq=False)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from world.field_error import FieldError
 from world.protocol.constants import MAX_NAME_CHARS
 
 __all__ = ["MAX_MARKS", "MAX_NAME_CHARS", "TextRuleError", "clean_name", "clean_text"]
@@ -50,17 +51,12 @@ _BLANKS = frozenset("\u2800")
 _MARKS = frozenset(("Mn", "Me"))
 
 
-class TextRuleError(ValueError):
+class TextRuleError(FieldError):
     """Text breaks a rule after cleaning (empty, too long). ``field`` names the field
     (e.g. ``name``), ``problem`` says what is wrong, ``str(exc)`` is ``"field: problem"``;
     ``code`` is the ``error.code`` to answer with (``invalid``)."""
 
     code = "invalid"
-
-    def __init__(self, field_name: str, problem: str) -> None:
-        self.field = field_name
-        self.problem = problem
-        super().__init__(f"{field_name}: {problem}")
 
 
 def _joinable(c: str) -> bool:

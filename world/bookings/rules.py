@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from world.field_error import FieldError
+
 AUDIENCES = ("park", "zone", "public")  # who may book: the park's own enterprises, all zone enterprises, anyone
 
 
-class RuleError(ValueError):
+class RuleError(FieldError):
     """A space's rules are inconsistent; ``field`` names the setting."""
-
-    def __init__(self, field_name: str, problem: str) -> None:
-        self.field = field_name
-        self.problem = problem
-        super().__init__(f"{field_name}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ accounts = Table(
     Column("hash", LargeBinary, nullable=False),
     Column("created", REAL, nullable=False),
     Column("demo", Integer, nullable=False, server_default=text("0")),
+    Column("lang", Text, nullable=False, server_default=text("''")),  # "" = follow the browser/client locale
 )
 
 tokens = Table(
@@ -304,4 +305,30 @@ spaces = Table(
     Column("building", Text, nullable=False, server_default=text("''")),
     Column("demo", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("park_id", "venue_id", name="spaces_venue"),
+)
+
+CATALOGUE_STATES = ("live", "proposed", "rejected")
+
+park_catalogue = Table(
+    "park_catalogue", metadata,  # the live catalogue: one TOML entry per park (world.catalogue)
+    Column("park_id", Text, primary_key=True),
+    Column("document", Text, nullable=False),  # the entry's TOML text, as a file in assets/parks holds it
+    Column("state", Text, nullable=False),  # CATALOGUE_STATES
+    Column("revision", Integer, nullable=False, server_default=text("1")),  # counts saves
+    Column("proposed_by", Text, nullable=False, server_default=text("''")),
+    Column("decided_by", Text, nullable=False, server_default=text("''")),
+    Column("note", Text, nullable=False, server_default=text("''")),  # why it was rejected
+    Column("updated", REAL, nullable=False),
+    CheckConstraint(_one_of("state", CATALOGUE_STATES), name="park_catalogue_state"),
+    Index("park_catalogue_state", "state"),
+)
+
+signin_codes = Table(
+    "signin_codes", metadata,  # one-time codes for the desktop client; SHA-256 hashes only
+    Column("hash", LargeBinary, primary_key=True),
+    Column("user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("created", REAL, nullable=False),
+    Column("expires", REAL, nullable=False),
+    Column("used_at", REAL),
+    Index("signin_codes_user", "user"),
 )

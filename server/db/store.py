@@ -18,6 +18,7 @@ from server.db.likes import LikeRepo
 from server.db.organizations import OrganizationRepo
 from server.db.positions import PositionRepo
 from server.db.profiles import ProfileRepo
+from server.db.signin_codes import SigninCodeRepo
 from server.db.spaces import SpaceRepo
 from server.db.visits import VisitRepo
 
@@ -48,6 +49,7 @@ class Store:
         self.inbox = InboxRepo(db)
         self.directory = DirectoryRepo(db)
         self.spaces = SpaceRepo(db)
+        self.signin_codes = SigninCodeRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

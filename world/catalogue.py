@@ -72,6 +72,7 @@ class Venue:
     kind: VenueKind
     capacity: int | None = None
     estimated: bool = False
+    building: str | None = None  # the building (or hall number) it is in, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ _PARK_FIELDS = {
 }
 _LOCATION_FIELDS = {"lat", "lon", "estimated", "basis"}
 _AREA_FIELDS = {"m2", "kind", "estimated", "basis"}
-_VENUE_FIELDS = {"id", "name", "kind", "capacity", "estimated"}
+_VENUE_FIELDS = {"id", "name", "kind", "capacity", "estimated", "building"}
 
 
 class _Checker:
@@ -263,6 +264,7 @@ def _parse_venues(chk: _Checker, raw: Any) -> tuple[Venue, ...]:
             chk.fail(prefix + "capacity", "must be a positive whole number of people")
             capacity = None
         estimated = chk.flag(item, "estimated", prefix)
+        building = chk.text(item, "building", prefix, required=False)
         if vid is not None and not _ID_RE.match(vid):
             chk.fail(prefix + "id", f"{vid!r} must be lowercase letters, digits and '-'")
             continue
@@ -272,7 +274,7 @@ def _parse_venues(chk: _Checker, raw: Any) -> tuple[Venue, ...]:
         if vid is None or name is None or kind is None:
             continue
         seen.add(vid)
-        venues.append(Venue(vid, name, kind, capacity, estimated))  # type: ignore[arg-type]
+        venues.append(Venue(vid, name, kind, capacity, estimated, building or None))  # type: ignore[arg-type]
     return tuple(venues)
 
 

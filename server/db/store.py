@@ -6,8 +6,11 @@ from pathlib import Path
 
 from server.db.accounts import AccountRepo
 from server.db.audit import AuditRepo
+from server.db.bookings import BookingRepo
+from server.db.booth_figures import BoothFigureRepo
 from server.db.booths import BoothRepo
 from server.db.cards import CardRepo
+from server.db.catalogue import CatalogueRepo
 from server.db.chat import ChatRepo
 from server.db.database import Database
 from server.db.directory import DirectoryRepo
@@ -21,6 +24,7 @@ from server.db.profiles import ProfileRepo
 from server.db.signin_codes import SigninCodeRepo
 from server.db.spaces import SpaceRepo
 from server.db.visits import VisitRepo
+from server.db.zone_figures import ZoneFigureRepo
 
 DB_FILE = "cloudpark.sqlite3"
 
@@ -49,6 +53,10 @@ class Store:
         self.inbox = InboxRepo(db)
         self.directory = DirectoryRepo(db)
         self.spaces = SpaceRepo(db)
+        self.booth_figures = BoothFigureRepo(db)
+        self.zone_figures = ZoneFigureRepo(db)
+        self.bookings = BookingRepo(db)
+        self.catalogue = CatalogueRepo(db)
         self.signin_codes = SigninCodeRepo(db)
 
     @classmethod

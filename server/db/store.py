@@ -19,6 +19,7 @@ from server.db.invitations import InvitationRepo, PasswordResetRepo
 from server.db.jobs import JobRepo
 from server.db.likes import LikeRepo
 from server.db.organizations import OrganizationRepo
+from server.db.park_office import ParkOfficeRepo
 from server.db.positions import PositionRepo
 from server.db.profiles import ProfileRepo
 from server.db.signin_codes import SigninCodeRepo
@@ -53,6 +54,7 @@ class Store:
         self.inbox = InboxRepo(db)
         self.directory = DirectoryRepo(db)
         self.spaces = SpaceRepo(db)
+        self.park_office = ParkOfficeRepo(db)
         self.booth_figures = BoothFigureRepo(db)
         self.zone_figures = ZoneFigureRepo(db)
         self.bookings = BookingRepo(db)

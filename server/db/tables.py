@@ -304,7 +304,16 @@ spaces = Table(
     Column("capacity", Integer),
     Column("building", Text, nullable=False, server_default=text("''")),
     Column("demo", Integer, nullable=False, server_default=text("0")),
+    # booking (0005): world.bookings.SpaceRules as JSON (missing settings: the defaults)
+    Column("rules", Text, nullable=False, server_default=text("'{}'")),
+    Column("equipment", Text, nullable=False, server_default=text("'[]'")),  # JSON lists
+    Column("photos", Text, nullable=False, server_default=text("'[]'")),  # picture URLs
+    Column("floor_area", REAL),  # m2
+    Column("price", Text, nullable=False, server_default=text("''")),  # as shown; "" is free; settled offline
+    Column("retired", Integer, nullable=False, server_default=text("0")),  # no new bookings
+    Column("updated", REAL, nullable=False, server_default=text("0")),
     UniqueConstraint("park_id", "venue_id", name="spaces_venue"),
+    Index("spaces_park_kind", "park_id", "kind"),
 )
 
 CATALOGUE_STATES = ("live", "proposed", "rejected")
@@ -331,4 +340,68 @@ signin_codes = Table(
     Column("expires", REAL, nullable=False),
     Column("used_at", REAL),
     Index("signin_codes_user", "user"),
+)
+
+BOOKING_STATES = ("pending", "confirmed", "offered", "checked_in", "cancelled", "declined", "expired", "released")
+WAIT_STATES = ("waiting", "offered", "left", "dropped")
+# No two holding bookings of a space overlap (occ_start/occ_end include the buffers): the
+# migration adds, outside this module, PostgreSQL's exclusion constraint
+# ``bookings_no_overlap`` (btree_gist) and SQLite's triggers ``bookings_no_overlap_*``.
+
+booking_series = Table(
+    "booking_series", metadata,  # a weekly series at one local wall-clock time
+    Column("id", ROWID, primary_key=True),
+    Column("space_id", ROWID, ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="SET NULL")),
+    Column("booked_by", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("for_user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("first_start", REAL, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("clashes", Text, nullable=False, server_default=text("'[]'")),  # [{day, codes}]: reported, not dropped
+    Column("created", REAL, nullable=False),
+)
+
+bookings = Table(
+    "bookings", metadata,  # times are UTC epoch seconds
+    Column("id", ROWID, primary_key=True),
+    Column("space_id", ROWID, ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="SET NULL")),  # the enterprise (quotas)
+    Column("booked_by", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("for_user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("people", Integer, nullable=False, server_default=text("1")),
+    Column("start_at", REAL, nullable=False),
+    Column("end_at", REAL, nullable=False),
+    Column("occ_start", REAL, nullable=False),  # start - buffer_before
+    Column("occ_end", REAL, nullable=False),  # end + buffer_after
+    Column("state", Text, nullable=False),
+    Column("series_id", ROWID, ForeignKey("booking_series.id", ondelete="SET NULL")),
+    Column("hold_until", REAL),  # pending and offered: the hold ends then
+    Column("code_hash", LargeBinary),  # SHA-256 of the check-in code, never the code
+    Column("note", Text, nullable=False, server_default=text("''")),  # why it was cancelled or declined
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    CheckConstraint(_one_of("state", BOOKING_STATES), name="bookings_state"),
+    CheckConstraint("start_at < end_at AND occ_start <= start_at AND end_at <= occ_end", name="bookings_range"),
+    UniqueConstraint("code_hash", name="bookings_code_hash"),
+    Index("bookings_space_time", "space_id", "occ_start"),
+    Index("bookings_for_user", "for_user", "start_at"),
+    Index("bookings_org_time", "org_id", "start_at"),
+)
+
+booking_waitlist = Table(
+    "booking_waitlist", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("space_id", ROWID, ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="SET NULL")),
+    Column("booked_by", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("for_user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("people", Integer, nullable=False, server_default=text("1")),
+    Column("start_at", REAL, nullable=False),
+    Column("end_at", REAL, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("offer_id", ROWID, ForeignKey("bookings.id", ondelete="SET NULL")),  # the booking it was offered as
+    Column("created", REAL, nullable=False),
+    CheckConstraint(_one_of("state", WAIT_STATES), name="booking_waitlist_state"),
+    Index("booking_waitlist_space", "space_id", "state", "id"),
 )

@@ -44,6 +44,8 @@ class ServerConfig:
     max_per_park: int = 2000  # avatars in one park's room, held ones included
     register_burst: int = 20  # new accounts one address may create at once ...
     register_per_hour: float = 30.0  # ... and then this many an hour
+    code_failures_burst: int = 10  # wrong one-time sign-in codes (code_login) one address may try ...
+    code_failures_per_hour: float = 60.0  # ... and then this many an hour
     max_pending: int = 512  # sockets not (yet) upgraded to a websocket, in all
     max_pending_per_ip: int = 32  # likewise, per address
     max_frame: int = 16 * 1024

@@ -55,6 +55,7 @@ ROUTES: dict[type, Route] = {
     M.Register: Route("front", "register", PUBLIC),
     M.Login: Route("front", "login", PUBLIC),
     M.TokenLogin: Route("front", "token", PUBLIC),
+    M.CodeLogin: Route("front", "code_login", PUBLIC),
     M.SignOut: Route("front", "sign_out", PUBLIC),
     M.ListParks: Route("parks", "list", PUBLIC),
     M.Ping: Route("parks", "ping", PUBLIC),

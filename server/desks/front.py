@@ -16,6 +16,7 @@ from server.accounts import AccountError, Accounts, token_hash
 from server.bus import Bus
 from server.clock import Clock
 from server.config import ServerConfig
+from server.db.signin_codes import Redeemed
 from server.desks.views import joined_message, session_message
 from server.presence import Presence, Visitor
 from server.refusal import Refusal
@@ -23,6 +24,7 @@ from world.chat import ChatLimiter
 from world.people import Person, guest
 from world.protocol import messages as M
 from world.protocol.constants import MAX_SHORT_CHARS, SELF_REGISTER_ROLES, CloseCode, ErrorCode
+from world.protocol.session import TokenBucket
 from world.room import Rng
 from world.text import MAX_NAME_CHARS, TextRuleError, clean_name
 
@@ -32,6 +34,35 @@ def _name(text: str, field: str, max_chars: int = MAX_NAME_CHARS) -> str:
         return clean_name(text, field, max_chars)
     except TextRuleError as exc:
         raise Refusal(ErrorCode.INVALID, str(exc)) from None
+
+
+CODE_REFUSALS = {
+    "unknown": "code: unknown sign-in code: check it, or get a new one in the console",
+    "used": "code: this sign-in code was already used: get a new one in the console",
+    "expired": "code: this sign-in code has expired: get a new one in the console",
+}
+
+
+class FailureLimit:
+    """Failures per address as token buckets (``now`` monotonic, passed in): each failure
+    takes a token, an empty bucket refuses the next attempt; full buckets are forgotten."""
+
+    def __init__(self, burst: float, rate: float) -> None:
+        self.burst, self.rate = burst, rate
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def allow(self, key: str, now: float) -> bool:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return True
+        bucket.take(now, 0.0)  # refill to now
+        return bucket.tokens >= 1.0
+
+    def failed(self, key: str, now: float) -> None:
+        if len(self.buckets) > 10_000:
+            self.buckets = {k: b for k, b in self.buckets.items()
+                            if b.tokens + (now - b.stamp) * self.rate < self.burst}
+        self.buckets.setdefault(key, TokenBucket.full(self.rate, self.burst, now)).take(now)
 
 
 def _account_error(exc: AccountError) -> Refusal:
@@ -52,6 +83,10 @@ class FrontDesk:
         # new accounts per address (a fresh account would reset every per-account cap:
         # cards, likes, chat): a burst, then a steady rate
         self.registrations = ChatLimiter(burst=float(cfg.register_burst), rate=cfg.register_per_hour / 3600.0)
+        # wrong one-time codes per address (a right one costs nothing: an office behind one
+        # address signs in together)
+        self.code_failures = FailureLimit(burst=float(cfg.code_failures_burst), rate=cfg.code_failures_per_hour / 3600.0)
+
 
     async def _signed_in(self, v: Visitor, person: Person, rid: int, token: str = "",
                          expires: float = 0.0) -> M.Session | None:
@@ -134,6 +169,23 @@ class FrontDesk:
             raise _account_error(exc) from None
         v.login_token = token_hash(msg.token)
         return await self._signed_in(v, await self.accounts.person(account), msg.id)
+
+    async def code_login(self, v: Visitor, msg: M.CodeLogin, _: Any) -> M.Session | None:
+        """A one-time code from the web (a desktop code or the browser page's ticket): used
+        once, then a login token as with ``login``. Failed attempts are limited per address."""
+        mono = self.clock.monotonic()
+        if not self.code_failures.allow(v.ip, mono):
+            raise Refusal(ErrorCode.RATE_LIMITED, "code: too many wrong sign-in codes from your address; "
+                          "wait a minute and try again")
+        now = self.clock.now()
+        found = await self.accounts.store.signin_codes.redeem(msg.code, now=now)
+        account = await self.accounts.store.accounts.get(found.user) if isinstance(found, Redeemed) else None
+        if account is None:
+            self.code_failures.failed(v.ip, mono)
+            raise Refusal(ErrorCode.AUTH_FAILED, CODE_REFUSALS[found if isinstance(found, str) else "unknown"])
+        token, expires = await self.accounts.issue_token(account.user, now=now)
+        v.login_token = token_hash(token)
+        return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
 
     async def sign_out(self, v: Visitor, msg: M.SignOut, _: Any) -> M.Ok:
         person = v.person

@@ -26,6 +26,7 @@ const built = {
   register: msg.register({ user: "acme", password: "gears-and-levers", name: "赵磊", role: "enterprise", company: "Acme Robotics" }, 7),
   register_visitor: msg.register({ user: "li-na", password: "lantern-festival-42", name: "Li Na", role: "visitor", company: "" }, 8),
   token: msg.token("tok-login-xyz", 9),
+  code_login: msg.codeLogin("K7QP-M2XD", 15),
   look: msg.look("访客 Bo", undefined, 10),
   booth_edit: msg.boothEdit("798-art-zone/b1", {
     name: "Acme", tagline: "", description: "墨", image: "", logo: "", video: "https://acme.example/v.mp4",

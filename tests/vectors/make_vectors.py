@@ -36,6 +36,10 @@ def server_messages() -> dict[str, M.ServerMessage]:
                                    products=(M.Product("Film", price="¥30"),)))),
         "booth_exit": M.BoothExit(booth="b1"),
         "chat": M.ChatLine(ch="booth", text="你好 hello", name="Ada", eid=42, ts=1700000000.25, booth="b1"),
+        "notice": M.Notice(id=31, kind="booking", title_key="notice.booking.confirmed.title",
+                           body_key="notice.booking.confirmed.body", params={"space": "多功能厅", "when": "10:00"},
+                           title="预订已确认", body="多功能厅 10:00", link="/console/inbox", created=1700000000.5,
+                           unread=3),
         "ok": M.Ok(re=5, data={"likes": 6}),
         "error": M.Error(code="invalid", msg="consent is required", re=6),
         "bye": M.Bye(code=1001, reason="server restarting"),
@@ -58,6 +62,7 @@ def client_messages() -> dict[str, M.ClientMessage]:
                                company="Acme Robotics", id=7),
         "register_visitor": M.Register(user="li-na", password="lantern-festival-42", name="Li Na", id=8),
         "token": M.TokenLogin(token="tok-login-xyz", id=9),
+        "code_login": M.CodeLogin(code="K7QP-M2XD", id=15),
         "look": M.Look(name="访客 Bo", id=10),
         "booth_edit": M.BoothEdit(booth="798-art-zone/b1", id=11, content=M.BoothPatch(
             name="Acme", tagline="", description="墨", logo="", image="", video="https://acme.example/v.mp4",

@@ -111,6 +111,14 @@ class TokenLogin(_C2S, tag="token"):
     id: U32 = 0
 
 
+class CodeLogin(_C2S, tag="code_login"):
+    """Sign in with a one-time code made on the web: a desktop code shown in the console
+    (``K7QP-M2XD``; case, spaces and dashes do not matter) or the browser 3D page's ticket."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=64)]
+    id: U32 = 0
+
+
 class ListParks(_C2S, tag="parks"):
     id: U32 = 0
 
@@ -213,7 +221,7 @@ class Ping(_C2S, tag="ping"):
 
 
 ClientMessage = (
-    Hello | Guest | Register | Login | TokenLogin | ListParks | Join | Leave | Input | Emote
+    Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
@@ -351,6 +359,25 @@ class ChatLine(_S2C, tag="chat"):
     booth: str = ""
 
 
+class Notice(_S2C, tag="notice"):
+    """A notification from the inbox, pushed to the account's sessions in a park.
+    ``title_key``/``body_key`` + ``params`` are catalogue keys (a client renders them in
+    its own language); ``title``/``body`` are the same rendered by the server in the
+    account's language, for clients without those keys. ``unread``: the inbox's unread
+    count after this notice."""
+
+    id: int
+    kind: str
+    title_key: str
+    body_key: str
+    params: dict[str, Any] = {}
+    title: str = ""
+    body: str = ""
+    link: str = ""
+    created: float = 0.0
+    unread: int = 0
+
+
 class Ok(_S2C, tag="ok"):
     re: int
     data: Any = None
@@ -373,7 +400,7 @@ class Pong(_S2C, tag="pong"):
 
 
 ServerMessage = (
-    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Ok | Error | Bye | Pong
+    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Ok | Error | Bye | Pong
 )
 
 

@@ -73,7 +73,7 @@ class State(StrEnum):
     CLOSED = "closed"
 
 
-_AUTH = frozenset({"guest", "register", "login", "token"})
+_AUTH = frozenset({"guest", "register", "login", "token", "code_login"})
 _ANYWHERE = frozenset({"ping", "parks"})
 _ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign", "sign_out"})
 _IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff"})

@@ -65,6 +65,7 @@ export const msg = {
     company: f.company || undefined, id,
   }),
   token: (token, id) => ({ t: "token", token, id }),
+  codeLogin: (code, id) => ({ t: "code_login", code, id }),
   signOut: (everywhere, id) => (everywhere ? { t: "sign_out", everywhere: true, id } : { t: "sign_out", id }),
   look: (name, color, id) => ({ t: "look", name, color, id }),
   join: (park, id, spawn) => ({ t: "join", park, spawn, id }),

@@ -57,6 +57,11 @@ def _random(chars: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Redeemed:
+    user: str  # the account the code signs in
+
+
+@dataclass(frozen=True, slots=True)
 class Issued:
     code: str  # as shown: grouped for a desktop code
     expires: float
@@ -86,18 +91,18 @@ class SigninCodeRepo:
         """A new one-time ticket for the browser 3D client."""
         return await self._issue(user, _random(TICKET_CHARS), now, ttl)
 
-    async def redeem(self, code: str, *, now: float) -> str | Refusal:
-        """Use the code once: its account's user name, or why not (``"unknown"``,
+    async def redeem(self, code: str, *, now: float) -> Redeemed | Refusal:
+        """Use the code once: whose it is, or why not (``"unknown"``,
         ``"used"``, ``"expired"``)."""
         h = digest(code)
 
-        async def run(conn: AsyncConnection) -> str | Refusal:
+        async def run(conn: AsyncConnection) -> Redeemed | Refusal:
             won = (await conn.execute(
                 update(signin_codes).where(signin_codes.c.hash == h, signin_codes.c.used_at.is_(None),
                                            signin_codes.c.expires > now)
                 .values(used_at=now).returning(signin_codes.c.user))).first()
             if won is not None:
-                return str(won.user)
+                return Redeemed(str(won.user))
             found = (await conn.execute(select(signin_codes.c.used_at).where(signin_codes.c.hash == h))).first()
             if found is None:
                 return "unknown"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
 import socket
+from pathlib import Path
 from typing import Any
 
 from server.account_watch import AccountWatch
@@ -21,6 +23,7 @@ from server.accounts import Accounts
 from server.booths import BoothService, assign, enterprise_of
 from server.bus import Bus
 from server.bus_hub import HubBus
+from server.catalogue_sync import LiveCatalogue, catalogue_folder, load_live
 from server.clock import Clock, SystemClock
 from server.config import ServerConfig
 from server.db import Store
@@ -61,7 +64,7 @@ def session_limits(cfg: ServerConfig) -> SessionLimits:
 class App:
     def __init__(self, config: ServerConfig, *, layouts: dict[str, ParkLayout] | None = None,
                  catalogue: Catalogue | None = None, clock: Clock | None = None, bus: Bus | None = None,
-                 rng: random.Random | None = None, rebuild: Rebuild = rebuild_with_builder) -> None:
+                 rng: random.Random | None = None, rebuild: Rebuild | None = None) -> None:
         self.config = config
         self._layouts = layouts
         self._catalogue = catalogue
@@ -83,8 +86,16 @@ class App:
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         if isinstance(self.bus, HubBus):
             await self.bus.start()
-        self.parks = await asyncio.to_thread(load_parks, cfg, self._layouts, self._catalogue)
         self.store = store = await Store.open(cfg.database_url)
+        folder = catalogue_folder(cfg)
+        catalogue = self._catalogue
+        if catalogue is None:  # the database's live catalogue (seeded from the folder when empty)
+            live = await self.refresh_catalogue()
+            catalogue = live.catalogue
+            if live.changed and cfg.build_scenes and self._layouts is None:
+                # edited while this server was down: those scenes are stale
+                await asyncio.to_thread(self._rebuild_stale, live.changed, folder)
+        self.parks = await asyncio.to_thread(load_parks, cfg, self._layouts, catalogue, folder)
         self.accounts = Accounts(store, scrypt_n=cfg.scrypt_n, token_ttl=cfg.token_ttl)
         self.presence = presence = Presence(self.parks, cfg, store.positions, store.visits)
         self.booths = booths = BoothService(self.parks, presence, store, self.bus)
@@ -102,8 +113,10 @@ class App:
         self.dispatcher = Dispatcher(desks, finders, self.metrics)
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}
+        rebuild = self._rebuild or functools.partial(rebuild_with_builder, catalogue_dir=folder)
         self.reloader = ParkReloader(cfg, self.parks, presence, booths, scenes, self.bus, self.rng,
-                                     rebuild=self._rebuild, clock_now=clock.now)
+                                     rebuild=rebuild, clock_now=clock.now,
+                                     refresh=None if self._catalogue is not None else self.refresh_catalogue)
         site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics, scenes=scenes,
                     web_dir=cfg.web_dir)
         self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
@@ -124,6 +137,18 @@ class App:
             asyncio.create_task(self._catch_up_forever(), name="booth-catch-up"),
         ]
         log.info("Cloud Park serving %d parks on ws://%s:%d/ws", len(self.parks), cfg.host, self.port)
+
+    def _rebuild_stale(self, park_ids: tuple[str, ...], folder: Path) -> None:
+        for park_id in park_ids:
+            if (self.config.scenes_dir / f"{park_id}.glb").is_file():
+                try:
+                    rebuild_with_builder(park_id, self.config.scenes_dir, folder)
+                except OSError as exc:
+                    log.error("park %s: its scene could not be rebuilt, the old one stays: %s", park_id, exc)
+
+    async def refresh_catalogue(self) -> LiveCatalogue:
+        """The live catalogue from the database, written out for the scene builder."""
+        return await load_live(self.store, self.config, now=self.clock.now())
 
     async def _chat_retention(self, payload: dict[str, Any], now: float) -> float:
         cfg = self.config

@@ -23,11 +23,12 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from server.booths import BoothService
 from server.bus import Bus, Hint
+from server.catalogue_sync import LiveCatalogue
 from server.config import ServerConfig
 from server.desks.views import joined_message
 from server.parks import HostedPark, SceneFile, build_missing_scenes, load_catalogue, room_config
@@ -41,16 +42,18 @@ from world.room import BoothLeft, Room
 log = logging.getLogger("cloudpark.parks")
 
 CHANGED = "park.changed"
+REBUILT = "park.rebuilt"  # {"park", "ok", "scene_hash", "revision", "error"}: what a reload came to
 PARK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 Rebuild = Callable[[str, Path], None]
+Refresh = Callable[[], Awaitable[LiveCatalogue]]
 
 
-def rebuild_with_builder(park_id: str, scenes_dir: Path) -> None:
-    """``cloudpark scenes build --park ID`` into a fresh folder beside ``scenes_dir``; the
-    new file replaces the old one only when the build produced it, so a failed build
-    leaves the scene the server restarts with as it was."""
+def rebuild_with_builder(park_id: str, scenes_dir: Path, catalogue_dir: Path | None = None) -> None:
+    """``cloudpark scenes build --park ID [--catalogue DIR]`` into a fresh folder beside
+    ``scenes_dir``; the new file replaces the old one only when the build produced it, so
+    a failed build leaves the scene the server restarts with as it was."""
     with tempfile.TemporaryDirectory(dir=scenes_dir, prefix=".rebuild-") as tmp:
-        build_missing_scenes(Path(tmp), [park_id])
+        build_missing_scenes(Path(tmp), [park_id], catalogue_dir)
         built = Path(tmp) / f"{park_id}.glb"
         if not built.is_file():
             raise OSError(f"the scene builder wrote no scene for {park_id}")
@@ -60,7 +63,8 @@ def rebuild_with_builder(park_id: str, scenes_dir: Path) -> None:
 class ParkReloader:
     def __init__(self, cfg: ServerConfig, parks: dict[str, HostedPark], presence: Presence,
                  booths: BoothService, scenes: dict[str, SceneFile], bus: Bus, rng: random.Random,
-                 rebuild: Rebuild = rebuild_with_builder, clock_now: Callable[[], float] = time.time) -> None:
+                 rebuild: Rebuild = rebuild_with_builder, clock_now: Callable[[], float] = time.time,
+                 refresh: Refresh | None = None) -> None:
         self.cfg = cfg
         self.parks = parks
         self.presence = presence
@@ -69,6 +73,8 @@ class ParkReloader:
         self.rng = rng
         self.rebuild = rebuild
         self.clock_now = clock_now
+        self.refresh = refresh  # the live catalogue from the database (None: the catalogue folder)
+        self.bus = bus
         self.reloads = 0
         self._lock = asyncio.Lock()
         self._pending: set[str] = set()  # parks with a reload queued: more hints for them add nothing
@@ -88,27 +94,37 @@ class ParkReloader:
             self._pending.discard(park_id)
 
     async def reload(self, park_id: str) -> bool:
-        """Rebuild and swap one park; True when the new scene is live."""
+        """Rebuild and swap one park; True when the new scene is live. The outcome goes
+        out as a ``park.rebuilt`` hint (the park console shows it)."""
         if not PARK_ID.fullmatch(park_id):
             raise ValueError(f"park: {park_id[:80]!r} is not a park id")
         async with self._lock:
+            revision = 0
             try:
-                scene, names = await asyncio.to_thread(self._build, park_id)
+                live = await self.refresh() if self.refresh is not None else None
+                if live is not None:  # (a park not in it: the builder refuses it, an injected one may not)
+                    revision = live.revisions.get(park_id, 0)
+                scene, names = await asyncio.to_thread(self._build, park_id, live)
             except (OSError, ValueError, CatalogueError, LayoutError) as exc:
                 log.error("park %s: the changed scene could not be loaded, the running one stays: %s",
                           park_id, exc)
+                self.bus.publish(REBUILT, {"park": park_id, "ok": False, "revision": revision,
+                                           "scene_hash": "", "error": str(exc)[:500]})
                 return False
             await self._swap(park_id, scene, names)
             self.reloads += 1
+            self.bus.publish(REBUILT, {"park": park_id, "ok": True, "revision": revision,
+                                       "scene_hash": scene.sha256, "error": ""})
             return True
 
-    def _build(self, park_id: str) -> tuple[SceneFile, tuple[str, str]]:
+    def _build(self, park_id: str, live: LiveCatalogue | None) -> tuple[SceneFile, tuple[str, str]]:
         self.rebuild(park_id, self.cfg.scenes_dir)
         data = (self.cfg.scenes_dir / f"{park_id}.glb").read_bytes()
         layout_from_glb(data)  # refuse an unreadable scene before anything is swapped
         names = (park_id, park_id)
         try:
-            park = {p.id: p for p in load_catalogue(self.cfg.catalogue_dir)}.get(park_id)
+            catalogue = live.catalogue if live is not None else load_catalogue(self.cfg.catalogue_dir)
+            park = {p.id: p for p in catalogue}.get(park_id)
         except CatalogueError as exc:
             log.warning("catalogue unreadable while reloading %s (names unchanged): %s", park_id, exc)
             park = None

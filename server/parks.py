@@ -69,13 +69,16 @@ def load_catalogue(folder: Path | None) -> Catalogue:
     return parse_catalogue(files)
 
 
-def build_missing_scenes(scenes_dir: Path, park_ids: list[str]) -> None:
-    """Run ``cloudpark scenes build`` for parks without a scene file."""
+def build_missing_scenes(scenes_dir: Path, park_ids: list[str], catalogue_dir: Path | None = None) -> None:
+    """Run ``cloudpark scenes build`` for parks without a scene file (reading the
+    catalogue files in ``catalogue_dir``: the database's live entries, written there)."""
     missing = [p for p in park_ids if not (scenes_dir / f"{p}.glb").is_file()]
     if not missing:
         return
     exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
     cmd = [exe, "scenes", "build", "--out", str(scenes_dir)]
+    if catalogue_dir is not None:
+        cmd += ["--catalogue", str(catalogue_dir)]
     for park in missing:
         cmd += ["--park", park]
     log.info("building %d missing scene(s): %s", len(missing), " ".join(cmd))
@@ -94,8 +97,9 @@ def room_config(cfg: ServerConfig) -> RoomConfig:
 
 
 def load_parks(cfg: ServerConfig, layouts: dict[str, ParkLayout] | None = None,
-               catalogue: Catalogue | None = None) -> dict[str, HostedPark]:
-    """Every park that has a readable scene (or a given layout), keyed by id."""
+               catalogue: Catalogue | None = None, catalogue_dir: Path | None = None) -> dict[str, HostedPark]:
+    """Every park that has a readable scene (or a given layout), keyed by id; missing
+    scenes are built from the catalogue files in ``catalogue_dir``."""
     parks: dict[str, Park] = {p.id: p for p in (catalogue if catalogue is not None
                                                   else load_catalogue(cfg.catalogue_dir))}
     found: dict[str, tuple[ParkLayout, SceneFile | None]] = {}
@@ -105,7 +109,7 @@ def load_parks(cfg: ServerConfig, layouts: dict[str, ParkLayout] | None = None,
             found[pid] = (layout, SceneFile.of(path.read_bytes()) if path.is_file() else None)
     else:
         if cfg.build_scenes:
-            build_missing_scenes(cfg.scenes_dir, list(parks))
+            build_missing_scenes(cfg.scenes_dir, list(parks), catalogue_dir)
         for pid in parks:
             path = cfg.scenes_dir / f"{pid}.glb"
             if not path.is_file():

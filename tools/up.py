@@ -120,7 +120,9 @@ def supervise(procs: list[subprocess.Popen[bytes]]) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from tools.scenes.cli import build_and_report
 
-    code = build_and_report(out=args.data_dir / "scenes", parks=args.park, previews=False)
+    live = args.data_dir / "catalogue"  # the database's live entries, as the world server last wrote them
+    code = build_and_report(out=args.data_dir / "scenes", parks=args.park, previews=False,
+                            catalogue=live if live.is_dir() and any(live.glob("*.toml")) else None)
     if code:
         return int(code)
     exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))

@@ -185,9 +185,12 @@ class Routes:
             return text(404, "no such scene")
         wanted = parse_qs(query).get("h", [""])[0]
         cache = IMMUTABLE if wanted == scene.sha256 else "no-cache"
+        # scenes are public: the browser client on the web app's origin refetches a rebuilt one
+        cors = {"Access_Control_Allow_Origin": "*"}
         if _etag_match(request, scene.sha256):
-            return response(304, b"", "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache)
-        return response(200, scene.data, "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache)
+            return response(304, b"", "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache, **cors)
+        return response(200, scene.data, "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache,
+                        **cors)
 
     async def _web(self, request: Request, raw: str) -> Response:
         root = self.site.web_dir

@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     p.add_argument("--previews", action="store_true", help="also render a PNG per park into OUT/previews")
     p.add_argument("--force", action="store_true", help="rebuild even when the manifest says up to date")
+    p.add_argument("--catalogue", type=Path, default=None, metavar="DIR",
+                   help="catalogue folder to build from (default assets/parks; the world server passes "
+                        "DATA_DIR/catalogue, the database's live entries)")
     p.set_defaults(handler=cmd_build)
     p = ssub.add_parser("check", help="validate, measure budgets and reachability; exit 1 on any failure",
                         description="glTF-Validator (zero errors), triangles/size/draw-call budgets, "
@@ -33,7 +36,7 @@ def _say(line: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return build_and_report(args.out, args.park, args.previews, force=args.force)
+    return build_and_report(args.out, args.park, args.previews, force=args.force, catalogue=args.catalogue)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -44,7 +47,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _report(paths)
 
 
-def build_and_report(out: Path, parks: list[str] | None, previews: bool, force: bool = False) -> int:
+def build_and_report(out: Path, parks: list[str] | None, previews: bool, force: bool = False,
+                     catalogue: Path | None = None) -> int:
     """Build what is missing or stale, print one line per park and a total; 1 on any failure."""
     from tools.scenes.pipeline import build_parks
     from world.catalogue import CatalogueError
@@ -52,7 +56,7 @@ def build_and_report(out: Path, parks: list[str] | None, previews: bool, force: 
     start = time.perf_counter()
     _say(f"building scenes into {out}/ ...")
     try:
-        built = build_parks(out, parks, force=force, progress=lambda s: _say("  " + s))
+        built = build_parks(out, parks, force=force, progress=lambda s: _say("  " + s), catalogue_dir=catalogue)
     except (CatalogueError, KeyError) as exc:
         _say(f"error: {exc}")
         return 1

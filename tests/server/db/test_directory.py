@@ -4,11 +4,12 @@ pages; and the same answers from SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from server.db.directory import DirectoryQuery
+from server.db.directory import MAX_OFFSET, MAX_PAGE, Cursor, CursorError, DirectoryHit, DirectoryQuery
 from tests.server.db.conftest import _empty, _need_postgresql, opened, run
 from world.profiles import EnterpriseProfile, InstitutionProfile, Profile
 
@@ -140,6 +141,9 @@ def test_both_engines_give_the_same_answers(tmp_path: Path, request: pytest.Fixt
             for q in queries:
                 page = await store.directory.search(q)
                 out.append([(h.org_id - first, h.name_en, h.match) for h in page.hits])
+                if page.next is not None:  # and the page after it, by cursor
+                    after = await store.directory.search(replace(q, offset=0, after=page.next))
+                    out.append([(h.org_id - first, h.name_en, h.match) for h in after.hits])
             return out
 
     sqlite = run(answers(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}"))
@@ -147,3 +151,78 @@ def test_both_engines_give_the_same_answers(tmp_path: Path, request: pytest.Fixt
     assert sum(len(a) for a in sqlite) > 100
     assert sqlite == postgresql
 
+
+
+async def _walk(store, query: DirectoryQuery, between=None) -> list[DirectoryHit]:  # type: ignore[no-untyped-def]
+    """Every hit of ``query``, page by page through the cursors (``between(n)`` runs
+    after page n, e.g. to write rows meanwhile)."""
+    seen: list[DirectoryHit] = []
+    page = await store.directory.search(query)
+    n = 0
+    while True:
+        seen.extend(page.hits)
+        if page.next is None:
+            assert not page.more
+            return seen
+        n += 1
+        if between is not None:
+            await between(n)
+        token = page.next.encode(query)  # what the web hands out and takes back
+        page = await store.directory.search(replace(query, after=Cursor.decode(token, query)))
+
+
+def test_cursor_pages_have_no_gaps_and_no_duplicates(url: str) -> None:
+    profiles = _random_profiles(random.Random(5), 80) + PROFILES
+
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(profiles, now=NOW)
+            for text in ("", "anime", "动漫", "ga", "a", "(demo)", "文化创意"):
+                for park, size in ((None, 7), ("e9", 5), (None, 1)):
+                    q = DirectoryQuery(text, park_id=park, limit=size)
+                    whole = (await store.directory.search(replace(q, limit=MAX_PAGE))).hits
+                    assert len(whole) < MAX_PAGE  # the one big page holds every hit
+                    walked = await _walk(store, q)
+                    assert [h.org_id for h in walked] == [h.org_id for h in whole], (text, park, size)
+            # a cursor inside the exact and prefix tiers carries on into the later ones
+            tiers = [h.match for h in await _walk(store, DirectoryQuery("anime", limit=1))]
+            assert tiers == sorted(tiers) and {0, 1, 2} <= set(tiers)
+    run(go())
+
+
+def test_cursor_pages_hold_steady_while_rows_are_written(url: str) -> None:
+    rng = random.Random(11)
+    first, later = _random_profiles(rng, 90), _random_profiles(rng, 60)
+
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(first, now=NOW)
+            q = DirectoryQuery("a", limit=8)
+            before = {h.org_id for h in (await store.directory.search(replace(q, limit=MAX_PAGE))).hits}
+
+            async def write(n: int) -> None:  # new enterprises land on both sides of the cursor
+                await store.profiles.create_many(later[(n - 1) * 6:n * 6], now=NOW)
+            walked = [h.org_id for h in await _walk(store, q, write)]
+            assert len(walked) == len(set(walked))  # no row twice
+            assert before <= set(walked)  # none that was there all along skipped
+            assert len(set(walked) - before) < 60  # (some new ones fell behind the cursor)
+    run(go())
+
+
+def test_deep_offsets_are_refused_and_foreign_cursors_too(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.profiles.create_many(PROFILES, now=NOW)
+            with pytest.raises(ValueError, match="offset: at most"):
+                await store.directory.search(DirectoryQuery(offset=MAX_OFFSET + 1))
+            q = DirectoryQuery("anime", limit=2)
+            token = (await store.directory.search(q)).next.encode(q)  # type: ignore[union-attr]
+            assert Cursor.decode(token, replace(q, limit=5))  # the page size may change
+            with pytest.raises(CursorError, match="another search"):
+                Cursor.decode(token, DirectoryQuery("anim"))
+            with pytest.raises(CursorError, match="another search"):
+                Cursor.decode(token, replace(q, park_id="e9"))
+            for bad in ("", "abc", "!!!", token[:-3], "W10", "WzEsMiwzXQ"):
+                with pytest.raises(CursorError, match="not a directory cursor"):
+                    Cursor.decode(bad, q)
+    run(go())

@@ -29,6 +29,7 @@ async def _get(web: AppUnderTest, path: str, lang: str) -> tuple[int, str]:
 async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnderTest, lang: str) -> None:
     assert (await _get(web, "/", lang))[0] == 200
     assert (await _get(web, "/signin", lang))[0] == 200
+    assert (await _get(web, "/directory?q=a", lang))[0] == 200
     assert (await _get(web, "/no/such/page", lang))[0] == 404
     csrf = await web.csrf()
     bad = await web.client.post("/signin", data={"user": "x", "password": "y"}, headers={"Accept-Language": lang})

@@ -27,14 +27,15 @@ router = APIRouter(prefix="/api")
 Public = Annotated[Viewer, Depends(public)]
 MAX_LIMIT = 50
 MATCHES = ("exact", "prefix", "contains", "listed")
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=PRINTABLE)]
 
 
 class DirectorySearch(BaseModel):
     """What a directory search may ask (query parameters; any other is refused)."""
 
     model_config = ConfigDict(extra="forbid")
-    q: str = Field(default="", max_length=64, description="part of a name, Chinese or English (case and spacing "
+    q: str = Field(default="", max_length=64, pattern=PRINTABLE, description="part of a name, Chinese or English (case and spacing "
                    "ignored); empty lists everything that passes the filters")
     kind: Literal["enterprise", "institution"] | None = Field(default=None, description="only this kind")
     park: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="a park id")

@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +19,14 @@ from typing import Any
 
 ENV_PREFIX = "CLOUDPARK_"
 SNAPSHOT_MODES = ("aoi", "naive")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class ConfigError(ValueError):
@@ -72,6 +81,8 @@ class ServerConfig:
     # server's own port; its /parks.json on the same host and port gives visitors online)
     game_url: str = "ws://127.0.0.1:8766/ws"
     web_max_body: int = 64 * 1024  # bytes in one request body; larger ones are refused with 413
+    # bookings: times are stored in UTC and shown in the zone's time zone (an IANA name)
+    zone_timezone: str = "Asia/Shanghai"
 
     @property
     def scenes_dir(self) -> Path:
@@ -116,6 +127,8 @@ class ServerConfig:
             problems.append("game_url must be a ws:// or wss:// URL")
         if self.web_max_body <= 0:
             problems.append("web_max_body must be positive")
+        if not _known_zone(self.zone_timezone):
+            problems.append("zone_timezone must be an IANA time zone name such as Asia/Shanghai")
         if self.snapshot_mode not in SNAPSHOT_MODES:
             problems.append(f"snapshot_mode must be one of {', '.join(SNAPSHOT_MODES)}")
         if self.max_buffer < self.high_water:

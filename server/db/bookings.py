@@ -190,6 +190,12 @@ async def set_wait(conn: AsyncConnection, wait_id: int, state: str, offer_id: in
     await conn.execute(update(booking_waitlist).where(booking_waitlist.c.id == wait_id).values(values))
 
 
+async def drop_offer(conn: AsyncConnection, booking_id: int) -> None:
+    """The waitlist entry offered as ``booking_id`` leaves the list (its offer lapsed)."""
+    await conn.execute(update(booking_waitlist).where(booking_waitlist.c.offer_id == booking_id)
+                       .values(state="dropped"))
+
+
 async def no_shows_in(conn: AsyncConnection, user: str) -> int:
     return int((await conn.execute(select(func.count()).select_from(bookings).where(
         bookings.c.for_user == user, bookings.c.state == "released"))).scalar_one())

@@ -61,6 +61,19 @@ async def _claim(conn: AsyncConnection, now: float, worker: str, limit: int) -> 
     return sorted((_job(r) for r in rows), key=lambda j: (j.due, j.id))
 
 
+async def schedule_in(conn: AsyncConnection, kind: str, key: str, due: float, payload: dict[str, Any]) -> bool:
+    """``JobRepo.schedule`` inside a write of the caller's (a booking and its release job
+    in one transaction)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    stmt = insert(conn, jobs).values(kind=kind, key=key, due=due, payload=text)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"kind": stmt.excluded.kind, "due": stmt.excluded.due, "payload": stmt.excluded.payload,
+              "state": "pending", "claimed_by": "", "claimed_at": None, "finished_at": None, "error": ""},
+        where=jobs.c.state.in_(("done", "failed")))
+    return (await conn.execute(stmt.returning(jobs.c.id))).first() is not None
+
+
 class JobRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -68,18 +81,7 @@ class JobRepo:
     async def schedule(self, kind: str, key: str, due: float, payload: dict[str, Any]) -> bool:
         """True when the job is now pending with these values; False when ``key`` is
         already pending or claimed (nothing changed)."""
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-        async def run(conn: AsyncConnection) -> bool:
-            stmt = insert(conn, jobs).values(kind=kind, key=key, due=due, payload=text)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"],
-                set_={"kind": stmt.excluded.kind, "due": stmt.excluded.due, "payload": stmt.excluded.payload,
-                      "state": "pending", "claimed_by": "", "claimed_at": None, "finished_at": None,
-                      "error": ""},
-                where=jobs.c.state.in_(("done", "failed")))
-            return (await conn.execute(stmt.returning(jobs.c.id))).first() is not None
-        return await self.db.commit(run)
+        return await self.db.commit(lambda conn: schedule_in(conn, kind, key, due, payload))
 
     async def claim_due(self, now: float, worker: str, limit: int = 16) -> list[Job]:
         """Up to ``limit`` pending jobs due by ``now``, earliest first, now claimed by ``worker``."""

@@ -36,11 +36,13 @@ from server.metrics import Metrics
 from server.net.connection import PendingWrites
 from server.net.http import Routes, Site
 from server.net.listener import Listener
+from server.notice_push import NoticePush
 from server.park_reload import ParkReloader, Rebuild, rebuild_with_builder
 from server.parks import HostedPark, load_parks
 from server.presence import Presence
 from server.scheduler import Scheduler
 from server.ticker import Ticker
+from server.web.texts import load_texts
 from world.catalogue import Catalogue
 from world.chat import ChatLimiter
 from world.layout import ParkLayout
@@ -101,6 +103,7 @@ class App:
         self.booths = booths = BoothService(self.parks, presence, store, self.bus)
         await booths.load()
         self.account_watch = AccountWatch(self.accounts, presence, self.bus, clock, cfg)
+        self.notice_push = NoticePush(presence, store, self.bus, load_texts(strict=False))
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
         desks: dict[str, object] = {

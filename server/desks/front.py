@@ -12,11 +12,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from server import notices
 from server.accounts import AccountError, Accounts, token_hash
 from server.bus import Bus
 from server.clock import Clock
 from server.config import ServerConfig
-from server.db.signin_codes import Redeemed
+from server.db.inbox import Notice
+from server.db.signin_codes import CODE_CHARS, Redeemed, normalize
 from server.desks.views import joined_message, session_message
 from server.presence import Presence, Visitor
 from server.refusal import Refusal
@@ -41,6 +43,11 @@ CODE_REFUSALS = {
     "used": "code: this sign-in code was already used: get a new one in the console",
     "expired": "code: this sign-in code has expired: get a new one in the console",
 }
+
+
+# told to the account (in its inbox) when a desktop code signs it in: a code shown on a
+# screen can be read over a shoulder
+CODE_USED = Notice("account", "notice.code_used.title", "notice.code_used.body", link="/signout")
 
 
 class FailureLimit:
@@ -185,6 +192,8 @@ class FrontDesk:
             raise Refusal(ErrorCode.AUTH_FAILED, CODE_REFUSALS[found if isinstance(found, str) else "unknown"])
         token, expires = await self.accounts.issue_token(account.user, now=now)
         v.login_token = token_hash(token)
+        if len(normalize(msg.code)) == CODE_CHARS:  # a desktop code, not the browser page's ticket
+            await notices.send(self.accounts.store, self.bus, [account.user], CODE_USED, now=now)
         return await self._signed_in(v, await self.accounts.person(account), msg.id, token, expires)
 
     async def sign_out(self, v: Visitor, msg: M.SignOut, _: Any) -> M.Ok:

@@ -25,7 +25,7 @@ from server.bus import Bus
 from server.clock import Clock
 from server.config import ServerConfig
 from server.parks import load_catalogue
-from server.web import api, booth_pages, consoles, directory_api, directory_pages, pages
+from server.web import api, booth_pages, consoles, directory_api, directory_pages, inbox_pages, pages, signin_pages
 from server.web.files import OptionalFolder
 from server.web.guard import Refused, action_of, viewer_of
 from server.web.online import OnlineCounts
@@ -38,7 +38,8 @@ from world.i18n import Texts
 
 HERE = Path(__file__).resolve().parent
 ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, api.router,
-                                  directory_pages.router, directory_api.router)
+                                  directory_pages.router, directory_api.router,
+                                  inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

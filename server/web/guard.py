@@ -36,6 +36,7 @@ class Viewer:
     token: str  # the login token from the cookie ("" when signed out)
     seed: str  # what the CSRF token is derived from: the login token or the pre-session cookie
     lang: str
+    unread: int = 0  # the person's unread notifications (the inbox badge of the console navigation)
 
     @property
     def signed_in(self) -> bool:
@@ -69,7 +70,8 @@ async def viewer_of(request: Request) -> Viewer:
         except AccountError:
             token = ""
     seed = token or request.cookies.get(PRE_COOKIE, "") or getattr(request.state, "new_pre", "")
-    viewer = Viewer(person, token, seed, lang)
+    unread = await web.store.inbox.unread_count(person.user_id) if token else 0
+    viewer = Viewer(person, token, seed, lang, unread)
     request.state.viewer = viewer
     return viewer
 

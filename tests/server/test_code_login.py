@@ -28,6 +28,8 @@ def test_a_desktop_code_signs_in_once_with_a_login_token(tmp_path: Path) -> None
             session = await a.request(M.CodeLogin(code=code.lower().replace("-", " ")))
             assert isinstance(session, M.Session), session
             assert session.user.id == "mei" and session.user.role == "visitor" and session.token
+            told = await app.store.inbox.page("mei")
+            assert [n.notice.title_key for n in told] == ["notice.code_used.title"]  # a code seen over a shoulder
             joined = await a.request(M.Join(park="798-art-zone"))
             assert isinstance(joined, M.Joined)
             b = await _greeted(app.port)
@@ -67,6 +69,7 @@ def test_two_clients_racing_with_one_ticket_exactly_one_gets_in(tmp_path: Path) 
                 assert len(won) == 1 and won[0].user.id == "mei", replies
                 assert len(lost) == len(visitors) - 1 and all(r.code == "auth_failed" and "already used" in r.msg for r in lost)
                 visitors = [v for v, r in zip(visitors, replies, strict=True) if isinstance(r, M.Error)]
+            assert await app.store.inbox.unread_count("mei") == 0  # the page's ticket tells nobody
             for v in visitors:
                 await v.close()
     asyncio.run(go())

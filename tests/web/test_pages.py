@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from server.db.inbox import Notice
 from server.web.app import HERE
 from tests.web.conftest import AppUnderTest
 from tests.web.people import PEOPLE
@@ -16,6 +17,8 @@ from tests.web.people import PEOPLE
 pytestmark = pytest.mark.anyio
 LANG_TAG = {"zh": 'lang="zh-CN"', "en": 'lang="en"'}
 CONSOLES = ("government", "park", "enterprise", "employee")
+CATALOGUE_PAGES = ("/console/park/catalogue/798-art-zone", "/console/park/new", "/console/park/proposals")
+ACCOUNT_PAGES = ("/console/inbox", "/console/inbox?unread=true", "/console/signin-code")  # everyone signed in
 
 
 async def _get(web: AppUnderTest, path: str, lang: str) -> tuple[int, str]:
@@ -37,10 +40,13 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
     wrong = await web.client.post("/signin", data={"user": "olga", "password": "wrong one", "csrf": csrf},
                                   headers={"Accept-Language": lang})
     assert wrong.status_code == 401 and LANG_TAG[lang] in wrong.text
+    await web.store.inbox.send(list(PEOPLE), Notice("account", "notice.code_used.title", "notice.code_used.body",
+                                                    link="/signout"), now=1.0)
     for user in PEOPLE:
         web.client.cookies.clear()
         await web.sign_in(user)
-        for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES)):
+        for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES), *ACCOUNT_PAGES,
+                     *CATALOGUE_PAGES):
             status, _ = await _get(web, path, lang)
             assert status in (200, 303, 403), (user, path, status)
 

@@ -20,6 +20,9 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
 - ``booth.assign`` (giving a slot to an enterprise, or freeing it): platform admins,
   and staff of the booth's park. Never an enterprise, not even for its own booth.
 - ``account.self`` (reading one's own account on the web): any signed-in person.
+- The park catalogue: ``park.edit`` (a park's entry: facts, venues, style) for the
+  staff of *that* park; ``park.propose`` (asking for a new park) for anyone signed in;
+  ``park.approve`` (deciding a proposal) for platform admins only.
 - The consoles, by membership: ``console.government`` for the government role and
   officers of a department; ``console.park`` for staff of a park (of *that* park when
   the resource names one); ``console.enterprise`` for owners and admins of an
@@ -61,6 +64,7 @@ ACTIONS = (
     "park.join", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
     "booth.edit", "booth.stats", "booth.staff", "booth.assign",
     "account.self", "console.government", "console.park", "console.enterprise", "console.employee",
+    "park.edit", "park.propose", "park.approve",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -130,6 +134,27 @@ def _booth_assign(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, "only admins and the park's staff assign booths to enterprises")
 
 
+def _park_catalogue(who: Person, action: str, res: Resource) -> Decision | None:
+    """A park's catalogue entry is its staff's to edit; anyone signed in may propose a
+    new park (the office of a park not on the platform has no staff here yet), and a
+    platform admin (the ``_admin`` clause) approves or rejects it."""
+    if action not in ("park.edit", "park.propose", "park.approve"):
+        return None
+    if who.is_guest or not who.registered:
+        return Decision(False, "sign in first")
+    if action == "park.propose":
+        return Decision(True, "anyone signed in may propose a new park; an admin decides")
+    if action == "park.approve":
+        return Decision(False, "only platform admins approve or reject new parks")
+    if res.park_id and res.park_id in who.parks:
+        return Decision(True, "park staff of this park")
+    if res.park_id:
+        return Decision(False, f"only staff of park {res.park_id} edit its catalogue entry")
+    if who.parks:
+        return Decision(True, "park staff")
+    return Decision(False, "a park's catalogue entry is edited by its staff and admins")
+
+
 def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
     if not (action == "account.self" or action.startswith("console.")):
         return None
@@ -171,7 +196,7 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _signed_in, _consoles,
+    _park_catalogue, _signed_in, _consoles,
 )
 
 

@@ -130,6 +130,12 @@ class CatalogueRepo:
                                   .limit(limit))
         return [_entry(r) for r in rows]
 
+    async def of_proposer(self, user: str, limit: int = 50) -> list[CatalogueEntry]:
+        """What ``user`` proposed (waiting, approved or rejected), the most recent first."""
+        rows = await self.db.rows(select(park_catalogue).where(park_catalogue.c.proposed_by == user)
+                                  .order_by(park_catalogue.c.updated.desc()).limit(limit))
+        return [_entry(r) for r in rows]
+
     async def save(self, park_id: str, document: str, *, revision: int, now: float) -> CatalogueEntry:
         """Replace a live entry's document, if it is still at ``revision``; the new entry.
         ``CatalogueError`` for a document (or a catalogue with it) that does not parse,

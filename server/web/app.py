@@ -25,9 +25,20 @@ from server.bus import Bus
 from server.clock import Clock
 from server.config import ServerConfig
 from server.parks import load_catalogue
-from server.web import api, booth_pages, consoles, directory_api, directory_pages, inbox_pages, pages, signin_pages
+from server.web import (
+    api,
+    booth_pages,
+    consoles,
+    directory_api,
+    directory_pages,
+    inbox_pages,
+    pages,
+    park_catalogue,
+    signin_pages,
+)
 from server.web.files import OptionalFolder
 from server.web.guard import Refused, action_of, viewer_of
+from server.web.live_parks import LiveParks, fresh_catalogue
 from server.web.online import OnlineCounts
 from server.web.protect import BodyLimit, BodyTooLarge, CsrfRefused, check_csrf, pre_session
 from server.web.render import render
@@ -37,7 +48,7 @@ from server.web.texts import load_texts
 from world.i18n import Texts
 
 HERE = Path(__file__).resolve().parent
-ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, api.router,
+ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, park_catalogue.router, api.router,
                                   directory_pages.router, directory_api.router,
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api)
 
@@ -77,6 +88,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
               catalogue=load_catalogue(config.catalogue_dir),
               online=online or OnlineCounts(config.game_url, clock),
               templates=Jinja2Templates(directory=HERE / "templates"))
+    web.live = LiveParks(store, bus, clock, config.catalogue_dir)
     app.state.web = web
     for router in ROUTERS:
         app.include_router(router)
@@ -85,6 +97,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
                                      "cloudpark up (or cloudpark webxr export) writes DATA_DIR/web"), name="web")
     app.mount("/previews", OptionalFolder(str(config.data_dir / "previews"), missing="no park pictures"),
               name="previews")
+    app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)
     app.add_middleware(BodyLimit, limit=config.web_max_body)
     _answers(app)

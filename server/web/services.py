@@ -30,3 +30,4 @@ class Web:
     catalogue: Catalogue
     online: OnlineCounts
     templates: Jinja2Templates
+    live: Any = None  # server.web.live_parks.LiveParks: keeps ``catalogue`` as the database holds it

@@ -138,3 +138,30 @@ def test_console_resources_narrow_to_the_persons_own_park_and_enterprise() -> No
 
 def test_account_self_needs_a_sign_in() -> None:
     assert can(VISITOR, "account.self") and not can(GUEST, "account.self")
+
+
+# the park catalogue: who edits a park's entry, proposes a new park, decides proposals
+CATALOGUE_TABLE = {
+    "guest": (GUEST, set()),
+    "visitor": (VISITOR, {"park.propose"}),
+    "government": (OFFICER, {"park.propose"}),
+    "park staff of 798": (staff_of("798-art-zone"), {"park.edit", "park.propose"}),
+    "park staff elsewhere": (staff_of("751-d-park"), {"park.propose"}),
+    "enterprise owner": (ACME, {"park.propose"}),
+    "enterprise member": (member("emp", ACME_ID, "member"), {"park.propose"}),
+    "admin": (Person("a", "a", "admin", registered=True), {"park.edit", "park.propose", "park.approve"}),
+}
+
+
+def test_every_role_times_every_catalogue_action() -> None:
+    park = Resource(park_id="798-art-zone")
+    for label, (who, allowed) in CATALOGUE_TABLE.items():
+        for action in ("park.edit", "park.propose", "park.approve"):
+            decision = can(who, action, park)
+            assert decision.allowed == (action in allowed), (label, action)
+            assert decision.reason, (label, action)
+    assert can(GUEST, "park.propose").reason == "sign in first"
+    assert "751-d-park" not in can(staff_of("751-d-park"), "park.edit", park).reason
+    assert "798-art-zone" in can(staff_of("751-d-park"), "park.edit", park).reason
+    assert "admins" in can(staff_of("798-art-zone"), "park.approve", park).reason
+    assert perm_map(staff_of("798-art-zone"))["park.edit"] and not perm_map(VISITOR)["park.edit"]

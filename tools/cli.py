@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "client.cli",
     "server.cli",
 )
+EXTENSIONS = ("server.catalogue_cli",)  # cloudpark parks export (reads the database)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for name in EXTENSIONS:  # subcommands added to another module's command
+        importlib.import_module(name).extend(sub.choices)
     return parser
 
 

@@ -25,7 +25,7 @@ async def _tell(web: AppUnderTest, users: list[str], n: int = 1) -> None:
 
 
 def _ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'class="notice[^"]*" data-id="(\d+)"', html)]
+    return [int(i) for i in re.findall(r'class="inbox-item[^"]*" data-id="(\d+)"', html)]
 
 
 async def test_the_inbox_lists_newest_first_marks_unread_and_pages_by_key(web: AppUnderTest) -> None:
@@ -37,7 +37,7 @@ async def test_the_inbox_lists_newest_first_marks_unread_and_pages_by_key(web: A
     first = _ids(page.text)
     assert len(first) == 20 and first == sorted(first, reverse=True)
     assert "Desktop client signed in with a code" in page.text and "25 unread" in page.text
-    assert page.text.count('class="notice unread"') == 20 and 'href="/signout"' in page.text
+    assert page.text.count('class="inbox-item unread"') == 20 and 'href="/signout"' in page.text
     older = re.search(r'href="/console/inbox\?before=(\d+)"', page.text)
     assert older is not None and int(older.group(1)) == first[-1]
     rest = _ids((await web.client.get(f"/console/inbox?before={first[-1]}")).text)

@@ -9,6 +9,7 @@ import { BoothPanel } from "./booth.js";
 import { AccountPanel, savedGuestName, savedLogin } from "./account.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
+import { Notices, webTicket } from "./notices.js";
 
 const CAMERA_DISTANCE = 5;
 const EYE_HEIGHT = 1.6;
@@ -32,8 +33,9 @@ async function main() {
   const name = guestName(query);
   const login = savedLogin();
   const url = serverUrl(config.server, location);
+  const ticket = await webTicket(); // signed in on the web: enter as yourself
   const conn = new Connection({
-    url, park: config.park, name, color, spawn: query.get("spawn"), token: login ? login.token : null,
+    url, park: config.park, name, color, spawn: query.get("spawn"), token: login ? login.token : null, ticket,
   });
   const controls = new Controls(canvas);
   const prediction = new Prediction(layout);
@@ -43,9 +45,10 @@ async function main() {
   Object.assign(app, { conn, controls, prediction, layout });
   app.hud = new Hud(document.getElementById("hud"), conn);
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
+  app.notices = new Notices(document.getElementById("notices"), conn);
   // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
   app.account = new AccountPanel(document.getElementById("account"), document.getElementById("who"), conn, {
-    serverUrl: url, firstVisit: !login && !query.get("name") && !savedGuestName(),
+    serverUrl: url, firstVisit: !ticket && !login && !query.get("name") && !savedGuestName(),
   });
   app.xr = new XRMode(app);
   app.booth.onChange((view) => app.xr.showBooth(view));

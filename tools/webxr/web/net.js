@@ -93,9 +93,10 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * matching `ok`/`error`/typed reply (`re`).
  */
 export class Connection {
-  constructor({ url, park, name, color, spawn, token, WebSocketImpl }) {
+  constructor({ url, park, name, color, spawn, token, ticket, WebSocketImpl }) {
     this.url = url;
     this.token = token || null; // a login token: sign in with `token` instead of as a guest
+    this.ticket = ticket || null; // a one-time ticket from the web sign-in (`code_login`): wins, once
     this.user = null;
     this.park = park;
     this.spawn = spawn || null;
@@ -223,6 +224,16 @@ export class Connection {
   /** Sign in on a fresh connection: with the login token when there is one, else as a guest.
    * A refused token is dropped ("token_refused" event) and the visitor enters as a guest. */
   authenticate() {
+    if (this.ticket) {
+      // one use: after it the session's login token signs in again (resume expired, reconnect)
+      const ticket = this.ticket;
+      this.ticket = null;
+      this.request(msg.codeLogin(ticket)).then((m) => { if (m.token) this.token = m.token; }).catch((err) => {
+        this.emit("ticket_refused", err);
+        if (err.code !== "closed") this.authenticate();
+      });
+      return;
+    }
     if (!this.token) { this.sendRaw(msg.guest(this.name, this.color)); return; }
     const token = this.token;
     this.request(msg.token(token)).catch((err) => {

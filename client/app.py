@@ -27,6 +27,7 @@ from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
 from client.scenery import Look
 from client.script import Step
+from client.texts import Notice, load_texts, locale_lang
 from client.visit import Visit, move_direction
 from world.geometry import centroid
 from world.glb import layout_from_glb
@@ -44,7 +45,8 @@ LOOK_UP = 12.0  # degrees the view is raised above the line to the avatar's head
 class ClientConfig:
     server: str = "ws://127.0.0.1:8766/ws"
     park: str | None = None
-    name: str = "Visitor"
+    name: str = ""  # "" = the catalogue's word for a visitor, in the client's language
+    lang: str = ""  # "" = the system locale's (an account's choice wins once signed in)
     color: int | None = None
     spawn: str | None = None
     offscreen: bool = False
@@ -56,7 +58,8 @@ class ClientConfig:
 
 def configure_panda(cfg: ClientConfig) -> None:
     """Panda3D settings; must run before ShowBase is created."""
-    lines = [f"win-size {cfg.size[0]} {cfg.size[1]}", "window-title Cloud Park", "audio-library-name null",
+    title = load_texts().translate(cfg.lang or locale_lang(), "client.title")
+    lines = [f"win-size {cfg.size[0]} {cfg.size[1]}", f"window-title {title}", "audio-library-name null",
              "sync-video false", "notify-level-device fatal", "framebuffer-multisample 0"]
     if cfg.software:
         lines.append("load-display p3tinydisplay")
@@ -98,11 +101,14 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.pbr = self.look.path == "simplepbr"
             self.look.install()
             load_font(self.loader, cfg.size[1])
-            self.visit = Visit(cfg.name, want_park=cfg.park, color=cfg.color, spawn=cfg.spawn)
-            self.link = Link(cfg.server, cfg.name, cfg.color)
+            texts = load_texts()
+            lang = cfg.lang or locale_lang()
+            name = cfg.name or texts.translate(lang, "client.default_name")
+            self.visit = Visit(name, want_park=cfg.park, color=cfg.color, spawn=cfg.spawn, lang=lang)
+            self.link = Link(cfg.server, name, cfg.color)
             self.images = BoothImages(cfg.server)
             self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote,
-                           images=self.images)
+                           images=self.images, texts=texts, on_lang=self.switch_lang)
             self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
             self.scene_np = None
             self.scene_hash = ""
@@ -163,6 +169,8 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             for i, name in enumerate(("wave", "clap", "cheer", "dance", "sit"), start=1):
                 self.accept(str(i), self.emote, [name])
             self.accept("escape", self.hud.toggle_parks)
+            self.accept("f1", self.hud.toggle_help)
+            self.accept("f2", self.switch_lang)
 
         def _toggle_run(self) -> None:
             if not self.hud.typing:
@@ -196,6 +204,13 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
         def emote(self, name: str) -> None:
             if not self.hud.typing:
                 self.send(self.visit.set_emote(name))
+
+        def switch_lang(self, lang: str | None = None) -> None:
+            """The other language now (the HUD redraws on its next update); an account's
+            choice is stored on the server, so the web and the other client follow."""
+            self.send(self.visit.switch_lang(lang))
+            self.visit.notices.append(Notice.of("client.lang.changed"))
+            log.info("language: %s", self.visit.lang)
 
         # --- scene -----------------------------------------------------------------
 
@@ -277,14 +292,15 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             try:
                 kind, value, sha = self.load_done.get_nowait()
             except queue.Empty:
-                self.hud.show_progress("Loading park scene ...", self.load_progress)
+                self.hud.show_progress(self.hud.t("client.loading"), self.load_progress)
                 return
             self.loading = None
             self.hud.hide_progress()
             if kind == "ok":
                 self._finish_scene(Path(value), sha)
             else:
-                self.visit.notices.append(str(value))
+                log.warning("scene: %s", value)
+                self.visit.notices.append(Notice.of("client.notice.scene_failed", detail=str(value)))
 
         def _intent(self) -> tuple[float, float, bool]:
             if self.script_move is not None:
@@ -429,6 +445,10 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self.like()
             elif step.do == "card":
                 self.card(str(step.args.get("name", cfg.name)), str(step.args.get("email", "")), True)
+            elif step.do == "lang":
+                self.switch_lang(str(step.args.get("to", "")) or None)
+            elif step.do == "help":
+                self.hud.toggle_help()
             elif step.do == "screenshot":
                 self.screenshot_to(str(step.args.get("name", f"step{step.index}")))
             elif step.do == "quit":
@@ -469,7 +489,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     return True
                 slot = next((b for b in v.layout.booths if b.id == booth_id), None)
                 if slot is None:
-                    v.notices.append(f"script: no booth {booth_id}")
+                    v.notices.append(Notice.of("client.notice.no_booth", id=booth_id))
                     return True
                 tx, ty = centroid(slot.zone)
             else:

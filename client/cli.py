@@ -11,7 +11,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("client", help="open the Panda3D desktop client")
     p.add_argument("--server", default="ws://127.0.0.1:8766/ws", help="game server websocket URL")
     p.add_argument("--park", default=None, help="park id to join (default: pick from a list)")
-    p.add_argument("--name", default="Visitor", help="display name")
+    p.add_argument("--name", default="", help="display name (default: the word for a visitor in your language)")
+    p.add_argument("--lang", default="", choices=("", "zh", "en"),
+                   help="interface language (default: your account's once signed in, else the system locale)")
     p.add_argument("--spawn", default=None, help="spawn point id for the first join (default: the server picks)")
     p.add_argument("--color", default=None, help="avatar colour as RRGGBB hex")
     p.add_argument("--offscreen", action="store_true", help="render to an offscreen buffer (no window)")
@@ -42,7 +44,7 @@ def _client(args: argparse.Namespace) -> int:
     except (ScriptError, ValueError) as exc:
         sys.stderr.write(f"cloudpark client: {exc}\n")
         return 2
-    cfg = ClientConfig(server=args.server, park=args.park, name=args.name, color=color, spawn=args.spawn,
+    cfg = ClientConfig(server=args.server, park=args.park, name=args.name, lang=args.lang, color=color, spawn=args.spawn,
                        offscreen=args.offscreen, software=args.software, script=script,
                        screenshot=args.screenshot, size=(w, h))
     return run(cfg, max_seconds=args.max_seconds)

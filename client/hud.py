@@ -1,7 +1,8 @@
-"""The 2D overlay (DirectGUI): status, park list, booth panel, chat, minimap, progress.
+"""The 2D overlay (DirectGUI): status, park list, booth panel, chat, minimap, progress, help.
 
 It only draws what ``Visit`` holds and calls back into the app for actions; it never
-touches the network.
+touches the network. Every word comes from the catalogue (``client.*`` keys) in
+``Visit.lang``; ``relabel()`` redraws everything after a language switch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 from direct.gui.DirectGui import (
     DGG,
     DirectButton,
-    DirectCheckButton,
     DirectEntry,
     DirectFrame,
     DirectLabel,
@@ -22,7 +22,9 @@ from direct.gui.DirectGui import (
 from panda3d.core import Filename, PNMImage, SamplerState, StringStream, TextNode, Texture
 
 from client.booth_image import BoothImages
+from client.texts import Notice, load_texts, say
 from client.visit import Visit
+from world.i18n import Texts
 from world.layout import ParkLayout
 from world.protocol import messages as M
 
@@ -47,6 +49,7 @@ MAP_SIZE = 0.44  # aspect2d units
 MAP_TOP = 0.14  # below the Parks button
 BOOTH_W = 1.0
 EMOTES = ("wave", "clap", "cheer", "dance", "sit")
+CHANNELS = ("near", "park", "booth")
 EMOTE_W = 0.2
 
 
@@ -131,23 +134,31 @@ class Hud:
     def __init__(self, base: object, visit: Visit, on_park: Callable[[str], None],
                  on_chat: Callable[[str, str], None], on_like: Callable[[], None],
                  on_card: Callable[[str, str, bool], None], on_emote: Callable[[str], None],
-                 images: BoothImages | None = None) -> None:
+                 images: BoothImages | None = None, texts: Texts | None = None,
+                 on_lang: Callable[[], None] | None = None) -> None:
         self.base = base
         self.visit = visit
         self.images = images
+        self.texts = texts or load_texts()
+        self.lang = visit.lang  # the language the widgets are drawn in
         self.on_park, self.on_chat, self.on_like, self.on_card = on_park, on_chat, on_like, on_card
+        self.on_emote = on_emote
+        self.on_lang = on_lang or (lambda: None)
         b = base
         a2d = b.aspect2d  # type: ignore[attr-defined]
         # status, top left: the park's name, then connection and counts
         self.status_frame = DirectFrame(parent=b.a2dTopLeft, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                         frameSize=(0, 1.0, -0.165, 0), pos=(MARGIN, 0, -MARGIN))
-        self.title = label(self.status_frame, "Cloud Park", (0.03, -0.025), 0.05, TEXT)
-        self.status = label(self.status_frame, "connecting", (0.03, -0.1), 0.034, MUTED)
+        self.title = label(self.status_frame, self.t("client.title"), (0.03, -0.025), 0.05, TEXT)
+        self.status = label(self.status_frame, self.t("client.status.connecting"), (0.03, -0.1), 0.034, MUTED)
         self._status_key: tuple[str, str] | None = None
-        # top right: park switcher, minimap under it
-        self.switch = button(b.a2dTopRight, "Parks", self.toggle_parks,  # type: ignore[attr-defined]
-                             (-MARGIN - 0.1, -MARGIN - 0.04), 0.04, width=0.2)
+        # top right: park switcher, minimap under it; help and language beside it (_chrome)
+        self.switch: DirectButton | None = None
+        self.lang_button: DirectButton | None = None
+        self.help_button: DirectButton | None = None
+        self.help_frame: DirectFrame | None = None
         self.parks_frame: DirectFrame | None = None
+        self.parks_start = False
         self.progress = DirectWaitBar(parent=a2d, text="", value=0, range=100, pos=(0, 0, -0.1),
                                       scale=(0.6, 1, 0.04), barColor=ACCENT, frameColor=PANEL, relief=DGG.FLAT,
                                       barRelief=DGG.FLAT)
@@ -159,8 +170,7 @@ class Hud:
         self.chat_lines = DirectLabel(parent=b.a2dBottomLeft, text="", text_scale=0.034,  # type: ignore[attr-defined]
                                       text_align=TextNode.ALeft, pos=(MARGIN + 0.02, 0, 0.4), relief=None,
                                       text_fg=TEXT, text_shadow=(0, 0, 0, 0.9), text_wordwrap=0.95 / 0.034)
-        self.chat_channel = button(b.a2dBottomLeft, "near", self.cycle_channel,  # type: ignore[attr-defined]
-                                   (MARGIN + 0.085, MARGIN + 0.04), 0.036, width=0.17)
+        self.chat_channel: DirectButton | None = None
         self.chat_entry = DirectEntry(parent=b.a2dBottomLeft, scale=0.036, width=22,  # type: ignore[attr-defined]
                                       pos=(MARGIN + 0.2, 0, MARGIN + 0.028), command=self._send_chat, focus=0,
                                       frameColor=PANEL, relief=DGG.FLAT, text_fg=TEXT, initialText="", numLines=1,
@@ -170,6 +180,7 @@ class Hud:
         self.booth_key: tuple[object, ...] | None = None
         self.booth_lines: list[str] = []
         self.card_frame: DirectFrame | None = None
+        self.consent = False  # the card form's tick box
         self.map_frame: DirectFrame | None = None
         self.map_dot: DirectFrame | None = None
         self.map_layout: ParkLayout | None = None
@@ -181,11 +192,87 @@ class Hud:
         self.emote_bar = DirectFrame(parent=b.a2dBottomCenter, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                      frameSize=(-(n * EMOTE_W) / 2 - 0.02, (n * EMOTE_W) / 2 + 0.02, 0, 0.1),
                                      pos=(0, 0, MARGIN - 0.01))
+        self.emotes: list[DirectButton] = []
+        self._chrome()
+
+    # --- words ---------------------------------------------------------------------
+
+    def t(self, key: str, **params: object) -> str:
+        """The catalogue's text for ``key`` in the language the HUD is drawn in."""
+        return self.texts.translate(self.lang, key, **params)
+
+    def say(self, notice: Notice) -> str:
+        return say(self.texts, self.lang, notice)
+
+    def park_name(self, park: M.ParkInfo) -> str:
+        return self.t("client.park.name", zh=park.name_zh, en=park.name_en)
+
+    def _chrome(self) -> None:
+        """The buttons whose labels are words: built again after a language switch."""
+        b = self.base
+        for old in (self.switch, self.lang_button, self.help_button, self.chat_channel, *self.emotes):
+            if old is not None:
+                old.destroy()
+        top = -MARGIN - 0.04
+        self.switch = button(b.a2dTopRight, self.t("client.parks.button"), self.toggle_parks,  # type: ignore[attr-defined]
+                             (-MARGIN - 0.1, top), 0.04, width=0.2)
+        lang_text = self.t("client.lang.switch")
+        lang_w = max(0.2, text_size(lang_text, 0.036)[0] + 0.08)
+        x = -MARGIN - 0.2 - 0.02 - lang_w / 2
+        self.lang_button = button(b.a2dTopRight, lang_text, self.on_lang, (x, top), 0.036,  # type: ignore[attr-defined]
+                                  width=lang_w)
+        help_text = self.t("client.help.button")
+        help_w = max(0.16, text_size(help_text, 0.036)[0] + 0.08)
+        x -= lang_w / 2 + 0.02 + help_w / 2
+        self.help_button = button(b.a2dTopRight, help_text, self.toggle_help, (x, top), 0.036,  # type: ignore[attr-defined]
+                                  width=help_w)
+        self.chat_channel = button(b.a2dBottomLeft, self.t(f"client.chat.{self.channel}"),  # type: ignore[attr-defined]
+                                   self.cycle_channel, (MARGIN + 0.085, MARGIN + 0.04), 0.036, width=0.17)
+        n = len(EMOTES)
         self.emotes = [
-            button(self.emote_bar, f"{i + 1} {name}", on_emote, (-(n - 1) * EMOTE_W / 2 + i * EMOTE_W, 0.05),
+            button(self.emote_bar, self.t("client.emote.button", n=i + 1, name=self.t(f"client.emote.{name}")),
+                   self.on_emote, (-(n - 1) * EMOTE_W / 2 + i * EMOTE_W, 0.05),
                    0.032, width=EMOTE_W - 0.015, extra=[name])
             for i, name in enumerate(EMOTES)
         ]
+
+    def relabel(self) -> None:
+        """Draw every word again in ``Visit.lang`` (the open panels stay open)."""
+        self.lang = self.visit.lang
+        self._chrome()
+        self._status_key = None
+        self.booth_key = None
+        if self.parks_frame is not None:
+            self.show_parks(self.parks_start)
+        if self.help_frame is not None:
+            self.show_help()
+        if self.card_frame is not None:
+            self.open_card(*self._card_values, consent=self.consent)
+        self.progress_label["text"] = ""
+
+    # --- help ----------------------------------------------------------------------
+
+    HELP = ("move", "run", "look", "emotes", "chat", "booth", "parks", "lang", "toggle")
+
+    def toggle_help(self) -> None:
+        if self.help_frame is not None:
+            self.help_frame.destroy()
+            self.help_frame = None
+        else:
+            self.show_help()
+
+    def show_help(self) -> None:
+        if self.help_frame is not None:
+            self.help_frame.destroy()
+        step, width = 0.075, 1.5
+        height = 0.3 + len(self.HELP) * step
+        f = self.help_frame = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                          frameSize=(-width / 2, width / 2, -height / 2, height / 2))
+        label(f, self.t("client.help.title"), (0, height / 2 - 0.04), 0.05, GOLD, align=TextNode.ACenter)
+        for i, key in enumerate(self.HELP):
+            label(f, self.t(f"client.help.{key}"), (-width / 2 + 0.06, height / 2 - 0.15 - i * step), 0.034,
+                  TEXT, wrap=width - 0.12)
+        button(f, self.t("client.help.close"), self.toggle_help, (0, -height / 2 + 0.06), 0.038, width=0.3)
 
     # --- loading -------------------------------------------------------------------
 
@@ -211,16 +298,19 @@ class Hud:
     def show_parks(self, start: bool) -> None:
         if self.parks_frame is not None:
             self.parks_frame.destroy()
+        self.parks_start = start
         parks = sorted(self.visit.parks, key=lambda p: (-p.online, p.id))
         rows = min(len(parks), 14)
         step = 0.085
-        height = 0.22 + rows * step
+        height = 0.22 + max(rows, 1) * step
         self.parks_frame = f = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                            frameSize=(-0.9, 0.9, -height / 2, height / 2))
-        label(f, "选择园区 · Choose a park" if start else "切换园区 · Switch park", (0, height / 2 - 0.04), 0.055,
+        label(f, self.t("client.parks.choose" if start else "client.parks.switch"), (0, height / 2 - 0.04), 0.055,
               GOLD, align=TextNode.ACenter)
+        if not parks:
+            label(f, self.t("client.parks.none"), (0, height / 2 - 0.15), 0.04, MUTED, align=TextNode.ACenter)
         for i, p in enumerate(parks[:rows]):
-            button(f, f"{p.name_zh}  ·  {p.name_en}   ({p.online} online)", self._pick,
+            button(f, self.t("client.parks.row", name=self.park_name(p), n=p.online), self._pick,
                    (-0.84, height / 2 - 0.17 - i * step), 0.04, width=1.68, extra=[p.id], align=TextNode.ALeft)
 
     def _pick(self, park_id: str) -> None:
@@ -277,11 +367,12 @@ class Hud:
         if c.logo:
             self._picture(f, c.logo, (x0, y), 0.15, 0.15)
             text_x = x0 + 0.18
-        title = c.name or f"Booth {b.id}"
+        title = c.name or self.t("client.booth.title", id=b.id)
         y_name = y - 0.005
         label(f, title, (text_x, y_name), 0.055, GOLD, wrap=inner - (text_x - x0))
         h = text_size(title, 0.055, inner - (text_x - x0))[1]
-        sub = f"booth {b.id}" + (f"  ·  {b.owner}" if b.owner and b.owner != c.name else "")
+        sub = (self.t("client.booth.slot_owner", id=b.id, owner=b.owner) if b.owner and b.owner != c.name
+               else self.t("client.booth.slot", id=b.id))
         label(f, sub, (text_x, y_name - h - 0.005), 0.03, MUTED)
         lines += [title, sub]
         y = min(y - 0.16 if c.logo else y, y_name - h - 0.05)
@@ -296,21 +387,25 @@ class Hud:
         if c.description:
             y = self._block(f, c.description, (x0, y - 0.01), 0.032, TEXT, inner, buttons_top, lines, max_rows=5)
         if c.products:
-            y = self._block(f, "Products", (x0, y - 0.02), 0.034, GOLD, inner, buttons_top, lines)
+            y = self._block(f, self.t("client.booth.products"), (x0, y - 0.02), 0.034, GOLD, inner, buttons_top,
+                            lines)
             for p in c.products[:4]:
-                item = f"•  {p.name}" + (f"  —  {p.price}" if p.price else "")
+                item = (self.t("client.booth.product_price", name=p.name, price=p.price) if p.price
+                        else self.t("client.booth.product", name=p.name))
                 y = self._block(f, item, (x0 + 0.01, y - 0.005), 0.032, TEXT, inner - 0.01, buttons_top, lines,
                                 max_rows=1)
-        staff = "Staff on duty: " + (", ".join(b.staff) if b.staff else "none right now")
+        names = self.t("client.booth.staff_sep").join(b.staff) if b.staff else self.t("client.booth.staff_none")
+        staff = self.t("client.booth.staff", names=names)
         y = self._block(f, staff, (x0, y - 0.02), 0.032, TEXT, inner, buttons_top, lines, max_rows=2)
-        likes = f"Likes: {b.likes}" + ("  (you liked this)" if b.liked else "")
+        likes = self.t("client.booth.likes", n=b.likes) + (self.t("client.booth.liked") if b.liked else "")
         self._block(f, likes, (x0, y - 0.005), 0.032, MUTED, inner, buttons_top, lines)
         self.booth_lines = lines
         # actions: three equal flat buttons along the bottom
         gap = 0.02
         bw = (inner - 2 * gap) / 3
-        for i, (text, cmd) in enumerate((("Like", self.on_like), ("Leave my card", self.open_card),
-                                         ("Chat with staff", self._chat_staff))):
+        for i, (text, cmd) in enumerate(((self.t("client.booth.like"), self.on_like),
+                                         (self.t("client.booth.card"), self.open_card),
+                                         (self.t("client.booth.chat"), self._chat_staff))):
             button(f, text, cmd, (x0 + bw / 2 + i * (bw + gap), bottom - top + 0.06), 0.032, width=bw,
                    color=ACCENT if i == 0 else BUTTON)
 
@@ -334,11 +429,12 @@ class Hud:
         st = self.images.state(url) if self.images else None
         pic = _texture(st.path) if st is not None and st.state == "ready" and st.path else None
         if pic is None:
-            msg = "loading image ..." if st is not None and st.state == "loading" else "image unavailable"
+            msg = self.t("client.image.loading" if st is not None and st.state == "loading"
+                         else "client.image.unavailable")
             box = DirectFrame(parent=parent, frameColor=FIELD, relief=DGG.FLAT, frameSize=(0, w, -h, 0),
                               pos=(x, 0, y))
             if h >= 0.08:
-                label(box, msg if w > 0.3 else "no image", (w / 2, -h / 2 + 0.014), 0.028, MUTED,
+                label(box, msg if w > 0.3 else self.t("client.image.none"), (w / 2, -h / 2 + 0.014), 0.028, MUTED,
                       align=TextNode.ACenter)
             return
         tex, aspect = pic
@@ -347,29 +443,48 @@ class Hud:
                             pos=(x + pw / 2, 0, y - ph / 2))
         frame.setTransparency(True)
 
-    def open_card(self) -> None:
+    def open_card(self, name: str | None = None, email: str = "", consent: bool = False) -> None:
         """The consent step: nothing is sent until the box is ticked and Send pressed."""
         self.close_card()
+        self.consent = consent
         f = self.card_frame = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                           frameSize=(-0.75, 0.75, -0.4, 0.4))
-        label(f, "Leave your business card", (0, 0.36), 0.05, GOLD, align=TextNode.ACenter)
+        label(f, self.t("client.card.title"), (0, 0.36), 0.05, GOLD, align=TextNode.ACenter)
         fields = []
-        for i, (name, initial) in enumerate((("Name", self.visit.name), ("Email", ""))):
+        values = (self.visit.name if name is None else name, email)
+        for i, (field_name, initial) in enumerate(zip((self.t("client.card.name"), self.t("client.card.email")),
+                                                       values, strict=True)):
             yy = 0.18 - i * 0.12
-            label(f, name, (-0.68, yy + 0.035), 0.038, MUTED)
+            label(f, field_name, (-0.68, yy + 0.035), 0.038, MUTED)
             fields.append(DirectEntry(parent=f, scale=0.04, width=24, pos=(-0.42, 0, yy), initialText=initial,
                                       frameColor=FIELD, relief=DGG.FLAT, text_fg=TEXT,
                                       frameSize=(-0.3, 24.3, -0.45, 1.05)))
-        consent = DirectCheckButton(parent=f, text="I agree to share these details with this enterprise",
-                                    text_scale=0.034, text_fg=TEXT, pos=(0, 0, -0.07), boxPlacement="left",
-                                    relief=None, boxRelief=DGG.FLAT, text_align=TextNode.ACenter)
-        button(f, "Send", lambda: self._send_card(fields[0].get(), fields[1].get(), bool(consent["indicatorValue"])),
+        self._card_fields = fields
+        # the consent tick box: a flat toggle (a box mark and the sentence), off until clicked
+        self.consent_button = button(f, "", self._toggle_consent, (0, -0.07), 0.034, width=1.36, color=FIELD)
+        self._show_consent()
+        button(f, self.t("client.card.send"),
+               lambda: self._send_card(fields[0].get(), fields[1].get(), self.consent),
                (-0.16, -0.27), 0.042, width=0.26, color=ACCENT)
-        button(f, "Cancel", self.close_card, (0.16, -0.27), 0.042, width=0.26)
+        button(f, self.t("client.card.cancel"), self.close_card, (0.16, -0.27), 0.042, width=0.26)
+
+    def _toggle_consent(self) -> None:
+        self.consent = not self.consent
+        self._show_consent()
+
+    def _show_consent(self) -> None:
+        mark = "■" if self.consent else "□"
+        self.consent_button["text"] = f"{mark}  {self.t('client.card.consent')}"
+
+    @property
+    def _card_values(self) -> tuple[str, str]:
+        """What the visitor typed into the open card form (kept across a language switch)."""
+        fields = getattr(self, "_card_fields", [])
+        return (fields[0].get(), fields[1].get()) if len(fields) == 2 else (self.visit.name, "")
 
     def _send_card(self, name: str, email: str, consent: bool) -> None:
         if not consent:
-            self.visit.notices.append("Tick the consent box to send your card")
+            self.visit.notices.append(Notice.of("client.notice.consent_needed"))
             return
         self.on_card(name, email, consent)
         self.close_card()
@@ -381,7 +496,8 @@ class Hud:
 
     def _chat_staff(self) -> None:
         self.channel = "booth"
-        self.chat_channel["text"] = "booth"
+        if self.chat_channel is not None:
+            self.chat_channel["text"] = self.t("client.chat.booth")
         self.chat_entry["focus"] = 1
 
     # --- chat ----------------------------------------------------------------------
@@ -389,7 +505,8 @@ class Hud:
     def cycle_channel(self) -> None:
         order = ["near", "park"] + (["booth"] if self.visit.booth else [])
         self.channel = order[(order.index(self.channel) + 1) % len(order)] if self.channel in order else "near"
-        self.chat_channel["text"] = self.channel
+        if self.chat_channel is not None:
+            self.chat_channel["text"] = self.t(f"client.chat.{self.channel}")
 
     def _send_chat(self, text: str) -> None:
         self.on_chat(self.channel, text)
@@ -417,19 +534,25 @@ class Hud:
 
     def update(self, x: float | None, y: float | None, fps: float) -> None:
         v = self.visit
-        park = v.joined.park if v.joined else (v.want_park or "-")
-        info = v.park_info(park)
-        title = f"{info.name_zh} · {info.name_en}" if info else park
+        if v.lang != self.lang:
+            self.relabel()
+        park = v.joined.park if v.joined else v.want_park
+        info = v.park_info(park) if park else None
+        title = self.park_name(info) if info else (park or self.t("client.title"))
         others = len(v.crowd.tracks) if v.crowd else 0
-        status = f"{v.status}  ·  {v.online()} online  ·  {others} near  ·  {fps:.0f} fps"
+        status = self.t("client.status.line", status=self.t(f"client.status.{v.status}"), online=v.online(),
+                        near=others, fps=f"{fps:.0f}")
         if (title, status) != self._status_key:
             self._status_key = (title, status)
             self.title["text"] = title
             self.status["text"] = status
             width = max(text_size(title, 0.05)[0], text_size(status, 0.034)[0]) + 0.06
             self.status_frame["frameSize"] = (0, max(0.8, width), -0.165, 0)
-        self.chat_lines["text"] = "\n".join(f"[{c.ch}] {c.name}: {c.text}" for c in list(v.chat)[-6:])
-        self.notice["text"] = v.notices[-1] if v.notices else ""
+        self.chat_lines["text"] = "\n".join(
+            self.t("client.chat.line", ch=self.t(f"client.chat.{c.ch}") if c.ch in CHANNELS else c.ch, name=c.name,
+                   text=c.text)
+            for c in list(v.chat)[-6:])
+        self.notice["text"] = self.say(v.notices[-1]) if v.notices else ""
         if self.map_layout is not None and self.map_dot is not None and x is not None and y is not None:
             scale = MAP_SIZE / max(self.map_layout.width, self.map_layout.depth)
             self.map_dot.setPos(x * scale, 0, y * scale)

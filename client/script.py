@@ -15,7 +15,9 @@ right after the previous step ends). Steps:
   with an optional ``"offset"`` in degrees: look towards the nearest other visitor),
   ``{"do": "wait_images", "timeout": 10}``: until the booth panel's pictures are loaded
   or have failed, ``{"do": "drop"}``: break the connection (the client resumes),
-  ``{"do": "screenshot", "name": "booth"}``, ``{"do": "quit"}``.
+  ``{"do": "screenshot", "name": "booth"}``, ``{"do": "quit"}``,
+  ``{"do": "lang", "to": "zh"}`` (switch the interface language; without ``to``: the other
+  one), ``{"do": "help"}`` (show or hide the help panel).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
-         "camera", "screenshot", "quit", "drop", "wait_images"}
+         "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help"}
 
 
 class ScriptError(ValueError):

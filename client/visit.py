@@ -17,14 +17,18 @@ import msgspec
 
 from client.interpolation import Crowd
 from client.prediction import Pose, Predictor, Step
+from client.texts import Notice, Ref
 from world.geometry import point_in_ring
+from world.i18n import DEFAULT_LANG, LANGS
 from world.layout import ParkLayout
 from world.protocol import messages as M
-from world.protocol.constants import PROTOCOL_VERSION
+from world.protocol.constants import PROTOCOL_VERSION, CloseCode, ErrorCode
 from world.protocol.quantize import pos_from_wire, yaw_from_wire
 
 CHAT_LINES = 50
 JOIN_WAIT = 1.5  # seconds to wait for the server to re-seat a resumed session before asking
+ERROR_CODES = frozenset(c.value for c in ErrorCode)
+CLOSE_CODES = frozenset(int(c) for c in CloseCode)
 
 
 @dataclass(slots=True)
@@ -43,6 +47,7 @@ class Visit:
     color: int | None = None
     spawn: str | None = None  # spawn point for the first join (None: the server picks)
     status: str = "connecting"  # connecting | online | reconnecting | offline
+    lang: str = DEFAULT_LANG  # the interface language: the account's once a session says so
     welcome: M.Welcome | None = None
     session: M.Session | None = None
     parks: list[M.ParkInfo] = field(default_factory=list)
@@ -53,7 +58,7 @@ class Visit:
     booths: dict[str, M.BoothSummary] = field(default_factory=dict)
     booth: M.BoothView | None = None
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
-    notices: deque[str] = field(default_factory=lambda: deque(maxlen=8))
+    notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     requests: dict[int, str] = field(default_factory=dict)
     emote: str = "none"
     next_seq: int = 1  # input sequence numbers never restart within a run of the client
@@ -74,6 +79,11 @@ class Visit:
     def online(self) -> int:
         park = self.joined.park if self.joined else self.want_park
         return next((p.online for p in self.parks if p.id == park), 0)
+
+    @property
+    def signed_in(self) -> bool:
+        """An account (not a guest): its language is stored on the server."""
+        return self.session is not None and self.session.user.role != "guest"
 
     def park_info(self, park_id: str) -> M.ParkInfo | None:
         return next((p for p in self.parks if p.id == park_id), None)
@@ -109,7 +119,7 @@ class Visit:
         if self.crowd is not None:
             self.crowd.clear()
         spawn, self.spawn = self.spawn, None  # only the first join asks for a spawn point
-        return M.Join(park=park, spawn=spawn, id=self._rid(f"join {park}"))
+        return M.Join(park=park, spawn=spawn, id=self._rid("join"))
 
     def list_parks(self) -> M.ListParks:
         return M.ListParks(id=self._rid("parks"))
@@ -133,6 +143,15 @@ class Visit:
         if ch == "booth" and booth is None:
             ch = "near"
         return M.Chat(ch=ch, text=text[:500], booth=booth, id=self._rid("chat"))
+
+    def switch_lang(self, lang: str | None = None) -> M.SetLang | None:
+        """Show the interface in ``lang`` (default: the other language). A signed-in person's
+        choice is stored on the account (``set_lang``: the web and the other client follow);
+        a guest's stays in this client."""
+        new = lang if lang in LANGS else LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
+        assert new is not None
+        self.lang = new
+        return M.SetLang(lang=new, id=self._rid("set_lang")) if self.signed_in else None
 
     def set_emote(self, name: str) -> M.Emote:
         self.emote = name
@@ -168,6 +187,8 @@ class Visit:
         elif isinstance(msg, M.Session):
             self.session = msg
             self.status = "online"
+            if msg.lang in LANGS:  # the account's choice follows the person
+                self.lang = msg.lang
             out.append(self.list_parks())
             if self.want_park:
                 if msg.resumed and msg.park == self.want_park:
@@ -201,14 +222,17 @@ class Visit:
             if what == "like" and self.booth is not None:
                 self.booth.liked = True
                 self.booth.likes += 1
-                self.notices.append("Liked")
+                self.notices.append(Notice.of("client.notice.liked"))
             elif what == "card":
-                self.notices.append("Business card left")
+                self.notices.append(Notice.of("client.notice.card_left"))
         elif isinstance(msg, M.Error):
             what = self.requests.pop(msg.re, "request")
-            self.notices.append(f"{what}: {msg.msg}")
+            why = f"client.error.{msg.code}" if msg.code in ERROR_CODES else "client.error.unknown"
+            self.notices.append(Notice.of("client.notice.failed", what=Ref(f"client.request.{what}"), why=Ref(why),
+                                          detail=msg.msg))
         elif isinstance(msg, M.Bye):
-            self.notices.append(f"server: {msg.reason}")
+            why = f"client.close.{msg.code}" if msg.code in CLOSE_CODES else "client.close.unknown"
+            self.notices.append(Notice.of("client.notice.bye", why=Ref(why), detail=msg.reason))
         return out
 
     def seat(self, step: Step) -> None:

@@ -16,6 +16,7 @@ import secrets
 from typing import Any
 
 from server.db.accounts import CompanyTaken, NewAccount
+from world.i18n import LANGS
 from world.people import Person
 from world.protocol.constants import MIN_PASSWORD_CHARS, Role
 
@@ -133,7 +134,15 @@ class Accounts:
         """The person behind an account, with its memberships as they are now."""
         memberships = tuple(await self.store.orgs.memberships(account.user))
         return Person(account.user, account.name, account.role, account.color, registered=True,
-                      memberships=memberships)
+                      memberships=memberships, lang=account.lang)
+
+    async def set_lang(self, user: str, lang: str) -> None:
+        """Store the interface language ``user`` chose (one of ``world.i18n.LANGS``), which
+        the web and both 3D clients then follow; raises ``AccountError``."""
+        if lang not in LANGS:
+            raise AccountError("invalid", f"lang: must be one of {', '.join(LANGS)} (got {lang!r})")
+        if not await self.store.accounts.set_lang(user, lang):
+            raise AccountError("not_found", f"user: no account {user!r}")
 
     async def check_company_free(self, company: str) -> None:
         name = company.strip()

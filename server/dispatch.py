@@ -57,6 +57,7 @@ ROUTES: dict[type, Route] = {
     M.TokenLogin: Route("front", "token", PUBLIC),
     M.CodeLogin: Route("front", "code_login", PUBLIC),
     M.SignOut: Route("front", "sign_out", PUBLIC),
+    M.SetLang: Route("front", "set_lang", "account.self"),
     M.ListParks: Route("parks", "list", PUBLIC),
     M.Ping: Route("parks", "ping", PUBLIC),
     M.Join: Route("parks", "join", "park.join", find="park"),

@@ -42,6 +42,7 @@ class Person:
     color: int = 0x3D7EAA
     registered: bool = False
     memberships: tuple[Membership, ...] = ()
+    lang: str = ""  # the interface language the person chose (world.i18n.LANGS); "" = none yet
 
     @property
     def is_guest(self) -> bool:

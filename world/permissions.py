@@ -19,7 +19,8 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
 - Going on duty as booth staff: any member of the owning enterprise (and admins).
 - ``booth.assign`` (giving a slot to an enterprise, or freeing it): platform admins,
   and staff of the booth's park. Never an enterprise, not even for its own booth.
-- ``account.self`` (reading one's own account on the web): any signed-in person.
+- ``account.self`` (one's own account: reading it on the web, its language from any client):
+  any signed-in person.
 - The park catalogue: ``park.edit`` (a park's entry: facts, venues, style) for the
   staff of *that* park; ``park.propose`` (asking for a new park) for anyone signed in;
   ``park.approve`` (deciding a proposal) for platform admins only.

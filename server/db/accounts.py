@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
@@ -48,11 +48,12 @@ class Account:
     salt: bytes = field(repr=False)
     hash: bytes = field(repr=False)
     created: float
+    lang: str = ""  # the interface language chosen (world.i18n.LANGS); "" = follow the browser/client locale
 
 
 def _account(row: Row[Any]) -> Account:
     return Account(row.user, row.name, row.role, row.company, int(row.color), row.kdf, bytes(row.salt),
-                   bytes(row.hash), float(row.created))
+                   bytes(row.hash), float(row.created), str(row.lang or ""))
 
 
 class CompanyTaken(ValueError):
@@ -120,6 +121,14 @@ class AccountRepo:
     async def get(self, user: str) -> Account | None:
         row = await self.db.row(select(accounts).where(accounts.c.user == user))
         return None if row is None else _account(row)
+
+    async def set_lang(self, user: str, lang: str) -> bool:
+        """Store the language ``user`` chose ("" forgets the choice); False when there is no
+        such account. The caller checks ``lang`` against ``world.i18n.LANGS``."""
+        async def run(conn: AsyncConnection) -> bool:
+            done = await conn.execute(update(accounts).where(accounts.c.user == user).values(lang=lang))
+            return bool(done.rowcount)
+        return await self.db.commit(run)
 
     # --- login tokens (stored as their SHA-256 only) ------------------------------
 

@@ -9,6 +9,7 @@ session's login token (or every token of the account) and leaves the park.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
@@ -213,3 +214,15 @@ class FrontDesk:
         if msg.everywhere and person.registered:  # the account's other sessions, here and in other processes
             self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
         return M.Ok(re=msg.id, data={"revoked": revoked})
+    async def set_lang(self, v: Visitor, msg: M.SetLang, _: Any) -> M.Ok:
+        """Store the account's language; the account's other sessions (here and in other
+        processes) get a fresh ``session`` carrying it, and the web follows on its next page."""
+        person = v.person
+        assert person is not None and person.registered  # account.self refuses guests
+        try:
+            await self.accounts.set_lang(person.user_id, msg.lang)
+        except AccountError as exc:
+            raise _account_error(exc) from None
+        v.person = dataclasses.replace(person, lang=msg.lang)
+        self.bus.publish("account.changed", {"user": person.user_id})
+        return M.Ok(re=msg.id, data={"lang": msg.lang})

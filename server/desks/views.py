@@ -17,7 +17,7 @@ def user_info(person: Person) -> M.UserInfo:
 def session_message(person: Person, resume: str, resume_ttl: float, *, token: str = "", expires: float = 0.0,
                     resumed: bool = False, park: str = "", rid: int = 0) -> M.Session:
     return M.Session(user=user_info(person), resume=resume, resume_ttl=resume_ttl, perms=perm_map(person),
-                     token=token, expires=expires, resumed=resumed, park=park, re=rid)
+                     token=token, expires=expires, resumed=resumed, park=park, lang=person.lang, re=rid)
 
 
 def joined_message(park: HostedPark, eid: int, rid: int) -> M.Joined:

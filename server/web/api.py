@@ -15,7 +15,7 @@ from server.accounts import AccountError, token_hash
 from server.web.consoles import consoles_of
 from server.web.forms import SignIn
 from server.web.guard import Viewer, need, public, web_of
-from server.web.pages import set_session
+from server.web.pages import adopt_lang, set_lang_cookie, set_session
 from server.web.parks import ParkCard, park_cards
 from server.web.sessions import SESSION_COOKIE
 from world.permissions import perm_map
@@ -27,7 +27,7 @@ Public = Annotated[Viewer, Depends(public)]
 class SessionState(BaseModel):
     signed_in: bool
     user: str | None = Field(description="the signed-in account's user name; null when signed out")
-    lang: str = Field(description="the interface language chosen for this browser (zh or en)")
+    lang: str = Field(description="the interface language (zh or en): the account's when signed in and chosen, else this browser's")
     csrf: str = Field(description="send it as X-CSRF-Token with every POST, PUT, PATCH and DELETE")
 
 
@@ -80,7 +80,13 @@ async def sign_in(request: Request, viewer: Public, body: SignIn) -> Response:
     except AccountError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=401)
     token, expires = await web.accounts.issue_token(account.user, now=web.clock.now())
-    response = JSONResponse(_state(request, viewer, seed=token, user=account.user).model_dump())
+    state = _state(request, viewer, seed=token, user=account.user)
+    lang = await adopt_lang(request, account)
+    if lang:
+        state.lang = lang
+    response = JSONResponse(state.model_dump())
+    if lang:
+        set_lang_cookie(response, lang)
     set_session(request, response, token, int(expires - web.clock.now()))
     return response
 

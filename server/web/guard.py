@@ -60,7 +60,6 @@ async def viewer_of(request: Request) -> Viewer:
     if isinstance(cached, Viewer):
         return cached
     web = web_of(request)
-    lang = negotiate(request.headers.get("accept-language"), request.cookies.get(LANG_COOKIE))
     token = request.cookies.get(SESSION_COOKIE, "")
     person = GUEST
     if token:
@@ -69,6 +68,9 @@ async def viewer_of(request: Request) -> Viewer:
             person = await web.accounts.person(account)
         except AccountError:
             token = ""
+    # the account's language when it has one (it follows the person to the 3D clients),
+    # else this browser's choice (the cookie), else its locale
+    lang = negotiate(request.headers.get("accept-language"), person.lang or request.cookies.get(LANG_COOKIE))
     seed = token or request.cookies.get(PRE_COOKIE, "") or getattr(request.state, "new_pre", "")
     unread = await web.store.inbox.unread_count(person.user_id) if token else 0
     viewer = Viewer(person, token, seed, lang, unread)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -49,12 +49,32 @@ async def signin(request: Request, viewer: Public, form: Annotated[SignInForm, F
     token, expires = await web.accounts.issue_token(account.user, now=web.clock.now())
     response = RedirectResponse(safe_next(form.next, "/console/"), status_code=303)
     set_session(request, response, token, int(expires - web.clock.now()))
+    lang = await adopt_lang(request, account)
+    if lang:
+        set_lang_cookie(response, lang)
     return response
 
 
 def set_session(request: Request, response: Response, token: str, max_age: int) -> None:
     response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/")
+
+
+def set_lang_cookie(response: Response, lang: str) -> None:
+    response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="lax", path="/")
+
+
+async def adopt_lang(request: Request, account: Any) -> str:
+    """The language a sign-in adopts: the account's when it has one; else the choice this
+    browser made before signing in, now stored on the account so that it follows the
+    person to the 3D clients; "" when neither chose. The caller sets the cookie to it."""
+    if account.lang in LANGS:
+        return str(account.lang)
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    if chosen in LANGS:
+        await web_of(request).accounts.set_lang(account.user, chosen)
+        return chosen
+    return ""
 
 
 @router.get("/signout", response_class=HTMLResponse)
@@ -74,10 +94,17 @@ async def signout(request: Request, viewer: Public, form: Annotated[SignOutForm,
 
 
 @router.get("/lang/{code}")
-async def choose_language(viewer: Public, code: Annotated[str, Path(pattern="^(" + "|".join(LANGS) + ")$")],
+async def choose_language(request: Request, viewer: Public,
+                          code: Annotated[str, Path(pattern="^(" + "|".join(LANGS) + ")$")],
                           next: Annotated[str, Query(max_length=512)] = "/") -> Response:
+    """The language switch: this browser's cookie, and for a signed-in person the account
+    (the 3D clients follow: their live sessions get a fresh ``session`` through the bus)."""
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(LANG_COOKIE, code, max_age=YEAR, samesite="lax", path="/")
+    set_lang_cookie(response, code)
+    if viewer.signed_in and viewer.person.lang != code:
+        web = web_of(request)
+        await web.accounts.set_lang(viewer.person.user_id, code)
+        web.bus.publish("account.changed", {"user": viewer.person.user_id})
     return response
 
 

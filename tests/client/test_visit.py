@@ -7,6 +7,7 @@ import math
 import pytest
 
 from client.prediction import Pose
+from client.texts import load_texts, say
 from client.visit import Visit, move_direction
 from world.protocol import messages as M
 
@@ -76,7 +77,9 @@ def test_errors_become_notices_and_chat_is_kept() -> None:
     chat = v.say("park", " hello ")
     assert chat is not None and chat.text == "hello"
     v.handle(M.Error(code="rate_limited", msg="slow down", re=chat.id), 0.0)
-    assert "slow down" in v.notices[-1]
+    texts = load_texts(strict=True)
+    assert say(texts, "en", v.notices[-1]) == "chat: slow down"  # the server's words in English
+    assert say(texts, "zh", v.notices[-1]) == "发送聊天未成功：操作过于频繁，请稍后再试"
     v.handle(M.ChatLine(ch="park", text="hi", name="Bo", eid=3, ts=0.0), 0.0)
     assert v.chat[-1].text == "hi"
 
@@ -86,3 +89,23 @@ def test_keys_are_camera_relative() -> None:
     assert (mx, my) == pytest.approx((0.0, 1.0))
     mx, my = move_direction(0.0, 1.0, math.pi / 2)  # right of north is east
     assert (mx, my) == pytest.approx((1.0, 0.0))
+
+
+def _session(role: str, lang: str = "") -> M.Session:
+    return M.Session(user=M.UserInfo(id="li" if role != "guest" else "guest:1", name="Li", role=role, color=1),
+                     resume="r", resume_ttl=30.0, perms={}, lang=lang)
+
+
+def test_the_account_language_follows_the_person_and_a_guest_keeps_it_locally() -> None:
+    v = Visit("Ann", lang="en")
+    v.handle(_session("guest"), 0.0)
+    assert v.lang == "en"  # a guest's session says nothing: the local choice stays
+    assert v.switch_lang() is None and v.lang == "zh"  # switched here, nothing sent
+    v.handle(_session("visitor", lang="en"), 0.0)
+    assert v.lang == "en"  # signed in: the account's choice wins
+    sent = v.switch_lang()
+    assert sent is not None and sent.lang == "zh" and v.lang == "zh"
+    assert v.requests[sent.id] == "set_lang"
+    v.handle(_session("visitor", lang=""), 0.0)
+    assert v.lang == "zh"  # an account without a choice leaves the client's
+    assert v.switch_lang("en") is not None and v.lang == "en"

@@ -72,7 +72,7 @@ def _sample(kind: type) -> Any:
     """A valid instance of a message type with made-up field values."""
     values = {"booth": "b1", "park": "798-art-zone", "ch": "near", "text": "hi", "name": "Ann", "consent": True,
               "content": M.BoothPatch(name="x"), "on": True, "owner_user": "acme", "user": "ann",
-              "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave"}
+              "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en"}
     fields = {f.name: values[f.name] for f in msgspec.structs.fields(kind) if f.required}
     return kind(**fields)
 
@@ -111,6 +111,8 @@ def test_a_denied_request_gets_not_allowed_with_a_reason_and_the_desk_never_runs
     (M.BoothAssign, Person("o", "O", "enterprise", registered=True,
                            memberships=(Membership(7, "enterprise", "owner", "Acme"),)), False),
     (M.Like, Person("g", "G", "guest"), True),
+    (M.SetLang, Person("g", "G", "guest"), False),  # a guest keeps its language in its client
+    (M.SetLang, Person("v", "V", "visitor", registered=True), True),
 ])
 def test_the_desk_runs_exactly_when_can_allows(kind: type, who: Person, allowed: bool) -> None:
     d, desk, _ = _dispatcher()

@@ -35,6 +35,7 @@ const built = {
   booth_stats: msg.boothStats("b1", 12),
   sign_out: msg.signOut(false, 13),
   sign_out_everywhere: msg.signOut(true, 14),
+  set_lang: msg.setLang("en", 16),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

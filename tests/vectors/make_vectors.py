@@ -22,6 +22,9 @@ def server_messages() -> dict[str, M.ServerMessage]:
                              run_speed=3.2, limits=M.Limits(16384, 30, 5, 60, 40.0, 48)),
         "session": M.Session(user=M.UserInfo(id="guest:7", name="访客 Ada", role="guest", color=0x3388FF),
                              resume="tok-abc", resume_ttl=120.0, perms={"like": True, "edit": False}, re=1),
+        "session_lang": M.Session(user=M.UserInfo(id="li-na", name="李娜", role="visitor", color=0x3388FF),
+                                  resume="tok-def", resume_ttl=30.0, perms={"booth.card": True}, token="tok-login",
+                                  expires=1700600000.0, lang="en", re=2),
         "joined": M.Joined(park="798-art-zone", you=42, x=-1250, y=300, yaw=16384, tick=9001,
                            scene="/scenes/798-art-zone.glb", scene_hash="ab12", re=2,
                            booths=[M.BoothSummary(id="b1", name="Ink Studio", owner="acme", likes=3)]),
@@ -70,6 +73,7 @@ def client_messages() -> dict[str, M.ClientMessage]:
         "booth_stats": M.BoothStats(booth="b1", id=12),
         "sign_out": M.SignOut(id=13),
         "sign_out_everywhere": M.SignOut(everywhere=True, id=14),
+        "set_lang": M.SetLang(lang="en", id=16),
     }
 
 

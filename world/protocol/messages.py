@@ -216,13 +216,21 @@ class SignOut(_C2S, tag="sign_out"):
     id: U32 = 0
 
 
+class SetLang(_C2S, tag="set_lang"):
+    """Store the interface language on the account (``zh`` or ``en``), so the web and the
+    other client follow it; guests keep their choice locally and never send this."""
+
+    lang: Annotated[str, Meta(max_length=8)]
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
 
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
-    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | Ping
+    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls
@@ -269,6 +277,7 @@ class Session(_S2C, tag="session"):
     expires: float = 0.0
     resumed: bool = False
     park: str = ""
+    lang: str = ""  # the account's interface language ("" = none chosen: the client uses its own locale)
     re: int = 0
 
 

@@ -67,6 +67,7 @@ export const msg = {
   token: (token, id) => ({ t: "token", token, id }),
   codeLogin: (code, id) => ({ t: "code_login", code, id }),
   signOut: (everywhere, id) => (everywhere ? { t: "sign_out", everywhere: true, id } : { t: "sign_out", id }),
+  setLang: (lang, id) => ({ t: "set_lang", lang, id }),
   look: (name, color, id) => ({ t: "look", name, color, id }),
   join: (park, id, spawn) => ({ t: "join", park, spawn, id }),
   leave: (id) => ({ t: "leave", id }),

@@ -1,0 +1,85 @@
+"""One language that follows the person: the account's choice wins over the browser's,
+choosing while signed in stores it on the account (and tells the 3D clients through the
+bus), signing in adopts it, and a choice made before signing in is kept for an account
+that had none."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from server.bus import InProcessBus
+from server.web.sessions import LANG_COOKIE
+from tests.web.conftest import AppUnderTest
+
+pytestmark = pytest.mark.anyio
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+async def _signin_page_lang(client: httpx.AsyncClient) -> str:
+    page = await client.get("/signin", headers=ZH)
+    return "en" if 'lang="en"' in page.text else "zh"
+
+
+async def test_choosing_while_signed_in_stores_it_on_the_account(web: AppUnderTest) -> None:
+    await web.sign_in("vera")
+    assert (await web.store.accounts.get("vera")).lang == ""
+    await web.client.get("/lang/en?next=/console/")
+    assert (await web.store.accounts.get("vera")).lang == "en"
+    # the account beats a browser that says Chinese and a cookie that says Chinese
+    web.client.cookies.set(LANG_COOKIE, "zh")
+    assert (await web.client.get("/api/session", headers=ZH)).json()["lang"] == "en"
+    assert await _signin_page_lang(web.client) == "en"
+    # signing out: the browser keeps the last choice it saw; a guest's switch touches no account
+    await web.client.delete("/api/session", headers={"X-CSRF-Token": await web.csrf()})
+    await web.client.get("/lang/zh")
+    assert (await web.store.accounts.get("vera")).lang == "en"
+
+
+async def test_signing_in_adopts_the_accounts_language(web: AppUnderTest) -> None:
+    await web.store.accounts.set_lang("olga", "en")
+    web.client.cookies.set(LANG_COOKIE, "zh")
+    reply = await web.sign_in("olga")
+    assert reply.json()["lang"] == "en"
+    assert reply.cookies.get(LANG_COOKIE) == "en"  # this browser shows it from now on
+    assert await _signin_page_lang(web.client) == "en"
+
+
+async def test_the_form_sign_in_adopts_it_too(web: AppUnderTest) -> None:
+    await web.store.accounts.set_lang("pam", "en")
+    csrf = await web.csrf()
+    reply = await web.client.post("/signin", data={"user": "pam", "password": "correct horse 1", "next": "/",
+                                                   "csrf": csrf}, headers=ZH)
+    assert reply.status_code == 303, reply.text
+    assert reply.cookies.get(LANG_COOKIE) == "en"
+
+
+async def test_a_choice_made_before_signing_in_is_kept_for_an_account_without_one(web: AppUnderTest) -> None:
+    await web.client.get("/lang/en")
+    reply = await web.sign_in("gwen")
+    assert reply.json()["lang"] == "en"
+    assert (await web.store.accounts.get("gwen")).lang == "en"
+    # an account that chose already keeps its own choice
+    await web.store.accounts.set_lang("ada", "zh")
+    web.client.cookies.clear()
+    await web.client.get("/lang/en")
+    await web.sign_in("ada")
+    assert (await web.store.accounts.get("ada")).lang == "zh"
+    assert (await web.client.get("/api/session")).json()["lang"] == "zh"
+
+
+async def test_a_change_on_the_web_is_published_for_the_3d_clients(web: AppUnderTest) -> None:
+    got: list[tuple[str, dict]] = []
+    bus = web.client._transport.app.state.web.bus  # type: ignore[attr-defined]
+    assert isinstance(bus, InProcessBus)
+    bus.subscribe("account.changed", lambda subject, hint: got.append((subject, hint)))
+    await web.sign_in("emil")
+    await web.client.get("/lang/en")
+    await web.client.get("/lang/en")  # the same again: nothing new to tell
+    for _ in range(50):
+        if got:
+            break
+        await asyncio.sleep(0.01)
+    assert got == [("account.changed", {"user": "emil"})]

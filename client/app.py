@@ -54,6 +54,7 @@ class ClientConfig:
     script: list[Step] | None = None
     screenshot: Path | None = None
     size: tuple[int, int] = (1280, 720)
+    code: str = ""  # a one-time sign-in code from the web console ("" = a guest)
 
 
 def configure_panda(cfg: ClientConfig) -> None:
@@ -105,7 +106,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             lang = cfg.lang or locale_lang()
             name = cfg.name or texts.translate(lang, "client.default_name")
             self.visit = Visit(name, want_park=cfg.park, color=cfg.color, spawn=cfg.spawn, lang=lang)
-            self.link = Link(cfg.server, name, cfg.color)
+            self.link = Link(cfg.server, name, cfg.color, code=cfg.code or None)
             self.images = BoothImages(cfg.server)
             self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote,
                            images=self.images, texts=texts, on_lang=self.switch_lang)

@@ -2,7 +2,8 @@
 
 The render thread calls ``send(msg)`` (never blocks) and drains ``inbox`` each frame
 (never blocks). The loop connects, says hello (with the resume token once it has one),
-logs in as a guest when there is no session to resume, forwards every decoded message,
+signs in when there is no session to resume (with a one-time code from the web console
+once, ``code_login``; then with the login token that gave; else as a guest), forwards every decoded message,
 and reconnects with backoff when the connection drops. Status changes arrive in the
 inbox as ``LinkStatus``.
 """
@@ -26,6 +27,7 @@ from world.protocol.constants import SUBPROTOCOL
 log = logging.getLogger(__name__)
 
 BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)
+CODE_RID = 0xC0DE  # the request id of a code_login (its answer or error carries it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +37,12 @@ class LinkStatus:
 
 
 class Link:
-    def __init__(self, url: str, name: str, color: int | None = None) -> None:
+    def __init__(self, url: str, name: str, color: int | None = None, code: str | None = None) -> None:
         self.url = url
         self.name = name
         self.color = color
+        self.code = code  # a one-time sign-in code from the web console (used once)
+        self.token: str | None = None  # the login token a code gave: signs in again after a drop
         self.inbox: queue.SimpleQueue[msgspec.Struct | LinkStatus] = queue.SimpleQueue()
         self.resume: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -63,6 +67,22 @@ class Link:
         if loop is not None and ws is not None and not loop.is_closed():
             loop.call_soon_threadsafe(lambda: loop.create_task(ws.close()))
         self._thread.join(timeout=3.0)
+
+    def sign_in_with_code(self, code: str) -> None:
+        """Start a new session signed in with ``code``: the current one closes normally
+        (its avatar leaves) and the link reconnects at once."""
+        self.code, self.token, self.resume = code.strip(), None, None
+        loop, ws = self._loop, self._ws
+        if loop is not None and ws is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(lambda: loop.create_task(ws.close()))
+
+    def _sign_in(self) -> msgspec.Struct:
+        if self.code:
+            code, self.code = self.code, None
+            return M.CodeLogin(code=code, id=CODE_RID)
+        if self.token:
+            return M.TokenLogin(token=self.token)
+        return M.Guest(name=self.name, color=self.color)
 
     def drop(self) -> None:
         """Break the current connection (tests of reconnect use this)."""
@@ -123,12 +143,19 @@ class Link:
                     log.warning("link: undecodable message: %s", exc)
                     continue
                 if isinstance(msg, M.Welcome) and self.resume is None:
-                    await ws.send(encode(M.Guest(name=self.name, color=self.color)))  # type: ignore[attr-defined]
+                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]
+                elif isinstance(msg, M.Error) and msg.code == "auth_failed" and msg.re == CODE_RID:
+                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]  # refused: a guest
                 elif isinstance(msg, M.Error) and msg.code == "auth_failed" and self.resume is not None:
-                    self.resume = None  # the resume token expired: start a fresh guest session
-                    await ws.send(encode(M.Guest(name=self.name, color=self.color)))  # type: ignore[attr-defined]
+                    self.resume = None  # the resume token expired: sign in afresh (token or guest)
+                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]
+                elif isinstance(msg, M.Error) and msg.code == "auth_failed" and self.token is not None:
+                    self.token = None  # the login token was revoked: a guest
+                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]
                 elif isinstance(msg, M.Session):
                     self.resume = msg.resume
+                    if msg.token:
+                        self.token = msg.token
                 self.inbox.put(msg)
         finally:
             sender.cancel()

@@ -59,6 +59,7 @@ class Visit:
     booth: M.BoothView | None = None
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
+    unread: int = 0  # the inbox's unread notifications (the last `notice` said)
     requests: dict[int, str] = field(default_factory=dict)
     emote: str = "none"
     next_seq: int = 1  # input sequence numbers never restart within a run of the client
@@ -230,6 +231,10 @@ class Visit:
             why = f"client.error.{msg.code}" if msg.code in ERROR_CODES else "client.error.unknown"
             self.notices.append(Notice.of("client.notice.failed", what=Ref(f"client.request.{what}"), why=Ref(why),
                                           detail=msg.msg))
+        elif isinstance(msg, M.Notice):  # from the inbox (rendered by the server in the account's language)
+            self.unread = msg.unread
+            self.notices.append(Notice.of("client.notice.inbox", title=msg.title or msg.title_key,
+                                          body=msg.body or msg.body_key, n=msg.unread))
         elif isinstance(msg, M.Bye):
             why = f"client.close.{msg.code}" if msg.code in CLOSE_CODES else "client.close.unknown"
             self.notices.append(Notice.of("client.notice.bye", why=Ref(why), detail=msg.reason))

@@ -261,7 +261,8 @@ def _submitted(data: dict[str, Any], order: list[int]) -> dict[str, Any]:
     values["venues"] = [{"row": n, "id": r.get("id", ""), "name": r.get("name", ""), "kind": r.get("kind", "hall"),
                          "capacity": r.get("capacity") or "", "building": r.get("building", ""),
                          "estimated": bool(r.get("estimated")), "new": bool(r.get("new"))}
-                        for n, r in zip(order, data["venues"], strict=True) if not r.get("remove")]
+                        for n, r in zip(order, data["venues"], strict=True)
+                        if not r.get("remove") and not (r.get("new") and not r.get("name"))]
     return values
 
 

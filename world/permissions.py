@@ -24,6 +24,13 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
 - The park catalogue: ``park.edit`` (a park's entry: facts, venues, style) for the
   staff of *that* park; ``park.propose`` (asking for a new park) for anyone signed in;
   ``park.approve`` (deciding a proposal) for platform admins only.
+- Bookings of the parks' spaces (never for guests): ``booking.make`` for the people
+  of an enterprise (for *that* enterprise when the resource names one), anyone signed
+  in for a ``public`` space, a park's staff in their park (the space's own rules then
+  check its audience: the park's enterprises or the zone's); ``booking.own`` (cancel,
+  accept an offer, check in, the calendar file) for the people the booking belongs to,
+  the owners and admins of its enterprise and the park's staff; ``booking.manage``
+  (spaces, approvals, the check-in scanner) for the park's staff.
 - The consoles, by membership: ``console.government`` for the government role and
   officers of a department; ``console.park`` for staff of a park (of *that* park when
   the resource names one); ``console.enterprise`` for owners and admins of an
@@ -47,6 +54,8 @@ class Resource:
     park_id: str = ""
     booth_id: str = ""
     owner_org: int | None = None
+    users: tuple[str, ...] = ()  # the people it belongs to (a booking: who booked it and whom it is for)
+    audience: str = ""  # a bookable space's audience (world.bookings.rules.AUDIENCES)
 
 
 NOTHING = Resource()
@@ -66,6 +75,7 @@ ACTIONS = (
     "booth.edit", "booth.stats", "booth.staff", "booth.assign",
     "account.self", "console.government", "console.park", "console.enterprise", "console.employee",
     "park.edit", "park.propose", "park.approve",
+    "booking.make", "booking.own", "booking.manage",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -156,6 +166,41 @@ def _park_catalogue(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, "a park's catalogue entry is edited by its staff and admins")
 
 
+def _bookings(who: Person, action: str, res: Resource) -> Decision | None:
+    if not action.startswith("booking."):
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first to book a space")
+    if action == "booking.make":
+        mine = who.enterprises()
+        if res.owner_org is not None:
+            if res.owner_org in mine:
+                return Decision(True, "you book for your enterprise")
+            return Decision(False, "you are not one of this enterprise's people")
+        if res.audience == "public":
+            return Decision(True, "this space is open to everyone")
+        if mine:
+            return Decision(True, "you belong to an enterprise of the zone")
+        if res.park_id and res.park_id in who.parks:
+            return Decision(True, "park staff of this park")
+        return Decision(False, "only people of the zone's enterprises book this space")
+    if action == "booking.own":
+        if who.user_id in res.users:
+            return Decision(True, "your booking")
+        if res.park_id and res.park_id in who.parks:
+            return Decision(True, "park staff of this park")
+        if res.owner_org is not None and who.role_in(res.owner_org) in ENTERPRISE_MANAGERS:
+            return Decision(True, "a booking of your enterprise")
+        return Decision(False, "this booking is someone else's")
+    if res.park_id and res.park_id in who.parks:  # booking.manage
+        return Decision(True, "park staff of this park")
+    if res.park_id:
+        return Decision(False, f"only staff of park {res.park_id} run its spaces")
+    if who.parks:
+        return Decision(True, "park staff")
+    return Decision(False, "the park office runs its spaces")
+
+
 def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
     if not (action == "account.self" or action.startswith("console.")):
         return None
@@ -197,7 +242,7 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _park_catalogue, _signed_in, _consoles,
+    _park_catalogue, _bookings, _signed_in, _consoles,
 )
 
 

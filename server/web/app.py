@@ -27,6 +27,8 @@ from server.config import ServerConfig
 from server.parks import load_catalogue
 from server.web import (
     api,
+    booking_api,
+    booking_pages,
     booth_pages,
     consoles,
     directory_api,
@@ -50,7 +52,8 @@ from world.i18n import Texts
 HERE = Path(__file__).resolve().parent
 ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, park_catalogue.router, api.router,
                                   directory_pages.router, directory_api.router,
-                                  inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api)
+                                  inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
+                                  booking_pages.router, booking_api.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

@@ -1,0 +1,367 @@
+"""The booking pages: the employee's "find a free space and book it in one click"
+(phone first) and "my bookings" (check-in code as QR, calendar file, cancel, accept an
+offer); the park office's spaces (add, edit with its rules, retire), the day's
+bookings (approve, decline, cancel with a reason) and the check-in scanner (the
+browser's BarcodeDetector on the camera when there is one, typing the code always)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from server.bookings.calendar import qr_svg
+from server.bookings.codes import shown
+from server.bookings.service import BookingRefused, BookingService
+from server.bookings.spec import from_json, rules_of, to_json
+from server.db.spaces import Space
+from server.web.booking_api import booking_resource, bookings_of, code_resource, space_resource
+from server.web.guard import Viewer, need, web_of
+from server.web.render import render
+from world.bookings.rules import AUDIENCES, RuleError
+from world.catalogue import VENUE_KINDS
+from world.people import Person
+from world.permissions import Resource
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+HOLDING = ("confirmed", "checked_in", "pending", "offered")
+Employee = Annotated[Viewer, Depends(need("console.employee"))]
+ParkConsole = Annotated[Viewer, Depends(need("console.park"))]
+BookingId = Annotated[int, Path(ge=1)]
+SpaceId = Annotated[int, Path(ge=1)]
+Clock = Annotated[str, Form(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+def _local(service: BookingService, moment: float) -> datetime:
+    return datetime.fromtimestamp(moment, UTC).astimezone(service.tz)
+
+
+def _start(service: BookingService, day: date, hhmm: str, minutes: int) -> tuple[datetime, datetime]:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=service.tz).astimezone(UTC)
+    return start, start + timedelta(minutes=minutes)
+
+
+def _problems(request: Request, viewer: Viewer, exc: BookingRefused) -> list[str]:
+    t = web_of(request).texts.translate
+    return [t(viewer.lang, "booking.problem", field=p.field, code=p.code, message=p.message) for p in exc.problems]
+
+
+# --- the employee: find and book -----------------------------------------------------------
+
+
+async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minutes: int, people: int,
+                park: str, kind: str, status: int = 200, errors: list[str] | None = None,
+                alternatives: list[datetime] | None = None, space: int = 0) -> HTMLResponse:
+    service = bookings_of(request)
+    after = int(start[:2]) * 60 + int(start[3:]) if start else 0
+    hits = await service.search(day=day, minutes=minutes, park_id=park or None, kind=kind or None, people=people,
+                                after_minute=after, near=_near(viewer.person), limit=30)
+    results = [{"space": s, "starts": _shown_starts([x.astimezone(service.tz) for x in starts])} for s, starts in hits]
+    parks = sorted({p.id for p in web_of(request).catalogue})
+    alts = [a.astimezone(service.tz) for a in alternatives or []]
+    return render(request, viewer, "booking_find.html", status=status, console="employee", results=results,
+                  day=day, start=start, minutes=minutes, people=people, park=park, kind=kind, parks=parks,
+                  kinds=VENUE_KINDS, errors=errors or [], alternatives=alts, alt_space=space,
+                  today=_local(service, service.clock.now()).date())
+
+
+def _shown_starts(starts: list[datetime], count: int = 8) -> list[datetime]:
+    """A phone-sized row of buttons: the free starts on the half hour first."""
+    half = [s for s in starts if s.minute % 30 == 0]
+    return (half or starts)[:count]
+
+
+def _near(person: Person) -> tuple[str, str] | None:
+    return (next(iter(sorted(person.parks)), ""), "") if person.parks else None
+
+
+@router.get("/employee/spaces", response_class=HTMLResponse)
+async def find(request: Request, viewer: Employee, day: Annotated[date | None, Query()] = None,
+               start: Annotated[str, Query(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")] = "",
+               minutes: Annotated[int, Query(ge=15, le=24 * 60)] = 60,
+               people: Annotated[int, Query(ge=1, le=10_000)] = 1,
+               park: Annotated[str, Query(max_length=64)] = "",
+               kind: Annotated[str, Query(max_length=32)] = "") -> Response:
+    service = bookings_of(request)
+    return await _find(request, viewer, day=day or _local(service, service.clock.now()).date(), start=start or "09:00",
+                       minutes=minutes, people=people, park=park, kind=kind)
+
+
+@router.post("/employee/spaces/book", response_class=HTMLResponse)
+async def book(request: Request, viewer: Annotated[Viewer, Depends(need("booking.make", space_resource))],
+               space: Annotated[int, Form(ge=1)], day: Annotated[date, Form()], start: Clock,
+               minutes: Annotated[int, Form(ge=15, le=24 * 60)] = 60,
+               people: Annotated[int, Form(ge=1, le=10_000)] = 1,
+               for_user: Annotated[str, Form(max_length=64)] = "",
+               waitlist: Annotated[str, Form(max_length=1)] = "",
+               csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    service = bookings_of(request)
+    begin, end = _start(service, day, start, minutes)
+    try:
+        if waitlist:
+            await service.wait(viewer.person, space, begin, end, people, for_user=for_user or None)
+            return RedirectResponse("/console/employee/bookings?waiting=1", status_code=303)
+        row = await service.book(viewer.person, space, begin, end, people, for_user=for_user or None)
+    except BookingRefused as exc:
+        return await _find(request, viewer, day=day, start=start, minutes=minutes, people=people, park="", kind="",
+                           status=409 if exc.taken else 422, errors=_problems(request, viewer, exc),
+                           alternatives=list(exc.alternatives), space=space)
+    return RedirectResponse(f"/console/employee/bookings?done={row.id}", status_code=303)
+
+
+@router.get("/employee/bookings", response_class=HTMLResponse)
+async def my_bookings(request: Request, viewer: Employee, done: Annotated[int, Query(ge=0)] = 0,
+                      waiting: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
+    service = bookings_of(request)
+    store = web_of(request).store
+    rows = await store.bookings.of_user(viewer.person.user_id, service.clock.now() - 86400)
+    items = []
+    for r in rows:
+        space = await store.spaces.get(r.space_id)
+        code = service.code(r.id)
+        items.append({"row": r, "space": space, "start": _local(service, r.start), "end": _local(service, r.end),
+                      "code": shown(code), "qr": Markup(qr_svg(code)) if r.state in ("confirmed", "pending") else "",
+                      "holding": r.state in HOLDING})
+    waits = []
+    for w in await store.bookings.waitlist_of(viewer.person.user_id):
+        waits.append({"row": w, "space": await store.spaces.get(w.space_id), "start": _local(service, w.start)})
+    return render(request, viewer, "booking_mine.html", console="employee", items=items, waits=waits, done=done,
+                  waiting=waiting)
+
+
+@router.post("/employee/bookings/{booking_id}/cancel", response_class=HTMLResponse)
+async def cancel_mine(request: Request, viewer: Annotated[Viewer, Depends(need("booking.own", booking_resource))],
+                      booking_id: BookingId, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    try:
+        await bookings_of(request).cancel(viewer.person, booking_id)
+    except BookingRefused as exc:
+        return render(request, viewer, "error.html", status=422, message="booking.refused",
+                      fields=[{"field": p.field, "message": p.message} for p in exc.problems])
+    return RedirectResponse("/console/employee/bookings", status_code=303)
+
+
+@router.post("/employee/bookings/{booking_id}/accept", response_class=HTMLResponse)
+async def accept_offer(request: Request, viewer: Annotated[Viewer, Depends(need("booking.own", booking_resource))],
+                       booking_id: BookingId, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    try:
+        await bookings_of(request).accept(viewer.person, booking_id)
+    except BookingRefused as exc:
+        return render(request, viewer, "error.html", status=422, message="booking.refused",
+                      fields=[{"field": p.field, "message": p.message} for p in exc.problems])
+    return RedirectResponse(f"/console/employee/bookings?done={booking_id}", status_code=303)
+
+
+# --- the park office: spaces, the day's bookings, check-in ---------------------------------
+
+
+async def _space_of(request: Request, person: Person) -> Resource:
+    try:
+        space_id = int(request.path_params.get("space_id", 0))
+    except ValueError:
+        return Resource()
+    space = await web_of(request).store.spaces.get(space_id)
+    return Resource(park_id=space.park_id if space else "")
+
+
+async def _park_of_form(request: Request, person: Person) -> Resource:
+    return Resource(park_id=str((await request.form()).get("park", ""))[:64])
+
+
+SpaceOffice = Annotated[Viewer, Depends(need("booking.manage", _space_of))]
+BookingOffice = Annotated[Viewer, Depends(need("booking.manage", booking_resource))]
+
+
+@router.get("/park/spaces", response_class=HTMLResponse)
+async def park_spaces(request: Request, viewer: ParkConsole, day: Annotated[date | None, Query()] = None) -> Response:
+    return await _spaces_page(request, viewer, day)
+
+
+async def _spaces_page(request: Request, viewer: Viewer, day: date | None, status: int = 200,
+                       error: str = "") -> HTMLResponse:
+    service = bookings_of(request)
+    store = web_of(request).store
+    day = day or _local(service, service.clock.now()).date()
+    lo, hi = service.day_range(day)
+    parks = []
+    for park_id in sorted(viewer.person.parks) or sorted({p.id for p in web_of(request).catalogue})[:1]:
+        spaces = await store.spaces.find(park_id=park_id, retired=True)
+        names = {s.id: s.name for s in spaces}
+        day_rows = [{"row": r, "space": names.get(r.space_id, "?"), "start": _local(service, r.start),
+                     "end": _local(service, r.end)} for r in await store.bookings.of_park(park_id, lo, hi)]
+        parks.append({"id": park_id, "spaces": spaces, "bookings": day_rows})
+    return render(request, viewer, "booking_spaces.html", status=status, console="park", parks=parks, day=day,
+                  kinds=VENUE_KINDS, error=error)
+
+
+@router.post("/park/spaces", response_class=HTMLResponse)
+async def add_space(request: Request, viewer: Annotated[Viewer, Depends(need("booking.manage", _park_of_form))],
+                    park: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")],
+                    venue_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")],
+                    name: Annotated[str, Form(min_length=1, max_length=120)],
+                    kind: Annotated[str, Form(max_length=32)],
+                    capacity: Annotated[int, Form(ge=1, le=100_000)],
+                    csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    store = web_of(request).store
+    t = web_of(request).texts.translate
+    if kind not in VENUE_KINDS:
+        return await _spaces_page(request, viewer, None, status=422, error=t(viewer.lang, "booking.bad_kind"))
+    if any(s.venue_id == venue_id for s in await store.spaces.of_park(park)):
+        return await _spaces_page(request, viewer, None, status=409, error=t(viewer.lang, "booking.venue_taken"))
+    now = web_of(request).clock.now()
+    space_id = await store.spaces.add(Space(park, venue_id, name.strip(), kind, capacity, updated=now))
+    await store.audit.add(viewer.person.user_id, "space.add", f"space:{space_id}", {"park": park, "venue": venue_id},
+                          now=now)
+    return RedirectResponse(f"/console/park/spaces/{space_id}", status_code=303)
+
+
+def _values(space: Space) -> dict[str, Any]:
+    rules = rules_of(space)
+    return {"name": space.name, "kind": space.kind, "capacity": space.capacity or "", "building": space.building,
+            "floor_area": "" if space.floor_area is None else space.floor_area,
+            "equipment": ", ".join(space.equipment), "photos": "\n".join(space.photos), "price": space.price,
+            "audience": rules.audience, "approval": rules.approval, "slot_minutes": rules.slot_minutes or "",
+            "min_minutes": rules.min_minutes, "max_minutes": rules.max_minutes,
+            "buffer_before": rules.buffer_before, "buffer_after": rules.buffer_after,
+            "lead_minutes": rules.lead_minutes, "horizon_days": rules.horizon_days,
+            "weekly_quota_minutes": rules.weekly_quota_minutes or "",
+            "cancel_deadline_minutes": rules.cancel_deadline_minutes, "hold_minutes": rules.hold_minutes,
+            "check_in_grace_minutes": rules.check_in_grace_minutes, "max_no_shows": "" if rules.max_no_shows is None
+            else rules.max_no_shows, "retired": space.retired}
+
+
+async def _space_page(request: Request, viewer: Viewer, space: Space, values: dict[str, Any], *, status: int = 200,
+                      error: str = "", note: str = "") -> HTMLResponse:
+    service = bookings_of(request)
+    now = service.clock.now()
+    rows = await web_of(request).store.bookings.holding(space.id, now - 3600, now + 14 * 86400)
+    upcoming = [{"row": r, "start": _local(service, r.start), "end": _local(service, r.end)} for r in rows]
+    return render(request, viewer, "booking_space.html", status=status, console="park", space=space, values=values,
+                  kinds=VENUE_KINDS, audiences=AUDIENCES, upcoming=upcoming, error=error, note=note)
+
+
+@router.get("/park/spaces/{space_id}", response_class=HTMLResponse)
+async def space_page(request: Request, viewer: SpaceOffice, space_id: SpaceId) -> Response:
+    space = await web_of(request).store.spaces.get(space_id)
+    if space is None:
+        return render(request, viewer, "error.html", status=404, message="error.not_found", fields=[])
+    return await _space_page(request, viewer, space, _values(space))
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+@router.post("/park/spaces/{space_id}", response_class=HTMLResponse)
+async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
+                     name: Annotated[str, Form(min_length=1, max_length=120)],
+                     kind: Annotated[str, Form(max_length=32)],
+                     capacity: Annotated[int, Form(ge=1, le=100_000)],
+                     building: Annotated[str, Form(max_length=120)] = "",
+                     floor_area: Annotated[str, Form(pattern=r"^(\d{1,6}(\.\d{1,2})?)?$")] = "",
+                     equipment: Annotated[str, Form(max_length=1000)] = "",
+                     photos: Annotated[str, Form(max_length=4000)] = "",
+                     price: Annotated[str, Form(max_length=120)] = "",
+                     audience: Annotated[str, Form(max_length=16)] = "park",
+                     approval: Annotated[str, Form(max_length=3)] = "",
+                     slot_minutes: Annotated[str, Form(pattern=r"^\d{0,4}$")] = "",
+                     min_minutes: Annotated[int, Form(ge=1, le=1440)] = 30,
+                     max_minutes: Annotated[int, Form(ge=1, le=1440)] = 240,
+                     buffer_before: Annotated[int, Form(ge=0, le=1440)] = 0,
+                     buffer_after: Annotated[int, Form(ge=0, le=1440)] = 0,
+                     lead_minutes: Annotated[int, Form(ge=0, le=100_000)] = 0,
+                     horizon_days: Annotated[int, Form(ge=1, le=730)] = 60,
+                     weekly_quota_minutes: Annotated[str, Form(pattern=r"^\d{0,5}$")] = "",
+                     cancel_deadline_minutes: Annotated[int, Form(ge=0, le=100_000)] = 60,
+                     hold_minutes: Annotated[int, Form(ge=1, le=10_000)] = 30,
+                     check_in_grace_minutes: Annotated[int, Form(ge=1, le=1440)] = 15,
+                     max_no_shows: Annotated[str, Form(pattern=r"^\d{0,3}$")] = "",
+                     retired: Annotated[str, Form(max_length=3)] = "",
+                     csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    web = web_of(request)
+    space = await web.store.spaces.get(space_id)
+    if space is None:
+        return render(request, viewer, "error.html", status=404, message="error.not_found", fields=[])
+    t = web.texts.translate
+    values: dict[str, Any] = {
+        "name": name, "kind": kind, "capacity": capacity, "building": building, "floor_area": floor_area,
+        "equipment": equipment, "photos": photos, "price": price, "audience": audience, "approval": bool(approval),
+        "slot_minutes": slot_minutes, "min_minutes": min_minutes, "max_minutes": max_minutes,
+        "buffer_before": buffer_before, "buffer_after": buffer_after, "lead_minutes": lead_minutes,
+        "horizon_days": horizon_days, "weekly_quota_minutes": weekly_quota_minutes,
+        "cancel_deadline_minutes": cancel_deadline_minutes, "hold_minutes": hold_minutes,
+        "check_in_grace_minutes": check_in_grace_minutes, "max_no_shows": max_no_shows, "retired": bool(retired)}
+    pictures = [p.strip() for p in photos.splitlines() if p.strip()]
+    try:
+        if kind not in VENUE_KINDS:
+            raise RuleError("kind", f"must be one of {', '.join(VENUE_KINDS)}")
+        bad = next((p for p in pictures if not p.startswith(("https://", "http://", "/"))), None)
+        if bad is not None:
+            raise RuleError("photos", f"{bad[:60]} is not a web address")
+        rules = from_json(str(space.id), space.park_id, capacity, {
+            "audience": audience, "approval": bool(approval), "slot_minutes": _number(slot_minutes),
+            "min_minutes": min_minutes, "max_minutes": max_minutes, "buffer_before": buffer_before,
+            "buffer_after": buffer_after, "lead_minutes": lead_minutes, "horizon_days": horizon_days,
+            "weekly_quota_minutes": _number(weekly_quota_minutes), "cancel_deadline_minutes": cancel_deadline_minutes,
+            "hold_minutes": hold_minutes, "check_in_grace_minutes": check_in_grace_minutes,
+            "max_no_shows": _number(max_no_shows), "opening": [[o.weekday, o.start, o.end] for o in
+                                                              rules_of(space).opening],
+            "blackout": sorted(d.isoformat() for d in rules_of(space).blackout)})
+    except RuleError as exc:
+        return await _space_page(request, viewer, space, values, status=422,
+                                 error=t(viewer.lang, "booking.bad_rule", field=exc.field, problem=exc.problem))
+    now = web.clock.now()
+    saved = replace(space, name=name.strip(), kind=kind, capacity=capacity, building=building.strip(),
+                    floor_area=float(floor_area) if floor_area else None,
+                    equipment=tuple(e.strip() for e in equipment.split(",") if e.strip()), photos=tuple(pictures),
+                    price=price.strip(), retired=bool(retired), rules=to_json(rules), updated=now)
+    await web.store.spaces.save(saved)
+    await web.store.audit.add(viewer.person.user_id, "space.retire" if saved.retired and not space.retired
+                              else "space.edit", f"space:{space.id}", {"park": space.park_id}, now=now)
+    web.bus.publish("space.changed", {"park": space.park_id, "space": space.id})
+    return await _space_page(request, viewer, saved, _values(saved), note=t(viewer.lang, "booking.saved"))
+
+
+@router.post("/park/bookings/{booking_id}/{verb}", response_class=HTMLResponse)
+async def office_verb(request: Request, viewer: BookingOffice, booking_id: BookingId,
+                      verb: Annotated[str, Path(pattern=r"^(approve|decline|cancel)$")],
+                      reason: Annotated[str, Form(max_length=500)] = "",
+                      csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    service = bookings_of(request)
+    try:
+        if verb == "approve":
+            await service.approve(viewer.person, booking_id)
+        elif verb == "decline":
+            await service.decline(viewer.person, booking_id, reason)
+        else:
+            await service.cancel(viewer.person, booking_id, reason=reason, by_office=True)
+    except BookingRefused as exc:
+        return render(request, viewer, "error.html", status=422, message="booking.refused",
+                      fields=[{"field": p.field, "message": p.message} for p in exc.problems])
+    return RedirectResponse("/console/park/spaces", status_code=303)
+
+
+@router.get("/park/check-in", response_class=HTMLResponse)
+async def check_in_page(request: Request, viewer: ParkConsole) -> Response:
+    return render(request, viewer, "booking_checkin.html", console="park", result=None, error="")
+
+
+@router.post("/park/check-in", response_class=HTMLResponse)
+async def check_in(request: Request, viewer: Annotated[Viewer, Depends(need("booking.manage", code_resource))],
+                   code: Annotated[str, Form(min_length=1, max_length=32)],
+                   csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    service = bookings_of(request)
+    t = web_of(request).texts.translate
+    try:
+        row = await service.check_in((await service.by_code(code)).id)
+    except BookingRefused as exc:
+        return render(request, viewer, "booking_checkin.html", status=409 if exc.code != "code" else 404,
+                      console="park", result=None, error=_problems(request, viewer, exc)[0])
+    space = await web_of(request).store.spaces.get(row.space_id)
+    return render(request, viewer, "booking_checkin.html", console="park", error="",
+                  result=t(viewer.lang, "booking.checked_in", space=space.name if space else "?",
+                           user=row.for_user, start=_local(service, row.start).strftime("%H:%M")))

@@ -1,0 +1,144 @@
+"""Booking on the web: the API (one click, the race's loser gets alternatives, bad
+input names the field and the rule, the calendar file), the employee's pages (book in
+one click, the QR check-in code) and the park office's (spaces, the scanner), every
+booking page in both languages for every role with the strict catalogue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from icalendar import Calendar
+
+from server.db.spaces import Space
+from tests.web.conftest import AppUnderTest
+from tests.web.people import PEOPLE
+
+pytestmark = pytest.mark.anyio
+PARK = "798-art-zone"
+DAY = "2026-01-05"  # a Monday; the ManualClock stands at 2026-01-01 08:00 Shanghai
+LANG_TAG = {"zh": 'lang="zh-CN"', "en": 'lang="en"'}
+
+
+async def _room(web: AppUnderTest, **rules: object) -> int:
+    return await web.store.spaces.add(Space(PARK, "room-1", "Room 1", "meeting", 8, building="A",
+                                            rules={"audience": "zone", **rules}))
+
+
+async def _book(web: AppUnderTest, space: int, start: str = "10:00", end: str = "11:00", **more: object):
+    return await web.client.post("/api/bookings", json={"space": space, "start": f"{DAY}T{start}:00+08:00",
+                                                        "end": f"{DAY}T{end}:00+08:00", **more},
+                                 headers={"X-CSRF-Token": await web.csrf()})
+
+
+async def test_one_click_over_the_api_and_the_loser_gets_alternatives(web: AppUnderTest) -> None:
+    room = await _room(web)
+    assert (await _book(web, room)).status_code == 401  # guests do not book
+    await web.sign_in("emil")
+    slots = (await web.client.get(f"/api/spaces/{room}/slots", params={"day": DAY, "minutes": 60})).json()
+    assert slots["timezone"] == "Asia/Shanghai" and "2026-01-05T02:00:00Z" in slots["starts"]
+    made = await _book(web, room, people=3)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["state"] == "confirmed" and body["start"] == "2026-01-05T02:00:00Z"
+    assert re.fullmatch(r"[2-9A-Z]{8}", body["check_in_code"])
+    web.client.cookies.clear()
+    await web.sign_in("olga")
+    lost = await _book(web, room)
+    assert lost.status_code == 409 and lost.json()["code"] == "taken"
+    assert lost.json()["alternatives"][:2] == ["2026-01-05T01:00:00+00:00", "2026-01-05T03:00:00+00:00"]
+    assert lost.json()["detail"][0]["field"] == "start"
+    past = await web.client.post("/api/bookings", json={"space": room, "start": "2025-12-01T10:00:00+08:00",
+                                                       "end": "2025-12-01T11:00:00+08:00"},
+                                 headers={"X-CSRF-Token": await web.csrf()})
+    assert past.status_code == 422 and past.json()["code"] == "past" and past.json()["detail"][0]["field"] == "start"
+    crowd = await _book(web, room, "12:00", "13:00", people=9)
+    assert crowd.status_code == 422 and crowd.json()["code"] == "capacity"
+    unknown = await _book(web, 9999)
+    assert unknown.status_code in (403, 404)
+    extra = await _book(web, room, "12:00", "13:00", colour="red")
+    assert extra.status_code == 422 and "colour" in extra.json()["message"]
+    assert len(await web.store.bookings.holding(room, 0, 2e9)) == 1  # nothing else was written
+    # emil's calendar file: his enterprise's owner may read it, a stranger may not
+    assert (await web.client.get(f"/api/bookings/{body['id']}/calendar.ics")).status_code == 200
+    web.client.cookies.clear()
+    await web.sign_in("vera")
+    assert (await web.client.get(f"/api/bookings/{body['id']}/calendar.ics")).status_code == 403
+    web.client.cookies.clear()
+    await web.sign_in("emil")
+    ics = await web.client.get(f"/api/bookings/{body['id']}/calendar.ics")
+    assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event["summary"] == "Room 1" and body["check_in_code"][:4] in str(event["description"])
+    assert event.decoded("dtstart").isoformat() == "2026-01-05T02:00:00+00:00"
+    mine = (await web.client.get("/api/bookings")).json()
+    assert [b["id"] for b in mine] == [body["id"]]
+    gone = await web.client.delete(f"/api/bookings/{body['id']}", headers={"X-CSRF-Token": await web.csrf()})
+    assert gone.status_code == 200 and gone.json()["state"] == "cancelled"
+
+
+async def test_the_openapi_document_describes_the_booking_api(web: AppUnderTest) -> None:
+    doc = (await web.client.get("/api/openapi.json")).json()
+    for path in ("/api/spaces", "/api/spaces/{space_id}/slots", "/api/bookings", "/api/bookings/{booking_id}",
+                 "/api/bookings/{booking_id}/approve", "/api/waitlist", "/api/check-in"):
+        assert path in doc["paths"], path
+    post = doc["paths"]["/api/bookings"]["post"]
+    assert {"201", "409", "422"} <= set(post["responses"])
+    assert "BookingOut" in doc["components"]["schemas"]
+
+
+async def test_employee_books_in_one_click_and_the_park_office_checks_in_with_the_code(web: AppUnderTest) -> None:
+    room = await _room(web)
+    await web.sign_in("emil")
+    page = await web.client.get("/console/employee/spaces", params={"day": DAY, "minutes": 60})
+    assert page.status_code == 200 and "Room 1" in page.text and 'value="10:00"' in page.text
+    csrf = await web.csrf()
+    done = await web.client.post("/console/employee/spaces/book", data={
+        "space": room, "day": DAY, "start": "10:00", "minutes": 60, "people": 2, "csrf": csrf})
+    assert done.status_code == 303 and done.headers["location"].startswith("/console/employee/bookings?done=")
+    mine = await web.client.get(done.headers["location"])
+    code = re.search(r'class="code checkin-code">([2-9A-Z]{4}-[2-9A-Z]{4})<', mine.text)
+    assert code and "<svg" in mine.text and "calendar.ics" in mine.text
+    # the same slot again from the page: refused with alternatives as one-click buttons
+    again = await web.client.post("/console/employee/spaces/book", data={
+        "space": room, "day": DAY, "start": "10:00", "minutes": 60, "people": 2, "csrf": csrf})
+    assert again.status_code == 409 and 'name="waitlist"' in again.text and 'value="11:00"' in again.text
+    web.client.cookies.clear()
+    await web.sign_in("pam")
+    spaces = await web.client.get("/console/park/spaces", params={"day": DAY})
+    assert spaces.status_code == 200 and "Room 1" in spaces.text and "emil" in spaces.text
+    web.clock.advance(4 * 86400 + 110 * 60)  # 2026-01-05 01:50Z = 09:50 Shanghai: the window is open
+    checked = await web.client.post("/console/park/check-in", data={"code": code.group(1), "csrf": await web.csrf()})
+    assert checked.status_code == 200 and "Room 1" in checked.text and 'role="status"' in checked.text
+    wrong = await web.client.post("/console/park/check-in", data={"code": "ZZZZ-ZZZZ", "csrf": await web.csrf()})
+    assert wrong.status_code == 404 and 'role="alert"' in wrong.text
+    edited = await web.client.post(f"/console/park/spaces/{room}", data={
+        "name": "Room One", "kind": "meeting", "capacity": 10, "min_minutes": 60, "max_minutes": 30,
+        "csrf": await web.csrf()})
+    assert edited.status_code == 422 and "min_minutes" in edited.text  # rules that contradict: named
+    saved = await web.client.post(f"/console/park/spaces/{room}", data={
+        "name": "Room One", "kind": "meeting", "capacity": 10, "approval": "1", "buffer_after": 15,
+        "equipment": "projector, whiteboard", "csrf": await web.csrf()})
+    assert saved.status_code == 200
+    space = await web.store.spaces.get(room)
+    assert space is not None and space.rules == {"approval": True, "buffer_after": 15}  # audience "park" is the default
+    assert space.equipment == ("projector", "whiteboard")
+    assert (await web.store.audit.page(target=f"space:{room}"))[0].action == "space.edit"
+    web.client.cookies.clear()
+    await web.sign_in("olga")
+    assert (await web.client.get(f"/console/park/spaces/{room}")).status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_booking_page_renders_in_both_languages_for_every_role(web: AppUnderTest, lang: str) -> None:
+    room = await _room(web)
+    await web.sign_in("emil")
+    await _book(web, room)
+    for user in PEOPLE:
+        web.client.cookies.clear()
+        await web.sign_in(user)
+        for path in ("/console/employee/spaces", f"/console/employee/spaces?day={DAY}", "/console/employee/bookings",
+                     "/console/park/spaces", f"/console/park/spaces/{room}", "/console/park/check-in"):
+            reply = await web.client.get(path, headers={"Accept-Language": lang})
+            assert reply.status_code in (200, 403), (user, path, reply.status_code, reply.text[-300:])
+            assert LANG_TAG[lang] in reply.text, (user, path)

@@ -8,10 +8,11 @@ cheap however long the log grows.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
@@ -44,10 +45,13 @@ class AuditRepo:
         return await self.db.commit(run)
 
     async def page(self, *, before: int | None = None, limit: int = 50, target: str | None = None,
-                   actor: str | None = None) -> list[AuditEntry]:
+                   actor: str | None = None, within: Sequence[str] = ()) -> list[AuditEntry]:
         """Newest first: up to ``limit`` entries with id < ``before`` (pass the last id of
-        the previous page), of one ``target`` or ``actor`` when given."""
+        the previous page), of one ``target`` or ``actor`` when given, and with a target
+        starting with one of ``within`` when given (a park's entries: ``park:<id>/``, ``booth:<id>/``)."""
         stmt = select(audit_log)
+        if within:
+            stmt = stmt.where(or_(*(audit_log.c.target.startswith(p, autoescape=True) for p in within)))
         if before is not None:
             stmt = stmt.where(audit_log.c.id < before)
         if target is not None:

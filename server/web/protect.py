@@ -3,7 +3,9 @@ pre-session cookie that makes the sign-in form CSRF-protected too."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from fastapi import Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,21 +26,43 @@ class CsrfRefused(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Larger:
+    """A route (``path`` a full-match pattern) that takes bodies up to ``limit`` bytes,
+    an upload, and answers a larger one with ``page`` (a clear page, still a 413)."""
+
+    path: re.Pattern[str]
+    limit: int
+    page: Callable[[Scope, int], Awaitable[Response]]
+
+
 class BodyLimit:
     """Refuses bodies over ``limit`` bytes with 413: at once when Content-Length says
-    so, else as soon as the streamed body passes the limit."""
+    so, else as soon as the streamed body passes the limit. Routes in ``larger`` have
+    a larger limit of their own (still bounded) and their own 413 page."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, larger: Sequence[Larger] = ()) -> None:
+        self.app, self.limit, self.larger = app, limit, tuple(larger)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        route = next((r for r in self.larger if r.path.fullmatch(scope.get("path", ""))), None)
+        limit = route.limit if route is not None else self.limit
+
+        async def refuse(send: Send) -> None:
+            if route is None:
+                await _too_large(send, limit)
+                return
+            page = await route.page(scope, limit)
+            page.headers["connection"] = "close"
+            await page(scope, receive, send)
+
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
-                if not value.isdigit() or int(value) > self.limit:
-                    await _too_large(send, self.limit)
+                if not value.isdigit() or int(value) > limit:
+                    await refuse(send)
                     return
         seen = 0
         over = False
@@ -48,9 +72,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     over = True
-                    raise BodyTooLarge(self.limit)
+                    raise BodyTooLarge(limit)
             return message
 
         async def answer(message: Message) -> None:
@@ -58,7 +82,7 @@ class BodyLimit:
             if not over:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await _too_large(send, self.limit)
+                await refuse(send)
 
         await self.app(scope, counted, answer)
 

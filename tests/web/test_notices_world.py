@@ -17,7 +17,7 @@ from server.clock import SystemClock
 from server.db.inbox import Notice
 from server.web.app import create_app
 from server.web.texts import load_texts
-from tests.server.harness import PARK, Visitor, running_app
+from tests.server.harness import Visitor, running_app
 from world.protocol import messages as M
 from world.protocol.constants import PROTOCOL_VERSION
 

@@ -26,7 +26,8 @@ def session(live: LiveServer) -> Iterator[requests.Session]:
 def test_the_api_never_answers_500(live: LiveServer, session: requests.Session) -> None:
     schema = schemathesis.openapi.from_url(f"{live.url}/api/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 5
+    labels = {o.label for o in operations}
+    assert {"GET /api/parks", "GET /api/me", "GET /api/inbox", "POST /api/inbox/read", "POST /api/game-ticket"} <= labels
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -87,7 +87,7 @@ def test_signed_in_on_the_web_you_enter_as_yourself_and_see_your_notices(browser
             context = browser.new_context(viewport=viewport, locale="zh-CN")
             page = context.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             _sign_in(page, web, "mei")
             page.goto(f"{web.url}/web/{PARK}/")
             page.wait_for_function("() => window.cloudpark && typeof window.cloudpark.state === 'function' && window.cloudpark.state().net === 'joined'", timeout=30000)

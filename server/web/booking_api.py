@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.bookings.calendar import ics
 from server.bookings.service import BookingRefused, BookingService
@@ -106,6 +106,13 @@ class NewBooking(BaseModel):
     enterprise: int | None = Field(None, ge=1, description="the enterprise booked for (default: your first)")
     for_user: str | None = Field(None, min_length=1, max_length=64, description="a colleague booked for")
     weeks: int = Field(1, ge=1, le=52, description="more than 1: a weekly series")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _sane(cls, moment: datetime) -> datetime:
+        if not 2000 <= moment.year <= 2200:
+            raise ValueError("a time between the years 2000 and 2200")
+        return moment
 
 
 class CheckIn(BaseModel):

@@ -56,6 +56,10 @@ async def test_one_click_over_the_api_and_the_loser_gets_alternatives(web: AppUn
     assert crowd.status_code == 422 and crowd.json()["code"] == "capacity"
     unknown = await _book(web, 9999)
     assert unknown.status_code in (403, 404)
+    ancient = await web.client.post("/api/bookings", json={"space": room, "start": "0001-01-01T00:00:00Z",
+                                                          "end": "0001-01-01T01:00:00Z"},
+                                    headers={"X-CSRF-Token": await web.csrf()})
+    assert ancient.status_code == 422 and "start" in ancient.json()["message"]
     extra = await _book(web, room, "12:00", "13:00", colour="red")
     assert extra.status_code == 422 and "colour" in extra.json()["message"]
     assert len(await web.store.bookings.holding(room, 0, 2e9)) == 1  # nothing else was written

@@ -21,6 +21,10 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   and staff of the booth's park. Never an enterprise, not even for its own booth.
 - ``account.self`` (one's own account: reading it on the web, its language from any client):
   any signed-in person.
+- A park's own affairs (``park.tenants``: admitting, removing and importing enterprises,
+  confirming their facts; ``park.staff``: its staff) are for the staff of *that* park
+  (the resource names it). ``audit.read``: government officers read the whole log, park
+  staff the entries about their own park (resource), admins everything.
 - The park catalogue: ``park.edit`` (a park's entry: facts, venues, style) for the
   staff of *that* park; ``park.propose`` (asking for a new park) for anyone signed in;
   ``park.approve`` (deciding a proposal) for platform admins only.
@@ -74,6 +78,7 @@ ACTIONS = (
     "park.join", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
     "booth.edit", "booth.stats", "booth.staff", "booth.assign",
     "account.self", "console.government", "console.park", "console.enterprise", "console.employee",
+    "park.tenants", "park.staff", "audit.read",
     "park.edit", "park.propose", "park.approve",
     "booking.make", "booking.own", "booking.manage",
 )
@@ -143,6 +148,33 @@ def _booth_assign(who: Person, action: str, res: Resource) -> Decision | None:
     if who.parks:
         return Decision(False, f"park staff assign booths only in their own parks, not in {res.park_id or 'this park'}")
     return Decision(False, "only admins and the park's staff assign booths to enterprises")
+
+
+_PARK_OFFICE = {"park.tenants": "its enterprises", "park.staff": "its staff"}
+
+
+def _park_office(who: Person, action: str, res: Resource) -> Decision | None:
+    """A park's enterprises and staff are its own staff's to run; the audit log is read
+    whole by government officers, and by park staff for their own park's entries."""
+    if action not in _PARK_OFFICE and action != "audit.read":
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first")
+    if action == "audit.read":
+        if who.role == Role.GOVERNMENT or any(m.kind == "department" for m in who.memberships):
+            return Decision(True, "government officers read the whole audit log")
+        if res.park_id and res.park_id in who.parks:
+            return Decision(True, "park staff read their own park's entries")
+        if who.parks:
+            return Decision(False, f"park staff read the entries of their own parks only, not "
+                            f"{'of ' + res.park_id if res.park_id else 'the whole log'}")
+        return Decision(False, "the audit log is for admins, government officers and park staff")
+    if res.park_id and res.park_id in who.parks:
+        return Decision(True, "park staff of this park")
+    if who.parks:
+        return Decision(False, f"park staff run {_PARK_OFFICE[action]} of their own parks only, "
+                        f"not of {res.park_id or 'this park'}")
+    return Decision(False, f"only the park's staff and admins run {_PARK_OFFICE[action]}")
 
 
 def _park_catalogue(who: Person, action: str, res: Resource) -> Decision | None:
@@ -242,7 +274,7 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _park_catalogue, _bookings, _signed_in, _consoles,
+    _park_office, _park_catalogue, _bookings, _signed_in, _consoles,
 )
 
 
@@ -254,6 +286,9 @@ def can(who: Person, action: str, resource: Resource = NOTHING) -> Decision:
     return Decision(False, f"a {who.role} may not {action.replace('.', ' ').replace('_', ' ')}")
 
 
+_PARK_SCOPED = ("park.tenants", "park.staff", "audit.read")  # perm_map asks them of the person's park
+
+
 def perm_map(who: Person) -> dict[str, bool]:
     """Every action's answer for this person. Booth actions are asked of a booth the
     person's enterprise owns (or of their park): "may I edit booths at all"."""
@@ -262,6 +297,7 @@ def perm_map(who: Person) -> dict[str, bool]:
                    owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
     out: dict[str, bool] = {}
     for action in ACTIONS:
-        res = own if action.startswith("booth.") and action not in ("booth.like", "booth.card") else NOTHING
+        of_own = action.startswith("booth.") and action not in ("booth.like", "booth.card")
+        res = own if of_own or action in _PARK_SCOPED else NOTHING
         out[action] = can(who, action, res).allowed
     return out

@@ -27,6 +27,7 @@ from server.config import ServerConfig
 from server.parks import load_catalogue
 from server.web import (
     api,
+    audit_pages,
     booking_api,
     booking_pages,
     booth_pages,
@@ -35,7 +36,11 @@ from server.web import (
     directory_pages,
     inbox_pages,
     pages,
+    park_booths,
     park_catalogue,
+    park_console,
+    park_import,
+    park_staff,
     signin_pages,
 )
 from server.web.files import OptionalFolder
@@ -53,7 +58,9 @@ HERE = Path(__file__).resolve().parent
 ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, park_catalogue.router, api.router,
                                   directory_pages.router, directory_api.router,
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
-                                  booking_pages.router, booking_api.router)
+                                  booking_pages.router, booking_api.router,
+                                  park_console.router, park_import.router, park_staff.router, park_booths.router,
+                                  audit_pages.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:
@@ -102,7 +109,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
               name="previews")
     app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)
-    app.add_middleware(BodyLimit, limit=config.web_max_body)
+    app.add_middleware(BodyLimit, limit=config.web_max_body, larger=park_import.LARGER)
     _answers(app)
     return app
 

@@ -13,11 +13,15 @@ from server.db.inbox import Notice
 from server.web.app import HERE
 from tests.web.conftest import AppUnderTest
 from tests.web.people import PEOPLE
+from world.profiles import EnterpriseProfile
 
 pytestmark = pytest.mark.anyio
 LANG_TAG = {"zh": 'lang="zh-CN"', "en": 'lang="en"'}
 CONSOLES = ("government", "park", "enterprise", "employee")
 CATALOGUE_PAGES = ("/console/park/catalogue/798-art-zone", "/console/park/new", "/console/park/proposals")
+PARK_OFFICE_PAGES = tuple(f"/console/park/798-art-zone/{p}" for p in (
+    "enterprises", "enterprises?find=%E5%A2%A8", "enterprises?q=x&offset=20", "import", "staff", "booths",
+    "booths/b01", "audit", "audit?before=5")) + ("/console/audit",)
 ACCOUNT_PAGES = ("/console/inbox", "/console/inbox?unread=true", "/console/signin-code")  # everyone signed in
 
 
@@ -42,11 +46,13 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
     assert wrong.status_code == 401 and LANG_TAG[lang] in wrong.text
     await web.store.inbox.send(list(PEOPLE), Notice("account", "notice.code_used.title", "notice.code_used.body",
                                                     link="/signout"), now=1.0)
+    tenant = await web.store.profiles.create(EnterpriseProfile(name_zh="墨砚（测试）", credit_code="914403001922038216",
+                                                               park_id="798-art-zone", founded=2015), now=web.clock.now())
     for user in PEOPLE:
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES), *ACCOUNT_PAGES,
-                     *CATALOGUE_PAGES):
+                     *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, f"/console/park/798-art-zone/enterprises/{tenant}"):
             status, _ = await _get(web, path, lang)
             assert status in (200, 303, 403), (user, path, status)
 

@@ -165,3 +165,36 @@ def test_every_role_times_every_catalogue_action() -> None:
     assert "798-art-zone" in can(staff_of("751-d-park"), "park.edit", park).reason
     assert "admins" in can(staff_of("798-art-zone"), "park.approve", park).reason
     assert perm_map(staff_of("798-art-zone"))["park.edit"] and not perm_map(VISITOR)["park.edit"]
+
+
+PARK_ACTIONS = ("park.tenants", "park.staff", "audit.read")
+HERE, ELSEWHERE = Resource(park_id="798-art-zone"), Resource(park_id="751-d-park")
+# every role x the park office's actions, asked of a park (798) and of the whole zone (no park)
+PARK_OFFICE_TABLE = {
+    "guest": (GUEST, set(), set()),
+    "visitor": (VISITOR, set(), set()),
+    "government": (OFFICER, {"audit.read"}, {"audit.read"}),
+    "department officer": (DEPT, {"audit.read"}, {"audit.read"}),
+    "park staff of 798": (staff_of("798-art-zone"), set(PARK_ACTIONS), set()),
+    "park staff of 751": (staff_of("751-d-park"), set(), set()),
+    "enterprise owner": (ACME, set(), set()),
+    "enterprise member": (member("emp", ACME_ID, "member"), set(), set()),
+    "admin": (Person("a", "a", "admin", registered=True), set(PARK_ACTIONS), set(PARK_ACTIONS)),
+}
+
+
+def test_the_park_office_runs_only_its_own_park_and_the_audit_log_is_read_by_few() -> None:
+    for label, (who, of_park, of_zone) in PARK_OFFICE_TABLE.items():
+        for action in PARK_ACTIONS:
+            here, zone = can(who, action, HERE), can(who, action, NOTHING_AT_ALL)
+            assert here.allowed == (action in of_park), (label, action, here.reason)
+            assert zone.allowed == (action in of_zone), (label, action, zone.reason)
+            assert here.reason and zone.reason
+    refused = can(staff_of("751-d-park"), "park.tenants", HERE)
+    assert not refused and "798-art-zone" in refused.reason
+    assert can(GUEST, "park.staff", HERE).reason == "sign in first"
+    assert not can(staff_of("798-art-zone"), "audit.read", ELSEWHERE)
+    assert perm_map(staff_of("798-art-zone"))["park.tenants"] and not perm_map(ACME)["park.tenants"]
+
+
+NOTHING_AT_ALL = Resource()

@@ -21,6 +21,11 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   and staff of the booth's park. Never an enterprise, not even for its own booth.
 - ``account.self`` (one's own account: reading it on the web, its language from any client):
   any signed-in person.
+- An enterprise's own affairs (``org.profile``: its profile; ``org.members``: roles and
+  removals; ``org.invite``: invitation codes; ``account.reset``: one-time password reset
+  links for its people) are for its owners and admins (the resource names the
+  enterprise); which member an owner or admin may change is ``world.membership_rules``.
+  A reset link for someone outside any enterprise: platform admins only.
 - A park's own affairs (``park.tenants``: admitting, removing and importing enterprises,
   confirming their facts; ``park.staff``: its staff) are for the staff of *that* park
   (the resource names it). ``audit.read``: government officers read the whole log, park
@@ -78,6 +83,7 @@ ACTIONS = (
     "park.join", "chat.near", "chat.park", "chat.booth", "booth.like", "booth.card",
     "booth.edit", "booth.stats", "booth.staff", "booth.assign",
     "account.self", "console.government", "console.park", "console.enterprise", "console.employee",
+    "org.profile", "org.members", "org.invite", "account.reset",
     "park.tenants", "park.staff", "audit.read",
     "park.edit", "park.propose", "park.approve",
     "booking.make", "booking.own", "booking.manage",
@@ -148,6 +154,28 @@ def _booth_assign(who: Person, action: str, res: Resource) -> Decision | None:
     if who.parks:
         return Decision(False, f"park staff assign booths only in their own parks, not in {res.park_id or 'this park'}")
     return Decision(False, "only admins and the park's staff assign booths to enterprises")
+
+
+_ORG_ACTIONS = {"org.profile": "edit its profile", "org.members": "change its people",
+                "org.invite": "invite people", "account.reset": "issue password reset links"}
+
+
+def _org_managers(who: Person, action: str, res: Resource) -> Decision | None:
+    if action not in _ORG_ACTIONS:
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first")
+    what = _ORG_ACTIONS[action]
+    if res.owner_org is None:
+        if action == "account.reset":
+            return Decision(False, "only the platform admin issues reset links outside an enterprise")
+        return Decision(False, f"name the enterprise to {what} for")
+    role = who.role_in(res.owner_org)
+    if role in ENTERPRISE_MANAGERS and res.owner_org in who.enterprises(ENTERPRISE_MANAGERS):
+        return Decision(True, f"you are {role} of this enterprise")
+    if role:
+        return Decision(False, f"a {role} of the enterprise may not {what}: ask its owner or an admin")
+    return Decision(False, f"only the owners and admins of this enterprise may {what}")
 
 
 _PARK_OFFICE = {"park.tenants": "its enterprises", "park.staff": "its staff"}
@@ -274,7 +302,7 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _park_office, _park_catalogue, _bookings, _signed_in, _consoles,
+    _org_managers, _park_office, _park_catalogue, _bookings, _signed_in, _consoles,
 )
 
 
@@ -290,14 +318,14 @@ _PARK_SCOPED = ("park.tenants", "park.staff", "audit.read")  # perm_map asks the
 
 
 def perm_map(who: Person) -> dict[str, bool]:
-    """Every action's answer for this person. Booth actions are asked of a booth the
-    person's enterprise owns (or of their park): "may I edit booths at all"."""
+    """Every action's answer for this person. Booth and enterprise actions are asked of
+    the person's own enterprise (or of their park): "may I edit booths at all"."""
     managed = who.enterprises(ENTERPRISE_MANAGERS)
     own = Resource(park_id=next(iter(sorted(who.parks)), ""), booth_id="*",
                    owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
     out: dict[str, bool] = {}
     for action in ACTIONS:
         of_own = action.startswith("booth.") and action not in ("booth.like", "booth.card")
-        res = own if of_own or action in _PARK_SCOPED else NOTHING
+        res = own if of_own or action in _ORG_ACTIONS or action in _PARK_SCOPED else NOTHING
         out[action] = can(who, action, res).allowed
     return out

@@ -130,6 +130,24 @@ class AccountRepo:
             return bool(done.rowcount)
         return await self.db.commit(run)
 
+    async def rename(self, user: str, name: str) -> bool:
+        """Set the display name (False: no such account)."""
+        async def run(conn: AsyncConnection) -> bool:
+            return bool((await conn.execute(update(accounts).where(accounts.c.user == user)
+                                            .values(name=name))).rowcount)
+        return await self.db.commit(run)
+
+    async def set_password(self, user: str, kdf: str, salt: bytes, digest: bytes, *, keep: bytes | None) -> int:
+        """A new password; every login token of ``user`` but ``keep`` (the session that
+        changed it) is revoked in the same write. How many tokens went."""
+        async def run(conn: AsyncConnection) -> int:
+            await conn.execute(update(accounts).where(accounts.c.user == user).values(kdf=kdf, salt=salt, hash=digest))
+            gone = delete(tokens).where(tokens.c.user == user)
+            if keep is not None:
+                gone = gone.where(tokens.c.hash != keep)
+            return int((await conn.execute(gone)).rowcount)
+        return await self.db.commit(run)
+
     # --- login tokens (stored as their SHA-256 only) ------------------------------
 
     async def add_token(self, token_hash: bytes, user: str, now: float, expires: float) -> None:

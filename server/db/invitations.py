@@ -17,7 +17,9 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.db.accounts import NewAccount
 from server.db.database import Database
+from server.db.dialect import insert
 from server.db.organizations import check_role, put_member
 from server.db.tables import accounts, invitations, password_resets, tokens
 
@@ -48,6 +50,10 @@ class Invitation:
 
 
 Refusal = Literal["unknown", "used", "expired"]
+
+
+class _Taken(Exception):
+    """The new account's user name exists: roll the whole redemption back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,35 @@ class InvitationRepo:
                 return "unknown"
             return "used" if found.used_at is not None else "expired"
         return await self.db.commit(run)
+
+    async def redeem_new(self, code: str, new: NewAccount, *, now: float) -> Redeemed | Refusal | Literal["taken"]:
+        """A new account that joins with the code, in one transaction: the account, the
+        code used and the membership are all written, or none (``"taken"``: the user name
+        is someone else's; the code stays unused)."""
+        h = digest(code)
+
+        async def run(conn: AsyncConnection) -> Redeemed | Refusal | Literal["taken"]:
+            won = (await conn.execute(
+                update(invitations).where(invitations.c.code_hash == h, invitations.c.used_at.is_(None),
+                                          invitations.c.expires > now)
+                .values(used_by=new.user, used_at=now).returning(invitations.c.org_id, invitations.c.role))).first()
+            if won is None:
+                found = (await conn.execute(select(invitations.c.used_at).where(invitations.c.code_hash == h))).first()
+                if found is None:
+                    return "unknown"
+                return "used" if found.used_at is not None else "expired"
+            made = (await conn.execute(insert(conn, accounts).values(
+                user=new.user, name=new.name, role=new.role, company="", color=new.color, kdf=new.kdf,
+                salt=new.salt, hash=new.hash, created=new.created)
+                .on_conflict_do_nothing(index_elements=["user"]).returning(accounts.c.user))).first()
+            if made is None:
+                raise _Taken
+            await put_member(conn, int(won.org_id), new.user, won.role, now)
+            return Redeemed(int(won.org_id), won.role)
+        try:
+            return await self.db.commit(run)
+        except _Taken:
+            return "taken"
 
     async def of_org(self, org_id: int) -> list[Invitation]:
         """The organization's invitations, newest first (codes are not kept: only their fate)."""

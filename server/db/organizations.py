@@ -8,10 +8,11 @@ picks an owner by name.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, select
+from sqlalchemy import ColumnElement, Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
@@ -166,3 +167,32 @@ class OrganizationRepo:
             select(memberships.c.org_id, memberships.c.user, memberships.c.role, memberships.c.created)
             .where(memberships.c.org_id == org_id).order_by(memberships.c.user))
         return [Member(int(r.org_id), r.user, r.role, float(r.created)) for r in rows]
+
+    async def change_member(self, org_id: int, user: str, role: str | None,
+                            allowed: Callable[[str, int], str | None]) -> str | None:
+        """Give ``user`` ``role`` in the organization, or remove them (``role`` None), in one
+        transaction that first locks the organization's owner rows: ``allowed(current role,
+        owners now)`` (a ``world.membership_rules`` check) sees the counts the write will
+        change, so two owners demoting each other at once cannot leave none. The problem
+        in words, "user: not a member" when there is no such membership, or None when done."""
+        if role is not None:
+            check_role(role)
+
+        async def run(conn: AsyncConnection) -> str | None:
+            owners = (await conn.execute(select(memberships.c.user).where(
+                memberships.c.org_id == org_id, memberships.c.role == "owner").with_for_update())).scalars().all()
+            current = (await conn.execute(select(memberships.c.role).where(
+                memberships.c.org_id == org_id, memberships.c.user == user))).scalar()
+            if current is None:
+                return "user: not a member of this organization"
+            problem = allowed(str(current), len(owners))
+            if problem is not None:
+                return problem
+            if role is None:
+                await conn.execute(delete(memberships).where(memberships.c.org_id == org_id,
+                                                             memberships.c.user == user))
+            else:
+                await conn.execute(update(memberships).where(memberships.c.org_id == org_id,
+                                                             memberships.c.user == user).values(role=role))
+            return None
+        return await self.db.commit(run)

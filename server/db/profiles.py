@@ -152,6 +152,31 @@ async def _read(conn: AsyncConnection, org_id: int) -> Profile | None:
     return None if row is None else _profile(row)
 
 
+async def _replace(conn: AsyncConnection, org_id: int, profile: Profile, now: float) -> bool:
+    old = await _read(conn, org_id)
+    if old is None or kind_of(old) != kind_of(profile):
+        return False
+    row = profile_row(org_id, profile, _kept(old, profile), now)
+    await conn.execute(update(org_profiles).where(org_profiles.c.org_id == org_id).values(row))
+    await _write_search_rows(conn, org_id, profile)
+    return True
+
+
+async def _write_search_rows(conn: AsyncConnection, org_id: int, profile: Profile) -> None:
+    """The profile's filter terms, name grams and the organization's name, afresh."""
+    await conn.execute(delete(org_terms).where(org_terms.c.org_id == org_id))
+    terms = term_rows(org_id, profile)
+    if terms:
+        await conn.execute(org_terms.insert(), terms)
+    await conn.execute(delete(org_grams).where(org_grams.c.org_id == org_id))
+    grams = gram_rows(org_id, profile)
+    if grams:
+        await conn.execute(org_grams.insert(), grams)
+    name = profile.name_zh or profile.name_en
+    await conn.execute(update(organizations).where(organizations.c.id == org_id).values(
+        name=name, name_key=name_key(name)))
+
+
 class ProfileRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -194,23 +219,23 @@ class ProfileRepo:
         check(profile, now)
 
         async def run(conn: AsyncConnection) -> bool:
-            old = await _read(conn, org_id)
-            if old is None or kind_of(old) != kind_of(profile):
+            return await _replace(conn, org_id, profile, now)
+        return await self.db.commit(run)
+
+    async def save(self, org_id: int, profile: Profile, *, now: float) -> bool:
+        """``put``, or the first profile of an existing organization of the profile's kind
+        (an enterprise registered by its owner has none yet). False: no such organization."""
+        check(profile, now)
+
+        async def run(conn: AsyncConnection) -> bool:
+            kind = (await conn.execute(select(organizations.c.kind).where(organizations.c.id == org_id))).scalar()
+            if kind != kind_of(profile):
                 return False
-            row = profile_row(org_id, profile, _kept(old, profile), now)
-            await conn.execute(update(org_profiles).where(org_profiles.c.org_id == org_id).values(row))
-            await conn.execute(delete(org_terms).where(org_terms.c.org_id == org_id))
-            terms = term_rows(org_id, profile)
-            if terms:
-                await conn.execute(org_terms.insert(), terms)
-            await conn.execute(delete(org_grams).where(org_grams.c.org_id == org_id))
-            grams = gram_rows(org_id, profile)
-            if grams:
-                await conn.execute(org_grams.insert(), grams)
-            name = profile.name_zh or profile.name_en
-            await conn.execute(update(organizations).where(organizations.c.id == org_id).values(
-                name=name, name_key=name_key(name)))
-            return True
+            if await _read(conn, org_id) is None:
+                await conn.execute(org_profiles.insert().values(profile_row(org_id, profile, {}, now)))
+                await _write_search_rows(conn, org_id, profile)
+                return True
+            return await _replace(conn, org_id, profile, now)
         return await self.db.commit(run)
 
     async def verify(self, org_id: int, fact: str, verification: Verification) -> bool:

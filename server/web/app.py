@@ -31,9 +31,13 @@ from server.web import (
     booking_api,
     booking_pages,
     booth_pages,
+    booth_stats_pages,
     consoles,
     directory_api,
     directory_pages,
+    employee_console,
+    enterprise_console,
+    enterprise_people,
     inbox_pages,
     pages,
     park_booths,
@@ -41,7 +45,10 @@ from server.web import (
     park_console,
     park_import,
     park_staff,
+    people_pages,
     signin_pages,
+    vendor,
+    zone_figures,
 )
 from server.web.files import OptionalFolder
 from server.web.guard import Refused, action_of, viewer_of
@@ -56,11 +63,12 @@ from world.i18n import Texts
 
 HERE = Path(__file__).resolve().parent
 ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.router, park_catalogue.router, api.router,
-                                  directory_pages.router, directory_api.router,
+                                  enterprise_console.router, enterprise_people.router, booth_stats_pages.router,
+                                  employee_console.router, zone_figures.router, people_pages.router, vendor.router,
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
-                                  booking_pages.router, booking_api.router,
+                                  directory_pages.router, directory_api.router,
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
-                                  audit_pages.router)
+                                  audit_pages.router, booking_pages.router, booking_api.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

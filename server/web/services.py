@@ -3,7 +3,7 @@ in ``app.state.web`` (no module globals)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
@@ -15,6 +15,7 @@ from server.config import ServerConfig
 from server.web.online import OnlineCounts
 from server.web.sessions import Csrf
 from world.catalogue import Catalogue
+from world.chat import ChatLimiter
 from world.i18n import Texts
 
 
@@ -30,4 +31,7 @@ class Web:
     catalogue: Catalogue
     online: OnlineCounts
     templates: Jinja2Templates
+    # new accounts per address (``/join``), made from the config on first use; the world
+    # server's front desk keeps its own for registrations over the websocket
+    registrations: ChatLimiter | None = field(default=None)
     live: Any = None  # server.web.live_parks.LiveParks: keeps ``catalogue`` as the database holds it

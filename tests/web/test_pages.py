@@ -46,13 +46,18 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
     assert wrong.status_code == 401 and LANG_TAG[lang] in wrong.text
     await web.store.inbox.send(list(PEOPLE), Notice("account", "notice.code_used.title", "notice.code_used.body",
                                                     link="/signout"), now=1.0)
+    acme = (await web.store.orgs.named("Acme Design (test)"))[0].id
+    own = [f"/console/enterprise/{acme}/{tab}" for tab in ("profile", "people", "stats")]
     tenant = await web.store.profiles.create(EnterpriseProfile(name_zh="墨砚（测试）", credit_code="914403001922038216",
                                                                park_id="798-art-zone", founded=2015), now=web.clock.now())
+    own.append(f"/console/park/798-art-zone/enterprises/{tenant}")
+    for path in ("/join", "/join?code=ABC", "/reset", "/reset?token=x"):
+        assert (await _get(web, path, lang))[0] == 200, path
     for user in PEOPLE:
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES), *ACCOUNT_PAGES,
-                     *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, f"/console/park/798-art-zone/enterprises/{tenant}"):
+                     *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, *own, "/console/reset", "/join"):
             status, _ = await _get(web, path, lang)
             assert status in (200, 303, 403), (user, path, status)
 

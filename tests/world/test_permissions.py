@@ -140,6 +140,40 @@ def test_account_self_needs_a_sign_in() -> None:
     assert can(VISITOR, "account.self") and not can(GUEST, "account.self")
 
 
+ORG_ACTIONS = ("org.profile", "org.members", "org.invite", "account.reset")
+ACME_ORG = Resource(owner_org=ACME_ID)
+# who manages the Acme enterprise (every role x every enterprise action)
+ORG_TABLE = {
+    "guest": (GUEST, False),
+    "visitor": (VISITOR, False),
+    "government": (OFFICER, False),
+    "park staff": (staff_of("798-art-zone"), False),
+    "owner of another enterprise": (OTHER, False),
+    "acme owner": (ACME, True),
+    "acme admin": (member("adm", ACME_ID, "admin"), True),
+    "acme member": (member("emp", ACME_ID, "member"), False),
+    "admin": (Person("a", "a", "admin", registered=True), True),
+}
+
+
+def test_only_the_enterprises_owners_and_admins_run_its_profile_people_and_invitations() -> None:
+    for label, (who, allowed) in ORG_TABLE.items():
+        for action in ORG_ACTIONS:
+            decision = can(who, action, ACME_ORG)
+            assert decision.allowed == allowed, (label, action)
+            assert decision.reason, (label, action)
+    assert can(GUEST, "org.profile", ACME_ORG).reason == "sign in first"
+    assert "ask its owner" in can(member("emp", ACME_ID, "member"), "org.invite", ACME_ORG).reason
+    assert "owners and admins" in can(OTHER, "org.members", ACME_ORG).reason
+
+
+def test_enterprise_actions_name_an_enterprise_and_resets_outside_one_are_for_admins() -> None:
+    assert not can(ACME, "org.profile")  # no enterprise named: nothing to manage
+    assert not can(ACME, "account.reset") and can(Person("a", "a", "admin", registered=True), "account.reset")
+    assert "platform admin" in can(ACME, "account.reset").reason
+    assert perm_map(ACME)["org.invite"] and not perm_map(member("emp", ACME_ID, "member"))["org.invite"]
+
+
 # the park catalogue: who edits a park's entry, proposes a new park, decides proposals
 CATALOGUE_TABLE = {
     "guest": (GUEST, set()),

@@ -1,0 +1,124 @@
+"""The enterprise console: ``/console/enterprise`` lists the enterprises the person runs
+(owner or admin); each has its profile (``/console/enterprise/<org>/profile``), its
+people and invitations (``enterprise_people``), its booths and their figures
+(``booth_stats_pages``, ``booth_pages``).
+
+Profile facts the enterprise changes lose their confirmation (``ProfileRepo.save``
+keeps only those of unchanged facts) and show as unverified until its park or a
+department confirms them again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from server.web.guard import Viewer, need, web_of
+from server.web.profile_form import ProfileForm, form_values
+from server.web.render import render
+from world.people import ENTERPRISE_MANAGERS, Person
+from world.permissions import Resource
+from world.profiles import (
+    CERTIFICATIONS,
+    CONTACT_KINDS,
+    FACT_FIELDS,
+    REVENUE_BANDS,
+    VISIBILITIES,
+    EnterpriseProfile,
+    ProfileError,
+)
+
+router = APIRouter(prefix="/console/enterprise", include_in_schema=False)
+
+
+async def org_of_path(request: Request, person: Person) -> Resource:
+    """The enterprise a ``/console/enterprise/<org>/...`` path names (404 when not a number)."""
+    return Resource(owner_org=org_id_of(request))
+
+
+def org_id_of(request: Request) -> int:
+    text = str(request.path_params["org"])
+    if not text.isdigit() or len(text) > 18:
+        raise HTTPException(404, f"org: {text!r} is not an organization id")
+    return int(text)
+
+
+async def enterprise_or_404(request: Request, org_id: int) -> Any:
+    org = await web_of(request).store.orgs.get(org_id)
+    if org is None or org.kind != "enterprise":
+        raise HTTPException(404, f"org: no enterprise {org_id}")
+    return org
+
+
+def park_title(request: Request, lang: str, park_id: str) -> str:
+    entry = next((p for p in web_of(request).catalogue if p.id == park_id), None)
+    if entry is None:
+        return park_id
+    return entry.name_zh if lang == "zh" else entry.name_en
+
+
+@router.get("", response_class=HTMLResponse)
+async def home(request: Request, viewer: Annotated[Viewer, Depends(need("console.enterprise"))]) -> Response:
+    web = web_of(request)
+    ids = set(viewer.person.enterprises(ENTERPRISE_MANAGERS))
+    booths = [b for b in await web.store.booths.all() if b.owner_org in ids]
+    mine = []
+    for m in viewer.person.memberships:
+        if m.org_id in ids:
+            own = [{"park": b.park, "booth": b.booth, "name": b.content.name,
+                    "park_title": park_title(request, viewer.lang, b.park)} for b in booths if b.owner_org == m.org_id]
+            mine.append({"membership": m, "members": len(await web.store.orgs.members(m.org_id)), "booths": own,
+                         "profile": await web.store.profiles.get(m.org_id)})
+    return render(request, viewer, "enterprise_home.html", console="enterprise", enterprises=mine)
+
+
+Manager = Annotated[Viewer, Depends(need("org.profile", org_of_path))]
+
+
+def _page(request: Request, viewer: Viewer, org: Any, profile: EnterpriseProfile | None, values: dict[str, Any],
+          *, status: int = 200, problems: list[tuple[str, str]] | None = None, saved: bool = False) -> Response:
+    verified = set(profile.verified) if profile is not None else set()
+    return render(request, viewer, "enterprise_profile.html", status=status, console="enterprise", org=org,
+                  values=values, problems=problems or [], saved=saved, facts=FACT_FIELDS, verified=verified,
+                  bands=REVENUE_BANDS, certifications=CERTIFICATIONS, contact_kinds=CONTACT_KINDS,
+                  visibilities=VISIBILITIES, park=park_title(request, viewer.lang, profile.park_id)
+                  if profile is not None and profile.park_id else "")
+
+
+def _blank(name: str) -> EnterpriseProfile:
+    return EnterpriseProfile(name_zh=name)
+
+
+@router.get("/{org}/profile", response_class=HTMLResponse)
+async def profile_page(request: Request, viewer: Manager, org: int) -> Response:
+    found = await enterprise_or_404(request, org)
+    stored = await web_of(request).store.profiles.get(org)
+    profile = stored if isinstance(stored, EnterpriseProfile) else None
+    return _page(request, viewer, found, profile, form_values(profile or _blank(found.name)))
+
+
+@router.post("/{org}/profile", response_class=HTMLResponse)
+async def save_profile(request: Request, viewer: Manager, org: int, form: Annotated[ProfileForm, Form()]) -> Response:
+    web = web_of(request)
+    found = await enterprise_or_404(request, org)
+    stored = await web.store.profiles.get(org)
+    before = stored if isinstance(stored, EnterpriseProfile) else None
+    wanted = form.profile(before)
+    now = web.clock.now()
+    try:
+        await web.store.profiles.save(org, wanted, now=now)
+    except ProfileError as exc:
+        return _page(request, viewer, found, before, form_values(wanted), status=422, problems=exc.problems)
+    except IntegrityError:
+        problem = ("credit_code", "is already registered to another organization")
+        return _page(request, viewer, found, before, form_values(wanted), status=409, problems=[problem])
+    after = await web.store.profiles.get(org)
+    assert isinstance(after, EnterpriseProfile)
+    changed = [f for f in FACT_FIELDS if before is None or getattr(before, f) != getattr(after, f)]
+    await web.store.audit.add(viewer.person.user_id, "org.profile", f"org:{org}",
+                              {"changed_facts": changed}, now=now)
+    return _page(request, viewer, found, after, form_values(after), saved=True)
+

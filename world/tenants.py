@@ -181,7 +181,10 @@ class _Row:
             self.add(column, "not_year" if year else "not_whole", value=_shown(value))
             return None
         if not low <= number <= high:
-            self.add(column, "year_range" if year else "number_range", value=number, min=low, max=high)
+            if year:
+                self.add(column, "year_range", value=number, min=low, max=high)
+            else:
+                self.add(column, "number_range", value=number, min=low, max=f"{high:,}")
             return None
         return number
 

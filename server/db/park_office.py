@@ -127,6 +127,10 @@ class ParkOfficeRepo:
         row = await self.db.row(select(org_profiles.c.park_id).where(org_profiles.c.org_id == org_id))
         return None if row is None else str(row.park_id)
 
+    async def registered(self, codes: Sequence[str]) -> dict[str, Registered]:
+        """The enterprises registered under ``codes`` (for a report; ``import_tenants`` looks again)."""
+        return await self.db.read(lambda conn: registered(conn, codes))
+
     async def import_tenants(self, park_id: str, rows: Sequence[TenantRow], verification: Verification, *,
                              now: float) -> Imported:
         """Plan ``rows`` against the database and, when the plan has no problems, write

@@ -44,7 +44,7 @@ from server.web.tenant_import import (
 )
 from world.i18n import LANGS
 from world.profiles import Verification
-from world.tenants import COLUMNS, MAX_ROWS, Problem, read_sheet
+from world.tenants import COLUMNS, MAX_ROWS, Problem, plan_import, read_sheet
 
 router = APIRouter(prefix="/console/park", include_in_schema=False)
 Importer = Annotated[Viewer, Depends(need("park.tenants", park_resource))]
@@ -91,6 +91,10 @@ def _problem(request: Request, lang: str, p: Problem) -> dict[str, Any]:
     return {"row": p.row, "column": column, "text": t(lang, f"import.p.{p.code}", **params)}
 
 
+def _order(p: Problem) -> tuple[int, int]:
+    return p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1
+
+
 def _aliases(request: Request) -> dict[str, str]:
     t = web_of(request).texts.translate
     return {t(lang, f"import.col.{c}"): c for lang in LANGS for c in COLUMNS}
@@ -109,9 +113,11 @@ async def upload(request: Request, viewer: Importer, park: ParkId, sheet: Annota
         return _form(request, viewer, park, status=413 if exc.code == "too_large" else 422, filename=filename,
                      error=t(lang, f"import.file.{exc.code}", **exc.params))
     read = read_sheet(grid.header, grid.rows, park_id=park, this_year=_year(web, now), aliases=_aliases(request))
-    if read.problems:
+    if read.problems:  # the good rows are set against the database too: the report is whole
+        known = await web.store.park_office.registered([r.profile.credit_code or "" for r in read.rows])
+        found = sorted((*read.problems, *plan_import(read.rows, known, park).problems), key=_order)
         return _form(request, viewer, park, status=422, filename=filename,
-                     problems=[_problem(request, lang, p) for p in read.problems])
+                     problems=[_problem(request, lang, p) for p in found])
     office = await web.store.park_office.office(park, now)
     try:
         imported = await web.store.park_office.import_tenants(park, read.rows, Verification(

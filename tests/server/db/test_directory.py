@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from server.db.directory import MAX_OFFSET, MAX_PAGE, Cursor, CursorError, DirectoryHit, DirectoryQuery
+from server.db.directory import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    Cursor,
+    CursorError,
+    DirectoryHit,
+    DirectoryQuery,
+)
 from tests.server.db.conftest import _empty, _need_postgresql, opened, run
 from world.profiles import EnterpriseProfile, InstitutionProfile, Profile
 

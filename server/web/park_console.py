@@ -36,7 +36,6 @@ OrgId = Annotated[int, Path(ge=1, le=2**62)]
 PAGE = 20
 FOUND = 10  # candidates shown when admitting
 Note = Literal["admitted", "removed", "confirmed"]
-ZONE = "Asia/Shanghai"  # the zone's time zone when the configuration names none
 
 
 async def park_resource(request: Request, person: Person) -> Resource:
@@ -177,8 +176,8 @@ def _facts(web: Web, lang: str, profile: Profile) -> list[dict[str, Any]]:
 
 
 def zone_of(web: Web) -> str:
-    """The zone's time zone (an IANA name; the configuration's when it names one)."""
-    return str(getattr(web.config, "zone_timezone", ZONE))
+    """The zone's time zone (an IANA name, ``zone_timezone`` in the configuration)."""
+    return str(web.config.zone_timezone)
 
 
 def _tenant_page(request: Request, viewer: Viewer, park: str, org: int, profile: Profile, *, status: int = 200,

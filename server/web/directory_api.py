@@ -78,6 +78,20 @@ class DirectoryResults(BaseModel):
     limit: int
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(description="the parameter, e.g. cursor, limit, tag.0")
+    message: str
+    type: str
+    ctx: dict[str, str]
+
+
+class Invalid(BaseModel):
+    """How the app answers bad input (server/web/app.py): every bad field named."""
+
+    detail: list[FieldProblem]
+    message: str = Field(description="'field: message; ...' in one line")
+
+
 def directory_query(search: DirectorySearch) -> DirectoryQuery:
     """The repository's query for ``search``; a bad cursor is refused naming the field."""
     query = DirectoryQuery(search.q, kinds=(search.kind,) if search.kind else KINDS, park_id=search.park,
@@ -97,7 +111,7 @@ async def search_directory(request: Request, search: DirectorySearch) -> tuple[D
     return query, await web_of(request).store.directory.search(query)
 
 
-@router.get("/directory", response_model=DirectoryResults)
+@router.get("/directory", response_model=DirectoryResults, responses={422: {"model": Invalid}})
 async def directory(request: Request, viewer: Public,
                     search: Annotated[DirectorySearch, Query()]) -> DirectoryResults:
     query, page = await search_directory(request, search)

@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--server-core", type=_core, default=0, help="core for the server, or none")
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
     p.set_defaults(handler=cmd_crowd)
+    register_api(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -103,3 +104,81 @@ def cmd_crowd(args: argparse.Namespace) -> int:
     sys.stdout.write(markdown(run) + "\n")
     sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
     return 0 if any("error" not in s and "skipped" not in s for s in steps) else 1
+
+
+def register_api(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "api", help="the web app under load at zone scale, on SQLite and PostgreSQL",
+        description="Seed the demo zone per engine, start `cloudpark web` pinned to one core, load it with "
+        "concurrent HTTP clients (directory searches, portal, each role's console) and write JSON + Markdown; "
+        "--with-crowd N also measures the world server's tick with N bots, alone and under the API load.",
+    )
+    p.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    p.add_argument("--pg-database", default="postgresql+asyncpg://postgres@127.0.0.1/cloudpark_bench",
+                   help="the PostgreSQL URL (created when missing)")
+    p.add_argument("--reuse", action="store_true", help="use the databases as they are (seeded before): no seed")
+    p.add_argument("--scale", type=float, default=1.0, help="a fraction of the zone's size (default 1: 50,000 "
+                   "enterprises)")
+    p.add_argument("--enterprises", type=int, default=None, help="the zone's size by enterprises (overrides --scale)")
+    p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per scenario (default 10)")
+    p.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
+    p.add_argument("--scenario", action="append", default=[], help="only this scenario (repeatable)")
+    p.add_argument("--web-core", type=_core, default=0, help="core for `cloudpark web`, or none")
+    p.add_argument("--load-core", type=_core, default=1, help="core for the load generator, or none")
+    p.add_argument("--with-crowd", type=int, default=0, metavar="N", help="also: the tick with N bots, "
+                   "alone and under the directory load")
+    p.add_argument("--crowd-core", type=_core, default=0, help="core for the world server (with --with-crowd)")
+    p.add_argument("--bots-core", type=_core, default=1, help="core for the bots (with --with-crowd)")
+    p.add_argument("--scenes-dir", type=Path, default=Path("var/scenes"), help="where the crowd park's scene is")
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
+    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
+    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    p.set_defaults(handler=cmd_api)
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    from tools.bench.api import ApiBench, Engine, machine, run_bench, with_scale
+    from tools.bench.api_report import markdown, write
+    from tools.bench.server_process import BenchError
+
+    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
+        sys.stderr.write("cloudpark bench api: --engines takes sqlite and/or postgresql\n")
+        return 2
+    if args.seconds <= 0 or args.clients < 1 or args.with_crowd < 0 or not 0 < args.scale <= 1 or (
+            args.enterprises is not None and args.enterprises < 10):
+        sys.stderr.write("cloudpark bench api: --seconds, --clients, --scale (0..1] and --enterprises (>= 10) "
+                         "must be positive\n")
+        return 2
+    engines = tuple(Engine(e, args.out / f"api-{e}", args.pg_database if e == "postgresql" else None)
+                    for e in wanted)
+    bench = with_scale(ApiBench(engines=engines, seconds=args.seconds, clients=args.clients, scale=args.scale,
+                                reuse=args.reuse, web_core=args.web_core, load_core=args.load_core,
+                                work_dir=args.out, with_crowd=args.with_crowd, crowd_core=args.crowd_core,
+                                bots_core=args.bots_core, scenes_dir=args.scenes_dir,
+                                scenarios=tuple(args.scenario)), args.enterprises)
+    started = time.time()
+    host = machine()
+    try:
+        results = run_bench(bench)
+    except BenchError as exc:
+        sys.stderr.write(f"cloudpark bench api: {exc}\n")
+        return 1
+    command = " ".join(["cloudpark bench api", f"--engines {','.join(wanted)}", f"--seconds {args.seconds:g}",
+                        f"--clients {args.clients}", f"--scale {bench.scale:g}"]
+                       + (["--reuse"] if args.reuse else []) + ([f"--with-crowd {args.with_crowd}"]
+                                                                 if args.with_crowd else []))
+    run = {"bench": "api", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "started_epoch": started, "command": command, "machine": host,
+           "settings": {"seconds": args.seconds, "clients": args.clients, "scale": bench.scale,
+                        "web_core": args.web_core, "load_core": args.load_core, "engines": wanted,
+                        "with_crowd": args.with_crowd},
+           "results": results}
+    paths = write(run, args.out, None if args.no_docs else args.docs)
+    sys.stdout.write(markdown(run) + "\n")
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
+    bad = [n for e in results["engines"] for n, r in e["scenarios"].items()
+           for part in r.values() if any(k != "200" for k in part["statuses"])]
+    if bad:
+        sys.stderr.write(f"cloudpark bench api: answers other than 200 in {', '.join(sorted(set(bad)))}\n")
+    return 1 if bad else 0

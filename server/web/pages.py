@@ -125,4 +125,5 @@ async def park_in_3d(request: Request, viewer: Public, park: Annotated[str, Path
         return HTMLResponse("no such park in the browser client", status_code=404)
     html = page.read_text(encoding="utf-8")
     html = html.replace('"server": ""', '"server": ' + json.dumps(web.config.game_url), 1)
+    html = html.replace('"lang": ""', '"lang": ' + json.dumps(viewer.lang), 1)  # the viewer's language
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})

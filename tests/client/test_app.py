@@ -176,6 +176,10 @@ def test_headless_client_visits_a_booth_sees_the_staff_and_resumes(server, tmp_p
         {"do": "drop"},
         {"do": "wait", "for": 1.0},
         {"do": "screenshot", "name": "resumed"},
+        {"do": "lang", "to": "zh"},
+        {"do": "wait", "for": 0.3},
+        {"do": "wait_booth", "timeout": 5},
+        {"do": "screenshot", "name": "booth_zh"},
         {"do": "quit"},
     ]
     (tmp_path / "script.json").write_text(json.dumps(script))
@@ -188,7 +192,7 @@ def test_headless_client_visits_a_booth_sees_the_staff_and_resumes(server, tmp_p
     try:
         done = subprocess.run(
             [str(Path(sys.executable).with_name("cloudpark")), "client", "--server", url, "--park", PARK,
-             "--name", "Tester", "--color", "3080FF", "--spawn", "s4", "--offscreen",
+             "--name", "Tester", "--lang", "en", "--color", "3080FF", "--spawn", "s4", "--offscreen",
              "--script", str(tmp_path / "script.json"), "--screenshot", str(shots), "--size", "960x540",
              "--max-seconds", "150"],
             capture_output=True, text=True, timeout=240, cwd=ROOT,
@@ -199,6 +203,7 @@ def test_headless_client_visits_a_booth_sees_the_staff_and_resumes(server, tmp_p
     log = done.stderr
     if shots.exists():
         shutil.copytree(shots, ROOT / "var" / "client-shots", dirs_exist_ok=True)
+        shutil.copytree(shots, ROOT / "build" / "screenshots" / "client", dirs_exist_ok=True)
     assert done.returncode == 0, log[-3000:]
     assert not errors, errors
     assert "booth panel open: " in log, "the client never reached a booth's panel"
@@ -221,8 +226,15 @@ def test_headless_client_visits_a_booth_sees_the_staff_and_resumes(server, tmp_p
     assert joins[0][0] == joins[1][0] == dropped.group(3)
     assert abs(float(joins[1][1]) - float(dropped.group(1))) < 0.5
     assert abs(float(joins[1][2]) - float(dropped.group(2))) < 0.5
+    # the language switch redraws the open panel in Chinese (from the catalogue)
+    panels = re.findall(r"booth panel text: (.*)", log)
+    assert len(panels) == 2, panels
+    zh = panels[1].split(" | ")
+    assert zh[0] == CONTENT.name and re.fullmatch(r"展位 b\d\d  ·  " + re.escape(COMPANY), zh[1])
+    assert f"值守人员：{STAFF_NAME}" in zh and "点赞 0" in zh and "产品" in zh, zh
+    assert "language: zh" in log
     assert "shading: " in log
-    for name in ("crowd", "booth", "resumed"):
+    for name in ("crowd", "booth", "resumed", "booth_zh"):
         img = np.asarray(Image.open(shots / f"{name}.png").convert("RGB"), dtype=np.int32)
         assert img.std() > 20, f"{name}: nearly blank"
         colours = {tuple(c) for c in (img[::8, ::8] // 32).reshape(-1, 3)}

@@ -32,7 +32,11 @@ def test_one_park_exports_a_self_contained_relative_folder(exported) -> None:
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "THIRD_PARTY_LICENSES.txt", "app.css", "app.js", "index.html", "test-park.glb"]
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert config_of(page) == {"park": "test-park", "glb": "test-park.glb", "server": "", "title": "test-park"}
+    config = config_of(page)
+    texts = config.pop("texts")
+    assert config == {"park": "test-park", "glb": "test-park.glb", "server": "", "title": "test-park", "title_zh": "",
+                      "lang": ""}
+    assert texts["zh"]["client.booth.like"] == "点赞" and texts["en"]["client.booth.like"] == "Like"  # both languages
     # No CDN, no absolute paths: every src/href is relative (or inline data).
     refs = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert refs and all(not re.match(r"^(https?:)?//|^/", r) for r in refs), refs

@@ -119,7 +119,7 @@ def test_a_wrong_password_shows_the_servers_error_and_keeps_the_visitor_in_the_p
     form.locator("[name=password]").fill("demo-password")
     form.locator("button[type=submit]").click()
     page.wait_for_function(signed_in_as("demo-inkstone"), timeout=15_000)
-    assert page.locator("#whoami").inner_text() == "Inkstone Animation (demo) · enterprise · Inkstone Animation (demo)"
+    assert page.locator("#whoami").inner_text() == "Inkstone Animation (demo) · enterprise account · Inkstone Animation (demo)"
     assert page.console_errors == []
 
 

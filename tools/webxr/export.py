@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from world.glb import GlbError, layout_from_glb
+from world.i18n import LANGS, CatalogueTextError, parse_texts
 from world.layout import LayoutError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,6 +37,9 @@ WEB_SOURCES = Path(__file__).resolve().parent / "web"
 NODE_DIR = REPO / "tools" / "node"
 PARK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LICENSES = {"three": "three/LICENSE", "msgpack": "@msgpack/msgpack/LICENSE"}
+I18N_DIR = REPO / "assets" / "i18n"
+# the catalogue keys the browser client shows (both 3D clients' words, its own, role names)
+CLIENT_TEXTS = ("client.", "web3d.", "role.")
 
 Progress = Callable[[int, int, str], None]
 
@@ -135,8 +139,21 @@ def _build_scene(park_id: str, scenes_dir: Path) -> None:
         raise ExportError(f"building the scene for {park_id!r} failed: {exc}") from None
 
 
+def client_texts(folder: Path = I18N_DIR) -> dict[str, dict[str, str]]:
+    """The browser client's words in every language, from the one catalogue (checked by
+    ``world.i18n.parse_texts``: both languages have the same keys)."""
+    try:
+        texts = parse_texts({lang: (folder / f"{lang}.json").read_text(encoding="utf-8") for lang in LANGS})
+    except (OSError, CatalogueTextError) as exc:
+        raise ExportError(f"the translation catalogue in {folder} cannot be read: {exc}") from None
+    return {lang: {k: v for k, v in sorted(texts.texts[lang].items()) if k.startswith(CLIENT_TEXTS)}
+            for lang in LANGS}
+
+
 def _page(entry: ParkEntry, glb_name: str, server: str | None, base: str) -> bytes:
-    config = {"park": entry.id, "glb": glb_name, "server": server or "", "title": entry.title}
+    # "lang" stays "" here: the web app fills in the viewer's language when it serves the page
+    config = {"park": entry.id, "glb": glb_name, "server": server or "", "title": entry.title,
+              "title_zh": entry.subtitle, "lang": "", "texts": client_texts()}
     # "</" must not close the script element that holds the JSON.
     text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     page = (WEB_SOURCES / "index.html").read_text(encoding="utf-8")
@@ -218,7 +235,7 @@ def web_fingerprint(scenes_dir: Path, node_dir: Path = NODE_DIR) -> str:
     JavaScript packages and this exporter. Equal fingerprints mean an equal export."""
     h = hashlib.sha256()
     inputs = [*sorted(scenes_dir.glob("*.glb")), *sorted(WEB_SOURCES.iterdir()), Path(__file__),
-              node_dir / "package-lock.json", node_dir / "package.json"]
+              node_dir / "package-lock.json", node_dir / "package.json", *sorted(I18N_DIR.glob("*.json"))]
     for path in inputs:
         if path.is_file():
             h.update(f"{path.parent.name}/{path.name}\0".encode())

@@ -5,6 +5,7 @@
 // ever in its input field and the one `login`/`register` frame: never logged, never stored.
 import { msg, signIn } from "./net.js";
 import { el, FormErrors } from "./form.js";
+import { t, onLang, roleWords, errorWords, errorText } from "./i18n.js";
 
 const LOGIN_KEY = "cloudpark.login"; // {token, expires, user}: no password, ever
 const GUEST_KEY = "cloudpark.guest"; // the guest name chosen last time
@@ -65,17 +66,19 @@ export class AccountPanel {
     this.tab = "guest";
     this.notice = "";
     this.badgeName = el("span", { id: "whoami" });
-    this.badgeButton = el("button", { type: "button", id: "account-button", onclick: () => this.toggle() }, "Sign in");
+    this.badgeButton = el("button", { type: "button", id: "account-button", onclick: () => this.toggle() }, t("web3d.account.signin"));
     badge.replaceChildren(this.badgeName, this.badgeButton);
     // A session (sign-in, or a resume after a drop) redraws the panel only when who you are
     // changed: a form being filled in survives reconnects.
     conn.on("session", () => { if (this.shownFor !== this.who()) this.render(); else this.renderBadge(); });
     conn.on("token_refused", (err) => {
       forget();
-      this.notice = `Your saved sign-in was refused (${err.code}: ${err.message}); you are a guest now.`;
+      this.notice = t("web3d.account.token_refused", { why: errorWords(err.code), code: err.code, detail: err.message });
       this.tab = "login";
       this.show();
     });
+    // a language switch redraws the panel (a form being filled in starts again in the new words)
+    onLang(() => { this.shownFor = null; this.render(); });
     this.render();
     if (firstVisit) this.show();
   }
@@ -90,35 +93,38 @@ export class AccountPanel {
 
   renderBadge() {
     const u = this.user;
-    if (!u) { this.badgeName.textContent = "connecting…"; return; }
-    this.badgeName.textContent = this.signedIn
-      ? `${u.name} · ${u.role}${u.company ? ` · ${u.company}` : ""}`
-      : `${u.name} · guest`;
-    this.badgeButton.textContent = this.signedIn ? "Account" : "Sign in";
+    if (!u) { this.badgeName.textContent = t("web3d.account.connecting"); return; }
+    const role = roleWords(this.signedIn ? u.role : "guest");
+    this.badgeName.textContent = this.signedIn && u.company
+      ? t("web3d.account.badge_company", { name: u.name, role, company: u.company })
+      : t("web3d.account.badge", { name: u.name, role });
+    this.badgeButton.textContent = t(this.signedIn ? "web3d.account.account" : "web3d.account.signin");
   }
 
   render() {
     this.renderBadge();
     if (this.root.hidden) return;
     this.shownFor = this.who();
-    const close = el("button", { class: "close", type: "button", title: "Close", onclick: () => this.hide() }, "×");
+    const close = el("button", { class: "close", type: "button", title: t("web3d.close"), onclick: () => this.hide() }, "×");
     const notice = this.notice ? el("p", { class: "formline err", role: "alert" }, this.notice) : null;
     if (this.signedIn) {
       const u = this.user;
-      this.root.replaceChildren(close, el("h2", {}, "Your account"),
-        el("p", { class: "signedin" }, "Signed in as ", el("b", {}, u.name), ` (${u.id}, ${u.role}${u.company ? `, ${u.company}` : ""}).`),
-        el("p", { class: "muted" }, "This browser remembers your sign-in until you sign out."),
-        el("button", { type: "button", class: "signout", onclick: () => this.signOut() }, "Sign out"));
+      const who = { name: u.name, user: u.id, role: roleWords(u.role), company: u.company || "" };
+      this.root.replaceChildren(close, el("h2", {}, t("web3d.account.title")),
+        el("p", { class: "signedin" }, t(u.company ? "web3d.account.signed_in_company" : "web3d.account.signed_in", who)),
+        el("p", { class: "muted" }, t("web3d.account.remembered")),
+        el("button", { type: "button", class: "signout", onclick: () => this.signOut() }, t("web3d.account.signout")));
       return;
     }
     const tabs = el("div", { class: "tabs", role: "tablist" }, ...[
-      ["guest", "Guest"], ["login", "Log in"], ["register", "Register"],
+      ["guest", t("web3d.account.tab.guest")], ["login", t("web3d.account.tab.login")],
+      ["register", t("web3d.account.tab.register")],
     ].map(([id, label]) => el("button", {
       type: "button", role: "tab", "data-tab": id, "aria-selected": String(this.tab === id),
       onclick: () => { this.tab = id; this.notice = ""; this.render(); },
     }, label)));
     const body = { guest: () => this.guestForm(), login: () => this.loginForm(), register: () => this.registerForm() }[this.tab]();
-    this.root.replaceChildren(...[close, el("h2", {}, "Welcome to the park"), notice, tabs, body].filter(Boolean));
+    this.root.replaceChildren(...[close, el("h2", {}, t("web3d.account.welcome")), notice, tabs, body].filter(Boolean));
   }
 
   field(name, label, attrs = {}) {
@@ -129,15 +135,15 @@ export class AccountPanel {
     const name = el("input", { name: "name", "data-field": "name", maxlength: "32", value: this.user ? this.user.name : this.conn.name });
     const line = el("p", { class: "formline", role: "status" });
     const form = el("form", { class: "guest", novalidate: true },
-      el("label", {}, "Your name", name),
-      el("p", { class: "muted" }, "Guests walk, chat and like booths. To leave a business card, log in or register."),
-      el("button", { type: "submit" }, "Continue as guest"), line);
+      el("label", {}, t("web3d.account.your_name"), name),
+      el("p", { class: "muted" }, t("web3d.account.guest_info")),
+      el("button", { type: "submit" }, t("web3d.account.as_guest")), line);
     const errors = new FormErrors(form, line);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       errors.clear();
       const chosen = name.value.trim();
-      if (!chosen) { errors.show("name", "Your name is needed (1 to 32 characters)."); return; }
+      if (!chosen) { errors.show("name", t("web3d.account.name_needed")); return; }
       const store = storage();
       if (store) store.setItem(GUEST_KEY, chosen);
       this.conn.name = chosen;
@@ -153,10 +159,10 @@ export class AccountPanel {
 
   loginForm() {
     const line = el("p", { class: "formline", role: "status" });
-    const submit = el("button", { type: "submit" }, "Log in");
+    const submit = el("button", { type: "submit" }, t("web3d.account.login"));
     const form = el("form", { class: "login", novalidate: true },
-      this.field("user", "User name", { autocomplete: "username", maxlength: "64" }),
-      this.field("password", "Password", { type: "password", autocomplete: "current-password", maxlength: "256" }),
+      this.field("user", t("web3d.account.user"), { autocomplete: "username", maxlength: "64" }),
+      this.field("password", t("web3d.account.password"), { type: "password", autocomplete: "current-password", maxlength: "256" }),
       submit, line);
     const errors = new FormErrors(form, line);
     form.addEventListener("submit", (e) => {
@@ -164,8 +170,8 @@ export class AccountPanel {
       errors.clear();
       const user = form.elements.user.value.trim();
       const password = form.elements.password.value;
-      if (!user) errors.show("user", "Enter your user name.");
-      if (!password) errors.show("password", "Enter your password.");
+      if (!user) errors.show("user", t("web3d.account.user_needed"));
+      if (!password) errors.show("password", t("web3d.account.password_needed"));
       if (!user || !password) return;
       this.send(form, submit, errors, msg.login(user, password), LOGIN_FIELDS, (err) => {
         if (err.code === "auth_failed") form.elements.password.value = "";
@@ -176,17 +182,18 @@ export class AccountPanel {
 
   registerForm() {
     const line = el("p", { class: "formline", role: "status" });
-    const submit = el("button", { type: "submit" }, "Register");
+    const submit = el("button", { type: "submit" }, t("web3d.account.register"));
     const role = el("select", { name: "role", "data-field": "role" },
-      el("option", { value: "visitor" }, "Visitor"), el("option", { value: "enterprise" }, "Enterprise (exhibitor)"));
-    const company = this.field("company", "Company", { maxlength: "200", autocomplete: "organization" });
+      el("option", { value: "visitor" }, t("web3d.account.role_visitor")),
+      el("option", { value: "enterprise" }, t("web3d.account.role_enterprise")));
+    const company = this.field("company", t("web3d.account.company"), { maxlength: "200", autocomplete: "organization" });
     company.hidden = true;
     role.addEventListener("change", () => { company.hidden = role.value !== "enterprise"; });
     const form = el("form", { class: "register", novalidate: true },
-      this.field("user", "User name (letters, digits, . _ - @)", { autocomplete: "username", maxlength: "64" }),
-      this.field("password", `Password (at least ${MIN_PASSWORD} characters)`, { type: "password", autocomplete: "new-password", maxlength: "256" }),
-      this.field("name", "Display name", { maxlength: "32", autocomplete: "nickname" }),
-      el("label", {}, "I am a", role), company, submit, line);
+      this.field("user", t("web3d.account.new_user"), { autocomplete: "username", maxlength: "64" }),
+      this.field("password", t("web3d.account.new_password", { n: MIN_PASSWORD }), { type: "password", autocomplete: "new-password", maxlength: "256" }),
+      this.field("name", t("web3d.account.display_name"), { maxlength: "32", autocomplete: "nickname" }),
+      el("label", {}, t("web3d.account.i_am"), role), company, submit, line);
     const errors = new FormErrors(form, line);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -196,10 +203,10 @@ export class AccountPanel {
         company: role.value === "enterprise" ? f.company.value.trim() : "" };
       let ok = true;
       const need = (cond, field, text) => { if (!cond) { errors.show(field, text); ok = false; } };
-      need(data.user, "user", "Choose a user name.");
-      need(data.password.length >= MIN_PASSWORD, "password", `The password needs at least ${MIN_PASSWORD} characters.`);
-      need(data.name, "name", "Choose the name others see (1 to 32 characters).");
-      need(data.role !== "enterprise" || data.company, "company", "An enterprise account needs its company name.");
+      need(data.user, "user", t("web3d.account.choose_user"));
+      need(data.password.length >= MIN_PASSWORD, "password", t("web3d.account.short_password", { n: MIN_PASSWORD }));
+      need(data.name, "name", t("web3d.account.choose_name"));
+      need(data.role !== "enterprise" || data.company, "company", t("web3d.account.company_needed"));
       if (!ok) return;
       this.send(form, submit, errors, msg.register(data), { ...REGISTER_FIELDS, invalid: "" }, null, registerField);
     });
@@ -210,7 +217,7 @@ export class AccountPanel {
    * restarts signed in. Errors go next to their field; the form keeps what was typed. */
   send(form, submit, errors, request, byCode, onError, fieldFor) {
     submit.disabled = true;
-    errors.line("Checking with the server…");
+    errors.line(t("web3d.account.checking"));
     signIn(this.serverUrl, request).then((session) => {
       form.reset();
       remember(session);
@@ -220,7 +227,7 @@ export class AccountPanel {
     }).catch((err) => {
       errors.line("");
       const field = fieldFor ? fieldFor(err) : "";
-      if (field) errors.show(field, `${err.code}: ${err.message}`);
+      if (field) errors.show(field, errorText(err));
       else errors.server(err, byCode);
       if (onError) onError(err);
     }).finally(() => { submit.disabled = false; });

@@ -5,6 +5,7 @@
 import { msg } from "./net.js";
 import { el, FormErrors } from "./form.js";
 import { BoothEditor, BoothVisitors, mayManage } from "./booth_owner.js";
+import { t, onLang, errorText } from "./i18n.js";
 
 const safeUrl = (u) => (/^https?:\/\//i.test(u || "") ? u : null);
 
@@ -17,6 +18,8 @@ export class BoothPanel {
     conn.on("booth", (m) => this.open(m.booth));
     conn.on("booth_exit", (m) => { if (this.booth && this.booth.id === m.booth) this.close(); });
     conn.on("chat", (m) => { if (m.ch === "booth" && this.booth && m.booth === this.booth.id) this.addChat(m); });
+    // a language switch redraws an open panel in the new words (its forms start again)
+    onLang(() => { if (this.booth) { this.tools = null; this.open(this.booth); } });
   }
 
   onChange(fn) { this.listeners.push(fn); }
@@ -43,32 +46,32 @@ export class BoothPanel {
     this.tools = tools;
     this.contentBox = el("div", { class: "content" });
     this.chatLog = el("div", { class: "chatlog" });
-    const chatInput = el("input", { placeholder: "Ask the booth…", maxlength: "500" });
+    const chatInput = el("input", { placeholder: t("web3d.booth.ask"), maxlength: "500" });
     const chatForm = el("form", { class: "row", onsubmit: (e) => {
       e.preventDefault();
       const text = chatInput.value.trim();
       if (!text) return;
-      this.conn.request(msg.chat("booth", text, view.id)).catch((err) => this.note(err.message));
+      this.conn.request(msg.chat("booth", text, view.id)).catch((err) => this.note(errorText(err)));
       chatInput.value = "";
-    } }, chatInput, el("button", { type: "submit" }, "Send"));
+    } }, chatInput, el("button", { type: "submit" }, t("web3d.booth.send")));
     const perms = this.conn.perms;
     const user = this.conn.user;
     this.editor = mayManage(perms, user, view, "booth.edit") ? new BoothEditor(this.conn, view) : null;
     this.visitors = mayManage(perms, user, view, "booth.stats") ? new BoothVisitors(this.conn, view) : null;
     this.root.replaceChildren(...[
-      el("button", { class: "close", type: "button", title: "Close", onclick: () => this.close() }, "×"),
+      el("button", { class: "close", type: "button", title: t("web3d.close"), onclick: () => this.close() }, "×"),
       this.contentBox,
       this.cardForm(view.id),
       this.editor ? this.editor.node : null,
       this.visitors ? this.visitors.node : null,
-      el("h3", {}, "Chat"), this.chatLog, chatForm,
+      el("h3", {}, t("web3d.booth.chat")), this.chatLog, chatForm,
       this.noteLine = el("p", { class: "note", role: "status" }),
     ].filter((n) => n !== null && n !== undefined));
   }
 
   contentNodes(view) {
     const c = view.content || {};
-    const likeBtn = el("button", { class: "like", type: "button" }, `♥ Like · ${view.likes}`);
+    const likeBtn = el("button", { class: "like", type: "button" }, t("web3d.booth.like", { n: view.likes }));
     if (view.liked) likeBtn.classList.add("on");
     likeBtn.addEventListener("click", () => this.like());
     this.likeButton = likeBtn;
@@ -82,53 +85,54 @@ export class BoothPanel {
       c.tagline ? el("p", { class: "tagline" }, c.tagline) : null,
       img,
       c.description ? el("p", {}, c.description) : null,
-      safeUrl(c.video) ? el("p", {}, el("a", { class: "video", href: c.video, target: "_blank", rel: "noopener noreferrer" }, "▶ Watch the video")) : null,
+      safeUrl(c.video) ? el("p", {}, el("a", { class: "video", href: c.video, target: "_blank", rel: "noopener noreferrer" }, t("web3d.booth.video"))) : null,
       links.length ? el("ul", { class: "links" }, ...links) : null,
       products.length ? el("ul", { class: "products" }, ...products) : null,
       el("div", { class: "row" }, likeBtn,
-        view.staff && view.staff.length ? el("span", { class: "muted" }, `staff on duty: ${view.staff.join(", ")}`) : null),
+        view.staff && view.staff.length ? el("span", { class: "muted" }, t("web3d.booth.staff", { names: view.staff.join(t("client.booth.staff_sep")) })) : null),
     ].filter((n) => n !== null && n !== undefined);
   }
 
   cardForm(boothId) {
     // The server's permission map decides (guests cannot leave cards): the UI follows it.
     if (!this.conn.perms["booth.card"]) {
-      return el("p", { class: "muted cardnote" }, "To leave a business card, register or log in first.");
+      return el("p", { class: "muted cardnote" }, t("web3d.booth.card_signin"));
     }
     const user = this.conn.user || {};
     const field = (name, label, type = "text", value = "") =>
       el("label", {}, label, el("input", { name, type, maxlength: "200", "data-field": name, value }));
     const consent = el("input", { type: "checkbox", name: "consent", "data-field": "consent" });
-    const send = el("button", { type: "submit", class: "send", disabled: true }, "Leave my card");
+    const send = el("button", { type: "submit", class: "send", disabled: true }, t("web3d.booth.card_send"));
     consent.addEventListener("change", () => { send.disabled = !consent.checked; });
     const line = el("p", { class: "formline", role: "status" });
     const form = el("form", { class: "card", novalidate: true },
-      field("name", "Name", "text", user.name || ""), field("company", "Company", "text", user.company || ""),
-      field("email", "Email", "email"), field("phone", "Phone", "tel"),
-      el("label", {}, "Message", el("textarea", { name: "message", "data-field": "message", maxlength: "4000", rows: "3" })),
-      el("label", { class: "consent" }, consent, " I agree to share these details with this enterprise."),
+      field("name", t("web3d.booth.card_name"), "text", user.name || ""),
+      field("company", t("web3d.booth.card_company"), "text", user.company || ""),
+      field("email", t("web3d.booth.card_email"), "email"), field("phone", t("web3d.booth.card_phone"), "tel"),
+      el("label", {}, t("web3d.booth.card_message"), el("textarea", { name: "message", "data-field": "message", maxlength: "4000", rows: "3" })),
+      el("label", { class: "consent" }, consent, t("web3d.booth.card_consent")),
       send, line);
     const errors = new FormErrors(form, line);
-    const details = el("details", { class: "leave-card" }, el("summary", {}, "Leave my business card"), form);
+    const details = el("details", { class: "leave-card" }, el("summary", {}, t("web3d.booth.card_summary")), form);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       errors.clear();
       const data = Object.fromEntries(new FormData(form).entries());
-      if (!consent.checked) { errors.show("consent", "Tick the box to agree to share your card."); return; }
-      if (!data.name.trim()) { errors.show("name", "Your name is needed on a card."); return; }
+      if (!consent.checked) { errors.show("consent", t("web3d.booth.card_tick")); return; }
+      if (!data.name.trim()) { errors.show("name", t("web3d.booth.card_name_needed")); return; }
       send.disabled = true;
-      errors.line("Sending…");
+      errors.line(t("web3d.booth.sending"));
       this.conn.request(msg.card(boothId, { ...data, name: data.name.trim(), consent: true }))
         .then(() => {
           // Sent: the message and the consent are for this card only; the details stay for the next.
           form.elements.message.value = "";
           consent.checked = false;
-          errors.line(`Card left at ${(this.booth && this.booth.content && this.booth.content.name) || boothId}. Thank you!`, "ok");
+          errors.line(t("web3d.booth.card_left", { booth: (this.booth && this.booth.content && this.booth.content.name) || boothId }), "ok");
         })
         .catch((err) => {
           errors.line("");
           errors.server(err);
-          errors.line(`Card not sent (${err.code || "error"}: ${err.message}). Nothing was lost: send it again.`, "err");
+          errors.line(t("web3d.booth.card_failed", { why: errorText(err), code: err.code || "error", detail: err.message }), "err");
         })
         .finally(() => { send.disabled = !consent.checked; });
     });
@@ -144,10 +148,10 @@ export class BoothPanel {
       const likes = ok.data && typeof ok.data.likes === "number" ? ok.data.likes : this.booth.likes + 1;
       this.booth.likes = likes;
       this.booth.liked = true;
-      button.textContent = `♥ Like · ${likes}`;
+      button.textContent = t("web3d.booth.like", { n: likes });
       button.classList.add("on");
       for (const fn of this.listeners) fn(this.booth);
-    }).catch((err) => this.note(err.message));
+    }).catch((err) => this.note(errorText(err)));
   }
 
   addChat(m) {

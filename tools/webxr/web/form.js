@@ -1,5 +1,6 @@
 // DOM overlay forms: building elements, and showing the server's errors next to the field
 // they are about (`error.msg` names it: "links[1].url: ...", or "... at `$.user`").
+import { errorText } from "./i18n.js";
 
 export const el = (tag, attrs = {}, ...kids) => {
   const n = document.createElement(tag);
@@ -58,7 +59,7 @@ export class FormErrors {
 
   /** A server error (`code`, `message`), placed by the field it names or by `byCode`. */
   server(err, byCode = {}) {
-    const text = `${err.code ? `${err.code}: ` : ""}${err.message}`;
+    const text = errorText(err);
     this.show(fieldOf(err.message) || byCode[err.code] || "", text);
   }
 

@@ -10,6 +10,7 @@ import { AccountPanel, savedGuestName, savedLogin } from "./account.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
 import { Notices, webTicket } from "./notices.js";
+import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
 const CAMERA_DISTANCE = 5;
 const EYE_HEIGHT = 1.6;
@@ -18,12 +19,15 @@ const TURN_EPSILON = 0.01; // radians of heading change worth telling the server
 
 function guestName(query) {
   const asked = (query.get("name") || "").trim().slice(0, 32);
-  return asked || savedGuestName() || `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+  return asked || savedGuestName() || t("web3d.guest_name", { n: Math.floor(1000 + Math.random() * 9000) });
 }
 
 async function main() {
   const config = JSON.parse(document.getElementById("cloudpark-config").textContent);
   const query = new URLSearchParams(location.search);
+  setTexts(config.texts);
+  setLang(pickLang(query.get("lang") || config.lang, navigator.languages || [navigator.language]));
+  document.documentElement.lang = getLang() === "zh" ? "zh-CN" : "en";
   const canvas = document.getElementById("view");
   const world = new World(canvas);
   const app = { world, config, frames: 0, firstRenderMs: null, snaps: 0 };
@@ -43,7 +47,18 @@ async function main() {
   prediction.reset(spawn.x, spawn.y);
   controls.heading = spawn.facing;
   Object.assign(app, { conn, controls, prediction, layout });
-  app.hud = new Hud(document.getElementById("hud"), conn);
+  // The language switch: this page at once, the browser's choice (the web app reads the same
+  // cookie), and for a signed-in person the account (the web and the desktop client follow).
+  const switchLang = (to) => {
+    const next = LANGS.includes(to) ? to : LANGS[(LANGS.indexOf(getLang()) + 1) % LANGS.length];
+    setLang(next);
+    rememberLang(next);
+    if (conn.user && conn.user.role !== "guest") conn.request(msg.setLang(next)).catch(() => {});
+  };
+  app.switchLang = switchLang;
+  app.hud = new Hud(document.getElementById("hud"), conn, {
+    names: { zh: config.title_zh || config.title, en: config.title }, onSwitch: () => switchLang(),
+  });
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
   app.notices = new Notices(document.getElementById("notices"), conn);
   // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
@@ -62,7 +77,10 @@ async function main() {
     prediction.runSpeed = m.run_speed;
     tickMs = 1000 / Math.max(1, m.tick_rate);
   });
-  conn.on("session", (m) => { if (m.user) app.user = m.user; });
+  conn.on("session", (m) => {
+    if (m.user) app.user = m.user;
+    if (m.lang) { setLang(m.lang); rememberLang(m.lang); } // the account's choice follows the person
+  });
   conn.on("joined", (m) => {
     // A resumed avatar keeps its booth panel (the server does not re-send `booth` on resume);
     // a new avatar starts outside every booth.
@@ -149,6 +167,8 @@ async function main() {
     avatars: [...world.avatars.values()].map((a) => ({ eid: a.eid, name: a.name, x: a.x, y: a.y })),
     booth: app.booth.booth ? app.booth.booth.id : null,
     user: conn.user ? { ...conn.user } : null,
+    lang: getLang(),
+    missingTexts: [...missing],
     frames: app.frames,
     snaps: app.snaps,
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
@@ -184,7 +204,7 @@ function placeCamera(world, me, controls) {
 main().catch((err) => {
   const box = document.getElementById("fatal");
   box.hidden = false;
-  box.textContent = `Cloud Park could not start: ${err.message}`;
+  box.textContent = t("web3d.start_failed", { detail: err.message });
   // eslint-disable-next-line no-console
   console.error(err);
 });

@@ -3,6 +3,7 @@
 // places the park as a tabletop miniature; pinch to scale, drag to rotate).
 import * as THREE from "three";
 import { toWorld } from "./controls.js";
+import { t, onLang } from "./i18n.js";
 
 const TABLETOP_M = 0.6; // the miniature's longest side on the table
 const SNAP_TURN = Math.PI / 6;
@@ -64,8 +65,18 @@ export class XRMode {
       root.append(b);
       return b;
     };
-    if (await this.supported("immersive-vr")) this.vrButton = make("Enter VR", "immersive-vr", () => this.enterVR());
-    if (await this.supported("immersive-ar")) this.arButton = make("Enter AR", "immersive-ar", () => this.enterAR());
+    if (await this.supported("immersive-vr")) this.vrButton = make(t("web3d.xr.enter_vr"), "immersive-vr", () => this.enterVR());
+    if (await this.supported("immersive-ar")) this.arButton = make(t("web3d.xr.enter_ar"), "immersive-ar", () => this.enterAR());
+    onLang(() => this.relabel());
+  }
+
+  /** The buttons' words in the current language (after a switch). */
+  relabel() {
+    const inVR = this.mode === "vr";
+    const inAR = this.mode === "ar";
+    if (this.vrButton) this.vrButton.textContent = t(inVR ? "web3d.xr.exit_vr" : "web3d.xr.enter_vr");
+    if (this.arButton) this.arButton.textContent = t(inAR ? "web3d.xr.exit_ar" : "web3d.xr.enter_ar");
+    if (this.shownBooth) this.showBooth(this.shownBooth);
   }
 
   async enterVR() {
@@ -113,8 +124,8 @@ export class XRMode {
     await this.renderer.xr.setSession(session);
     document.body.dataset.xr = mode;
     // Only the way out is offered while a session runs (the other button would end it too).
-    if (this.vrButton) Object.assign(this.vrButton, { textContent: "Exit VR", hidden: mode !== "vr" });
-    if (this.arButton) Object.assign(this.arButton, { textContent: "Exit AR", hidden: mode !== "ar" });
+    if (this.vrButton) Object.assign(this.vrButton, { textContent: t("web3d.xr.exit_vr"), hidden: mode !== "vr" });
+    if (this.arButton) Object.assign(this.arButton, { textContent: t("web3d.xr.exit_ar"), hidden: mode !== "ar" });
   }
 
   onEnd() {
@@ -141,8 +152,8 @@ export class XRMode {
     this.mode = null;
     this.renderer.xr.enabled = false;
     delete document.body.dataset.xr;
-    if (this.vrButton) Object.assign(this.vrButton, { textContent: "Enter VR", hidden: false });
-    if (this.arButton) Object.assign(this.arButton, { textContent: "Enter AR", hidden: false });
+    if (this.vrButton) Object.assign(this.vrButton, { textContent: t("web3d.xr.enter_vr"), hidden: false });
+    if (this.arButton) Object.assign(this.arButton, { textContent: t("web3d.xr.enter_ar"), hidden: false });
     this.app.resize();
   }
 
@@ -301,6 +312,7 @@ export class XRMode {
   // --- booth panels in the world (VR) ---------------------------------------------
 
   showBooth(view) {
+    this.shownBooth = view;
     this.closePanel();
     if (this.mode !== "vr" || !view) return;
     const canvas = document.createElement("canvas");
@@ -321,11 +333,11 @@ export class XRMode {
     g.fillStyle = view.liked ? "#d33" : "#355";
     g.fillRect(48, 530, 360, 80);
     g.fillStyle = "#fff";
-    g.fillText(`♥ Like · ${view.likes}`, 80, 585);
+    g.fillText(t("web3d.booth.like", { n: view.likes }), 80, 585);
     g.fillStyle = "#777";
     g.fillRect(760, 530, 216, 80);
     g.fillStyle = "#fff";
-    g.fillText("Close", 810, 585);
+    g.fillText(t("web3d.close"), 810, 585);
     const tex = new THREE.CanvasTexture(canvas);
     tex.colorSpace = THREE.SRGBColorSpace;
     const panel = new THREE.Mesh(new THREE.PlaneGeometry(1.6, 1.0), new THREE.MeshBasicMaterial({ map: tex, side: THREE.DoubleSide }));

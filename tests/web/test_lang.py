@@ -83,3 +83,16 @@ async def test_a_change_on_the_web_is_published_for_the_3d_clients(web: AppUnder
             break
         await asyncio.sleep(0.01)
     assert got == [("account.changed", {"user": "emil"})]
+
+
+async def test_the_parks_3d_page_is_told_the_viewers_language(web: AppUnderTest) -> None:
+    page = web.config.web_dir / "798-art-zone" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<script type="application/json" id="cloudpark-config">{"park": "798-art-zone", "server": "", '
+                    '"lang": "", "texts": {"en": {"client.lang.switch": "中文"}}}</script>', encoding="utf-8")
+    guest = await web.client.get("/web/798-art-zone/", headers={"Accept-Language": "en-US"})
+    assert '"lang": "en"' in guest.text and '"lang": ""' not in guest.text
+    await web.store.accounts.set_lang("vera", "zh")
+    await web.sign_in("vera")
+    signed_in = await web.client.get("/web/798-art-zone/", headers={"Accept-Language": "en-US"})
+    assert '"lang": "zh"' in signed_in.text  # the account's choice, not the browser's

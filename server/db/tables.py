@@ -37,9 +37,9 @@ ROWID = BigInteger().with_variant(Integer(), "sqlite")
 JOB_STATES = ("pending", "claimed", "done", "failed")
 TERM_KINDS = ("industry", "certification", "tag", "service")
 PROFILE_KINDS = ("enterprise", "institution")
-# engine-specific search objects the migration makes outside this module: SQLite's FTS5
+# engine-specific search objects the migrations make outside this module (0003, 0006): SQLite's FTS5
 # table (and its shadow tables and triggers), PostgreSQL's pg_trgm GIN indexes
-SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_")
+SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_", "org_profiles_directory_order")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -121,7 +121,7 @@ visits = Table(
     Column("entered", REAL, nullable=False),
     Column("left", REAL, nullable=False),
     Column("dwell", REAL, nullable=False),
-    Index("visits_booth", "park", "booth"),
+    Index("visits_booth", "park", "booth", "entered"),  # a booth's visits per day
 )
 
 likes = Table(
@@ -131,6 +131,7 @@ likes = Table(
     Column("user", Text, nullable=False),
     Column("ts", REAL, nullable=False),
     UniqueConstraint("park", "booth", "user"),
+    Index("likes_booth_ts", "park", "booth", "ts"),  # a booth's likes per day
 )
 
 cards = Table(
@@ -146,7 +147,7 @@ cards = Table(
     Column("message", Text, nullable=False),
     Column("consent", Integer, CheckConstraint("consent = 1"), nullable=False),
     Column("ts", REAL, nullable=False),
-    Index("cards_booth", "park", "booth"),
+    Index("cards_booth", "park", "booth", "ts"),  # a booth's cards per day
     Index("cards_user_ts", "user", "ts"),  # a visitor's cards per day (the daily cap)
 )
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from server import notices
 from server.db.inbox import Notice
 from server.web.enterprise_console import enterprise_or_404, org_of_path
 from server.web.guard import Viewer, need, web_of
@@ -105,7 +106,7 @@ async def _told(request: Request, viewer: Viewer, org: Any, user: str, action: s
     now = web.clock.now()
     await web.store.audit.add(viewer.person.user_id, action, f"org:{org.id}", {"user": user, **detail}, now=now)
     if await web.store.accounts.get(user) is not None:
-        await web.store.inbox.send([user], Notice("account", "notice.membership.title", body_key,
+        await notices.send(web.store, web.bus, [user], Notice("account", "notice.membership.title", body_key,
                                                   {"org": org.name, "by": viewer.person.name, **detail},
                                                   link="/console/employee"), now=now)
     web.bus.publish("account.changed", {"user": user})

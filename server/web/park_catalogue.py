@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from server import notices
 from server.db.catalogue import CatalogueConflict, CatalogueEntry
 from server.db.inbox import Notice
 from server.park_reload import CHANGED
@@ -426,7 +427,7 @@ async def decide(request: Request, viewer: DecideAdmin, park: ParkId,
                         {"park": park, "name_zh": facts.name_zh, "name_en": facts.name_en, "note": note},
                         link=f"/console/park/catalogue/{park}" if decision == "approve" else "/console/park/new")
         try:
-            await web.store.inbox.send([entry.proposed_by], notice, now=now)
+            await notices.send(web.store, web.bus, [entry.proposed_by], notice, now=now)
         except IntegrityError:  # the proposer's account is gone: nobody to tell
             log.info("park %s decided; its proposer %s has no account any more", park, entry.proposed_by)
     if decision == "approve":

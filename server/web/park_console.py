@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server import notices
 from server.booths import assign
 from server.db.directory import DirectoryQuery
 from server.db.inbox import Notice
@@ -71,7 +72,7 @@ def audit_target(park: str, what: str) -> str:
 async def tell_managers(web: Web, org_id: int, notice: Notice) -> int:
     """Tell the enterprise's owners and admins (an imported enterprise may have none yet)."""
     people = [m.user for m in await web.store.orgs.members(org_id) if m.role in ("owner", "admin")]
-    return await web.store.inbox.send(people, notice, now=web.clock.now())
+    return await notices.send(web.store, web.bus, people, notice, now=web.clock.now())
 
 
 def _notice(web: Web, park: str, kind: str, enterprise: str, **extra: Any) -> Notice:

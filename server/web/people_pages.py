@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from server import notices
 from server.accounts import hash_password
 from server.db.accounts import NewAccount
 from server.db.inbox import Notice
@@ -114,7 +115,7 @@ async def join(request: Request, viewer: Public, form: Annotated[JoinForm, Form(
     org_name = org.name if org is not None else str(outcome.org_id)
     await web.store.audit.add(user, "org.join", f"org:{outcome.org_id}",
                               {"user": user, "role": outcome.role, "new_account": not viewer.signed_in}, now=now)
-    await web.store.inbox.send([user], Notice("account", "notice.membership.title", f"notice.membership.joined_{outcome.role}",
+    await notices.send(web.store, web.bus, [user], Notice("account", "notice.membership.title", f"notice.membership.joined_{outcome.role}",
                                               {"org": org_name, "role": outcome.role}, link="/console/employee"),
                                now=now)
     web.bus.publish("account.changed", {"user": user})

@@ -107,9 +107,11 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             name = cfg.name or texts.translate(lang, "client.default_name")
             self.visit = Visit(name, want_park=cfg.park, color=cfg.color, spawn=cfg.spawn, lang=lang)
             self.link = Link(cfg.server, name, cfg.color, code=cfg.code or None)
+            if cfg.code:
+                self.visit.code = "sending"  # --code: its refusal is told as one typed into the panel
             self.images = BoothImages(cfg.server)
             self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote,
-                           images=self.images, texts=texts, on_lang=self.switch_lang)
+                           images=self.images, texts=texts, on_lang=self.switch_lang, on_code=self.sign_in_with_code)
             self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
             self.scene_np = None
             self.scene_hash = ""
@@ -172,6 +174,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("escape", self.hud.toggle_parks)
             self.accept("f1", self.hud.toggle_help)
             self.accept("f2", self.switch_lang)
+            self.accept("f3", self.hud.toggle_code)
 
         def _toggle_run(self) -> None:
             if not self.hud.typing:
@@ -212,6 +215,13 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.send(self.visit.switch_lang(lang))
             self.visit.notices.append(Notice.of("client.lang.changed"))
             log.info("language: %s", self.visit.lang)
+
+        def sign_in_with_code(self, typed: str) -> None:
+            """A code typed into the sign-in panel: the link starts a session with it (the
+            person the code was made for); a refused code leaves things as they were."""
+            code = self.visit.use_code(typed)
+            if code is not None:
+                self.link.sign_in_with_code(code)
 
         # --- scene -----------------------------------------------------------------
 

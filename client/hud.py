@@ -1,4 +1,5 @@
-"""The 2D overlay (DirectGUI): status, park list, booth panel, chat, minimap, progress, help.
+"""The 2D overlay (DirectGUI): status, park list, booth panel, chat, minimap, progress, help,
+and the sign-in panel (a one-time code from the web console).
 
 It only draws what ``Visit`` holds and calls back into the app for actions; it never
 touches the network. Every word comes from the catalogue (``client.*`` keys) in
@@ -43,6 +44,7 @@ TEXT = (0.95, 0.96, 0.98, 1.0)
 MUTED = (0.66, 0.71, 0.78, 1.0)
 GOLD = (1.0, 0.84, 0.45, 1.0)
 SKY = (0.62, 0.82, 1.0, 1.0)
+WARN = (1.0, 0.62, 0.55, 1.0)
 CLEAR = (0, 0, 0, 0)
 MARGIN = 0.03
 MAP_SIZE = 0.44  # aspect2d units
@@ -135,7 +137,7 @@ class Hud:
                  on_chat: Callable[[str, str], None], on_like: Callable[[], None],
                  on_card: Callable[[str, str, bool], None], on_emote: Callable[[str], None],
                  images: BoothImages | None = None, texts: Texts | None = None,
-                 on_lang: Callable[[], None] | None = None) -> None:
+                 on_lang: Callable[[], None] | None = None, on_code: Callable[[str], None] | None = None) -> None:
         self.base = base
         self.visit = visit
         self.images = images
@@ -144,6 +146,7 @@ class Hud:
         self.on_park, self.on_chat, self.on_like, self.on_card = on_park, on_chat, on_like, on_card
         self.on_emote = on_emote
         self.on_lang = on_lang or (lambda: None)
+        self.on_code = on_code or (lambda _code: None)
         b = base
         a2d = b.aspect2d  # type: ignore[attr-defined]
         # status, top left: the park's name, then connection and counts
@@ -157,6 +160,11 @@ class Hud:
         self.lang_button: DirectButton | None = None
         self.help_button: DirectButton | None = None
         self.help_frame: DirectFrame | None = None
+        self.code_button: DirectButton | None = None
+        self.code_frame: DirectFrame | None = None
+        self.code_entry: DirectEntry | None = None
+        self.code_key: tuple[object, ...] | None = None
+        self.code_line = ""  # the sign-in panel's state line (signing in, or why a code was refused)
         self.parks_frame: DirectFrame | None = None
         self.parks_start = False
         self.progress = DirectWaitBar(parent=a2d, text="", value=0, range=100, pos=(0, 0, -0.1),
@@ -210,7 +218,8 @@ class Hud:
     def _chrome(self) -> None:
         """The buttons whose labels are words: built again after a language switch."""
         b = self.base
-        for old in (self.switch, self.lang_button, self.help_button, self.chat_channel, *self.emotes):
+        for old in (self.switch, self.lang_button, self.help_button, self.code_button, self.chat_channel,
+                    *self.emotes):
             if old is not None:
                 old.destroy()
         top = -MARGIN - 0.04
@@ -226,6 +235,11 @@ class Hud:
         x -= lang_w / 2 + 0.02 + help_w / 2
         self.help_button = button(b.a2dTopRight, help_text, self.toggle_help, (x, top), 0.036,  # type: ignore[attr-defined]
                                   width=help_w)
+        code_text = self.t("client.code.button")
+        code_w = max(0.2, text_size(code_text, 0.036)[0] + 0.08)
+        x -= help_w / 2 + 0.02 + code_w / 2
+        self.code_button = button(b.a2dTopRight, code_text, self.toggle_code, (x, top), 0.036,  # type: ignore[attr-defined]
+                                  width=code_w)
         self.chat_channel = button(b.a2dBottomLeft, self.t(f"client.chat.{self.channel}"),  # type: ignore[attr-defined]
                                    self.cycle_channel, (MARGIN + 0.085, MARGIN + 0.04), 0.036, width=0.17)
         n = len(EMOTES)
@@ -248,11 +262,13 @@ class Hud:
             self.show_help()
         if self.card_frame is not None:
             self.open_card(*self._card_values, consent=self.consent)
+        if self.code_frame is not None:
+            self.show_code()
         self.progress_label["text"] = ""
 
     # --- help ----------------------------------------------------------------------
 
-    HELP = ("move", "run", "look", "emotes", "chat", "booth", "parks", "lang", "toggle")
+    HELP = ("move", "run", "look", "emotes", "chat", "booth", "parks", "lang", "code", "toggle")
 
     def toggle_help(self) -> None:
         if self.help_frame is not None:
@@ -273,6 +289,79 @@ class Hud:
             label(f, self.t(f"client.help.{key}"), (-width / 2 + 0.06, height / 2 - 0.15 - i * step), 0.034,
                   TEXT, wrap=width - 0.12)
         button(f, self.t("client.help.close"), self.toggle_help, (0, -height / 2 + 0.06), 0.038, width=0.3)
+
+    # --- sign-in with a code ----------------------------------------------------------
+
+    def toggle_code(self) -> None:
+        if self.code_frame is not None:
+            self.close_code()
+        else:
+            self.show_code()
+
+    def _code_state(self) -> tuple[object, ...]:
+        v = self.visit
+        who = v.session.user.name if v.signed_in and v.session is not None else ""
+        return (v.code, v.code_why, who)
+
+    def show_code(self) -> None:
+        """The sign-in panel: where to get a code, who you are now, the code field, and
+        what became of the last code (the server's refusal in the catalogue's words)."""
+        typed = self.code_entry.get() if self.code_entry is not None else ""
+        if self.code_frame is not None:
+            self.code_frame.destroy()
+        self.code_key = self._code_state()
+        state, why, who = self.code_key
+        width, height = 1.4, 0.76
+        inner = width - 0.12
+        f = self.code_frame = DirectFrame(parent=self.base.aspect2d, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
+                                          frameSize=(-width / 2, width / 2, -height / 2, height / 2))
+        x0 = -width / 2 + 0.06
+        y = height / 2 - 0.04
+        label(f, self.t("client.code.title"), (0, y), 0.05, GOLD, align=TextNode.ACenter)
+        y -= 0.1
+        hint = self.t("client.code.hint")
+        label(f, hint, (x0, y), 0.032, MUTED, wrap=inner)
+        y -= text_size(hint, 0.032, inner)[1] + 0.03
+        you = self.t("client.code.signed_in", name=who) if who else self.t("client.code.guest")
+        label(f, you, (x0, y), 0.034, TEXT, wrap=inner)
+        y -= text_size(you, 0.034, inner)[1] + 0.05
+        label(f, self.t("client.code.field"), (x0, y - 0.012), 0.038, MUTED)
+        field_x = x0 + max(0.22, text_size(self.t("client.code.field"), 0.038)[0] + 0.04)
+        self.code_entry = DirectEntry(parent=f, scale=0.05, width=12, pos=(field_x, 0, y - 0.045),
+                                      initialText=typed, command=self._submit_code, focus=1, numLines=1,
+                                      frameColor=FIELD, relief=DGG.FLAT, text_fg=TEXT,
+                                      frameSize=(-0.3, 12.3, -0.45, 1.05))
+        y -= 0.14
+        if state == "refused" and why:
+            line, colour = self.t("client.code.refused", reason=self.t(str(why))), WARN
+        elif state == "sending":
+            line, colour = self.t("client.code.sending"), SKY
+        else:
+            line, colour = "", TEXT
+        self.code_line = line
+        if line:
+            label(f, line, (x0, y), 0.036, colour, wrap=inner)
+        self.code_submit = button(f, self.t("client.code.submit"),
+                                  lambda: self._submit_code(self.code_entry.get()),  # type: ignore[union-attr]
+                                  (-0.16, -height / 2 + 0.08), 0.042, width=0.26, color=ACCENT)
+        button(f, self.t("client.code.close"), self.close_code, (0.16, -height / 2 + 0.08), 0.042, width=0.26)
+
+    def _submit_code(self, typed: str) -> None:
+        self.on_code(typed)
+        self.show_code()  # "signing in ..." or what was wrong with it
+
+    def close_code(self) -> None:
+        if self.code_frame is not None:
+            self.code_frame.destroy()
+        self.code_frame, self.code_entry, self.code_key = None, None, None
+
+    def _sync_code(self) -> None:
+        if self.code_frame is None or self._code_state() == self.code_key:
+            return
+        if self.visit.code == "done":  # signed in as the code's person: the panel's work is done
+            self.close_code()
+        else:
+            self.show_code()
 
     # --- loading -------------------------------------------------------------------
 
@@ -515,7 +604,7 @@ class Hud:
 
     @property
     def typing(self) -> bool:
-        return bool(self.chat_entry["focus"]) or self.card_frame is not None
+        return bool(self.chat_entry["focus"]) or self.card_frame is not None or self.code_frame is not None
 
     # --- minimap -------------------------------------------------------------------
 
@@ -557,6 +646,7 @@ class Hud:
             scale = MAP_SIZE / max(self.map_layout.width, self.map_layout.depth)
             self.map_dot.setPos(x * scale, 0, y * scale)
         self.sync_booth()
+        self._sync_code()
 
 
 def _cut(text: str, scale: float, wrap: float, rows: int) -> str:

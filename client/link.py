@@ -20,6 +20,7 @@ import msgspec
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from client.visit import CODE_RID
 from world.protocol import messages as M
 from world.protocol.codec import ProtocolError, decode_server, encode
 from world.protocol.constants import SUBPROTOCOL
@@ -27,7 +28,6 @@ from world.protocol.constants import SUBPROTOCOL
 log = logging.getLogger(__name__)
 
 BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)
-CODE_RID = 0xC0DE  # the request id of a code_login (its answer or error carries it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +70,9 @@ class Link:
 
     def sign_in_with_code(self, code: str) -> None:
         """Start a new session signed in with ``code``: the current one closes normally
-        (its avatar leaves) and the link reconnects at once."""
-        self.code, self.token, self.resume = code.strip(), None, None
+        (its avatar leaves) and the link reconnects at once. A refused code leaves the
+        person as they were: signed in again with the login token they had, else a guest."""
+        self.code, self.resume = code.strip(), None
         loop, ws = self._loop, self._ws
         if loop is not None and ws is not None and not loop.is_closed():
             loop.call_soon_threadsafe(lambda: loop.create_task(ws.close()))
@@ -144,8 +145,8 @@ class Link:
                     continue
                 if isinstance(msg, M.Welcome) and self.resume is None:
                     await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]
-                elif isinstance(msg, M.Error) and msg.code == "auth_failed" and msg.re == CODE_RID:
-                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]  # refused: a guest
+                elif isinstance(msg, M.Error) and msg.re == CODE_RID:  # refused (or rate-limited)
+                    await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]  # as before: token or guest
                 elif isinstance(msg, M.Error) and msg.code == "auth_failed" and self.resume is not None:
                     self.resume = None  # the resume token expired: sign in afresh (token or guest)
                     await ws.send(encode(self._sign_in()))  # type: ignore[attr-defined]

@@ -29,6 +29,21 @@ CHAT_LINES = 50
 JOIN_WAIT = 1.5  # seconds to wait for the server to re-seat a resumed session before asking
 ERROR_CODES = frozenset(c.value for c in ErrorCode)
 CLOSE_CODES = frozenset(int(c) for c in CloseCode)
+CODE_RID = 0xC0DE  # the request id of a code_login (the server's answer or refusal carries it)
+# A refused sign-in code: the server's reason (``code: ...``, server.desks.front.CODE_REFUSALS)
+# read into the catalogue's words; the rate limit comes as its own error code.
+CODE_REASONS = (("already used", "used"), ("expired", "expired"), ("unknown", "unknown"))
+
+
+def code_reason(err: M.Error) -> str:
+    """The catalogue key saying why the server refused a sign-in code."""
+    if err.code == ErrorCode.RATE_LIMITED.value:
+        return "client.code.why.rate_limited"
+    text = err.msg.lower()
+    for words, why in CODE_REASONS:
+        if words in text:
+            return f"client.code.why.{why}"
+    return f"client.error.{err.code}" if err.code in ERROR_CODES else "client.error.unknown"
 
 
 @dataclass(slots=True)
@@ -60,6 +75,8 @@ class Visit:
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
+    code: str = ""  # a sign-in code's way: "" (none) | "sending" | "refused" | "done"
+    code_why: str = ""  # the catalogue key of the last refusal (the sign-in panel shows it)
     requests: dict[int, str] = field(default_factory=dict)
     emote: str = "none"
     next_seq: int = 1  # input sequence numbers never restart within a run of the client
@@ -145,6 +162,19 @@ class Visit:
             ch = "near"
         return M.Chat(ch=ch, text=text[:500], booth=booth, id=self._rid("chat"))
 
+    def use_code(self, typed: str) -> str | None:
+        """A one-time code typed into the sign-in panel: what the link signs in with
+        (``Link.sign_in_with_code``), or None when nothing was typed (the panel says so)."""
+        code = " ".join(typed.split())
+        if not code:
+            self.code, self.code_why = "refused", "client.code.why.empty"
+            return None
+        if len(code) > 64:
+            self.code, self.code_why = "refused", "client.code.why.unknown"
+            return None
+        self.code, self.code_why = "sending", ""
+        return code
+
     def switch_lang(self, lang: str | None = None) -> M.SetLang | None:
         """Show the interface in ``lang`` (default: the other language). A signed-in person's
         choice is stored on the account (``set_lang``: the web and the other client follow);
@@ -188,6 +218,9 @@ class Visit:
         elif isinstance(msg, M.Session):
             self.session = msg
             self.status = "online"
+            if self.code == "sending" and msg.user.role != "guest":  # the code was taken: this person now
+                self.code, self.code_why = "done", ""
+                self.notices.append(Notice.of("client.code.welcome", name=msg.user.name))
             if msg.lang in LANGS:  # the account's choice follows the person
                 self.lang = msg.lang
             out.append(self.list_parks())
@@ -226,6 +259,9 @@ class Visit:
                 self.notices.append(Notice.of("client.notice.liked"))
             elif what == "card":
                 self.notices.append(Notice.of("client.notice.card_left"))
+        elif isinstance(msg, M.Error) and msg.re == CODE_RID:  # the code refused: a guest still
+            self.code, self.code_why = "refused", code_reason(msg)
+            self.notices.append(Notice.of("client.code.refused", reason=Ref(self.code_why)))
         elif isinstance(msg, M.Error):
             what = self.requests.pop(msg.re, "request")
             why = f"client.error.{msg.code}" if msg.code in ERROR_CODES else "client.error.unknown"

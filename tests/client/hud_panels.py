@@ -139,6 +139,26 @@ def main(out: Path) -> int:
             if screenshots:
                 snap(name, lang)
             close()
+        # the sign-in panel: as a guest, each way a code can be refused, signing in, signed in
+        visit.session = None
+        got["code"] = []
+        for state, why in (("", ""), ("refused", "client.code.why.empty"), ("sending", ""),
+                           *(("refused", f"client.code.why.{r}")
+                             for r in ("unknown", "used", "expired", "rate_limited")),
+                           ("refused", "client.error.auth_failed")):
+            visit.code, visit.code_why = state, why
+            hud.show_code() if hud.code_frame is None else hud_frame()
+            hud_frame()
+            got["code"] += shown()
+            if screenshots and why == "client.code.why.used":
+                snap("code", lang)
+        visit.session = M.Session(user=M.UserInfo("mei", "王美", "visitor", 0x3080FF), resume="r", resume_ttl=60,
+                                  perms={})
+        visit.code, visit.code_why = "", ""
+        hud_frame()
+        got["code"] += shown()
+        hud.close_code()
+        visit.session = None
         visit.parks = []
         hud.show_parks(start=True)
         got["parks_none"] = shown()

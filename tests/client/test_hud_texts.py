@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # test data, and the language switch, which names the other language in that language.
 KEY_CAPS = {"WASD", "Shift", "Enter", "Esc", "English"}
 PANELS = ("hud", "booth_plain", "parks_start", "parks_switch", "card", "help", "parks_none", "notices",
-          "status", "channels")
+          "status", "channels", "code")
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,20 @@ def test_english_mode_is_english(panels: dict) -> None:
     zh_words = {t for texts in panels["texts"]["zh"].values() for t in texts}
     en_words = {t for texts in panels["texts"]["en"].values() for t in texts}
     assert len(zh_words - en_words) > 40, "the two languages should differ on most panels"
+
+
+def test_the_sign_in_panel_says_who_you_are_and_why_a_code_was_refused(panels: dict) -> None:
+    zh, en = panels["texts"]["zh"]["code"], panels["texts"]["en"]["code"]
+    for needle in ("用登录码登录", "您正以访客身份参观。", "登录码无效：该登录码已被使用：请在网页控制台重新获取",
+                   "登录码无效：该登录码已过期：请在网页控制台重新获取", "登录码无效：没有这个登录码：请核对输入，或在网页控制台重新获取",
+                   "登录码无效：来自您地址的错误登录码过多：请稍等一分钟再试", "登录码无效：登录失败或已过期，请重新登录",
+                   "正在登录……", "登录", "关闭"):
+        assert needle in zh, (needle, zh)
+    assert any(t.startswith("已登录：王美") for t in zh), zh
+    for needle in ("Sign in with a code", "You are visiting as a guest.", "Signing in ...",
+                   "Sign-in code refused: this code was already used: get a new one on the web console"):
+        assert needle in en, (needle, en)
+    assert any(t.startswith("Signed in as 王美") for t in en), en
 
 
 def test_a_switch_back_redraws_every_word(panels: dict) -> None:

@@ -17,9 +17,11 @@ import random
 import socket
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.account_watch import AccountWatch
 from server.accounts import Accounts
+from server.bookings.service import BookingService
 from server.booths import BoothService, assign, enterprise_of
 from server.bus import Bus
 from server.bus_hub import HubBus
@@ -41,7 +43,9 @@ from server.park_reload import ParkReloader, Rebuild, rebuild_with_builder
 from server.parks import HostedPark, load_parks
 from server.presence import Presence
 from server.scheduler import Scheduler
+from server.space_board import SpaceBoard
 from server.ticker import Ticker
+from server.web.sessions import load_secret
 from server.web.texts import load_texts
 from world.catalogue import Catalogue
 from world.chat import ChatLimiter
@@ -53,6 +57,7 @@ log = logging.getLogger("cloudpark.server")
 
 CHAT_RETENTION_EVERY_S = 3600.0
 CARD_RETENTION_DAYS = 365.0
+SPACES_CHECK_S = 5.0  # how often the parks with visitors see whether a booking started or ended
 
 
 def session_limits(cfg: ServerConfig) -> SessionLimits:
@@ -104,7 +109,10 @@ class App:
         await booths.load()
         self.account_watch = AccountWatch(self.accounts, presence, self.bus, clock, cfg)
         self.notice_push = NoticePush(presence, store, self.bus, load_texts(strict=False))
-        park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng)
+        tz = ZoneInfo(cfg.zone_timezone)
+        self.space_board = SpaceBoard(self.parks, store, self.bus, tz, clock.now)
+        self.bookings = BookingService(store, clock, tz, load_secret(cfg.data_dir), bus=self.bus)
+        park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus),
@@ -129,6 +137,7 @@ class App:
         self.scheduler = Scheduler(store.jobs, clock, worker=f"{socket.gethostname()}:{id(self):x}")
         self.scheduler.handle("chat.retention", self._chat_retention, every=CHAT_RETENTION_EVERY_S)
         self.scheduler.handle("cards.retention", self._card_retention, every=86400.0)
+        self.bookings.register(self.scheduler)  # hold expiry, reminders, no-show release (written by the web)
         await self.listener.start()
         now = clock.now()
         await self.scheduler.recover()
@@ -138,6 +147,7 @@ class App:
             asyncio.create_task(self.ticker.run(), name="ticker"),
             asyncio.create_task(self.scheduler.run_forever(), name="scheduler"),
             asyncio.create_task(self._catch_up_forever(), name="booth-catch-up"),
+            asyncio.create_task(self._spaces_forever(), name="spaces-board"),
         ]
         log.info("Cloud Park serving %d parks on ws://%s:%d/ws", len(self.parks), cfg.host, self.port)
 
@@ -172,6 +182,14 @@ class App:
             except Exception:  # noqa: BLE001 - e.g. the store closing under it; try again next time
                 log.exception("booth catch-up failed")
 
+    async def _spaces_forever(self) -> None:
+        while not self.stopping:
+            await asyncio.sleep(SPACES_CHECK_S)
+            try:
+                await self.space_board.due()
+            except Exception:  # noqa: BLE001 - e.g. the store closing under it; try again next time
+                log.exception("spaces board check failed")
+
     async def assign_booth(self, park_id: str, booth_id: str, owner: int | str | None) -> Any:
         """Operator path (tests, demo): the same write as ``booth_assign``; ``owner`` is an
         organization id, or the user name of the account running one enterprise."""
@@ -197,7 +215,7 @@ class App:
         self.ticker.running = False
         self.scheduler.stop()
         for task in self._tasks:
-            if task.get_name() == "booth-catch-up":
+            if task.get_name() in ("booth-catch-up", "spaces-board"):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -17,14 +17,17 @@ which is scheduled again under the same key (so restarts and several processes n
 multiply a chain: scheduling a key that is pending changes nothing). A recurring kind
 registered with ``every`` is rescheduled that much later even when its handler fails.
 A job claimed by a process that died while running it is put back after
-``STALE_CLAIM_S`` (``recover``, at start): handlers must be idempotent.
+``STALE_CLAIM_S`` (``recover``, at start): handlers must be idempotent. A scheduler
+claims only the kinds it has handlers for, so a job written by one service (a booking's
+release, in the web process's transaction) waits, pending, for a process that can run
+it instead of being taken and failed by one that cannot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from server.clock import Clock
@@ -45,9 +48,10 @@ class Job(Protocol):
 
 class Jobs(Protocol):
     async def schedule(self, kind: str, key: str, due: float, payload: dict[str, Any]) -> bool: ...
-    async def claim_due(self, now: float, worker: str, limit: int) -> list[Any]: ...
+    async def claim_due(self, now: float, worker: str, limit: int,
+                        kinds: Sequence[str] | None = None) -> list[Any]: ...
     async def finish(self, job_id: int, ok: bool, error: str = "") -> None: ...
-    async def next_due(self) -> float | None: ...
+    async def next_due(self, kinds: Sequence[str] | None = None) -> float | None: ...
     async def requeue_stale(self, claimed_before: float) -> int: ...
 
 
@@ -87,7 +91,7 @@ class Scheduler:
         ran = 0
         while True:
             now = self.clock.now()
-            claimed = await self.jobs.claim_due(now, self.worker, self.batch)
+            claimed = await self.jobs.claim_due(now, self.worker, self.batch, kinds=tuple(sorted(self.handlers)))
             for job in claimed:
                 await self._run(job, now)
                 ran += 1
@@ -119,7 +123,7 @@ class Scheduler:
         while self._running:
             try:
                 await self.run_due()
-                nxt = await self.jobs.next_due()
+                nxt = await self.jobs.next_due(kinds=tuple(sorted(self.handlers)))
             except Exception:  # the database going away under us: log, wait, try again
                 log.exception("scheduler pass failed")
                 nxt = None

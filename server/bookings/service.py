@@ -12,7 +12,9 @@ written in one transaction, so nothing is half-done and the jobs survive restart
 Permissions are the caller's (``world.permissions``: ``booking.make``, ``booking.own``,
 ``booking.manage``); the service applies the rules of the space and the state table
 of ``world.bookings.ledger``. Each change tells the people concerned (the inbox, or
-the injected ``tell``) and publishes ``space.changed`` on the bus for the 3D park.
+the injected ``tell``) through ``server.notices.send`` (the inbox plus the ``inbox.new``
+hint, so people standing in a park get it as an in-world ``notice``) and publishes
+``space.changed`` on the bus for the 3D park (``server.space_board``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import notices
 from server.bookings import codes
 from server.bookings.spec import rules_of
-from server.bus import Bus
+from server.bus import Bus, InProcessBus
 from server.clock import Clock
 from server.db.bookings import (
     BookingRow,
@@ -70,6 +73,7 @@ log = logging.getLogger("cloudpark.bookings")
 Tell = Callable[[Sequence[str], Notice, float], Awaitable[Any]]
 WINDOW = timedelta(days=8)  # bookings read around a request: its week (quota) and the alternatives' days
 REMIND_BEFORE = timedelta(minutes=30)
+SPACE_CHANGED = "space.changed"  # hint {park, space}: the world server re-reads that park's space states
 JOB_KINDS = ("booking.hold", "booking.release", "booking.remind")
 DONE = {"cancel": "cancelled", "approve": "approved", "decline": "declined", "accept": "accepted",
         "check_in": "checked in", "expire": "expired", "release": "released"}
@@ -140,7 +144,7 @@ class BookingService:
         self.clock = clock
         self.tz = tz
         self.secret = secret
-        self.bus = bus
+        self.bus: Bus = bus if bus is not None else InProcessBus()  # no bus given: nobody listens
         self._tell = tell
 
     # --- reading -----------------------------------------------------------------------
@@ -545,10 +549,7 @@ class BookingService:
                         link="/console/employee/bookings")
         users = list(dict.fromkeys([row.for_user, row.booked_by]))
         try:
-            if self._tell is not None:
-                await self._tell(users, notice, self.clock.now())
-            else:
-                await self.store.inbox.send(users, notice, now=self.clock.now())
+            await self._send(users, notice)
         except Exception:  # telling never undoes a booking
             log.exception("could not tell %s about booking %s", users, row.id)
         self._changed(space)
@@ -563,14 +564,18 @@ class BookingService:
                         {"space": space.name, "day": local.date().isoformat(), "start": local.strftime("%H:%M"),
                          "user": row.for_user}, link=f"/console/park/spaces/{space.id}")
         if staff:
-            if self._tell is not None:
-                await self._tell(staff, notice, self.clock.now())
-            else:
-                await self.store.inbox.send(staff, notice, now=self.clock.now())
+            await self._send(staff, notice)
+
+    async def _send(self, users: Sequence[str], notice: Notice) -> None:
+        """The inbox and, through the ``inbox.new`` hint, a ``notice`` to those of them in a
+        park (``server.notices.send``); the injected ``tell`` instead when given."""
+        if self._tell is not None:
+            await self._tell(users, notice, self.clock.now())
+        else:
+            await notices.send(self.store, self.bus, users, notice, now=self.clock.now())
 
     def _changed(self, space: Space) -> None:
-        if self.bus is not None:
-            self.bus.publish("space.changed", {"park": space.park_id, "space": space.id})
+        self.bus.publish(SPACE_CHANGED, {"park": space.park_id, "space": space.id})
 
 
 def _minute(local: datetime) -> int:

@@ -6,7 +6,8 @@ the same statement that picks them: two processes claiming at once never get the
 same job (SQLite: the writer's transaction holds the file's write lock; PostgreSQL:
 ``FOR UPDATE SKIP LOCKED``, so the other claimer takes the next jobs instead of
 waiting). A worker reports the outcome with ``finish``; a claim whose worker died
-can be put back with ``requeue_stale``.
+can be put back with ``requeue_stale``. A worker claims only the kinds it can run
+(``kinds``): a job is never taken by a process without a handler for it.
 
 Rescheduling: a key whose job is pending or claimed is left alone (``schedule``
 returns False); a key whose job is done or failed is scheduled afresh (pending again,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +49,12 @@ def _job(row: Row[Any]) -> Job:
                row.claimed_by, row.claimed_at, row.finished_at, row.error)
 
 
-async def _claim(conn: AsyncConnection, now: float, worker: str, limit: int) -> list[Job]:
-    due = (select(jobs.c.id).where(jobs.c.state == "pending", jobs.c.due <= now)
-           .order_by(jobs.c.due, jobs.c.id).limit(limit))
+async def _claim(conn: AsyncConnection, now: float, worker: str, limit: int,
+                 kinds: Sequence[str] | None) -> list[Job]:
+    due = select(jobs.c.id).where(jobs.c.state == "pending", jobs.c.due <= now)
+    if kinds is not None:
+        due = due.where(jobs.c.kind.in_(list(kinds)))
+    due = due.order_by(jobs.c.due, jobs.c.id).limit(limit)
     claim = update(jobs).values(state="claimed", claimed_by=worker, claimed_at=now)
     if conn.dialect.name == "postgresql":
         # lock the picked rows, skip those another claimer holds; the CTE runs once
@@ -83,9 +88,13 @@ class JobRepo:
         already pending or claimed (nothing changed)."""
         return await self.db.commit(lambda conn: schedule_in(conn, kind, key, due, payload))
 
-    async def claim_due(self, now: float, worker: str, limit: int = 16) -> list[Job]:
-        """Up to ``limit`` pending jobs due by ``now``, earliest first, now claimed by ``worker``."""
-        return await self.db.commit(lambda conn: _claim(conn, now, worker, limit))
+    async def claim_due(self, now: float, worker: str, limit: int = 16,
+                        kinds: Sequence[str] | None = None) -> list[Job]:
+        """Up to ``limit`` pending jobs due by ``now``, earliest first, now claimed by
+        ``worker``; only jobs of ``kinds`` when given (those its process can run)."""
+        if kinds is not None and not kinds:
+            return []
+        return await self.db.commit(lambda conn: _claim(conn, now, worker, limit, kinds))
 
     async def finish(self, job_id: int, ok: bool, error: str = "", *, now: float | None = None) -> bool:
         """Record a claimed job's outcome (done, or failed with ``error``); False when the
@@ -108,9 +117,12 @@ class JobRepo:
             return int(result.rowcount)
         return await self.db.commit(run)
 
-    async def next_due(self) -> float | None:
-        """When the earliest pending job is due (None: nothing pending)."""
-        row = await self.db.row(select(func.min(jobs.c.due)).where(jobs.c.state == "pending"))
+    async def next_due(self, kinds: Sequence[str] | None = None) -> float | None:
+        """When the earliest pending job (of ``kinds`` when given) is due (None: nothing pending)."""
+        stmt = select(func.min(jobs.c.due)).where(jobs.c.state == "pending")
+        if kinds is not None:
+            stmt = stmt.where(jobs.c.kind.in_(list(kinds)))
+        row = await self.db.row(stmt)
         return None if row is None or row[0] is None else float(row[0])
 
     async def get(self, job_id: int) -> Job | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.clock import Clock
@@ -18,8 +19,9 @@ from world.text import TextRuleError, clean_name
 
 class ParkDesk:
     def __init__(self, parks: dict[str, HostedPark], presence: Presence, positions: Any, clock: Clock,
-                 rng: Rng) -> None:
+                 rng: Rng, *, spaces: Callable[[HostedPark], Awaitable[M.Spaces | None]] | None = None) -> None:
         self.parks = parks
+        self.spaces = spaces  # the park's bookable zones, sent right after ``joined``
         self.presence = presence
         self.positions = positions
         self.clock = clock
@@ -49,7 +51,7 @@ class ParkDesk:
             return None
         return saved[1], saved[2], saved[3]
 
-    async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | None:
+    async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | list[Any] | None:
         person = v.person
         assert person is not None
         at = None
@@ -66,7 +68,14 @@ class ParkDesk:
         except UnknownSpawn as exc:
             raise Refusal(ErrorCode.NOT_FOUND, f"spawn: {exc.args[0]}") from None
         v.peer.session.joined()
-        return joined_message(park, eid, msg.id)
+        joined = joined_message(park, eid, msg.id)
+        if self.spaces is not None:
+            board = await self.spaces(park)
+            if board is not None:
+                if v.park is not park or v.eid != eid:  # left (or moved on) while the board was read
+                    return [joined]
+                return [joined, board]
+        return joined
 
     async def leave(self, v: Visitor, msg: M.Leave, _: Any) -> M.Ok | None:
         self.presence.leave(v, self.clock.now())

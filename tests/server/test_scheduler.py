@@ -128,3 +128,35 @@ def test_restarts_never_multiply_a_recurring_chain_and_a_failing_run_does_not_en
         assert pending is not None and pending > clock.now()
         await store.close()
     asyncio.run(go())
+
+
+def test_a_process_claims_only_the_job_kinds_it_has_handlers_for(tmp_path: Path) -> None:
+    """A booking's release job written by the web process waits for a process that can
+    run it: a scheduler without the handler neither claims nor fails it."""
+    async def go() -> None:
+        one, two = await Store.open(_url(tmp_path)), await Store.open(_url(tmp_path))
+        clock = ManualClock()
+        chat_only, bookings = Scheduler(one.jobs, clock, "chat-only"), Scheduler(two.jobs, clock, "bookings")
+        ran: list[str] = []
+
+        async def noop(payload: dict[str, Any], now: float) -> None:
+            ran.append(payload["k"])
+
+        chat_only.handle("chat.retention", noop)
+        bookings.handle("booking.release", noop)
+        t0 = clock.now()
+        await one.jobs.schedule("booking.release", "booking.release:1", t0, {"k": "release"})
+        await one.jobs.schedule("chat.retention", "chat.retention", t0 + 5, {"k": "chat"})
+        assert await chat_only.run_due() == 0 and chat_only.failed == 0
+        assert await one.jobs.next_due(kinds=("chat.retention",)) == t0 + 5  # not woken by the other kind
+        (job,) = [j for j in [await one.jobs.get(1)] if j is not None]
+        assert (job.kind, job.state) == ("booking.release", "pending")  # left for a process that can run it
+        assert await bookings.run_due() == 1 and ran == ["release"]
+        assert await one.jobs.claim_due(t0 + 10, "nobody", 10, kinds=()) == []
+        clock.advance(6)
+        assert await bookings.run_due() == 0  # the chat job is not its kind
+        assert await chat_only.run_due() == 1 and ran == ["release", "chat"]
+        assert (await one.jobs.get(1)).state == "done"  # type: ignore[union-attr]
+        await one.close()
+        await two.close()
+    asyncio.run(go())

@@ -43,6 +43,10 @@ def server_messages() -> dict[str, M.ServerMessage]:
                            body_key="notice.booking.confirmed.body", params={"space": "多功能厅", "when": "10:00"},
                            title="预订已确认", body="多功能厅 10:00", link="/console/inbox", created=1700000000.5,
                            unread=3),
+        "spaces": M.Spaces(park="798-art-zone", items=[
+            M.SpaceState(id="v-hall", space=12, state="taken", start="14:00", end="16:00", by="墨境动画"),
+            M.SpaceState(id="v-studio", space=13, state="free", next="17:30"),
+            M.SpaceState(id="v-yard", space=14, state="retired")]),
         "ok": M.Ok(re=5, data={"likes": 6}),
         "error": M.Error(code="invalid", msg="consent is required", re=6),
         "bye": M.Bye(code=1001, reason="server restarting"),

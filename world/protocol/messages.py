@@ -387,6 +387,33 @@ class Notice(_S2C, tag="notice"):
     unread: int = 0
 
 
+class SpaceState(Struct, omit_defaults=True):
+    """One bookable space's zone in the park's scene, now. ``id``: the layout's space id
+    (the catalogue venue's id); ``space``: the bookable space's id (the booking page's).
+    ``state``: ``free``, ``taken`` (a booking, or a request or waitlist offer that holds
+    it, covers now) or ``retired`` (takes no bookings). Taken: ``start``-``end`` of that
+    booking; free: ``next``, when the next one starts today. Times are the zone's local
+    ``HH:MM``. ``by``: the booking enterprise's display name when the booker lets it be
+    shown, else empty (the client says "booked")."""
+
+    id: str
+    space: int
+    state: str
+    start: str = ""
+    end: str = ""
+    next: str = ""
+    by: str = ""
+
+
+class Spaces(_S2C, tag="spaces"):
+    """Every bookable space of the park the client is in: sent after ``joined`` and
+    again, whole, whenever one of them changes (a booking made, cancelled, released on
+    the web; a booking starting or ending)."""
+
+    park: str
+    items: list[SpaceState]
+
+
 class Ok(_S2C, tag="ok"):
     re: int
     data: Any = None
@@ -409,7 +436,8 @@ class Pong(_S2C, tag="pong"):
 
 
 ServerMessage = (
-    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Ok | Error | Bye | Pong
+    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | Ok | Error | Bye
+    | Pong
 )
 
 

@@ -56,11 +56,13 @@ def _problems(request: Request, viewer: Viewer, exc: BookingRefused) -> list[str
 
 async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minutes: int, people: int,
                 park: str, kind: str, status: int = 200, errors: list[str] | None = None,
-                alternatives: list[datetime] | None = None, space: int = 0) -> HTMLResponse:
+                alternatives: list[datetime] | None = None, space: int = 0, only: int = 0) -> HTMLResponse:
     service = bookings_of(request)
     after = int(start[:2]) * 60 + int(start[3:]) if start else 0
     hits = await service.search(day=day, minutes=minutes, park_id=park or None, kind=kind or None, people=people,
-                                after_minute=after, near=_near(viewer.person), limit=30)
+                                after_minute=after, near=_near(viewer.person), limit=2000 if only else 30)
+    if only:
+        hits = [h for h in hits if h[0].id == only]
     results = [{"space": s, "starts": _shown_starts([x.astimezone(service.tz) for x in starts])} for s, starts in hits]
     parks = sorted({p.id for p in web_of(request).catalogue})
     alts = [a.astimezone(service.tz) for a in alternatives or []]
@@ -86,10 +88,12 @@ async def find(request: Request, viewer: Employee, day: Annotated[date | None, Q
                minutes: Annotated[int, Query(ge=15, le=24 * 60)] = 60,
                people: Annotated[int, Query(ge=1, le=10_000)] = 1,
                park: Annotated[str, Query(max_length=64)] = "",
-               kind: Annotated[str, Query(max_length=32)] = "") -> Response:
+               kind: Annotated[str, Query(max_length=32)] = "",
+               space: Annotated[int, Query(ge=0, description="only this space (a zone tapped in the 3D park)")] = 0,
+               ) -> Response:
     service = bookings_of(request)
     return await _find(request, viewer, day=day or _local(service, service.clock.now()).date(), start=start or "09:00",
-                       minutes=minutes, people=people, park=park, kind=kind)
+                       minutes=minutes, people=people, park=park, kind=kind, only=space)
 
 
 @router.post("/employee/spaces/book", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ import { AccountPanel, savedGuestName, savedLogin } from "./account.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
 import { Notices, webTicket } from "./notices.js";
+import { SpaceZones } from "./spaces.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
 const CAMERA_DISTANCE = 5;
@@ -61,6 +62,7 @@ async function main() {
   });
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
   app.notices = new Notices(document.getElementById("notices"), conn);
+  app.spaces = new SpaceZones(world, conn, canvas); // bookable zones: free / taken, tap to book
   // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
   app.account = new AccountPanel(document.getElementById("account"), document.getElementById("who"), conn, {
     serverUrl: url, firstVisit: !ticket && !login && !query.get("name") && !savedGuestName(),
@@ -166,6 +168,7 @@ async function main() {
     self: { x: prediction.x, y: prediction.y, heading: controls.heading },
     avatars: [...world.avatars.values()].map((a) => ({ eid: a.eid, name: a.name, x: a.x, y: a.y })),
     booth: app.booth.booth ? app.booth.booth.id : null,
+    spaces: app.spaces.state(),
     user: conn.user ? { ...conn.user } : null,
     lang: getLang(),
     missingTexts: [...missing],

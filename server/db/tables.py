@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -37,9 +38,10 @@ ROWID = BigInteger().with_variant(Integer(), "sqlite")
 JOB_STATES = ("pending", "claimed", "done", "failed")
 TERM_KINDS = ("industry", "certification", "tag", "service")
 PROFILE_KINDS = ("enterprise", "institution")
-# engine-specific search objects the migrations make outside this module (0003, 0006): SQLite's FTS5
+# engine-specific search objects the migrations make outside this module (0003, 0006, 0007): SQLite's FTS5
 # table (and its shadow tables and triggers), PostgreSQL's pg_trgm GIN indexes
-SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_", "org_profiles_directory_order")
+SEARCH_OBJECT_PREFIXES = ("directory_fts", "org_profiles_trgm_", "org_profiles_directory_order", "policy_fts",
+                          "policy_tsv")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -405,4 +407,152 @@ booking_waitlist = Table(
     Column("created", REAL, nullable=False),
     CheckConstraint(_one_of("state", WAIT_STATES), name="booking_waitlist_state"),
     Index("booking_waitlist_space", "space_id", "state", "id"),
+)
+
+# public policy services (0007): the versioned rules, matches, subscriptions and applications.
+# Dates of a version are ISO calendar dates as text (YYYY-MM-DD, inclusive, Asia/Shanghai);
+# search objects outside this module: SQLite's FTS5 ``policy_fts`` (+ triggers ``policy_fts_*``),
+# PostgreSQL's generated column ``policy_tsv`` and its GIN index ``policy_tsv_gin``.
+POLICY_LEVELS = ("national", "municipal", "district", "zone", "park")
+POLICY_STATES = ("draft", "published", "withdrawn")
+VERDICTS = ("eligible", "possibly", "not")
+POLICY_TERM_KINDS = ("industry", "topic")
+APPLICATION_STATES = ("submitted", "under_review", "more_info", "resubmitted", "approved", "rejected",
+                      "disbursed", "withdrawn")
+APPLICATION_CLOSED = ("rejected", "disbursed", "withdrawn")  # any other state is open: one per policy+org
+
+policies = Table(
+    "policies", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("current_version", Integer, nullable=False, server_default=text("0")),  # 0: no version yet
+    Column("issuer_org_id", ROWID, ForeignKey("organizations.id"), nullable=False),  # department or park org
+    Column("level", Text, nullable=False),
+    Column("park_id", Text, nullable=False, server_default=text("''")),  # a park-level policy's park
+    Column("state", Text, nullable=False, server_default=text("'draft'")),
+    Column("demo", Integer, nullable=False, server_default=text("0")),
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    CheckConstraint(_one_of("level", POLICY_LEVELS), name="policies_level"),
+    CheckConstraint(_one_of("state", POLICY_STATES), name="policies_state"),
+    Index("policies_state_level", "state", "level"),
+    Index("policies_issuer", "issuer_org_id", "id"),
+)
+
+policy_versions = Table(
+    "policy_versions", metadata,  # never rewritten once published
+    Column("policy_id", ROWID, ForeignKey("policies.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title_zh", Text, nullable=False),
+    Column("title_en", Text, nullable=False, server_default=text("''")),
+    Column("summary_zh", Text, nullable=False, server_default=text("''")),
+    Column("summary_en", Text, nullable=False, server_default=text("''")),
+    Column("body_zh", Text, nullable=False, server_default=text("''")),
+    Column("issuer", Text, nullable=False, server_default=text("''")),  # the issuing body as printed
+    Column("level", Text, nullable=False),
+    Column("effective_from", Text),  # ISO dates (NULL: open-ended)
+    Column("effective_to", Text),
+    Column("apply_from", Text),
+    Column("apply_to", Text),
+    Column("materials", Text, nullable=False, server_default=text("'[]'")),  # [{key, name_zh, name_en, required, kinds}]
+    Column("rules", Text, nullable=False, server_default=text("'{}'")),  # world.policies rule tree
+    Column("benefit", Text, nullable=False, server_default=text("'{}'")),  # world.policies benefit
+    Column("topics", Text, nullable=False, server_default=text("'[]'")),
+    Column("search_title", Text, nullable=False, server_default=text("''")),  # jieba-segmented words
+    Column("search_body", Text, nullable=False, server_default=text("''")),
+    Column("note", Text, nullable=False, server_default=text("''")),  # what changed in this version
+    Column("created", REAL, nullable=False),
+    Column("published_at", REAL),
+    Column("published_by", Text, nullable=False, server_default=text("''")),
+    PrimaryKeyConstraint("policy_id", "version", name="policy_versions_pkey"),
+    CheckConstraint(_one_of("level", POLICY_LEVELS), name="policy_versions_level"),
+    CheckConstraint("effective_from IS NULL OR effective_to IS NULL OR effective_from <= effective_to",
+                    name="policy_versions_effective"),
+    CheckConstraint("apply_from IS NULL OR apply_to IS NULL OR apply_from <= apply_to",
+                    name="policy_versions_apply"),
+    Index("policy_versions_apply_to", "apply_to"),
+)
+
+policy_terms = Table(
+    "policy_terms", metadata,  # search filters: the current version's industry codes and topics
+    Column("policy_id", ROWID, ForeignKey("policies.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("term", Text, nullable=False),
+    PrimaryKeyConstraint("policy_id", "kind", "term", name="policy_terms_pkey"),
+    CheckConstraint(_one_of("kind", POLICY_TERM_KINDS), name="policy_terms_kind"),
+    Index("policy_terms_lookup", "kind", "term", "policy_id"),
+)
+
+policy_matches = Table(
+    "policy_matches", metadata,  # eligible / possibly only: no row is not eligible
+    Column("policy_id", ROWID, ForeignKey("policies.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("amount", REAL),  # yuan; NULL: not computable (a missing fact)
+    Column("reasons", Text, nullable=False, server_default=text("'[]'")),  # per clause, JSON
+    Column("matched", REAL, nullable=False),
+    Column("notified_version", Integer, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("policy_id", "org_id", name="policy_matches_pkey"),
+    CheckConstraint(_one_of("verdict", VERDICTS), name="policy_matches_verdict"),
+    Index("policy_matches_org", "org_id", "verdict", "policy_id"),
+)
+
+policy_subscriptions = Table(
+    "policy_subscriptions", metadata,
+    Column("user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("created", REAL, nullable=False),
+    PrimaryKeyConstraint("user", "topic", name="policy_subscriptions_pkey"),
+    Index("policy_subscriptions_topic", "topic", "user"),
+)
+
+policy_applications = Table(
+    "policy_applications", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("policy_id", ROWID, ForeignKey("policies.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # the version applied under, kept when the policy changes
+    Column("org_id", ROWID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("state", Text, nullable=False, server_default=text("'submitted'")),
+    Column("amount_claimed", REAL),
+    Column("amount_approved", REAL),
+    Column("submitted_by", Text, nullable=False),
+    Column("reviewer", Text, nullable=False, server_default=text("''")),
+    Column("note", Text, nullable=False, server_default=text("''")),
+    Column("demo", Integer, nullable=False, server_default=text("0")),
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    ForeignKeyConstraint(["policy_id", "version"], ["policy_versions.policy_id", "policy_versions.version"],
+                         name="policy_applications_version_fkey"),
+    CheckConstraint(_one_of("state", APPLICATION_STATES), name="policy_applications_state"),
+    Index("policy_applications_open", "policy_id", "org_id", unique=True,
+          sqlite_where=text("state NOT IN ('rejected', 'disbursed', 'withdrawn')"),
+          postgresql_where=text("state NOT IN ('rejected', 'disbursed', 'withdrawn')")),
+    Index("policy_applications_org", "org_id", "id"),
+    Index("policy_applications_queue", "policy_id", "state", "id"),
+)
+
+application_steps = Table(
+    "application_steps", metadata,  # every transition of an application
+    Column("id", ROWID, primary_key=True),
+    Column("application_id", ROWID, ForeignKey("policy_applications.id", ondelete="CASCADE"), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("from_state", Text, nullable=False, server_default=text("''")),  # "" for the first step
+    Column("to_state", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=text("''")),
+    Column("ts", REAL, nullable=False),
+    Index("application_steps_application", "application_id", "id"),
+)
+
+application_files = Table(
+    "application_files", metadata,  # materials handed in; the bytes live in the uploads store
+    Column("id", ROWID, primary_key=True),
+    Column("application_id", ROWID, ForeignKey("policy_applications.id", ondelete="CASCADE"), nullable=False),
+    Column("material_key", Text, nullable=False),
+    Column("upload_id", Text, nullable=False),  # server/uploads.py's content id
+    Column("name", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("uploaded_by", Text, nullable=False, server_default=text("''")),
+    Column("created", REAL, nullable=False),
+    Index("application_files_application", "application_id", "material_key"),
 )

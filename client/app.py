@@ -27,6 +27,7 @@ from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
 from client.scenery import Look
 from client.script import Step
+from client.space_zones import SpaceZones
 from client.texts import Notice, load_texts, locale_lang
 from client.visit import Visit, move_direction
 from world.geometry import centroid
@@ -113,6 +114,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.hud = Hud(self, self.visit, self.choose_park, self.chat, self.like, self.card, self.emote,
                            images=self.images, texts=texts, on_lang=self.switch_lang, on_code=self.sign_in_with_code)
             self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
+            self.zones = SpaceZones(self.render, texts, self.look.display_colour)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -366,6 +368,8 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 plate.show()
             for plate in self.plates[len(remotes):]:
                 plate.hide()
+            if self.zones.update(v.layout, v.spaces, v.lang) and self.zones.drawn:
+                log.info("space zones: %s", " | ".join(f"{k}: {w}" for k, w in sorted(self.zones.drawn.items())))
             if me is not None:
                 self._camera(me.x, me.y, dt)
             self.hud.update(me.x if me else None, me.y if me else None, self.fps)

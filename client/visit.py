@@ -72,6 +72,7 @@ class Visit:
     crowd: Crowd | None = None
     booths: dict[str, M.BoothSummary] = field(default_factory=dict)
     booth: M.BoothView | None = None
+    spaces: dict[str, M.SpaceState] = field(default_factory=dict)  # layout space id -> free/taken now
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
@@ -232,6 +233,8 @@ class Visit:
         elif isinstance(msg, M.Parks):
             self.parks = msg.parks
         elif isinstance(msg, M.Joined):
+            if self.joined is None or self.joined.park != msg.park:
+                self.spaces = {}  # another park's zones (its own come right after)
             self.joined = msg
             self.want_park = msg.park
             self._join_at = None
@@ -246,6 +249,9 @@ class Visit:
             self.booth = msg.booth
             self.booths[msg.booth.id] = M.BoothSummary(
                 msg.booth.id, msg.booth.content.name, msg.booth.owner, msg.booth.likes)
+        elif isinstance(msg, M.Spaces):
+            if self.joined is not None and msg.park == self.joined.park:
+                self.spaces = {i.id: i for i in msg.items}
         elif isinstance(msg, M.BoothExit):
             if self.booth is not None and self.booth.id == msg.booth:
                 self.booth = None

@@ -19,7 +19,7 @@ export function spaceLabel(item) {
       : t("client.space.taken", { start: item.start, end: item.end });
   }
   if (item.state === "retired") return t("client.space.retired");
-  return item.next ? t("client.space.free_next", { time: item.next }) : t("client.space.free");
+  return item.next ? t("client.space.free_next", { time: item.next }) : t("client.space.free_tap");
 }
 
 /** Where a free space is booked: the employee console's search, narrowed to this space. */

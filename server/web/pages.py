@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -123,7 +124,27 @@ async def park_in_3d(request: Request, viewer: Public, park: Annotated[str, Path
     page = web.config.web_dir / park / "index.html"
     if not page.is_file():
         return HTMLResponse("no such park in the browser client", status_code=404)
-    html = page.read_text(encoding="utf-8")
-    html = html.replace('"server": ""', '"server": ' + json.dumps(web.config.game_url), 1)
-    html = html.replace('"lang": ""', '"lang": ' + json.dumps(viewer.lang), 1)  # the viewer's language
+    # the viewer's language; and "web_session": the page is served by the web app, so it may
+    # ask /api/session for a ticket (served by the world server, it never asks: no such path)
+    html = fill_config(page.read_text(encoding="utf-8"), server=web.config.game_url, lang=viewer.lang,
+                       web_session="/api/session")
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+
+CONFIG = re.compile(r'(<script\b[^>]*\bid="cloudpark-config"[^>]*>)(.*?)(</script>)', re.S)
+
+
+def fill_config(html: str, **values: str) -> str:
+    """The page's ``cloudpark-config`` JSON with ``values`` where the export left them
+    empty (a server the export was given stays; a page exported before a field existed
+    gets it too)."""
+    found = CONFIG.search(html)
+    if found is None:
+        return html
+    try:
+        config = json.loads(found.group(2))
+    except ValueError:
+        return html
+    config.update({k: v for k, v in values.items() if not config.get(k)})
+    text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")  # no "</" inside the script element
+    return html[:found.start(2)] + text + html[found.end(2):]

@@ -35,7 +35,7 @@ def test_one_park_exports_a_self_contained_relative_folder(exported) -> None:
     config = config_of(page)
     texts = config.pop("texts")
     assert config == {"park": "test-park", "glb": "test-park.glb", "server": "", "title": "test-park", "title_zh": "",
-                      "lang": ""}
+                      "lang": "", "web_session": ""}  # the web app fills in lang and web_session
     assert texts["zh"]["client.booth.like"] == "点赞" and texts["en"]["client.booth.like"] == "Like"  # both languages
     # No CDN, no absolute paths: every src/href is relative (or inline data).
     refs = re.findall(r'(?:src|href)="([^"]+)"', page)

@@ -41,9 +41,13 @@ def test_the_servers_web_index_lists_the_park(page, world_server) -> None:
 
 
 def test_page_loads_joins_and_renders_the_park(page, world_server, shots) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
     open_park(page, world_server, "?name=Tester")
     png = page.screenshot(path=str(shots / "park.png"))
     assert page.console_errors == []
+    # served by the world server (no web app): the page never asks for a web sign-in ticket
+    assert [u for u in asked if "/api/" in u] == []
     assert variance(png) > 50, "the screenshot is (nearly) one flat colour"
     canvas = page.locator("#view").screenshot()
     assert variance(canvas) > 50

@@ -151,9 +151,11 @@ def client_texts(folder: Path = I18N_DIR) -> dict[str, dict[str, str]]:
 
 
 def _page(entry: ParkEntry, glb_name: str, server: str | None, base: str) -> bytes:
-    # "lang" stays "" here: the web app fills in the viewer's language when it serves the page
+    # "lang" and "web_session" stay "" here: the web app fills in the viewer's language and
+    # its session endpoint when it serves the page (served by the world server, the page
+    # never asks for a web ticket: that server has no /api/session)
     config = {"park": entry.id, "glb": glb_name, "server": server or "", "title": entry.title,
-              "title_zh": entry.subtitle, "lang": "", "texts": client_texts()}
+              "title_zh": entry.subtitle, "lang": "", "web_session": "", "texts": client_texts()}
     # "</" must not close the script element that holds the JSON.
     text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     page = (WEB_SOURCES / "index.html").read_text(encoding="utf-8")

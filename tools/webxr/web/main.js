@@ -38,7 +38,7 @@ async function main() {
   const name = guestName(query);
   const login = savedLogin();
   const url = serverUrl(config.server, location);
-  const ticket = await webTicket(); // signed in on the web: enter as yourself
+  const ticket = await webTicket(config.web_session); // signed in on the web: enter as yourself
   const conn = new Connection({
     url, park: config.park, name, color, spawn: query.get("spawn"), token: login ? login.token : null, ticket,
   });

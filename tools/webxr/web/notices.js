@@ -9,12 +9,14 @@ const KEEP = 3;
 
 /** Ask the web app (this page's origin) for a one-time ticket when the person is signed in
  * there: the 3D session then signs in as them (`code_login`) instead of as a guest. The
- * session cookie stays HttpOnly: only the ticket reaches this page. null when signed out
- * or when the page is not served by the web app. */
-export async function webTicket(fetchImpl = globalThis.fetch) {
-  if (!fetchImpl) return null;
+ * session cookie stays HttpOnly: only the ticket reaches this page. `sessionUrl` is the
+ * web app's session endpoint, which it writes into the page's config when it serves the
+ * page (`web_session`); "" (the page served by the world server): no request at all.
+ * null when signed out or when the page is not served by the web app. */
+export async function webTicket(sessionUrl, fetchImpl = globalThis.fetch) {
+  if (!sessionUrl || !fetchImpl) return null;
   try {
-    const s = await fetchImpl("/api/session", { credentials: "same-origin" });
+    const s = await fetchImpl(sessionUrl, { credentials: "same-origin" });
     if (!s.ok) return null;
     const state = await s.json();
     if (!state.signed_in) return null;

@@ -40,6 +40,10 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   accept an offer, check in, the calendar file) for the people the booking belongs to,
   the owners and admins of its enterprise and the park's staff; ``booking.manage``
   (spaces, approvals, the check-in scanner) for the park's staff.
+- Policies: ``policy.publish`` and ``policy.review`` (its applications) for the officers
+  of the issuing department, or the staff of the issuing park for park-level measures
+  (the resource's ``owner_org`` is the issuing organization); ``policy.apply`` for the
+  owners and admins of the enterprise that applies (``owner_org`` the enterprise).
 - The consoles, by membership: ``console.government`` for the government role and
   officers of a department; ``console.park`` for staff of a park (of *that* park when
   the resource names one); ``console.enterprise`` for owners and admins of an
@@ -87,6 +91,7 @@ ACTIONS = (
     "park.tenants", "park.staff", "audit.read",
     "park.edit", "park.propose", "park.approve",
     "booking.make", "booking.own", "booking.manage",
+    "policy.publish", "policy.review", "policy.apply",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -261,6 +266,45 @@ def _bookings(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, "the park office runs its spaces")
 
 
+def _issuer_role(who: Person, org_id: int | None) -> str:
+    """"officer" (of a department) or "staff" (of a park's organization) when the person
+    speaks for organization ``org_id`` (any such organization when None); else ""."""
+    for m in who.memberships:
+        if (org_id is None or m.org_id == org_id) and (
+                (m.kind == "department" and m.role == "officer") or (m.kind == "park" and m.role == "staff")):
+            return m.role
+    return ""
+
+
+def _policies(who: Person, action: str, res: Resource) -> Decision | None:
+    """Policies are published and reviewed by the body that issues them (the resource's
+    ``owner_org``: a department, or a park's organization for park-level measures); an
+    enterprise's owners and admins apply for it (``owner_org``: the enterprise)."""
+    if not action.startswith("policy."):
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first")
+    if action == "policy.apply":
+        mine = who.enterprises(ENTERPRISE_MANAGERS)
+        if res.owner_org is not None:
+            if res.owner_org in mine:
+                return Decision(True, f"you are {who.role_in(res.owner_org)} of this enterprise")
+            if who.role_in(res.owner_org):
+                return Decision(False, "only the enterprise's owners and admins apply for policies")
+            return Decision(False, "you do not speak for this enterprise")
+        if mine:
+            return Decision(True, "you run an enterprise")
+        return Decision(False, "policies are applied for by an enterprise's owners and admins")
+    what = "publish policies" if action == "policy.publish" else "review applications"
+    role = _issuer_role(who, res.owner_org)
+    if role:
+        return Decision(True, "an officer of the issuing department" if role == "officer"
+                        else "staff of the issuing park")
+    if res.owner_org is not None and _issuer_role(who, None):
+        return Decision(False, f"only the issuing body's own officers {what} for it")
+    return Decision(False, f"officers of a department (and park staff, for their park) {what}")
+
+
 def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
     if not (action == "account.self" or action.startswith("console.")):
         return None
@@ -302,7 +346,7 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _org_managers, _park_office, _park_catalogue, _bookings, _signed_in, _consoles,
+    _org_managers, _park_office, _park_catalogue, _bookings, _policies, _signed_in, _consoles,
 )
 
 

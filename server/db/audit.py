@@ -31,17 +31,22 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
+async def append(conn: AsyncConnection, actor: str, action: str, target: str, detail: dict[str, Any], *,
+                 now: float) -> int:
+    """Add an entry inside the caller's transaction (a change and its entry commit together)."""
+    text = json.dumps(detail, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    result = await conn.execute(audit_log.insert().values(
+        ts=now, actor=actor, action=action, target=target, detail=text).returning(audit_log.c.id))
+    return int(result.scalar_one())
+
+
 class AuditRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def add(self, actor: str, action: str, target: str, detail: dict[str, Any], *, now: float) -> int:
-        text = json.dumps(detail, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
         async def run(conn: AsyncConnection) -> int:
-            result = await conn.execute(audit_log.insert().values(
-                ts=now, actor=actor, action=action, target=target, detail=text).returning(audit_log.c.id))
-            return int(result.scalar_one())
+            return await append(conn, actor, action, target, detail, now=now)
         return await self.db.commit(run)
 
     async def page(self, *, before: int | None = None, limit: int = 50, target: str | None = None,

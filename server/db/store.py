@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.db.accounts import AccountRepo
+from server.db.applications import ApplicationRepo
 from server.db.audit import AuditRepo
 from server.db.bookings import BookingRepo
 from server.db.booth_figures import BoothFigureRepo
@@ -60,6 +61,7 @@ class Store:
         self.bookings = BookingRepo(db)
         self.catalogue = CatalogueRepo(db)
         self.signin_codes = SigninCodeRepo(db)
+        self.applications = ApplicationRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -232,3 +232,41 @@ def test_the_park_office_runs_only_its_own_park_and_the_audit_log_is_read_by_few
 
 
 NOTHING_AT_ALL = Resource()
+
+
+POLICY_ACTIONS = ("policy.publish", "policy.review")
+BY_BUREAU, BY_OTHER_BUREAU, BY_PARK = Resource(owner_org=70), Resource(owner_org=71), Resource(owner_org=90)
+OTHER_DEPT = Person("d2", "d", "visitor", registered=True,
+                    memberships=(Membership(71, "department", "officer", "Other bureau"),))
+# every role x (publish, review) of a policy issued by bureau 70, by park organization 90,
+# and with no issuer named ("may I at all"); and policy.apply for the Acme enterprise
+POLICY_TABLE = {
+    "guest": (GUEST, False, False, False, False),
+    "visitor": (VISITOR, False, False, False, False),
+    "government role without a department": (OFFICER, False, False, False, False),
+    "officer of bureau 70": (DEPT, True, False, True, False),
+    "officer of another bureau": (OTHER_DEPT, False, False, True, False),
+    "park staff (org 90)": (staff_of("798-art-zone"), False, True, True, False),
+    "acme owner": (ACME, False, False, False, True),
+    "acme admin": (member("adm", ACME_ID, "admin"), False, False, False, True),
+    "acme member": (member("emp", ACME_ID, "member"), False, False, False, False),
+    "owner of another enterprise": (OTHER, False, False, False, False),
+    "admin": (Person("a", "a", "admin", registered=True), True, True, True, True),
+}
+
+
+def test_policies_are_published_and_reviewed_by_their_issuer_and_applied_for_by_enterprise_managers() -> None:
+    for label, (who, bureau, park, anywhere, apply) in POLICY_TABLE.items():
+        for action in POLICY_ACTIONS:
+            for res, allowed in ((BY_BUREAU, bureau), (BY_PARK, park), (NOTHING_AT_ALL, anywhere)):
+                decision = can(who, action, res)
+                assert decision.allowed == allowed, (label, action, res, decision.reason)
+                assert decision.reason
+            assert not can(who, action, BY_OTHER_BUREAU) or label in ("admin", "officer of another bureau")
+        decision = can(who, "policy.apply", ACME_ORG)
+        assert decision.allowed == apply, (label, decision.reason)
+        assert decision.reason
+    assert can(GUEST, "policy.apply", ACME_ORG).reason == "sign in first"
+    assert "issuing body's own officers" in can(OTHER_DEPT, "policy.review", BY_BUREAU).reason
+    assert "owners and admins" in can(member("emp", ACME_ID, "member"), "policy.apply", ACME_ORG).reason
+    assert can(ACME, "policy.apply") and not can(member("emp", ACME_ID, "member"), "policy.apply")

@@ -1,0 +1,1 @@
+"""Public policy services: publishing and matching (helper A), applications (applications.py)."""

@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
     p.set_defaults(handler=cmd_crowd)
     register_api(bsub)
+    register_bookings(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -182,3 +183,78 @@ def cmd_api(args: argparse.Namespace) -> int:
     if bad:
         sys.stderr.write(f"cloudpark bench api: answers other than 200 in {', '.join(sorted(set(bad)))}\n")
     return 1 if bad else 0
+
+
+def register_bookings(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "bookings", help="the booking storm: concurrent bookers on contested slots, SQLite and PostgreSQL",
+        description="Per engine: a fresh database and demo zone, `cloudpark web` pinned to one core, spaces added "
+        "through the park console, then a storm of concurrent booking attempts from real HTTP clients on the same "
+        "popular hours (exactly one per slot may win; an independent query counts overlaps), sustained "
+        "bookings/s and the free-slot search's p50/p99; JSON + Markdown.",
+    )
+    p.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    p.add_argument("--pg-database", default="postgresql+asyncpg://postgres@127.0.0.1/cloudpark_bench_bookings",
+                   help="the PostgreSQL URL: DROPPED and created again (its name must contain 'bench')")
+    p.add_argument("--clients", type=int, default=200, help="concurrent bookers (default 200)")
+    p.add_argument("--attempts", type=int, default=1000, help="booking attempts in the storm (default 1000)")
+    p.add_argument("--spaces", type=int, default=25, help="contested spaces (default 25)")
+    p.add_argument("--hours", type=int, default=2, help="contested hours per space, from 10:00 (default 2)")
+    p.add_argument("--sustain-spaces", type=int, default=100, help="spaces for the sustained run (0: none)")
+    p.add_argument("--sustain-clients", type=int, default=8, help="clients of the sustained run (default 8)")
+    p.add_argument("--seconds", type=float, default=10.0, help="length of the sustained run (default 10)")
+    p.add_argument("--searches", type=int, default=100, help="free-slot searches of each kind (default 100)")
+    p.add_argument("--scale", type=float, default=0.05, help="the demo zone's size (default 0.05: 2,500 "
+                   "enterprises, 5,000 employees)")
+    p.add_argument("--web-core", type=_core, default=0, help="core for `cloudpark web`, or none")
+    p.add_argument("--load-core", type=_core, default=1, help="core for the load (this process), or none")
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
+    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
+    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    p.set_defaults(handler=cmd_bookings)
+
+
+def cmd_bookings(args: argparse.Namespace) -> int:
+    from tools.bench.api import Engine, machine
+    from tools.bench.bookings import BookingBench, markdown, run_bench, write
+    from tools.bench.server_process import BenchError
+
+    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
+        sys.stderr.write("cloudpark bench bookings: --engines takes sqlite and/or postgresql\n")
+        return 2
+    if min(args.clients, args.attempts, args.spaces, args.hours, args.sustain_clients, args.searches) < 1 or (
+            args.seconds <= 0 or args.sustain_spaces < 0 or not 0 < args.scale <= 1 or args.hours > 8):
+        sys.stderr.write("cloudpark bench bookings: --clients, --attempts, --spaces, --hours (1..8), "
+                         "--sustain-clients, --searches, --seconds must be positive; --scale in (0, 1]\n")
+        return 2
+    engines = tuple(Engine(e, args.out / f"bookings-{e}", args.pg_database if e == "postgresql" else None)
+                    for e in wanted)
+    bench = BookingBench(engines=engines, clients=args.clients, attempts=args.attempts, spaces=args.spaces,
+                         hours=args.hours, sustain_spaces=args.sustain_spaces, sustain_clients=args.sustain_clients,
+                         seconds=args.seconds, searches=args.searches, scale=args.scale, web_core=args.web_core,
+                         load_core=args.load_core, work_dir=args.out)
+    started = time.time()
+    host = machine()
+    try:
+        results = run_bench(bench)
+    except BenchError as exc:
+        sys.stderr.write(f"cloudpark bench bookings: {exc}\n")
+        return 1
+    command = " ".join(["cloudpark bench bookings", f"--engines {','.join(wanted)}", f"--clients {args.clients}",
+                        f"--attempts {args.attempts}", f"--spaces {args.spaces}", f"--hours {args.hours}",
+                        f"--sustain-spaces {args.sustain_spaces}", f"--seconds {args.seconds:g}",
+                        f"--scale {args.scale:g}"])
+    run = {"bench": "bookings", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "started_epoch": started, "command": command, "machine": host,
+           "settings": {k: getattr(args, k) for k in ("clients", "attempts", "spaces", "hours", "sustain_spaces",
+                                                      "sustain_clients", "seconds", "searches", "scale", "web_core",
+                                                      "load_core")} | {"engines": wanted},
+           "results": results}
+    paths = write(run, args.out, None if args.no_docs else args.docs)
+    sys.stdout.write(markdown(run) + "\n")
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
+    wrong = [w for e in results["engines"] for w in e["wrong"]]
+    if wrong:
+        sys.stderr.write("cloudpark bench bookings: " + "; ".join(wrong) + "\n")
+    return 1 if wrong else 0

@@ -17,6 +17,11 @@ class SignInForm(SignIn):
     next: str = Field(default="/console/", max_length=512)
 
 
+class LangForm(BaseModel):
+    csrf: str = Field(default="", max_length=128)
+    next: str = Field(default="/", max_length=512, description="the page to go back to (a path on this site)")
+
+
 class SignOutForm(BaseModel):
     csrf: str = Field(default="", max_length=128)
     everywhere: bool = False

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from server.accounts import AccountError, token_hash
-from server.web.forms import SignInForm, SignOutForm
+from server.web.forms import LangForm, SignInForm, SignOutForm
 from server.web.guard import Viewer, public, web_of
 from server.web.parks import park_cards
 from server.web.render import render, safe_next
@@ -94,13 +94,15 @@ async def signout(request: Request, viewer: Public, form: Annotated[SignOutForm,
     return response
 
 
-@router.get("/lang/{code}")
+@router.post("/lang/{code}")
 async def choose_language(request: Request, viewer: Public,
                           code: Annotated[str, Path(pattern="^(" + "|".join(LANGS) + ")$")],
-                          next: Annotated[str, Query(max_length=512)] = "/") -> Response:
+                          form: Annotated[LangForm, Form()]) -> Response:
     """The language switch: this browser's cookie, and for a signed-in person the account
-    (the 3D clients follow: their live sessions get a fresh ``session`` through the bus)."""
-    response = RedirectResponse(safe_next(next), status_code=303)
+    (the 3D clients follow: their live sessions get a fresh ``session`` through the bus).
+    A POST with the CSRF field (every page's header has the form), so a link from another
+    site cannot change an account's language."""
+    response = RedirectResponse(safe_next(form.next), status_code=303)
     set_lang_cookie(response, code)
     if viewer.signed_in and viewer.person.lang != code:
         web = web_of(request)

@@ -4,7 +4,6 @@ the viewer, the CSRF token for its forms and the language switch."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,7 +20,7 @@ def render(request: Request, viewer: Viewer, name: str, status: int = 200, **con
         return web.texts.translate(lang, key, **params)
 
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    switch = [(code, LANG_NAMES[code], f"/lang/{code}?next={quote(here, safe='')}") for code in LANGS if code != lang]
+    switch = [(code, LANG_NAMES[code], here) for code in LANGS if code != lang]  # forms to POST /lang/<code>
     base = {"t": t, "lang": lang, "viewer": viewer, "person": viewer.person, "csrf": web.csrf.token(viewer.seed),
             "switch": switch, "path": request.url.path}
     return web.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)

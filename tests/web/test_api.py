@@ -113,13 +113,14 @@ async def test_the_console_landing_sends_a_one_console_person_straight_there(web
 async def test_language_follows_the_browser_then_the_choice(web: AppUnderTest) -> None:
     assert (await web.client.get("/api/session", headers={"Accept-Language": "zh-TW,en;q=0.5"})).json()["lang"] == "zh"
     assert (await web.client.get("/api/session", headers={"Accept-Language": "en-GB,zh;q=0.5"})).json()["lang"] == "en"
-    switch = await web.client.get("/lang/en?next=/signin")
+    switch = await web.client.post("/lang/en", data={"csrf": await web.csrf(), "next": "/signin"})
     assert switch.status_code == 303 and switch.headers["location"] == "/signin"
     page = await web.client.get("/signin", headers={"Accept-Language": "zh-CN"})
     assert 'lang="en"' in page.text and "User name" in page.text
-    await web.client.get("/lang/zh?next=//evil.example/")  # only local paths: goes to /
+    away = await web.client.post("/lang/zh", data={"csrf": await web.csrf(), "next": "//evil.example/"})
+    assert away.headers["location"] == "/"  # only local paths
     assert "用户名" in (await web.client.get("/signin")).text
-    assert (await web.client.get("/lang/fr")).status_code == 422
+    assert (await web.client.post("/lang/fr", data={"csrf": await web.csrf()})).status_code == 422
 
 
 async def test_validation_errors_name_the_field(web: AppUnderTest) -> None:

@@ -97,9 +97,13 @@ def test_the_language_switch_and_the_other_consoles(chromium: Any, live: LiveSer
     page = _phone(chromium, "zh-CN")
     page.goto(f"{live.url}/signin")
     assert page.locator("h1").inner_text() == "登录"
-    page.locator("a.lang").click()
+    _fits_the_phone(page)
+    page.locator("header").screenshot(path=str(SHOTS / "header-phone-zh.png"))
+    page.locator("form.lang [type=submit]").click()  # the header's language form (POST with CSRF)
     page.wait_for_url("**/signin")
     assert page.locator("h1").inner_text() == "Sign in"
+    assert page.locator("form.lang [type=submit]").get_attribute("value") == "中文"
+    page.locator("header").screenshot(path=str(SHOTS / "header-phone-en.png"))
     for user, console in (("pam", "park"), ("gwen", "government"), ("emil", "employee")):
         page.goto(f"{live.url}/signin?next=/console/{console}")
         page.fill("#user", user)
@@ -108,6 +112,15 @@ def test_the_language_switch_and_the_other_consoles(chromium: Any, live: LiveSer
         page.wait_for_url(f"**/console/{console}")
         _fits_the_phone(page)
         page.screenshot(path=str(SHOTS / f"console-{console}-en.png"), full_page=True)
+        if console == "employee":  # signed in: the switch stays on the page and stores the choice
+            page.locator("header").screenshot(path=str(SHOTS / "header-phone-signed-in-en.png"))
+            page.locator("form.lang [type=submit]").click()
+            page.wait_for_url(f"**/console/{console}")
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            _fits_the_phone(page)
+            page.locator("header").screenshot(path=str(SHOTS / "header-phone-signed-in-zh.png"))
+            page.locator("form.lang [type=submit]").click()  # back to English for the next ones
+            page.wait_for_url(f"**/console/{console}")
         page.goto(f"{live.url}/signout")
         page.locator("form button").first.click()
         page.wait_for_url(f"{live.url}/")

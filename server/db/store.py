@@ -21,6 +21,7 @@ from server.db.jobs import JobRepo
 from server.db.likes import LikeRepo
 from server.db.organizations import OrganizationRepo
 from server.db.park_office import ParkOfficeRepo
+from server.db.policies import PolicyRepo
 from server.db.positions import PositionRepo
 from server.db.profiles import ProfileRepo
 from server.db.signin_codes import SigninCodeRepo
@@ -61,6 +62,7 @@ class Store:
         self.bookings = BookingRepo(db)
         self.catalogue = CatalogueRepo(db)
         self.signin_codes = SigninCodeRepo(db)
+        self.policies = PolicyRepo(db)
         self.applications = ApplicationRepo(db)
 
     @classmethod

@@ -186,7 +186,8 @@ class Routes:
         wanted = parse_qs(query).get("h", [""])[0]
         cache = IMMUTABLE if wanted == scene.sha256 else "no-cache"
         # scenes are public: the browser client on the web app's origin refetches a rebuilt one
-        cors = {"Access_Control_Allow_Origin": "*"}
+        # (and reads the ETag, the scene hash, of the one it loaded first)
+        cors = {"Access_Control_Allow_Origin": "*", "Access_Control_Expose_Headers": "ETag"}
         if _etag_match(request, scene.sha256):
             return response(304, b"", "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache, **cors)
         return response(200, scene.data, "model/gltf-binary", ETag=f'"{scene.sha256}"', Cache_Control=cache,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from server.accounts import AccountError, token_hash
 from server.web.forms import LangForm, SignInForm, SignOutForm
@@ -19,6 +21,8 @@ from world.i18n import LANGS
 from world.zoneplan import zone_plan
 
 router = APIRouter(include_in_schema=False)
+PARK_TEMPLATE = ".park.html"  # the export's page for any park (tools/webxr/export.py TEMPLATE)
+TITLE_MARK = "{{title}}"  # where the park's name goes in it (export.py TITLE_MARK)
 Public = Annotated[Viewer, Depends(public)]
 YEAR = 365 * 24 * 3600
 
@@ -120,16 +124,26 @@ async def web_index(request: Request, viewer: Public) -> Response:
 @router.get("/web/{park}/", response_class=HTMLResponse)
 async def park_in_3d(request: Request, viewer: Public, park: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
                      ) -> Response:
-    """A park's browser 3D page, told where the game websocket is (the world server is
-    its own process on its own port): the export's page with the game URL filled in."""
+    """A live park's browser 3D page, for every park in the catalogue (one approved a
+    minute ago too: no new export needed): the export's one page for any park
+    (``DATA_DIR/web/.park.html``) with the park and its names filled in, and where the game
+    websocket is (the world server is its own process on its own port). The page names no
+    scene: the client loads the world server's ``/scenes/<park>.glb`` and follows it when
+    the park is rebuilt. Unknown, proposed or rejected parks: the 404 page."""
     web = web_of(request)
-    page = web.config.web_dir / park / "index.html"
-    if not page.is_file():
-        return HTMLResponse("no such park in the browser client", status_code=404)
+    entry = next((p for p in web.catalogue if p.id == park), None)
+    if entry is None:
+        raise HTTPException(404, f"no live park {park} in the catalogue")
+    template = web.config.web_dir / PARK_TEMPLATE
+    if not template.is_file():
+        return HTMLResponse("no browser client exported yet: cloudpark up (or cloudpark webxr export) writes "
+                            "DATA_DIR/web", status_code=404)
+    shown = entry.name_zh if viewer.lang == "zh" else entry.name_en
+    html = template.read_text(encoding="utf-8").replace(TITLE_MARK, escape(shown or park))
     # the viewer's language; and "web_session": the page is served by the web app, so it may
     # ask /api/session for a ticket (served by the world server, it never asks: no such path)
-    html = fill_config(page.read_text(encoding="utf-8"), server=web.config.game_url, lang=viewer.lang,
-                       web_session="/api/session")
+    html = fill_config(html, park=park, title=entry.name_en or park, title_zh=entry.name_zh,
+                       server=web.config.game_url, lang=viewer.lang, web_session="/api/session")
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 

@@ -3,6 +3,7 @@ SQLite store: sign in and out, CSRF, roles, language, validation, body size."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -182,13 +183,13 @@ async def test_the_openapi_document_lists_the_api(web: AppUnderTest) -> None:
 async def test_the_browser_client_and_park_pictures_are_served_from_the_data_folder(web: AppUnderTest) -> None:
     assert (await web.client.get("/web/no-park/")).status_code == 404  # nothing exported yet: a 404, not a crash
     assert (await web.client.get("/api/parks")).json()[0]["preview"] is None
-    (web.config.web_dir / "798-art-zone").mkdir(parents=True)
-    (web.config.web_dir / "798-art-zone" / "index.html").write_text("<!doctype html><title>798</title>")
+    web.config.web_dir.mkdir(parents=True)  # the export's page for any park
+    (web.config.web_dir / ".park.html").write_text("<!doctype html><title>{{title}}</title>")
     previews = web.config.data_dir / "previews"
     previews.mkdir()
     (previews / "798-art-zone.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    page = await web.client.get("/web/798-art-zone/")
-    assert page.status_code == 200 and "<title>798</title>" in page.text
+    page = await web.client.get("/web/798-art-zone/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "<title>798 Art Zone</title>" in page.text
     assert (await web.client.get("/previews/798-art-zone.png")).content.startswith(b"\x89PNG")
     assert (await web.client.get("/previews/../web-secret")).status_code == 404
     portal = await web.client.get("/")
@@ -205,14 +206,31 @@ async def test_over_https_the_cookie_is_secure_and_sign_in_never_redirects_off_s
     assert "Secure" in cookie and "HttpOnly" in cookie
 
 
+def _proposal(park: str) -> str:
+    return (f'id = "{park}"\nname_zh = "新园区"\nname_en = "New Park"\nstyle = "mill"\n'
+            'sources = ["the park office (test)"]\n\n[area]\nm2 = 20000\nkind = "site"\n')
+
+
 async def test_the_browser_3d_page_is_told_where_the_game_websocket_is(web: AppUnderTest) -> None:
-    page = web.config.web_dir / "798-art-zone" / "index.html"
+    """One page for every live park (the export's ``.park.html``): the park, its names and the
+    game websocket filled in, no scene named (the client loads the world server's)."""
+    assert (await web.client.get("/web/798-art-zone/")).status_code == 404  # nothing exported yet
+    page = web.config.web_dir / ".park.html"
     page.parent.mkdir(parents=True)
-    page.write_text('<script id="cloudpark-config" type="application/json">{"park": "798-art-zone", '
-                    '"glb": "798-art-zone.glb", "server": "", "title": "798"}</script>', encoding="utf-8")
-    reply = await web.client.get("/web/798-art-zone/")
-    assert reply.status_code == 200 and f'"server": "{web.config.game_url}"' in reply.text
-    assert (await web.client.get("/web/no-such-park/")).status_code == 404
+    page.write_text('<title>{{title}} · Cloud Park</title><script id="cloudpark-config" type="application/json">'
+                    '{"park": "", "glb": "", "scene_hash": "", "server": "", "title": "", "title_zh": ""}</script>',
+                    encoding="utf-8")
+    for park, zh, en in (("798-art-zone", "798艺术区", "798 Art Zone"), ("751-d-park", "751 D·PARK 北京时尚设计广场", "751 D-PARK Beijing Fashion Design Plaza")):
+        reply = await web.client.get(f"/web/{park}/", headers={"Accept-Language": "zh"})
+        assert reply.status_code == 200 and f"<title>{zh} · Cloud Park</title>" in reply.text
+        config = json.loads(reply.text.split('type="application/json">')[1].split("</script>")[0])
+        assert config["park"] == park and (config["title"], config["title_zh"]) == (en, zh)
+        assert config["server"] == web.config.game_url and config["glb"] == config["scene_hash"] == ""
+    missing = await web.client.get("/web/no-such-park/", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404 and "<html" in missing.text  # the 404 page
+    # a proposed park is not live: no page until it is approved
+    await web.store.catalogue.propose(_proposal("jiuxianqiao-lab"), by="vera", now=web.clock.now())
+    assert (await web.client.get("/web/jiuxianqiao-lab/")).status_code == 404
     assert (await web.client.get("/web/../secret/")).status_code in (404, 422)
     index = await web.client.get("/web/", follow_redirects=False)
     assert index.status_code == 308 and index.headers["location"] == "/"

@@ -94,7 +94,7 @@ async def test_a_change_on_the_web_is_published_for_the_3d_clients(web: AppUnder
 
 
 async def test_the_parks_3d_page_is_told_the_viewers_language(web: AppUnderTest) -> None:
-    page = web.config.web_dir / "798-art-zone" / "index.html"
+    page = web.config.web_dir / ".park.html"  # the export's page for any park
     page.parent.mkdir(parents=True)
     page.write_text('<script type="application/json" id="cloudpark-config">{"park": "798-art-zone", "server": "", '
                     '"lang": "", "texts": {"en": {"client.lang.switch": "中文"}}}</script>', encoding="utf-8")

@@ -57,12 +57,18 @@ def _quad(x0: float, y0: float, x1: float, y1: float) -> tuple[np.ndarray, np.nd
     return pos, nor, np.array([0, 1, 2, 0, 2, 3], np.uint16)
 
 
-def build_glb(layout: ParkLayout) -> bytes:
+Box = tuple[str, tuple[float, float, float, float, float], tuple[float, float, float, float]]
+
+
+def build_glb(layout: ParkLayout, extra: tuple[Box, ...] = ()) -> bytes:
+    """The scene; ``extra``: more buildings as (name, (cx, cy, w, d, h), rgba), e.g. what a
+    park office added (the layout's walkable area should have a hole there)."""
     parts = [
         ("ground", _quad(-30, -20, 30, 20), (0.55, 0.62, 0.5, 1.0)),
         ("booth-a", _box(14.5, 0.0, 3.0, 3.0, 2.6), (0.85, 0.3, 0.2, 1.0)),
         ("hall-west", _box(-14.0, 12.0, 12.0, 8.0, 9.0), (0.62, 0.5, 0.42, 1.0)),
         ("stage", _box(0.0, -16.0, 8.0, 3.0, 1.0), (0.3, 0.3, 0.45, 1.0)),
+        *((name, _box(*box), color) for name, box, color in extra),
     ]
     blob = bytearray()
     views, accessors, meshes, nodes, materials = [], [], [], [], []

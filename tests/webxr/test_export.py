@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -11,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.webxr.scene import build_glb, park_layout
-from tools.webxr.export import ExportError, export_all, export_park, publish_web
+from tools.webxr.export import (
+    TEMPLATE,
+    TITLE_MARK,
+    ExportError,
+    export_all,
+    export_park,
+    publish_web,
+)
 
 VALIDATE = """
 import { readFileSync } from "node:fs";
@@ -34,6 +42,8 @@ def test_one_park_exports_a_self_contained_relative_folder(exported) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     config = config_of(page)
     texts = config.pop("texts")
+    # the hash the world server names the scene by: a joined naming another one swaps it
+    assert config.pop("scene_hash") == hashlib.sha256((out / "test-park.glb").read_bytes()).hexdigest()
     assert config == {"park": "test-park", "glb": "test-park.glb", "server": "", "title": "test-park", "title_zh": "",
                       "lang": "", "web_session": ""}  # the web app fills in lang and web_session
     assert texts["zh"]["client.booth.like"] == "点赞" and texts["en"]["client.booth.like"] == "Like"  # both languages
@@ -76,6 +86,14 @@ def test_all_parks_share_one_bundle_and_get_a_list_page(tmp_path: Path) -> None:
         page = (web / pid / "index.html").read_text(encoding="utf-8")
         assert 'src="../app.js"' in page and config_of(page)["glb"] == f"{pid}.glb"
         assert (web / pid / f"{pid}.glb").is_file()
+        assert config_of(page)["scene_hash"] == hashlib.sha256((scenes / f"{pid}.glb").read_bytes()).hexdigest()
+    # the page for any park (the web app serves it for every live park): nothing of a park in it
+    template = (web / TEMPLATE).read_text(encoding="utf-8")
+    config = config_of(template)
+    assert {k: config[k] for k in ("park", "glb", "scene_hash", "title", "title_zh", "lang")} == {
+        "park": "", "glb": "", "scene_hash": "", "title": "", "title_zh": "", "lang": ""}
+    assert config["texts"]["en"]["web3d.scene.building"]  # waiting for a just-approved park's scene
+    assert f"<title>{TITLE_MARK} · Cloud Park</title>" in template and 'src="../app.js"' in template
     listing = (web / "index.html").read_text(encoding="utf-8")
     assert listing.index('href="park-a/"') < listing.index('href="park-b/"')
     assert seen[0][0] == 0 and seen[-1][:2] == (3, 3) and [s[2] for s in seen[1:3]] == ["park-a", "park-b"]
@@ -122,4 +140,5 @@ def test_publish_web_rewrites_only_when_scenes_or_client_changed(tmp_path: Path,
     assert publish_web(tmp_path).parks == ("test-park",)
     assert not (tmp_path / "web" / "park-b").exists()
     # The server never serves the stamp: it is a hidden name.
-    assert sorted(p.name for p in (tmp_path / "web").iterdir() if p.name.startswith(".")) == [".export.json"]
+    assert sorted(p.name for p in (tmp_path / "web").iterdir() if p.name.startswith(".")) == [
+        ".export.json", ".park.html"]

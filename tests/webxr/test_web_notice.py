@@ -21,12 +21,25 @@ from server.db import Store
 from server.db.inbox import Notice
 from server.web.app import create_app
 from server.web.texts import load_texts
-from tests.webxr.conftest import PARK
+from tests.webxr.scene import build_glb, park_layout
 from tests.webxr.world_server import WorldServer
+from tools.webxr.export import publish_web
 
 SHOTS = Path("build/screenshots/web")
 USED = Notice("account", "notice.code_used.title", "notice.code_used.body", link="/signout")
 pytestmark = pytest.mark.slow
+PARK = "798-art-zone"  # a park of the catalogue (the web app serves 3D pages for those), with the test scene
+
+
+@pytest.fixture
+def world_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    (data / "scenes").mkdir(parents=True)
+    (data / "scenes" / f"{PARK}.glb").write_bytes(build_glb(park_layout(PARK)))
+    publish_web(data)
+    server = WorldServer(data, layouts={PARK: park_layout(PARK)}).start()
+    yield server
+    server.stop()
 
 
 class WebBeside:

@@ -12,6 +12,10 @@ Layout of one park (``export_park``)::
 Layout of every park (``export_all``)::
 
     OUT/index.html (list of parks)  OUT/app.js  OUT/app.css  OUT/<park>/index.html  OUT/<park>/<park>.glb
+    OUT/.park.html (the page for any park: the web app fills in the park, ``template_page``)
+
+Each park page names its scene's hash (``scene_hash``): on a ``joined`` naming another
+one (the park was rebuilt) the client fetches the world server's scene and swaps it in.
 """
 
 from __future__ import annotations
@@ -150,17 +154,37 @@ def client_texts(folder: Path = I18N_DIR) -> dict[str, dict[str, str]]:
             for lang in LANGS}
 
 
-def _page(entry: ParkEntry, glb_name: str, server: str | None, base: str) -> bytes:
+def _page(entry: ParkEntry, glb_name: str, server: str | None, base: str, *, scene_hash: str = "",
+          shown_title: str | None = None) -> bytes:
     # "lang" and "web_session" stay "" here: the web app fills in the viewer's language and
     # its session endpoint when it serves the page (served by the world server, the page
     # never asks for a web ticket: that server has no /api/session)
     config = {"park": entry.id, "glb": glb_name, "server": server or "", "title": entry.title,
               "title_zh": entry.subtitle, "lang": "", "web_session": "", "texts": client_texts()}
+    config["scene_hash"] = scene_hash  # the client swaps in another scene when the server names another hash
     # "</" must not close the script element that holds the JSON.
     text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     page = (WEB_SOURCES / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{title}}", html.escape(entry.title)).replace("{{base}}", base).replace("{{config}}", text)
+    shown = html.escape(entry.title) if shown_title is None else shown_title
+    page = page.replace("{{title}}", shown).replace("{{base}}", base).replace("{{config}}", text)
     return page.encode()
+
+
+TEMPLATE = ".park.html"  # a hidden name: the world server never serves it; the web app does
+TITLE_MARK = "{{title}}"  # where the web app writes the park's name into the template
+
+
+def template_page(server: str | None = None) -> bytes:
+    """The page for any park, as ``OUT/.park.html`` (the web app's ``/web/<park>/`` serves it
+    for every live park in the catalogue, one approved after this export too): the park,
+    its names and the scene are left empty for the web app to fill in (``{{title}}`` in the
+    HTML; the config's ``park``, ``title``, ``title_zh``); with no ``glb`` the client loads
+    the world server's ``/scenes/<park>.glb``. Relative to ``OUT/<park>/`` like the parks' pages."""
+    return _page(ParkEntry("", ""), "", server, "../", shown_title=TITLE_MARK)
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()  # what the world server names it by
 
 
 def park_entries(park_ids: Iterable[str], catalogue_dir: Path | None = None) -> list[ParkEntry]:
@@ -189,7 +213,7 @@ def export_park(
     entry = park_entries([park_id], catalogue_dir)[0]
     bundle = bundle_client(out)
     _copy_atomic(glb, out / glb.name)
-    _write_atomic(out / "index.html", _page(entry, glb.name, server, ""))
+    _write_atomic(out / "index.html", _page(entry, glb.name, server, "", scene_hash=_hash(glb)))
     return ExportReport(out, (park_id,), bundle, _folder_bytes(out))
 
 
@@ -211,8 +235,9 @@ def export_all(
             progress(i, steps, entry.id)
         glb = scene_path(entry.id, scenes_dir)
         _copy_atomic(glb, out / entry.id / glb.name)
-        _write_atomic(out / entry.id / "index.html", _page(entry, glb.name, server, "../"))
+        _write_atomic(out / entry.id / "index.html", _page(entry, glb.name, server, "../", scene_hash=_hash(glb)))
     _write_atomic(out / "index.html", _list_page(entries))
+    _write_atomic(out / TEMPLATE, template_page(server))
     if progress:
         progress(steps, steps, "done")
     return ExportReport(out, tuple(ids), bundle, _folder_bytes(out))

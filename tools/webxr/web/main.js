@@ -10,6 +10,7 @@ import { AccountPanel, savedGuestName, savedLogin } from "./account.js";
 import { Hud } from "./hud.js";
 import { XRMode } from "./xr.js";
 import { Notices, webTicket } from "./notices.js";
+import { Scenery } from "./scene.js";
 import { SpaceZones } from "./spaces.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
@@ -33,11 +34,16 @@ async function main() {
   const world = new World(canvas);
   const app = { world, config, frames: 0, firstRenderMs: null, snaps: 0 };
   window.cloudpark = app;
-  const layout = await world.loadPark(config.glb);
+  const url = serverUrl(config.server, location);
+  // The scene follows the world server's: a rebuilt park is swapped in on its `joined`.
+  app.scenery = new Scenery(world, {
+    wsUrl: url, park: config.park,
+    onSwap: (l) => { app.layout = l; app.prediction.layout = l; app.spaces.redraw(); }, // zones of the new layout
+  });
+  const layout = await app.scenery.start(config, document.getElementById("fatal"));
   const color = lively(Math.random());
   const name = guestName(query);
   const login = savedLogin();
-  const url = serverUrl(config.server, location);
   const ticket = await webTicket(config.web_session); // signed in on the web: enter as yourself
   const conn = new Connection({
     url, park: config.park, name, color, spawn: query.get("spawn"), token: login ? login.token : null, ticket,
@@ -84,6 +90,7 @@ async function main() {
     if (m.lang) { setLang(m.lang); rememberLang(m.lang); } // the account's choice follows the person
   });
   conn.on("joined", (m) => {
+    app.scenery.follow(m); // another scene hash: the park was rebuilt (or the page's is stale)
     // A resumed avatar keeps its booth panel (the server does not re-send `booth` on resume);
     // a new avatar starts outside every booth.
     if (m.you !== app.you && app.booth.booth) app.booth.close();
@@ -174,6 +181,7 @@ async function main() {
     missingTexts: [...missing],
     frames: app.frames,
     snaps: app.snaps,
+    scene: app.scenery.state(),
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
       park: world.parkRoot.position.toArray(), scale: world.parkRoot.scale.x, visible: world.parkRoot.visible,
       panel: !!app.xr.panel, teleport: app.xr.teleportTarget },

@@ -1,8 +1,6 @@
 // The 3D park: the scene model, other visitors interpolated ~100 ms behind, and your
 // own avatar predicted from the inputs the server has not yet acknowledged.
 import * as THREE from "three";
-import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
-import { ParkLayout } from "./park.js";
 import { posFromWire, yawFromWire } from "./net.js";
 
 export const INTERP_DELAY_MS = 100;
@@ -38,13 +36,17 @@ export class World {
     this.frames = 0;
   }
 
-  async loadPark(url) {
-    const gltf = await new GLTFLoader().loadAsync(url);
-    const data = gltf.scene.userData.cloudpark || (gltf.parser.json.scenes[0].extras || {}).cloudpark;
-    this.layout = new ParkLayout(data);
-    this.model = gltf.scene;
-    this.parkRoot.add(gltf.scene);
-    return this.layout;
+  /** Show a parsed park scene (scene.js reads it) in place of the one shown: the old
+   * model's meshes, materials and textures are freed (the counts are returned); avatars
+   * and lights stay. */
+  showPark(model, layout) {
+    const old = this.model;
+    this.model = model;
+    this.layout = layout;
+    this.parkRoot.add(model);
+    if (!old) return null;
+    this.parkRoot.remove(old);
+    return disposeTree(old); // what was freed
   }
 
   resize(width, height) {
@@ -108,6 +110,29 @@ export class World {
   render() {
     this.renderer.render(this.scene, this.camera);
   }
+}
+
+/** Free what a scene tree holds on the GPU (and its images): every geometry, material and
+ * texture once. Returns the counts freed (the tests check nothing is left behind). */
+export function disposeTree(root) {
+  const geometries = new Set();
+  const materials = new Set();
+  const textures = new Set();
+  root.traverse((o) => {
+    if (o.geometry) geometries.add(o.geometry);
+    for (const m of [].concat(o.material || [])) materials.add(m);
+  });
+  for (const m of materials) {
+    for (const value of Object.values(m)) if (value && value.isTexture) textures.add(value);
+  }
+  for (const g of geometries) g.dispose();
+  for (const m of materials) m.dispose();
+  for (const tex of textures) {
+    tex.dispose();
+    const image = tex.source && tex.source.data;
+    if (image && typeof image.close === "function") image.close(); // an ImageBitmap from the .glb
+  }
+  return { geometries: geometries.size, materials: materials.size, textures: textures.size };
 }
 
 function labelTexture(text) {

@@ -34,6 +34,16 @@ async def send(store: Any, bus: Bus, recipients: Sequence[str], notice: Notice, 
     return int(told)
 
 
+async def send_each(store: Any, bus: Bus, items: Sequence[tuple[str, Notice]], *, now: float) -> int:
+    """``send`` for notices that differ per recipient (``(recipient, notice)`` pairs): one
+    transaction for all, then the same ``inbox.new`` hints."""
+    told = await store.inbox.send_each(items, now=now)
+    users = list(dict.fromkeys(r for r, _ in items))
+    for i in range(0, len(users), USERS_PER_HINT):
+        bus.publish(SUBJECT, {"users": users[i:i + USERS_PER_HINT], "since": now})
+    return int(told)
+
+
 def render(texts: Texts, lang: str, notice: Notice) -> tuple[str, str]:
     """(title, body) of ``notice`` in ``lang``. A parameter the text names but the notice
     lacks leaves its ``{name}`` showing rather than failing the page."""

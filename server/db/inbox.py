@@ -74,6 +74,20 @@ class InboxRepo:
             return 0
         return await self.db.commit(self._write(recipients, notice, now))
 
+    async def send_each(self, items: Sequence[tuple[str, Notice]], *, now: float) -> int:
+        """Tell each recipient its own notice (the same service, its own parameters: a
+        policy's verdict and amount per enterprise) in one transaction; how many were told.
+        All or none, as ``send``."""
+        rows = [row for recipient, notice in items for row in _rows([recipient], notice, now)]
+        if not rows:
+            return 0
+
+        async def run(conn: AsyncConnection) -> int:
+            for i in range(0, len(rows), CHUNK):
+                await conn.execute(inbox.insert(), rows[i:i + CHUNK])
+            return len(rows)
+        return await self.db.commit(run)
+
     def post_send(self, recipients: Sequence[str], notice: Notice, *, now: float) -> None:
         """``send`` without waiting: queued to the writer, failures logged."""
         if recipients:

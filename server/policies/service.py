@@ -1,0 +1,240 @@
+"""Publishing policies, and the policy finding the enterprise.
+
+``PolicyService.publish`` writes a policy (version 1) or ``change`` a new version of
+one, audit-logs it, then ``rematch``: the bulk matcher (``server.policies.bulk``, numpy
+over the zone's enterprises as columns) rewrites the policy's matches in one
+transaction, and ``notify`` tells the owners and admins of every eligible and possibly
+eligible enterprise not yet told of this version, through ``server.notices.send_each``
+(one transaction for all, each enterprise its own verdict, amount and the clauses with
+their marks; the in-world push follows). A policy whose application window has closed is
+not matched or pushed. Subscribers of the policy's topics are told too (one notice).
+
+Deadline reminders are scheduler jobs (``policy.deadline``, written with the version):
+``REMIND_DAYS`` days before the window's last day, at 09:00 on the zone's calendar, the
+matched enterprises that have not applied are reminded. Handlers are idempotent: a
+reminder for a version that is no longer current, or a withdrawn policy, does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from server.bus import Bus
+from server.db.inbox import Notice
+from server.notices import send, send_each
+from server.policies.bulk import match
+from server.policies.columns import load
+from world.i18n import Texts
+from world.policies.rules import leaves
+from world.policies.versions import PolicyVersion
+
+log = logging.getLogger("cloudpark.policies")
+REMIND_DAYS = (7, 1)
+REMIND_HOUR = 9
+TOLD_ROLES = ("owner", "admin")  # who acts for an enterprise on a policy (policy.apply)
+MARKS = {"met": "✓", "not": "✗", "unknown": "?"}
+
+
+@dataclass(frozen=True, slots=True)
+class Matched:
+    policy_id: int
+    version: int
+    eligible: int
+    possibly: int
+    told: int  # people notified
+    match_s: float  # loading the columns and matching
+    write_s: float  # writing the matches
+    notify_s: float  # writing the notices
+
+
+def link(policy_id: int) -> str:
+    return f"/policies/{policy_id}"
+
+
+class PolicyService:
+    def __init__(self, store: Any, bus: Bus, texts: Texts, tz: ZoneInfo) -> None:
+        self.store = store
+        self.bus = bus
+        self.texts = texts
+        self.tz = tz
+
+    def today(self, now: float) -> date:
+        return datetime.fromtimestamp(now, self.tz).date()
+
+    def year(self, now: float) -> int:
+        return self.today(now).year
+
+    # --- publishing
+
+    async def publish(self, v: PolicyVersion, *, issuer_org_id: int, by: str, now: float, park_id: str = "",
+                      demo: bool = False) -> Matched:
+        policy_id = await self.store.policies.create(v, issuer_org_id=issuer_org_id, by=by, now=now, publish=True,
+                                                     park_id=park_id, demo=demo)
+        await self.store.audit.add(by, "policy.publish", f"policy:{policy_id}",
+                                   {"version": 1, "title": v.title_zh, "level": v.level}, now=now)
+        return await self._after_publish(policy_id, 1, v, now=now)
+
+    async def change(self, policy_id: int, v: PolicyVersion, *, by: str, now: float, note: str = "") -> Matched:
+        """A new version of a published policy (open applications keep theirs), matched again."""
+        number = await self.store.policies.add_version(policy_id, v, by=by, now=now, publish=True, note=note)
+        await self.store.audit.add(by, "policy.change", f"policy:{policy_id}",
+                                   {"version": number, "title": v.title_zh, "note": note}, now=now)
+        return await self._after_publish(policy_id, number, v, now=now)
+
+    async def withdraw(self, policy_id: int, *, by: str, now: float) -> bool:
+        done = bool(await self.store.policies.withdraw(policy_id, now=now))
+        if done:
+            await self.store.audit.add(by, "policy.withdraw", f"policy:{policy_id}", {}, now=now)
+        return done
+
+    async def _after_publish(self, policy_id: int, number: int, v: PolicyVersion, *, now: float) -> Matched:
+        await self.schedule_reminders(policy_id, number, v, now=now)
+        result = await self.rematch(policy_id, now=now)
+        if v.topics:
+            await self._tell_subscribers(policy_id, v, now=now)
+        return result
+
+    # --- matching
+
+    async def rematch(self, policy_id: int, *, now: float, notify: bool = True) -> Matched:
+        """Match the current version against every enterprise, store, and tell the new ones."""
+        policy = await self.store.policies.get(policy_id)
+        if policy is None or policy.current is None or policy.state != "published":
+            raise KeyError(policy_id)
+        spec = policy.current.spec
+        started = time.perf_counter()
+        if spec.apply_to is not None and spec.apply_to < self.today(now):
+            cols = None  # the window has closed: nobody is pointed at it
+        else:
+            cols = await self.store.db.read(load)
+        rows: list[dict[str, Any]] = []
+        if cols is not None and cols.size:
+            out = match(cols, spec.rule, spec.benefit, self.year(now))
+            org_ids = cols.org_ids[out.rows].tolist()
+            amounts = [None if a != a else float(a) for a in out.amounts.tolist()]  # NaN -> NULL
+            rows = [{"org_id": o, "verdict": v, "amount": a, "reasons": r}
+                    for o, v, a, r in zip(org_ids, out.verdicts.tolist(), amounts, out.reasons.tolist(), strict=True)]
+        matched = time.perf_counter()
+        await self.store.policies.replace_matches(policy_id, policy.current_version, rows, now=now)
+        written = time.perf_counter()
+        told = await self.notify(policy_id, now=now) if notify else 0
+        eligible = sum(1 for r in rows if r["verdict"] == "eligible")
+        return Matched(policy_id, policy.current_version, eligible, len(rows) - eligible, told,
+                       matched - started, written - matched, time.perf_counter() - written)
+
+    # --- telling
+
+    def _clauses(self, rule: Any, reasons: str, lang: str) -> str:
+        pairs = json.loads(reasons)
+        names = [self.texts.translate(lang, f"policy.field.{c.field}") for c in leaves(rule)]
+        return " · ".join(f"{name} {MARKS[state]}" for name, (state, _why) in zip(names, pairs, strict=True))
+
+    def _notice(self, policy: Any, verdict: str, amount: float | None, reasons: str,
+                cache: dict[tuple[str, str], dict[str, str]]) -> Notice:
+        spec = policy.current.spec
+        key = (verdict, reasons)
+        if key not in cache:
+            cache[key] = {f"clauses_{lang}": self._clauses(spec.rule, reasons, lang) for lang in ("zh", "en")}
+        params = {"policy": policy.id, "title_zh": spec.title_zh, "title_en": spec.title_en or spec.title_zh,
+                  "amount": "" if amount is None else f"{amount:,.0f}", **cache[key]}
+        kind = "possibly" if verdict == "possibly" else "eligible" if amount is not None else "eligible_no_amount"
+        return Notice("policy", f"policy.notice.{verdict}.title", f"policy.notice.{kind}.body", params,
+                      link(policy.id))
+
+    async def notify(self, policy_id: int, *, now: float) -> int:
+        """Tell the owners and admins of each matched enterprise not yet told of this version."""
+        policy = await self.store.policies.get(policy_id)
+        if policy is None or policy.current is None:
+            return 0
+        pending = await self.store.policies.to_notify(policy_id, policy.current_version)
+        if not pending:
+            return 0
+        people = await self.store.db.read(_people_of_matches(policy_id, policy.current_version))
+        by_org: dict[int, list[str]] = {}
+        for org_id, user in people:
+            by_org.setdefault(org_id, []).append(user)
+        cache: dict[tuple[str, str], dict[str, str]] = {}
+        items: list[tuple[str, Notice]] = []
+        for org_id, verdict, amount, reasons in pending:
+            users = by_org.get(org_id)
+            if users:
+                notice = self._notice(policy, verdict, amount, reasons, cache)
+                items.extend((u, notice) for u in users)
+        told = await send_each(self.store, self.bus, items, now=now) if items else 0
+        await self.store.policies.mark_notified(policy_id, policy.current_version)
+        return told
+
+    async def _tell_subscribers(self, policy_id: int, v: PolicyVersion, *, now: float) -> int:
+        users = await self.store.policies.subscribers(v.topics)
+        if not users:
+            return 0
+        notice = Notice("policy", "policy.notice.topic.title", "policy.notice.topic.body",
+                        {"policy": policy_id, "title_zh": v.title_zh, "title_en": v.title_en or v.title_zh},
+                        link(policy_id))
+        return await send(self.store, self.bus, users, notice, now=now)
+
+    # --- deadline reminders
+
+    def reminder_due(self, apply_to: date, days: int) -> float:
+        day = apply_to - timedelta(days=days)
+        return datetime(day.year, day.month, day.day, REMIND_HOUR, tzinfo=self.tz).timestamp()
+
+    async def schedule_reminders(self, policy_id: int, number: int, v: PolicyVersion, *, now: float) -> int:
+        if v.apply_to is None:
+            return 0
+        made = 0
+        for days in REMIND_DAYS:
+            due = self.reminder_due(v.apply_to, days)
+            if due > now:
+                made += bool(await self.store.jobs.schedule(
+                    "policy.deadline", f"policy.deadline:{policy_id}:{number}:{days}", due,
+                    {"policy": policy_id, "version": number, "days": days}))
+        return made
+
+    def register(self, scheduler: Any) -> None:
+        """The reminder handler, in any process that runs a scheduler on this database."""
+        scheduler.handle("policy.deadline", self._job_deadline)
+
+    async def _job_deadline(self, payload: dict[str, Any], now: float) -> None:
+        policy = await self.store.policies.get(int(payload["policy"]))
+        if (policy is None or policy.state != "published" or policy.current is None
+                or policy.current_version != int(payload["version"]) or policy.current.spec.apply_to is None):
+            return
+        users = await self.store.db.read(_not_applied(policy.id))
+        if users:
+            spec = policy.current.spec
+            notice = Notice("policy", "policy.notice.deadline.title", "policy.notice.deadline.body",
+                            {"policy": policy.id, "title_zh": spec.title_zh, "title_en": spec.title_en or spec.title_zh,
+                             "apply_to": spec.apply_to.isoformat() if spec.apply_to else "",
+                             "days": int(payload["days"])}, link(policy.id))
+            await send(self.store, self.bus, users, notice, now=now)
+
+
+def _people_of_matches(policy_id: int, version: int) -> Any:
+    async def run(conn: AsyncConnection) -> list[tuple[int, str]]:
+        rows = await conn.execute(text(
+            'SELECT m.org_id, s."user" FROM policy_matches m JOIN memberships s ON s.org_id = m.org_id '
+            "WHERE m.policy_id = :p AND m.version = :v AND m.notified_version < :v "
+            "AND s.role IN ('owner', 'admin') ORDER BY m.org_id, s.\"user\""), {"p": policy_id, "v": version})
+        return [(int(r[0]), str(r[1])) for r in rows]
+    return run
+
+
+def _not_applied(policy_id: int) -> Any:
+    async def run(conn: AsyncConnection) -> list[str]:
+        rows = await conn.execute(text(
+            'SELECT DISTINCT s."user" FROM policy_matches m JOIN memberships s ON s.org_id = m.org_id '
+            "WHERE m.policy_id = :p AND s.role IN ('owner', 'admin') AND NOT EXISTS ("
+            "SELECT 1 FROM policy_applications a WHERE a.policy_id = m.policy_id AND a.org_id = m.org_id) "
+            'ORDER BY s."user"'), {"p": policy_id})
+        return [str(r[0]) for r in rows]
+    return run

@@ -304,6 +304,13 @@ class ApplicationRepo:
                                                                   application_id).order_by(application_steps.c.id))
         return [ApplicationStep(int(r.id), r.actor, r.from_state, r.to_state, r.note, float(r.ts)) for r in rows]
 
+    async def awards(self, org_id: int) -> frozenset[str]:
+        """The topics of policies whose benefit the enterprise was approved for (the
+        platform's record the ``awards`` rule field reads)."""
+        rows = await self.db.rows(select(policy_versions.c.topics).select_from(_JOINED).where(
+            policy_applications.c.org_id == org_id, policy_applications.c.state.in_(("approved", "disbursed"))))
+        return frozenset(t for r in rows for t in json.loads(r.topics or "[]"))
+
     async def managers(self, org_id: int) -> list[str]:
         """The owners and admins of an enterprise: who is told about its applications."""
         rows = await self.db.rows(select(memberships.c.user).where(

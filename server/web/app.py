@@ -38,6 +38,7 @@ from server.web import (
     employee_console,
     enterprise_console,
     enterprise_people,
+    enterprise_policies,
     inbox_pages,
     pages,
     park_booths,
@@ -46,6 +47,9 @@ from server.web import (
     park_import,
     park_staff,
     people_pages,
+    policy_forms,
+    policy_pages,
+    policy_review,
     signin_pages,
     vendor,
     zone_figures,
@@ -68,7 +72,8 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
                                   directory_pages.router, directory_api.router,
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
-                                  audit_pages.router, booking_pages.router, booking_api.router)
+                                  audit_pages.router, booking_pages.router, booking_api.router,
+                                  policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:
@@ -117,7 +122,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
               name="previews")
     app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)
-    app.add_middleware(BodyLimit, limit=config.web_max_body, larger=park_import.LARGER)
+    app.add_middleware(BodyLimit, limit=config.web_max_body, larger=(*park_import.LARGER, policy_forms.LARGER))
     _answers(app)
     return app
 

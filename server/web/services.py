@@ -35,3 +35,4 @@ class Web:
     # server's front desk keeps its own for registrations over the websocket
     registrations: ChatLimiter | None = field(default=None)
     live: Any = None  # server.web.live_parks.LiveParks: keeps ``catalogue`` as the database holds it
+    applications: Any = None  # server.policies.applications.ApplicationService, made on first use

@@ -1,0 +1,144 @@
+"""Policies and applications on the web: the enterprise sees its verdict with a reason
+per clause and the amount's arithmetic, applies with materials checked by content, the
+officer of the issuing department reviews; nobody sees another's applications."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.server.test_uploads import pdf_bytes, png_bytes
+from tests.web.conftest import AppUnderTest
+from tests.web.policy_people import match_now, seed_policy_world
+
+pytestmark = pytest.mark.anyio
+PDF = ("租赁合同.pdf", pdf_bytes(), "application/pdf")
+
+
+async def world(web: AppUnderTest):  # type: ignore[no-untyped-def]
+    w = await seed_policy_world(web.store, web.config.scrypt_n)
+    await match_now(web.store, w.policy, (w.acme, w.zeta))
+    return w
+
+
+async def post_files(web: AppUnderTest, path: str, data: dict[str, str], files: list[tuple[str, tuple[str, bytes, str]]],
+                     lang: str = "en"):  # type: ignore[no-untyped-def]
+    return await web.client.post(path, data={"csrf": await web.csrf(), **data}, files=files,
+                                 headers={"Accept-Language": lang})
+
+
+async def test_the_enterprise_sees_why_and_how_much(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("olga")
+    listing = await web.client.get(f"/console/enterprise/{w.acme}/policies", headers={"Accept-Language": "en"})
+    assert listing.status_code == 200 and "Rent subsidy for cultural enterprises (test)" in listing.text
+    assert "up to 180,000 yuan" in listing.text
+    page = await web.client.get(f"/console/enterprise/{w.acme}/policies/{w.policy}", headers={"Accept-Language": "en"})
+    text = re.sub(r"\s+", " ", page.text)
+    assert "Employees 35: must be within 10–200 people" in text
+    assert "Years since founding 7: must be at most 15 years" in text
+    assert "Base: a year&#39;s rent = Rented area 240 × 1,500 = 360,000 yuan" in text
+    assert "At 50 %: 180,000 yuan" in text and "Within the cap of 500,000 yuan: 180,000 yuan" in text
+    zh = await web.client.get(f"/console/enterprise/{w.acme}/policies/{w.policy}", headers={"Accept-Language": "zh"})
+    assert "员工人数 35：须在 10–200 人 之间" in re.sub(r"\s+", " ", zh.text)
+
+
+async def test_a_possibly_eligible_enterprise_sees_the_missing_fact(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("zoe")
+    page = await web.client.get(f"/console/enterprise/{w.zeta}/policies/{w.policy}", headers={"Accept-Language": "en"})
+    text = re.sub(r"\s+", " ", page.text)
+    assert "Possibly eligible" in text and "Employees not declared: must be within 10–200 people" in text
+    assert "Cannot be computed: Rented area not declared" in text
+
+
+async def test_apply_ask_for_more_resubmit_approve(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("olga")
+    base = f"/console/enterprise/{w.acme}"
+    refused = await post_files(web, f"{base}/policies/{w.policy}/apply", {"claimed": ""},
+                               [("file.lease", ("lease.pdf", png_bytes(), "application/pdf"))])
+    assert refused.status_code == 422
+    assert "Lease contract: the file lease.pdf is named .pdf but its content is PNG." in refused.text
+    missing = await post_files(web, f"{base}/policies/{w.policy}/apply", {"claimed": "100000"}, [])
+    assert missing.status_code == 422 and "A required material is missing: Lease contract." in missing.text
+    sent = await post_files(web, f"{base}/policies/{w.policy}/apply", {"claimed": "180,000"}, [("file.lease", PDF)])
+    assert sent.status_code == 303, sent.text
+    app_url = sent.headers["location"].split("?")[0]
+    app_id = int(app_url.rsplit("/", 1)[1])
+    mine = await web.client.get(app_url)
+    assert "租赁合同.pdf" in mine.text and 'id="application-state">已提交' in mine.text or "Submitted" in mine.text
+    file_url = re.search(rf'href="({app_url}/files/\d+)"', mine.text).group(1)  # type: ignore[union-attr]
+    got = await web.client.get(file_url)
+    assert got.content == PDF[1] and got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment")
+    # the officer of the issuing bureau reviews; another bureau's officer is refused
+    web.client.cookies.clear()
+    await web.sign_in("otto")
+    assert (await web.client.get(f"/console/government/applications/{app_id}")).status_code == 403
+    assert (await web.client.get(f"/console/government/applications/{app_id}/files/1")).status_code == 403
+    assert "艾克美" not in (await web.client.get("/console/government/applications")).text
+    web.client.cookies.clear()
+    await web.sign_in("dora")
+    queue = await web.client.get("/console/government/applications", headers={"Accept-Language": "en"})
+    assert f"/console/government/applications/{app_id}" in queue.text
+    review = f"/console/government/applications/{app_id}"
+    assert (await web.client.get(f"{review}/files/{file_url.rsplit('/', 1)[1]}")).content == PDF[1]
+    csrf = await web.csrf()
+    for data in ({"step": "start_review"}, {"step": "ask_more", "note": "请补充场地照片"}):
+        moved = await web.client.post(f"{review}/step", data={"csrf": csrf, **data})
+        assert moved.status_code == 303, moved.text
+    early = await web.client.post(f"{review}/step", data={"csrf": csrf, "step": "approve", "amount": "1"},
+                                  headers={"Accept-Language": "en"})
+    assert early.status_code == 409 and "cannot be taken while the application is more_info" in early.text
+    # the enterprise was told, with the officer's note, and sends the photo
+    web.client.cookies.clear()
+    await web.sign_in("olga")
+    inbox = await web.client.get("/api/inbox")
+    assert inbox.json()["items"][0]["body"].endswith("请补充场地照片")
+    disguised = await post_files(web, f"{app_url}/step", {"step": "resubmit"},
+                                 [("file.photos", ("site.png", pdf_bytes(), "image/png"))])
+    assert disguised.status_code == 422 and "named .png but its content is PDF" in disguised.text
+    ok = await post_files(web, f"{app_url}/step", {"step": "resubmit"},
+                          [("file.photos", ("site.png", png_bytes(), "image/png"))])
+    assert ok.status_code == 303, ok.text
+    web.client.cookies.clear()
+    await web.sign_in("dora")
+    csrf = await web.csrf()
+    await web.client.post(f"{review}/step", data={"csrf": csrf, "step": "start_review"})
+    over = await web.client.post(f"{review}/step", data={"csrf": csrf, "step": "approve", "amount": "200000"},
+                                 headers={"Accept-Language": "en"})
+    assert over.status_code == 422 and "may not exceed the amount claimed (180,000 yuan)" in over.text
+    done = await web.client.post(f"{review}/step", data={"csrf": csrf, "step": "approve", "amount": "150000"})
+    assert done.status_code == 303
+    audit = await web.store.audit.page(target=f"application:{app_id}")
+    assert [e.action for e in audit][0] == "application.approve" and audit[0].actor == "dora"
+    # another enterprise never sees it
+    web.client.cookies.clear()
+    await web.sign_in("zoe")
+    assert (await web.client.get(f"/console/enterprise/{w.zeta}/applications/{app_id}")).status_code == 404
+    assert (await web.client.get(f"/console/enterprise/{w.acme}/applications/{app_id}")).status_code == 403
+    assert (await web.client.get(f"{app_url}/files/1")).status_code == 403
+
+
+async def test_the_public_search_and_policy_page(web: AppUnderTest) -> None:
+    w = await world(web)
+    found = await web.client.get("/policies", params={"q": "房租补贴"}, headers={"Accept-Language": "zh"})
+    assert found.status_code == 200 and f"/policies/{w.policy}" in found.text
+    en = await web.client.get("/api/policies", params={"q": "rent subsidy", "open": "true"})
+    assert [p["id"] for p in en.json()["policies"]] == [w.policy]
+    bad = await web.client.get("/api/policies", params={"level": "galactic"})
+    assert bad.status_code == 422 and "level" in bad.json()["message"]
+    page = await web.client.get(f"/policies/{w.policy}", headers={"Accept-Language": "en"})
+    assert "50 % of a year&#39;s rent, at most 500,000 yuan" in page.text
+    assert "Employees: must be within 10–200 people" in re.sub(r"\s+", " ", page.text)
+
+
+async def test_uploads_over_the_limit_get_a_413_page(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("olga")
+    big = b"%PDF-1.4\n" + b"0" * (31 * 1024 * 1024)
+    reply = await post_files(web, f"/console/enterprise/{w.acme}/policies/{w.policy}/apply", {},
+                             [("file.lease", ("big.pdf", big, "application/pdf"))])
+    assert reply.status_code == 413 and "30 MiB" in reply.text

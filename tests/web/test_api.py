@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from server.accounts import token_hash
+from server.web.app import route_actions
 from server.web.sessions import SECRET_FILE, SESSION_COOKIE
 from tests.web.conftest import AppUnderTest
 
@@ -175,8 +176,14 @@ async def test_parks_list_the_catalogue_with_online_unknown_when_the_world_is_do
 
 
 async def test_the_openapi_document_lists_the_api(web: AppUnderTest) -> None:
+    """Every route under /api/ is in the OpenAPI document, with its methods, and nothing else is."""
     doc = (await web.client.get("/api/openapi.json")).json()
-    assert set(doc["paths"]) == {"/api/parks", "/api/session", "/api/me"}
+    routes: dict[str, set[str]] = {}
+    for method, path, _action in route_actions():
+        if path.startswith("/api/"):
+            routes.setdefault(path, set()).add(method.lower())
+    assert {"/api/parks", "/api/session", "/api/me", "/api/directory", "/api/inbox"} <= set(routes)
+    assert {path: set(ops) for path, ops in doc["paths"].items()} == routes
     assert set(doc["paths"]["/api/session"]) == {"get", "post", "delete"}
 
 

@@ -92,9 +92,13 @@ def _walled(layout: Any) -> Any:
 
 
 def _form(page: str, **changes: str) -> dict[str, str]:
-    """The editor's fields as the page sent them (inputs, checked boxes, selected options)."""
+    """The editor's fields as the page sent them (inputs, checked boxes, selected options),
+    from the editor's form alone (the page has other forms: the language switch...)."""
     import re
 
+    editor = re.search(r'<form[^>]*method="post"[^>]*>(?:(?!</form>).)*name="name_en".*?</form>', page, re.S)
+    assert editor, "the editor's form"
+    page = editor.group(0)
     data: dict[str, str] = {}
     for m in re.finditer(r'<input([^>]*)>', page):
         attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', m.group(1)))

@@ -321,7 +321,8 @@ def _seed_zone(cfg: Any, scale: float) -> None:
             print(f"the demo zone was seeded already: nothing new ({done.seconds:.1f} s)")  # noqa: T201
         else:
             print(f"demo zone seeded in {done.seconds:.1f} s: {done.parks} parks, {done.enterprises:,} enterprises, "  # noqa: T201
-                  f"{done.institutions} institutions, {done.accounts:,} accounts, {done.spaces} spaces new; "
+                  f"{done.institutions} institutions, {done.accounts:,} accounts, {done.spaces} spaces, "
+                  f"{done.policies:,} policies ({done.policy_matches:,} matches) new; "
                   f"every demo account's password is {DEMO_PASSWORD!r}")
 
     asyncio.run(work())

@@ -2,8 +2,9 @@
 
 51 parks (the catalogued ones and placeholders named "Placeholder park NN (demo)"),
 50,000 enterprises with profiles, 300 service institutions, 100,000 employee
-accounts (the first of each enterprise its owner, the rest members) and 1,000 spaces
-(the catalogue's venues plus generated ones). Records are written in bulk, a few
+accounts (the first of each enterprise its owner, the rest members), 1,000 spaces
+(the catalogue's venues plus generated ones) and 20,000 policies of demo departments
+(server/demo_policies.py; the open ones matched against the enterprises). Records are written in bulk, a few
 thousand rows per transaction; nothing is written one row per commit.
 
 All demo accounts share ONE scrypt hash of ``DEMO_PASSWORD``, computed once per run:
@@ -20,6 +21,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from server.accounts import hash_password
 from server.db import Store
@@ -27,6 +30,7 @@ from server.db.accounts import NewAccount
 from server.db.profiles import year_of
 from server.db.spaces import Space
 from server.demo import DEMO_PASSWORD
+from server.demo_policies import seed_policies
 from server.demo_zone_data import ZoneSize, enterprise, institution, placeholder_park, venue
 from world.catalogue import Catalogue
 from world.profiles import Profile
@@ -34,6 +38,7 @@ from world.profiles import Profile
 SEED = 20261201
 CHUNK = 2500  # rows per transaction
 ZONE = ZoneSize()  # the zone as the issue sizes it
+POLICY_TZ = ZoneInfo("Asia/Shanghai")  # the demo policies' application windows are Beijing days
 Progress = Callable[[str], None]
 
 
@@ -46,11 +51,14 @@ class Seeded:
     institutions: int = 0
     accounts: int = 0
     spaces: int = 0
+    policies: int = 0
+    policy_matches: int = 0
     seconds: float = 0.0
 
     @property
     def nothing_new(self) -> bool:
-        return not (self.parks or self.enterprises or self.institutions or self.accounts or self.spaces)
+        return not (self.parks or self.enterprises or self.institutions or self.accounts or self.spaces
+                    or self.policies)
 
 
 async def _parks(store: Store, catalogue: Catalogue, size: ZoneSize, now: float) -> tuple[tuple[str, ...], int]:
@@ -132,6 +140,10 @@ async def seed_zone(store: Store, catalogue: Catalogue, size: ZoneSize = ZONE, *
     done.accounts = await _employees(store, enterprise_ids, size.employees, now, progress)
     done.spaces = await store.spaces.add_many(_spaces(catalogue, park_ids, size.spaces, random.Random(SEED)))
     progress(f"spaces: {size.spaces:,} ({done.spaces} new)")
+    done.policies, done.policy_matches, _ = await seed_policies(
+        store, park_ids, today=datetime.fromtimestamp(now, POLICY_TZ).date(), now=now, count=size.policies,
+        progress=progress)
+    progress(f"policies: {size.policies:,} ({done.policies} new, {done.policy_matches:,} matches of open ones)")
     if not done.nothing_new:
         await store.db.analyze()  # fresh statistics, or the planner ignores the search indexes
         progress("planner statistics refreshed (ANALYZE)")

@@ -81,10 +81,12 @@ class ZoneSize:
     institutions: int = 300
     employees: int = 100_000
     spaces: int = 1_000
+    policies: int = 20_000  # demo policy documents (server/demo_policies.py)
 
     def scaled(self, factor: float) -> ZoneSize:
         return ZoneSize(self.parks, max(1, int(self.enterprises * factor)), max(1, int(self.institutions * factor)),
-                        max(1, int(self.employees * factor)), max(self.parks, int(self.spaces * factor)))
+                        max(1, int(self.employees * factor)), max(self.parks, int(self.spaces * factor)),
+                        max(1, int(self.policies * factor)))
 
 
 def placeholder_park(n: int) -> tuple[str, str, str]:

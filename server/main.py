@@ -41,6 +41,7 @@ from server.net.listener import Listener
 from server.notice_push import NoticePush
 from server.park_reload import ParkReloader, Rebuild, rebuild_with_builder
 from server.parks import HostedPark, load_parks
+from server.policies.service import PolicyService
 from server.presence import Presence
 from server.scheduler import Scheduler
 from server.space_board import SpaceBoard
@@ -138,6 +139,8 @@ class App:
         self.scheduler.handle("chat.retention", self._chat_retention, every=CHAT_RETENTION_EVERY_S)
         self.scheduler.handle("cards.retention", self._card_retention, every=86400.0)
         self.bookings.register(self.scheduler)  # hold expiry, reminders, no-show release (written by the web)
+        self.policies = PolicyService(store, self.bus, self.notice_push.texts, tz)
+        self.policies.register(self.scheduler)  # policy deadline reminders (written when a version is published)
         await self.listener.start()
         now = clock.now()
         await self.scheduler.recover()

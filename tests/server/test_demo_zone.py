@@ -14,7 +14,7 @@ from tests.server.db.conftest import opened, pg_database, run, url  # noqa: F401
 from world.profiles import EnterpriseProfile
 
 NOW = 1_790_000_000.0
-SMALL = ZoneSize(parks=51, enterprises=500, institutions=20, employees=900, spaces=120)
+SMALL = ZoneSize(parks=51, enterprises=500, institutions=20, employees=900, spaces=120, policies=400)
 
 
 async def _count(store, stmt) -> int:  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ def test_a_small_zone_seeds_once_and_is_all_demo(url: str) -> None:  # noqa: F81
             assert any(line.startswith("enterprises: 500/500") for line in lines)
             kinds = dict(await store.db.rows(select(organizations.c.kind, func.count()).group_by(
                 organizations.c.kind)))
-            assert kinds == {"park": 51, "enterprise": 500, "institution": 20}
+            assert kinds == {"park": 51, "enterprise": 500, "institution": 20, "department": 11}
             assert await _count(store, select(func.count()).select_from(organizations).where(
                 organizations.c.demo == 0)) == 0
             assert await _count(store, select(func.count()).select_from(accounts).where(accounts.c.demo == 0)) == 0
@@ -54,5 +54,29 @@ def test_a_small_zone_seeds_once_and_is_all_demo(url: str) -> None:  # noqa: F81
 
             again = await seed_zone(store, catalogue, SMALL, now=NOW + 60)
             assert again.nothing_new
-            assert await _count(store, select(func.count()).select_from(organizations)) == 571
+            assert await _count(store, select(func.count()).select_from(organizations)) == 582
+    run(go())
+
+
+def test_demo_policies_are_labelled_searchable_and_the_open_ones_matched(url: str) -> None:  # noqa: F811
+    from server.db.policies import Query
+    from server.db.tables import policies, policy_matches, policy_versions
+
+    async def go() -> None:
+        async with opened(url) as store:
+            done = await seed_zone(store, load_catalogue(None), SMALL, now=NOW)
+            assert done.policies == 400 and done.policy_matches > 0
+            assert await _count(store, select(func.count()).select_from(policies).where(policies.c.demo == 1)) == 400
+            assert await _count(store, select(func.count()).select_from(policy_versions).where(
+                ~policy_versions.c.title_zh.like("%（演示）"))) == 0
+            hits, total = await store.policies.search(Query(text="房租补贴", limit=5))
+            assert total > 0 and all("房租" in h.policy.current.spec.title_zh for h in hits)  # type: ignore[union-attr]
+            assert (await store.policies.search(Query(text="rent subsidy")))[1] > 0
+            # the stored matches are those of open policies only
+            closed = await _count(store, select(func.count()).select_from(policy_matches.join(
+                policy_versions, policy_versions.c.policy_id == policy_matches.c.policy_id)).where(
+                policy_versions.c.apply_to < "2026-09-21"))
+            assert closed == 0
+            again = await seed_zone(store, load_catalogue(None), SMALL, now=NOW + 60)
+            assert again.nothing_new and again.policies == 0
     run(go())

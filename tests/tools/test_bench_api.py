@@ -21,14 +21,16 @@ def test_bench_api_runs_on_a_tiny_zone_and_writes_valid_json(tmp_path: Path) -> 
     done = subprocess.run(
         [sys.executable, "-m", "tools.cli", "bench", "api", "--engines", "sqlite", "--enterprises", "500",
          "--seconds", "0.5", "--clients", "2", "--scenario", "directory API (mixed)", "--scenario", "console: park",
-         "--scenario", "console: employee", "--out", str(out), "--no-docs", "--web-core", "none",
+         "--scenario", "console: employee", "--scenario", "park console pages", "--scenario",
+         "enterprise console pages", "--scenario", "employee pages", "--out", str(out), "--no-docs", "--web-core", "none",
          "--load-core", "none"], capture_output=True, text=True, timeout=110, check=False)
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-2000:]
     [path] = out.glob("api-*.json")
     run = json.loads(path.read_text(encoding="utf-8"))
     [sqlite] = run["results"]["engines"]
     assert sqlite["engine"] == "sqlite" and sqlite["version"].startswith("SQLite")
-    assert set(sqlite["scenarios"]) == {"directory API (mixed)", "console: park", "console: employee"}
+    assert set(sqlite["scenarios"]) == {"directory API (mixed)", "console: park", "console: employee",
+                                       "park console pages", "enterprise console pages", "employee pages"}
     for name, scenario in sqlite["scenarios"].items():
         for part in ("one_client", "concurrent"):
             r = scenario[part]

@@ -263,6 +263,14 @@ def scenario_requests(deep: dict[str, str | None]) -> dict[str, list[Request]]:
         "console: park": [Request("/console/park", "/console/park", {}, "park")],
         "console: enterprise": [Request("/console/enterprise", "/console/enterprise", {}, "enterprise")],
         "console: employee": [Request("/console/employee", "/console/employee", {}, "employee")],
+        "park console pages": [Request("park tenants", f"/console/park/{BENCH_PARK}/enterprises", {}, "park"),
+                               Request("park booths", f"/console/park/{BENCH_PARK}/booths", {}, "park"),
+                               Request("park audit", f"/console/park/{BENCH_PARK}/audit", {}, "park")],
+        "enterprise console pages": [Request("enterprise people", "/console/enterprise/{org}/people", {}, "enterprise"),
+                                     Request("booth statistics", "/console/enterprise/{org}/stats", {}, "enterprise")],
+        "employee pages": [Request("free spaces", "/console/employee/spaces", {}, "employee"),
+                           Request("my bookings", "/console/employee/bookings", {}, "employee"),
+                           Request("inbox", "/console/inbox", {}, "employee")],
     }
 
 
@@ -319,6 +327,19 @@ async def _clients(base: str, scale: float) -> dict[str | None, httpx.AsyncClien
     return out
 
 
+async def _enterprise_of(client: httpx.AsyncClient) -> int:
+    """The id of the enterprise the signed-in owner manages (its console pages name it)."""
+    me = (await client.get("/api/me")).json()
+    for m in me["memberships"]:
+        if m["kind"] == "enterprise" and m["role"] in ("owner", "admin"):
+            return int(m["org_id"])
+    raise BenchError(f"{me['user']} manages no enterprise")
+
+
+def _placed(requests: list[Request], org: int) -> list[Request]:
+    return [replace(r, path=r.path.replace("{org}", str(org))) for r in requests]
+
+
 async def _close(clients: dict[str | None, httpx.AsyncClient]) -> None:
     for c in clients.values():
         await c.aclose()
@@ -328,10 +349,12 @@ async def _measure(web: WebUnderTest, bench: ApiBench) -> dict[str, Any]:
     clients = await _clients(web.base, bench.scale)
     try:
         deep = {label: await _deep_cursor(clients[None], params) for label, params in DEEP.items()}
+        org = await _enterprise_of(clients["enterprise"])
         out: dict[str, Any] = {}
         for name, requests in scenario_requests(deep).items():
             if bench.scenarios and name not in bench.scenarios:
                 continue
+            requests = _placed(requests, org)
             await load(clients, requests, min(1.0, bench.seconds), bench.clients)  # warm caches and pools
             result: dict[str, Any] = {}
             for key, concurrency in (("one_client", 1), ("concurrent", bench.clients)):

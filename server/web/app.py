@@ -29,6 +29,7 @@ from server.web import (
     api,
     audit_pages,
     booking_api,
+    booking_office,
     booking_pages,
     booth_pages,
     booth_stats_pages,
@@ -49,6 +50,7 @@ from server.web import (
     people_pages,
     policy_forms,
     policy_pages,
+    policy_publish,
     policy_review,
     signin_pages,
     vendor,
@@ -72,8 +74,9 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
                                   directory_pages.router, directory_api.router,
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
-                                  audit_pages.router, booking_pages.router, booking_api.router,
-                                  policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router)
+                                  audit_pages.router, booking_pages.router, booking_office.router, booking_api.router,
+                                  policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
+                                  policy_publish.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

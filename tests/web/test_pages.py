@@ -53,13 +53,41 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
     own.append(f"/console/park/798-art-zone/enterprises/{tenant}")
     for path in ("/join", "/join?code=ABC", "/reset", "/reset?token=x"):
         assert (await _get(web, path, lang))[0] == 200, path
-    for user in PEOPLE:
+    consoles, public = await policy_pages(web)
+    own += consoles
+    for path in public:
+        assert (await _get(web, path, lang))[0] == 200, path
+    for user in (*PEOPLE, "dora"):
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES), *ACCOUNT_PAGES,
                      *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, *own, "/console/reset", "/join"):
             status, _ = await _get(web, path, lang)
             assert status in (200, 303, 403), (user, path, status)
+
+
+async def policy_pages(web: AppUnderTest) -> tuple[list[str], list[str]]:
+    """The policy pages (publishing, the enterprise's verdict and applications, review),
+    with a policy, its matches and one application to show."""
+    from server.policies.applications import ApplicationService, Incoming
+    from server.uploads import local
+    from tests.server.test_uploads import pdf_bytes
+    from tests.web.policy_people import match_now, seed_policy_world
+    w = await seed_policy_world(web.store, web.config.scrypt_n)
+    await match_now(web.store, w.policy, (w.acme, w.zeta))
+    service = ApplicationService(web.store, _NoBus(), local(web.config.data_dir), web.clock)
+    app = await service.apply("olga", w.policy, w.acme, claimed=None, files=[Incoming("lease", "a.pdf", pdf_bytes())])
+    ent = f"/console/enterprise/{w.acme}"
+    return [f"{ent}/policies", f"{ent}/policies/{w.policy}", f"{ent}/applications", f"{ent}/applications/{app.id}",
+            "/console/government/policies", "/console/government/policies/new",
+            f"/console/government/policies/{w.policy}/edit", "/console/government/applications",
+            "/console/government/applications?state=submitted", f"/console/government/applications/{app.id}"], [
+        "/policies", "/policies?q=%E6%88%BF%E7%A7%9F&open=true&level=district", f"/policies/{w.policy}"]
+
+
+class _NoBus:
+    def publish(self, subject: str, hint: object) -> None:
+        pass
 
 
 async def test_the_two_languages_really_differ_on_the_page(web: AppUnderTest) -> None:

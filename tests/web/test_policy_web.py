@@ -142,3 +142,53 @@ async def test_uploads_over_the_limit_get_a_413_page(web: AppUnderTest) -> None:
     reply = await post_files(web, f"/console/enterprise/{w.acme}/policies/{w.policy}/apply", {},
                              [("file.lease", ("big.pdf", big, "application/pdf"))])
     assert reply.status_code == 413 and "30 MiB" in reply.text
+
+
+def publish_form(csrf: str, issuer: int, **over: str) -> dict[str, str]:
+    form = {"csrf": csrf, "issuer_org": str(issuer), "title_zh": "小微文化企业房租补贴", "title_en": "Rent subsidy for small cultural firms",
+            "issuer": "朝阳区文化和旅游局（测试）", "level": "district", "summary_en": "Half a year's rent.",
+            "body_zh": "第一条 补贴标准为年租金的百分之五十。", "apply_from": "2025-12-01", "apply_to": "2026-06-30",
+            "topics": "rent", "combine": "all",
+            "cond.0.field": "employees", "cond.0.min": "10", "cond.0.max": "200",
+            "cond.1.field": "age_years", "cond.1.max": "15",
+            "benefit.type": "percent", "benefit.field": "area_m2", "benefit.per_unit": "1500", "benefit.percent": "50",
+            "benefit.cap": "500000", "benefit.base_zh": "年租金", "benefit.base_en": "a year's rent",
+            "mat.0.key": "lease", "mat.0.name_zh": "租赁合同", "mat.0.name_en": "Lease contract", "mat.0.required": "1",
+            "mat.0.kind.pdf": "1"}
+    form.update(over)
+    return {k: v for k, v in form.items() if v != "-"}
+
+
+async def test_officers_publish_with_the_rule_builder_and_bad_input_is_named(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("dora")
+    csrf = await web.csrf()
+    assert (await web.client.get("/console/government/policies/new")).status_code == 200
+    path = "/console/government/policies/new"
+    for over, field, words in (
+            ({"cond.0.field": "shoe_size"}, "cond.0", "'shoe_size' is not a profile field"),
+            ({"apply_to": "2025-11-01"}, "apply_to", "before the window"),
+            ({"benefit.cap": ""}, "benefit.cap", "needs a cap"),
+            ({"cond.0.min": "300"}, "cond.0", "above the maximum"),
+            ({"cond.0.min": "ten"}, "cond.0.min", "is not a number"),
+            ({"mat.0.key": "Lease Contract"}, "mat.0", "lowercase")):
+        reply = await web.client.post(path, data=publish_form(csrf, w.bureau, **over))
+        assert reply.status_code == 422, over
+        assert f'data-field="{field}"' in reply.text and words in reply.text.replace("&#39;", "'"), (over, field)
+    before = len(await web.store.policies.of_issuer(w.bureau))
+    assert before == 1  # nothing half-written
+    elsewhere = await web.client.post(path, data=publish_form(csrf, 999_999))
+    assert elsewhere.status_code == 403
+    more = await web.client.post(path, data=publish_form(csrf, w.bureau, more="cond"))
+    assert more.status_code == 200 and 'name="cond.2.field"' in more.text
+    done = await web.client.post(path, data=publish_form(csrf, w.bureau))
+    assert done.status_code == 303, done.text
+    new = [p for p in await web.store.policies.of_issuer(w.bureau) if p.id != w.policy][0]
+    assert new.current.spec.benefit.cap == 500000 and new.state == "published"
+    told = await web.store.inbox.page("olga")
+    assert any(n.notice.link == f"/policies/{new.id}" for n in told)
+    edit = await web.client.get(f"/console/government/policies/{new.id}/edit")
+    assert 'value="lease"' in edit.text and 'value="1500"' in edit.text
+    web.client.cookies.clear()
+    await web.sign_in("otto")
+    assert (await web.client.get(f"/console/government/policies/{new.id}/edit")).status_code == 403

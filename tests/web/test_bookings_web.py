@@ -142,7 +142,52 @@ async def test_every_booking_page_renders_in_both_languages_for_every_role(web: 
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/console/employee/spaces", f"/console/employee/spaces?day={DAY}", "/console/employee/bookings",
-                     "/console/park/spaces", f"/console/park/spaces/{room}", "/console/park/check-in"):
+                     "/console/park/spaces", f"/console/park/spaces/{room}", "/console/park/check-in",
+                     f"/console/park/spaces/{room}/week?day={DAY}"):
             reply = await web.client.get(path, headers={"Accept-Language": lang})
             assert reply.status_code in (200, 403), (user, path, reply.status_code, reply.text[-300:])
             assert LANG_TAG[lang] in reply.text, (user, path)
+
+
+async def test_the_park_office_sees_a_spaces_week_with_its_use_and_exports_a_month_as_csv(web: AppUnderTest) -> None:
+    room = await _room(web)
+    await web.sign_in("emil")
+    assert (await _book(web, room, "10:00", "12:00")).status_code == 201  # Monday: 2 h of 24 open
+    assert (await _book(web, room, "13:00", "14:00")).status_code == 201
+    made = await web.client.post("/api/bookings", json={"space": room, "start": "2026-01-07T09:00:00+08:00",
+                                                        "end": "2026-01-07T13:00:00+08:00"},
+                                 headers={"X-CSRF-Token": await web.csrf()})  # Wednesday: 4 h
+    assert made.status_code == 201
+    web.client.cookies.clear()
+    await web.sign_in("pam")
+    en = {"Accept-Language": "en"}
+    page = await web.client.get(f"/console/park/spaces/{room}/week", params={"day": "2026-01-08"}, headers=en)
+    assert page.status_code == 200
+    text = page.text
+    assert "Room 1: the week of 2026-01-05" in text
+    assert "Monday 2026-01-05 <span class=\"tag\">13 % booked" in text  # 3 h of 24
+    assert "Wednesday 2026-01-07 <span class=\"tag\">17 % booked" in text  # 4 h of 24
+    assert "Tuesday 2026-01-06 <span class=\"tag\">0 % booked" in text
+    assert "This week 4 % of the open hours" in text  # 7 h of 168
+    assert text.index("10:00–12:00") < text.index("13:00–14:00")
+    later = await web.client.get(f"/console/park/spaces/{room}/week", params={"day": "2026-01-12"}, headers=en)
+    assert "This week 0 %" in later.text and "10:00–12:00" not in later.text
+    csv_reply = await web.client.get(f"/console/park/{PARK}/bookings.csv", params={"month": "2026-01"})
+    assert csv_reply.status_code == 200 and csv_reply.headers["content-type"].startswith("text/csv")
+    assert "bookings-798-art-zone-2026-01.csv" in csv_reply.headers["content-disposition"]
+    rows = [line.split(",") for line in csv_reply.text.lstrip("\ufeff").strip().splitlines()]
+    assert rows[0][:8] == ["booking", "space_id", "space", "day", "start", "end", "minutes", "state"]
+    assert [(r[3], r[4], r[5], r[6], r[7], r[9]) for r in rows[1:]] == [
+        ("2026-01-05", "10:00", "12:00", "120", "confirmed", "emil"), ("2026-01-05", "13:00", "14:00", "60",
+                                                                       "confirmed", "emil"),
+        ("2026-01-07", "09:00", "13:00", "240", "confirmed", "emil")]
+    assert rows[1][8] == "Acme Design (test)"
+    assert (await web.store.audit.page(target=f"park:{PARK}"))[0].action == "booking.export"
+    february = await web.client.get(f"/console/park/{PARK}/bookings.csv", params={"month": "2026-02"})
+    assert february.text.lstrip("\ufeff").strip().count("\n") == 0  # the header only
+    bad = await web.client.get(f"/console/park/{PARK}/bookings.csv", params={"month": "2026-13"})
+    assert bad.status_code == 422 and "month" in bad.text
+    web.client.cookies.clear()
+    await web.sign_in("olga")  # not the park's staff
+    assert (await web.client.get(f"/console/park/{PARK}/bookings.csv", params={"month": "2026-01"})).status_code == 403
+    assert (await web.client.get(f"/console/park/spaces/{room}/week")).status_code == 403

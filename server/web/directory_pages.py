@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from server.web.directory_api import DirectorySearch, search_directory
 from server.web.guard import Viewer, public, web_of
+from server.web.parks import park_titles
 from server.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,10 @@ async def directory_page(request: Request, viewer: Annotated[Viewer, Depends(pub
     shown = [(k, v) for k, v in asked.items() if v and k != "tag"] + [("tag", t) for t in search.tag]
     first = "/directory" + ("?" + urlencode(shown) if shown else "")
     after = "/directory?" + urlencode([*shown, ("cursor", page.next.encode(query))]) if page.next else None
-    names = {p.id: (p.name_zh if viewer.lang == "zh" else p.name_en) for p in web_of(request).catalogue}
+    web = web_of(request)
+    names = await park_titles(web, viewer.lang)
+    catalogued = {p.id for p in web.catalogue}
     return render(request, viewer, "directory.html", asked=asked, hits=page.hits, names=names,
-                  parks=sorted(names.items(), key=lambda kv: kv[1]), next_url=after,
+                  parks=sorted(((k, v) for k, v in names.items() if k in catalogued), key=lambda kv: kv[1]),
+                  next_url=after,
                   first_url=first if search.cursor else None)

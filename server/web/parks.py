@@ -46,3 +46,12 @@ async def park_cards(web: Web) -> list[ParkCard]:
                 basis=park.location.basis),
         ))
     return cards
+
+
+async def park_titles(web: Web, lang: str) -> dict[str, str]:
+    """Every park's name in ``lang``: the catalogue's, and for a park that has an office
+    (an organization) but no catalogue entry (the demo zone's placeholders) that
+    organization's name, so no page shows a bare id."""
+    names = {o.park_id: o.name for o in await web.store.orgs.all("park") if o.park_id}
+    names.update({p.id: (p.name_zh if lang == "zh" else p.name_en) for p in web.catalogue})
+    return names

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from server.web.guard import Viewer, need, web_of
-from server.web.parks import park_cards
+from server.web.parks import park_cards, park_titles
 from server.web.render import render
 from world.profiles import SERVICE_KINDS
 
@@ -37,7 +37,7 @@ async def government(request: Request, viewer: Annotated[Viewer, Depends(need("c
     cards = await park_cards(web)
     counts = await web.store.zone_figures.counts()
     known = [c.online for c in cards if c.online is not None]
-    names = {c.id: (c.name_zh if lang == "zh" else c.name_en) for c in cards}
+    names = await park_titles(web, lang)
 
     def park_name(pid: str) -> str:
         return names.get(pid, pid) if pid else t(lang, "gov.no_park")

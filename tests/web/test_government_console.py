@@ -45,6 +45,17 @@ async def test_officers_see_zone_figures_from_the_database_in_charts_and_tables(
     assert "各园区企业数" in zh.text and "798艺术区" in zh.text
 
 
+async def test_a_park_with_an_office_but_no_catalogue_entry_is_shown_by_its_office_name(web: AppUnderTest) -> None:
+    """The demo zone's placeholder parks have an office (an organization) and tenants but
+    no catalogue entry: the overview names them, never by a bare id."""
+    await web.store.orgs.create("park", "Placeholder park 07 (demo)", park_id="placeholder-07", now=1.0, demo=True)
+    await web.store.profiles.create_many([EnterpriseProfile("丁", park_id="placeholder-07")], now=1.0, demo=True)
+    await web.sign_in("gwen")
+    page = await web.client.get("/console/government", headers={"Accept-Language": "en"})
+    assert "<td>Placeholder park 07 (demo)</td><td>1</td>" in page.text
+    assert "<td>placeholder-07</td>" not in page.text
+
+
 async def test_department_officers_open_it_and_everyone_else_gets_the_403_page(web: AppUnderTest) -> None:
     bureau = await web.store.orgs.create("department", "Culture Bureau (test)", now=1.0)
     await web.store.orgs.add_member(bureau, "vera", "officer", 1.0)

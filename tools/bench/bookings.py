@@ -173,6 +173,14 @@ async def storm(base: str, bench: BookingBench, users: list[str], spaces: list[i
     t0 = time.perf_counter()
     signed = await asyncio.gather(*(_signed_in(base, u, limits) for u in users))
     sign_in_s = time.perf_counter() - t0
+    # the sign-ins' connections idled while the others signed in: the server may have closed
+    # them (keep-alive timeout), so every booker opens its own when the storm starts
+    fresh = []
+    for client, csrf in signed:
+        cookies = client.cookies
+        await client.aclose()
+        fresh.append((httpx.AsyncClient(base_url=base, timeout=120, limits=limits, cookies=cookies), csrf))
+    signed = fresh
     per_client = [list(range(k, bench.attempts, len(users))) for k in range(len(users))]
     go = asyncio.Event()
     outcomes: list[tuple[int, str, float, bool]] = []  # (slot, status, ms, alternatives offered)

@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_crowd)
     register_api(bsub)
     register_bookings(bsub)
+    register_services(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -257,4 +258,56 @@ def cmd_bookings(args: argparse.Namespace) -> int:
     wrong = [w for e in results["engines"] for w in e["wrong"]]
     if wrong:
         sys.stderr.write("cloudpark bench bookings: " + "; ".join(wrong) + "\n")
+    return 1 if wrong else 0
+
+
+def register_services(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "services", help="public policy services at zone scale: search, matches, publish -> notified",
+        description="Per engine: a fresh database, the demo zone (50,000 enterprises and 20,000 policies at scale 1), "
+        "then policy search p50/p99, one enterprise's matches p50/p99 and publish -> every eligible enterprise "
+        "notified end to end, measured by server.policies.bench in its own process; JSON + Markdown.",
+    )
+    p.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    p.add_argument("--pg-database", default="postgresql+asyncpg://postgres@127.0.0.1/cloudpark_bench_services",
+                   help="the PostgreSQL URL: DROPPED and created again (its name must contain 'bench')")
+    p.add_argument("--scale", type=float, default=1.0, help="the demo zone's size (default 1: the whole zone)")
+    p.add_argument("--rounds", type=int, default=50, help="rounds of the search query mix (default 50)")
+    p.add_argument("--enterprises", type=int, default=300, help="enterprises whose matches are read (default 300)")
+    p.add_argument("--reuse", action="store_true", help="keep the databases of an earlier run (seed adds nothing)")
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
+    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
+    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    p.set_defaults(handler=cmd_services)
+
+
+def cmd_services(args: argparse.Namespace) -> int:
+    from tools.bench.api import Engine, machine
+    from tools.bench.server_process import BenchError
+    from tools.bench.services import ServicesBench, check_engines, markdown, run_bench, write
+
+    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    try:
+        check_engines(wanted)
+        if not 0 < args.scale <= 1 or args.rounds < 1 or args.enterprises < 1:
+            raise BenchError("--scale must be in (0, 1]; --rounds and --enterprises positive")
+        engines = tuple(Engine(e, args.out / f"services-{e}", args.pg_database if e == "postgresql" else None)
+                        for e in wanted)
+        bench = ServicesBench(engines=engines, scale=args.scale, rounds=args.rounds, enterprises=args.enterprises,
+                              work_dir=args.out, reuse=args.reuse)
+        started = time.time()
+        host = machine()
+        results = run_bench(bench)
+    except BenchError as exc:
+        sys.stderr.write(f"cloudpark bench services: {exc}\n")
+        return 2 if "--" in str(exc) else 1
+    command = f"cloudpark bench services --engines {','.join(wanted)} --scale {args.scale:g} --rounds {args.rounds}"
+    run = {"bench": "services", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "started_epoch": started, "command": command, "machine": host, "results": results}
+    paths = write(run, args.out, None if args.no_docs else args.docs)
+    sys.stdout.write(markdown(run) + "\n")
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
+    wrong = [w for e in results["engines"] for w in e["wrong"]]
+    if wrong:
+        sys.stderr.write("cloudpark bench services: " + "; ".join(wrong) + "\n")
     return 1 if wrong else 0

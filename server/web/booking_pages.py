@@ -21,6 +21,7 @@ from server.bookings.spec import from_json, rules_of, to_json
 from server.db.spaces import Space
 from server.web.booking_api import booking_resource, bookings_of, code_resource, space_resource
 from server.web.guard import Viewer, need, web_of
+from server.web.parks import park_titles
 from server.web.render import render
 from world.bookings.rules import AUDIENCES, RuleError
 from world.catalogue import VENUE_KINDS
@@ -64,11 +65,12 @@ async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minu
     if only:
         hits = [h for h in hits if h[0].id == only]
     results = [{"space": s, "starts": _shown_starts([x.astimezone(service.tz) for x in starts])} for s, starts in hits]
-    parks = sorted({p.id for p in web_of(request).catalogue})
+    names = await park_titles(web_of(request), viewer.lang)
+    parks = sorted({p.id for p in web_of(request).catalogue}, key=lambda p: names.get(p, p))
     alts = [a.astimezone(service.tz) for a in alternatives or []]
     return render(request, viewer, "booking_find.html", status=status, console="employee", results=results,
                   day=day, start=start, minutes=minutes, people=people, park=park, kind=kind, parks=parks,
-                  kinds=VENUE_KINDS, errors=errors or [], alternatives=alts, alt_space=space,
+                  park_names=names, kinds=VENUE_KINDS, errors=errors or [], alternatives=alts, alt_space=space,
                   today=_local(service, service.clock.now()).date())
 
 

@@ -38,7 +38,7 @@ class PolicyWorld:
     policy: int
 
 
-async def seed_policy_world(store: Any, scrypt_n: int) -> PolicyWorld:
+async def seed_policy_world(store: Any, scrypt_n: int, *, publish: bool = True) -> PolicyWorld:
     accounts = Accounts(store, scrypt_n=scrypt_n)
     await accounts.create("dora", PASSWORD, "Dora Officer", "government", now=1.0)
     await accounts.create("otto", PASSWORD, "Otto Other", "government", now=1.0)
@@ -54,7 +54,8 @@ async def seed_policy_world(store: Any, scrypt_n: int) -> PolicyWorld:
     await store.profiles.save(zeta, EnterpriseProfile(name_zh="泽塔传媒（测试）", park_id="798-art-zone", founded=2021),
                              now=NOW)
     repo: PolicyRepo = store.policies
-    policy = await repo.create(parse_version(RENT), issuer_org_id=bureau, by="dora", now=1.0, publish=True)
+    policy = await repo.create(parse_version(RENT), issuer_org_id=bureau, by="dora", now=1.0, publish=True) \
+        if publish else 0
     return PolicyWorld(bureau, acme, zeta, policy)
 
 

@@ -27,6 +27,7 @@ from server.config import ServerConfig
 from server.parks import load_catalogue
 from server.web import (
     api,
+    application_api,
     audit_pages,
     booking_api,
     booking_office,
@@ -76,7 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
                                   audit_pages.router, booking_pages.router, booking_office.router, booking_api.router,
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
-                                  policy_publish.router)
+                                  policy_publish.router, application_api.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

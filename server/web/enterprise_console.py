@@ -41,7 +41,7 @@ async def org_of_path(request: Request, person: Person) -> Resource:
 
 def org_id_of(request: Request) -> int:
     text = str(request.path_params["org"])
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # "²".isdigit() is True
         raise HTTPException(404, f"org: {text!r} is not an organization id")
     return int(text)
 

@@ -129,7 +129,7 @@ async def applications(request: Request, viewer: Applicant) -> Response:
     web = web_of(request)
     org = await enterprise_or_404(request, org_id_of(request))
     before = request.query_params.get("before", "")
-    page = await web.store.applications.of_org(org.id, before=int(before) if before.isdigit() else None, limit=20)
+    page = await web.store.applications.of_org(org.id, before=int(before) if before.isascii() and before.isdigit() and len(before) < 16 else None, limit=20)
     return render(request, viewer, "enterprise_applications.html", console="enterprise", org=org,
                   tab="applications", items=page, next=page[-1].id if len(page) == 20 else None)
 

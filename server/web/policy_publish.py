@@ -45,7 +45,7 @@ def publisher_of(request: Request) -> PolicyService:
 
 async def policy_issuer(request: Request, person: Person) -> Resource:
     text = str(request.path_params.get("policy_id", ""))
-    policy = await web_of(request).store.policies.get(int(text)) if text.isdigit() and len(text) < 16 else None
+    policy = await web_of(request).store.policies.get(int(text)) if text.isascii() and text.isdigit() and len(text) < 16 else None
     if policy is None:
         raise HTTPException(404, f"policy: no policy {text}")
     request.state.policy = policy
@@ -57,7 +57,7 @@ async def form_issuer(request: Request, person: Person) -> Resource:
     person's first when the form names none)."""
     form = await request.form() if request.method == "POST" else {}
     text = str(form.get("issuer_org", ""))
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) < 16:
         return Resource(owner_org=int(text))
     mine = issuing(person)
     return Resource(owner_org=mine[0].org_id) if mine else Resource()

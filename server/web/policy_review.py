@@ -41,7 +41,7 @@ def issuers_of(person: Person) -> list[int]:
 async def application_issuer(request: Request, person: Person) -> Resource:
     """The issuing organization of the application in the path (404 when there is none)."""
     text = str(request.path_params.get("application_id", ""))
-    application = await web_of(request).store.applications.get(int(text)) if text.isdigit() and len(text) < 16 \
+    application = await web_of(request).store.applications.get(int(text)) if text.isascii() and text.isdigit() and len(text) < 16 \
         else None
     if application is None:
         raise HTTPException(404, f"application: no application {text}")
@@ -60,7 +60,7 @@ async def queue(request: Request, viewer: Annotated[Viewer, Depends(need("policy
     before = request.query_params.get("before", "")
     issuers = issuers_of(viewer.person)
     items = await store.applications.queue(issuers, states=(state,) if state else (),
-                                           before=int(before) if before.isdigit() else None, limit=20)
+                                           before=int(before) if before.isascii() and before.isdigit() and len(before) < 16 else None, limit=20)
     return render(request, viewer, "policy_review_queue.html", console="government", items=items, state=state,
                   states=STATES, counts=await store.applications.counts(issuers),
                   next=items[-1].id if len(items) == 20 else None,

@@ -192,3 +192,53 @@ async def test_officers_publish_with_the_rule_builder_and_bad_input_is_named(web
     web.client.cookies.clear()
     await web.sign_in("otto")
     assert (await web.client.get(f"/console/government/policies/{new.id}/edit")).status_code == 403
+
+
+async def test_the_api_applies_reviews_and_keeps_enterprises_apart(web: AppUnderTest) -> None:
+    w = await world(web)
+    await web.sign_in("olga")
+    h = {"X-CSRF-Token": await web.csrf()}
+    matches = (await web.client.get(f"/api/enterprise/{w.acme}/policies")).json()
+    assert matches == [{"policy_id": w.policy, "title_zh": "文化企业房租补贴（测试）",
+                        "title_en": "Rent subsidy for cultural enterprises (test)", "verdict": "eligible",
+                        "amount": 180000.0}]
+    why = (await web.client.get(f"/api/enterprise/{w.acme}/policies/{w.policy}/verdict",
+                                headers={"Accept-Language": "en"})).json()
+    assert why["verdict"] == "eligible" and why["amount"] == 180000 and len(why["clauses"]) == 3
+    bad = await web.client.post(f"/api/enterprise/{w.acme}/policies/{w.policy}/applications", headers=h,
+                                data={"claimed": "lots"}, files=[("file.lease", PDF)])
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "claimed"
+    made = await web.client.post(f"/api/enterprise/{w.acme}/policies/{w.policy}/applications", headers=h,
+                                 data={"claimed": "100000"}, files=[("file.lease", PDF)])
+    assert made.status_code == 201, made.text
+    app_id = made.json()["id"]
+    again = await web.client.post(f"/api/enterprise/{w.acme}/policies/{w.policy}/applications", headers=h,
+                                  files=[("file.lease", PDF)])
+    assert again.status_code == 409 and again.json()["detail"][0]["type"] == "already_open"
+    one = (await web.client.get(f"/api/enterprise/{w.acme}/applications/{app_id}")).json()
+    assert one["state"] == "submitted" and one["files"][0]["name"] == "租赁合同.pdf"
+    web.client.cookies.clear()
+    await web.sign_in("zoe")
+    assert (await web.client.get(f"/api/enterprise/{w.acme}/applications")).status_code == 403
+    assert (await web.client.get(f"/api/enterprise/{w.zeta}/applications/{app_id}")).status_code == 404
+    web.client.cookies.clear()
+    await web.sign_in("dora")
+    h = {"X-CSRF-Token": await web.csrf()}
+    assert [a["id"] for a in (await web.client.get("/api/review/applications")).json()] == [app_id]
+    step = f"/api/review/applications/{app_id}/steps"
+    assert (await web.client.post(step, headers=h, json={"step": "start_review"})).json()["state"] == "under_review"
+    over = await web.client.post(step, headers=h, json={"step": "approve", "amount": 100001})
+    assert over.status_code == 422 and over.json()["detail"][0] == {
+        "field": "amount", "message": "the amount approved (100001) exceeds the amount claimed (100000)",
+        "type": "amount_over"}
+    extra = await web.client.post(step, headers=h, json={"step": "approve", "amount": 1, "sneaky": True})
+    assert extra.status_code == 422
+    assert (await web.client.post(step, headers=h, json={"step": "approve", "amount": 90000})).json()[
+        "amount_approved"] == 90000.0
+    web.client.cookies.clear()
+    await web.sign_in("otto")
+    assert (await web.client.get("/api/review/applications")).json() == []
+    h = {"X-CSRF-Token": await web.csrf()}
+    assert (await web.client.post(step, headers=h, json={"step": "disburse"})).status_code == 403
+    paths = (await web.client.get("/api/openapi.json")).json()["paths"]
+    assert "/api/review/applications/{application_id}/steps" in paths and "/api/policies" in paths

@@ -10,7 +10,10 @@ admin, who acts like an owner. Each function returns the problem in words, or No
   admin cannot lift itself or others above it).
 - Invitations: owners invite any enterprise role, admins invite admins and members.
 - Reset links: owners for anyone else of the enterprise, admins for members; nobody
-  for themselves (they change their own password in the employee console).
+  for themselves (they change their own password in the employee console). A person
+  who also holds anything outside this enterprise (another organization's membership,
+  a park's staff, a platform role above visitor) gets theirs from the platform admin
+  only: whoever holds a reset link holds the account, and all it may do elsewhere.
 """
 
 from __future__ import annotations
@@ -53,11 +56,15 @@ def invite_problem(actor: str, role: str) -> str | None:
     return None
 
 
-def reset_problem(actor: str, target: str, *, self_reset: bool) -> str | None:
+def reset_problem(actor: str, target: str, *, self_reset: bool, elsewhere: bool = False) -> str | None:
+    """``elsewhere``: the target holds something outside this enterprise (see above)."""
     if self_reset:
         return "user: change your own password in the employee console"
     if not target:
         return "user: not one of this enterprise's people"
     if actor not in _OVER_ALL and target != "member":
         return f"user: an admin issues reset links for members only, not for a {target}"
+    if elsewhere and actor != PLATFORM:
+        return ("user: this person also belongs to another organization or holds a platform role: "
+                "only the platform admin issues their reset link")
     return None

@@ -21,7 +21,7 @@ from server.db.accounts import NewAccount
 from server.db.database import Database
 from server.db.dialect import insert
 from server.db.organizations import check_role, put_member
-from server.db.tables import accounts, invitations, password_resets, tokens
+from server.db.tables import accounts, invitations, memberships, password_resets, tokens
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 CODE_LENGTH = 12  # 60 bits
@@ -49,7 +49,8 @@ class Invitation:
     used_at: float | None
 
 
-Refusal = Literal["unknown", "used", "expired"]
+Refusal = Literal["unknown", "used", "expired", "already"]
+RANK = {"member": 0, "admin": 1, "owner": 2}  # a code only ever raises its redeemer's role
 
 
 class _Taken(Exception):
@@ -85,10 +86,19 @@ class InvitationRepo:
 
     async def redeem(self, code: str, user: str, *, now: float) -> Redeemed | Refusal:
         """Use the code for ``user``: the membership is written in the same transaction.
-        Otherwise why not: ``"unknown"``, ``"used"`` or ``"expired"``."""
+        Otherwise why not: ``"unknown"``, ``"used"``, ``"expired"``, or ``"already"``
+        (``user`` has that role or a higher one in the organization: the code stays
+        unused; a code never demotes, so it cannot take an enterprise's last owner)."""
         h = digest(code)
 
         async def run(conn: AsyncConnection) -> Redeemed | Refusal:
+            offered = (await conn.execute(select(invitations.c.org_id, invitations.c.role).where(
+                invitations.c.code_hash == h, invitations.c.used_at.is_(None), invitations.c.expires > now))).first()
+            if offered is not None:
+                held = (await conn.execute(select(memberships.c.role).where(
+                    memberships.c.org_id == offered.org_id, memberships.c.user == user))).scalar()
+                if held is not None and RANK.get(str(held), 0) >= RANK.get(offered.role, 0):
+                    return "already"
             won = (await conn.execute(
                 update(invitations).where(invitations.c.code_hash == h, invitations.c.used_at.is_(None),
                                           invitations.c.expires > now)

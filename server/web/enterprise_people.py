@@ -175,12 +175,25 @@ async def reset_link(request: Request, viewer: Resetter, org: int, user: UserNam
     web = web_of(request)
     found = await enterprise_or_404(request, org)
     target = next((m.role for m in await web.store.orgs.members(org) if m.user == user), "")
-    problem = reset_problem(actor_role(viewer.person, org), target, self_reset=user == viewer.person.user_id)
+    problem = reset_problem(actor_role(viewer.person, org), target, self_reset=user == viewer.person.user_id,
+                            elsewhere=await _holds_elsewhere(web, user, org))
     if problem is not None:
         return await _page(request, viewer, found, status=422, problem=problem)
     link = await issue_reset(request, viewer, user, f"org:{org}")
     return await _page(request, viewer, found, status=200, fresh={"kind": "reset", "user": user, "link": link,
                                                                    "qr": qr_svg(link)})
+
+
+OWN_ROLES = ("visitor", "enterprise")  # platform roles an enterprise's reset link may carry
+
+
+async def _holds_elsewhere(web: Any, user: str, org: int) -> bool:
+    """Whether ``user`` holds more than a place in ``org``: another membership (a park's
+    staff are members of its organization) or a platform role above visitor."""
+    account = await web.store.accounts.get(user)
+    if account is not None and account.role not in OWN_ROLES:
+        return True
+    return any(m.org_id != org for m in await web.store.orgs.memberships(user))
 
 
 async def issue_reset(request: Request, viewer: Viewer, user: str, acting_for: str) -> str:

@@ -109,7 +109,8 @@ async def join(request: Request, viewer: Public, form: Annotated[JoinForm, Form(
     if not isinstance(outcome, Redeemed):
         if outcome == "taken":
             return _join_page(request, viewer, form.code, status=409, fields={"user": "join.taken"}, values=values)
-        return _join_page(request, viewer, form.code, status=410 if outcome != "unknown" else 404,
+        status = {"unknown": 404, "already": 409}.get(outcome, 410)
+        return _join_page(request, viewer, form.code, status=status,
                           error=f"join.{outcome}", values=values)
     org = await web.store.orgs.get(outcome.org_id)
     org_name = org.name if org is not None else str(outcome.org_id)

@@ -42,3 +42,6 @@ def test_invitations_and_reset_links_follow_the_same_ranks() -> None:
     assert reset_problem("admin", "member", self_reset=False) is None
     assert "own password" in (reset_problem("owner", "owner", self_reset=True) or "")
     assert "not one of" in (reset_problem("owner", "", self_reset=False) or "")
+    # someone who also holds another organization or a platform role: the platform admin only
+    assert "platform admin" in (reset_problem("owner", "member", self_reset=False, elsewhere=True) or "")
+    assert reset_problem("platform", "member", self_reset=False, elsewhere=True) is None

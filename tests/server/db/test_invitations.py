@@ -40,6 +40,26 @@ def test_a_code_makes_a_member_once(url: str) -> None:
     run(go())
 
 
+def test_a_code_never_demotes_its_redeemer(url: str) -> None:
+    """The enterprise's only owner redeeming a member code of it stays owner (the code
+    stays unused); a member redeeming an admin code is promoted."""
+    async def go() -> None:
+        async with opened(url) as store:
+            for user in ("boss", "ana"):
+                await store.accounts.create(new(user))
+            org = await store.orgs.create("enterprise", "Ink", now=NOW)
+            await store.orgs.add_member(org, "boss", "owner", NOW)
+            await store.orgs.add_member(org, "ana", "member", NOW)
+            code = await store.invitations.create(org, "member", created_by="boss", now=NOW, ttl=3600)
+            assert await store.invitations.redeem(code, "boss", now=NOW + 1) == "already"
+            assert await store.invitations.redeem(code, "ana", now=NOW + 1) == "already"
+            assert {m.user: m.role for m in await store.orgs.members(org)} == {"boss": "owner", "ana": "member"}
+            assert [i.used_by for i in await store.invitations.of_org(org)] == [None]
+            up = await store.invitations.create(org, "admin", created_by="boss", now=NOW, ttl=3600)
+            assert await store.invitations.redeem(up, "ana", now=NOW + 2) == Redeemed(org, "admin")
+    run(go())
+
+
 def test_the_code_itself_is_never_stored(url: str) -> None:
     from sqlalchemy import select
 
@@ -70,7 +90,9 @@ def test_two_concurrent_redemptions_exactly_one_wins(url: str, second_url: str) 
                     (first if i % 2 else second).invitations.redeem(code, user, now=NOW + 1)
                     for i, user in enumerate(users)))
                 assert sum(isinstance(r, Redeemed) for r in results) == 1, results
-                assert sorted(r for r in results if isinstance(r, str)) == ["used"] * 7
+                assert sorted(r for r in results if isinstance(r, str)) == ["used"] * 7 or all(
+                    r == "used" or (r == "already" and u in winners)  # earlier winners: members already
+                    for u, r in zip(users, results, strict=True) if isinstance(r, str))
                 winners |= {u for u, r in zip(users, results, strict=True) if isinstance(r, Redeemed)}
             assert {m.user for m in await first.orgs.members(org)} == winners  # exactly the winners joined
         finally:

@@ -1,0 +1,67 @@
+"""Attacks from the independent review of the zone platform's web app (issue 10):
+each test is an attack that once succeeded, now refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import AppUnderTest
+from tests.web.people import PASSWORD
+
+pytestmark = pytest.mark.anyio
+
+
+async def _acme(web: AppUnderTest) -> int:
+    return int((await web.store.orgs.named("Acme Design (test)"))[0].id)
+
+
+async def _post(web: AppUnderTest, path: str, data: dict[str, Any]) -> Any:
+    return await web.client.post(path, data={"csrf": await web.csrf(), **data}, headers={"Accept-Language": "en"})
+
+
+async def _invite(web: AppUnderTest, org: int, role: str) -> str:
+    made = await _post(web, f"/console/enterprise/{org}/invitations", {"role": role, "days": "3"})
+    assert made.status_code == 200, made.text[-300:]
+    found = re.search(r"/join\?code=([A-Z0-9]+)", made.text)
+    assert found
+    return found.group(1)
+
+
+async def test_an_owner_cannot_take_over_park_staff_through_a_reset_link(web: AppUnderTest) -> None:
+    """Pam (staff of 798) is also an employee of Acme. Acme's owner must not be able to
+    issue a reset link for her: it would hand Olga Pam's park office."""
+    acme = await _acme(web)
+    await web.store.orgs.add_member(acme, "pam", "member", 1.0)
+    await web.sign_in("olga")
+    made = await _post(web, f"/console/enterprise/{acme}/members/pam/reset", {})
+    link = re.search(r"/reset\?token=([A-Za-z0-9_-]+)", made.text)
+    if link is not None:  # the attack: use the link, sign in as pam, open the park console
+        web.client.cookies.clear()
+        used = await _post(web, "/reset", {"token": link.group(1), "password": "olga owns you 1",
+                                           "again": "olga owns you 1"})
+        assert used.status_code == 200
+        await web.sign_in("pam", "olga owns you 1")
+        park = await web.client.get("/console/park/798-art-zone/staff")
+        assert park.status_code != 200, "took over a park office through an enterprise reset link"
+    assert made.status_code == 422 and link is None
+
+
+async def test_redeeming_a_code_never_demotes_or_leaves_an_enterprise_without_owner(web: AppUnderTest) -> None:
+    """Olga, Acme's only owner, opens a member invitation of her own enterprise (a link
+    forwarded to her, a click on a page that posts /join): she stays owner."""
+    acme = await _acme(web)
+    await web.sign_in("olga")
+    code = await _invite(web, acme, "member")
+    joined = await _post(web, "/join", {"code": code})
+    roles = {m.user: m.role for m in await web.store.orgs.members(acme)}
+    assert roles["olga"] == "owner", f"the last owner redeemed a member code and is now {roles['olga']}"
+    assert joined.status_code in (409, 422), joined.status_code
+    # emil (a member) redeeming an admin code is a promotion, which the code was made for
+    admin_code = await _invite(web, acme, "admin")
+    web.client.cookies.clear()
+    await web.sign_in("emil", PASSWORD)
+    assert (await _post(web, "/join", {"code": admin_code})).status_code == 303
+    assert {m.user: m.role for m in await web.store.orgs.members(acme)}["emil"] == "admin"

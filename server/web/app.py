@@ -53,6 +53,7 @@ from server.web import (
     policy_pages,
     policy_publish,
     policy_review,
+    policy_topics,
     signin_pages,
     vendor,
     zone_figures,
@@ -77,7 +78,7 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
                                   audit_pages.router, booking_pages.router, booking_office.router, booking_api.router,
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
-                                  policy_publish.router, application_api.router)
+                                  policy_publish.router, application_api.router, policy_topics.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

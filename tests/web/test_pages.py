@@ -22,7 +22,7 @@ CATALOGUE_PAGES = ("/console/park/catalogue/798-art-zone", "/console/park/new", 
 PARK_OFFICE_PAGES = tuple(f"/console/park/798-art-zone/{p}" for p in (
     "enterprises", "enterprises?find=%E5%A2%A8", "enterprises?q=x&offset=20", "import", "staff", "booths",
     "booths/b01", "audit", "audit?before=5")) + ("/console/audit",)
-ACCOUNT_PAGES = ("/console/inbox", "/console/inbox?unread=true", "/console/signin-code")  # everyone signed in
+ACCOUNT_PAGES = ("/console/inbox", "/console/inbox?unread=true", "/console/signin-code", "/console/policy-topics")  # everyone signed in
 
 
 async def _get(web: AppUnderTest, path: str, lang: str) -> tuple[int, str]:

@@ -242,3 +242,17 @@ async def test_the_api_applies_reviews_and_keeps_enterprises_apart(web: AppUnder
     assert (await web.client.post(step, headers=h, json={"step": "disburse"})).status_code == 403
     paths = (await web.client.get("/api/openapi.json")).json()["paths"]
     assert "/api/review/applications/{application_id}/steps" in paths and "/api/policies" in paths
+
+
+async def test_people_follow_policy_topics(web: AppUnderTest) -> None:
+    await web.sign_in("emil")
+    csrf = await web.csrf()
+    saved = await web.client.post("/console/policy-topics", data={"csrf": csrf, "topic": ["rent", "digital"]})
+    assert saved.status_code == 303
+    assert await web.store.policies.topics_of("emil") == ["digital", "rent"]
+    await web.client.post("/console/policy-topics", data={"csrf": csrf, "topic": ["ip"]})
+    assert await web.store.policies.topics_of("emil") == ["ip"]
+    bad = await web.client.post("/console/policy-topics", data={"csrf": csrf, "topic": ["gold"]})
+    assert bad.status_code == 422 and await web.store.policies.topics_of("emil") == ["ip"]
+    page = await web.client.get("/console/policy-topics")
+    assert 'value="ip" checked' in page.text

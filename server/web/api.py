@@ -15,7 +15,7 @@ from server.accounts import AccountError, token_hash
 from server.web.consoles import consoles_of
 from server.web.forms import SignIn
 from server.web.guard import Viewer, need, public, web_of
-from server.web.pages import adopt_lang, set_lang_cookie, set_session
+from server.web.pages import adopt_lang, set_lang_cookie, set_session, signin_allowed, signin_failed
 from server.web.parks import ParkCard, park_cards
 from server.web.sessions import SESSION_COOKIE
 from world.permissions import perm_map
@@ -72,12 +72,17 @@ async def session(request: Request, viewer: Public) -> SessionState:
     return _state(request, viewer)
 
 
-@router.post("/session", response_model=SessionState, responses={401: {"model": Problem}, 403: {"model": Problem}})
+@router.post("/session", response_model=SessionState, responses={401: {"model": Problem}, 403: {"model": Problem},
+                                                                   429: {"model": Problem}})
 async def sign_in(request: Request, viewer: Public, body: SignIn) -> Response:
     web = web_of(request)
+    if not signin_allowed(request):
+        return JSONResponse({"detail": "too many wrong passwords from your address: try again in a few minutes"},
+                            status_code=429)
     try:
         account = await web.accounts.login(body.user, body.password)
     except AccountError as exc:
+        signin_failed(request)
         return JSONResponse({"detail": str(exc)}, status_code=401)
     token, expires = await web.accounts.issue_token(account.user, now=web.clock.now())
     state = _state(request, viewer, seed=token, user=account.user)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from server.accounts import AccountError, token_hash
+from server.desks.front import FailureLimit
 from server.web.forms import LangForm, SignInForm, SignOutForm
 from server.web.guard import Viewer, public, web_of
 from server.web.parks import park_cards
@@ -46,9 +47,13 @@ async def signin_page(request: Request, viewer: Public,
 @router.post("/signin", response_class=HTMLResponse)
 async def signin(request: Request, viewer: Public, form: Annotated[SignInForm, Form()]) -> Response:
     web = web_of(request)
+    if not signin_allowed(request):
+        return render(request, viewer, "signin.html", status=429, next=safe_next(form.next, "/console/"),
+                      errors={"form": "signin.rate_limited"}, user=form.user)
     try:
         account = await web.accounts.login(form.user, form.password)
     except AccountError:
+        signin_failed(request)
         return render(request, viewer, "signin.html", status=401, next=safe_next(form.next, "/console/"),
                       errors={"form": "signin.failed"}, user=form.user)
     token, expires = await web.accounts.issue_token(account.user, now=web.clock.now())
@@ -58,6 +63,31 @@ async def signin(request: Request, viewer: Public, form: Annotated[SignInForm, F
     if lang:
         set_lang_cookie(response, lang)
     return response
+
+
+def _failures(request: Request) -> FailureLimit:
+    """Wrong passwords per address on the web (the form and ``POST /api/session``), as
+    the world server limits wrong one-time codes: a burst, then a steady rate (the
+    ``code_failures_*`` settings); a right password costs nothing."""
+    state = request.app.state
+    limit: FailureLimit | None = getattr(state, "signin_failures", None)
+    if limit is None:
+        cfg = web_of(request).config
+        limit = state.signin_failures = FailureLimit(burst=float(cfg.code_failures_burst),
+                                                     rate=cfg.code_failures_per_hour / 3600.0)
+    return limit
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def signin_allowed(request: Request) -> bool:
+    return _failures(request).allow(_address(request), web_of(request).clock.monotonic())
+
+
+def signin_failed(request: Request) -> None:
+    _failures(request).failed(_address(request), web_of(request).clock.monotonic())
 
 
 def set_session(request: Request, response: Response, token: str, max_age: int) -> None:

@@ -65,3 +65,25 @@ async def test_redeeming_a_code_never_demotes_or_leaves_an_enterprise_without_ow
     await web.sign_in("emil", PASSWORD)
     assert (await _post(web, "/join", {"code": admin_code})).status_code == 303
     assert {m.user: m.role for m in await web.store.orgs.members(acme)}["emil"] == "admin"
+
+
+async def test_password_guessing_on_the_web_sign_in_is_limited_per_address(web: AppUnderTest) -> None:
+    """Wrong passwords from one address, on the form and on the JSON API: after a burst
+    the next attempt is refused (429) even with the right password; others are not held up."""
+    refused = 0
+    for i in range(40):
+        path = "/signin" if i % 2 else "/api/session"
+        if path == "/signin":
+            reply = await _post(web, "/signin", {"user": "olga", "password": f"guess {i}"})
+        else:
+            reply = await web.client.post("/api/session", json={"user": "olga", "password": f"guess {i}"},
+                                          headers={"X-CSRF-Token": await web.csrf()})
+        refused += reply.status_code == 429
+    assert refused > 0, "40 wrong passwords in a row were all tried"
+    right = await web.client.post("/api/session", json={"user": "olga", "password": PASSWORD},
+                                  headers={"X-CSRF-Token": await web.csrf()})
+    assert right.status_code == 429 and "try again" in right.text
+    web.clock.advance(3600)
+    # the bucket refills with the zone's clock; the right password then works
+    assert (await web.client.post("/api/session", json={"user": "olga", "password": PASSWORD},
+                                  headers={"X-CSRF-Token": await web.csrf()})).status_code == 200

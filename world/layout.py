@@ -1,4 +1,5 @@
-"""A park's layout: the walkable ground, booth slots, stage, bookable spaces, spawns.
+"""A park's layout: the walkable ground, booth slots, stage, bookable spaces, spawns,
+and the policy kiosk (the park's policy service point).
 
 This is what the server simulates against and what every scene carries in its
 glTF extras (``scene.extras["cloudpark"]``). Coordinates are metres on the ground
@@ -72,6 +73,18 @@ class Space:
 
 
 @dataclass(frozen=True, slots=True)
+class Kiosk:
+    """The park's policy service point: a stand where a member of an enterprise sees the
+    policies that match it. ``zone``: the ground in front of it where a visitor is "at"
+    the kiosk (the clients ask for the matches when their avatar steps onto it)."""
+
+    x: float
+    y: float
+    facing: float
+    zone: Ring
+
+
+@dataclass(frozen=True, slots=True)
 class Spawn:
     id: str
     x: float
@@ -91,6 +104,7 @@ class ParkLayout:
     spawns: tuple[Spawn, ...]
     plaza: Point = (0.0, 0.0)
     plaza_radius: float = 0.0
+    kiosk: Kiosk | None = None  # absent in scenes built before the kiosk came
 
     def booth(self, booth_id: str) -> BoothSlot:
         for b in self.booths:
@@ -127,6 +141,8 @@ class ParkLayout:
                 for s in self.spaces
             ],
             "spawns": [{"id": s.id, "x": s.x, "y": s.y, "facing": s.facing} for s in self.spawns],
+            **({"kiosk": {"x": self.kiosk.x, "y": self.kiosk.y, "facing": self.kiosk.facing,
+                          "zone": ring(self.kiosk.zone)}} if self.kiosk is not None else {}),
         }
 
     @staticmethod
@@ -158,6 +174,11 @@ def _ring(v: Any, what: str) -> Ring:
     if not isinstance(v, Sequence) or len(v) < 3:
         raise LayoutError(f"{what} must be a list of at least 3 points")
     return tuple(_point(p, what) for p in v)
+
+
+def _kiosk(k: Mapping[str, Any]) -> Kiosk:
+    return Kiosk(_num(k["x"], "kiosk.x"), _num(k["y"], "kiosk.y"), _num(k["facing"], "kiosk.facing"),
+                 _ring(k["zone"], "kiosk.zone"))
 
 
 def _from_dict(d: Mapping[str, Any]) -> ParkLayout:
@@ -197,6 +218,7 @@ def _from_dict(d: Mapping[str, Any]) -> ParkLayout:
             Spawn(str(s["id"]), _num(s["x"], "spawn.x"), _num(s["y"], "spawn.y"), _num(s["facing"], "spawn.facing"))
             for s in d["spawns"]
         ),
+        kiosk=_kiosk(d["kiosk"]) if d.get("kiosk") is not None else None,
     )
     if not layout.walkable:
         raise LayoutError("layout has no walkable area")

@@ -35,7 +35,8 @@ class Reachability:
 
 def check_layout(layout: ParkLayout, cell: float | None = None, grid: WalkGrid | None = None) -> Reachability:
     """Every spawn on walkable ground; every booth zone, the stage front and audience, and
-    every space entrance on walkable ground and reachable on foot from a spawn.
+    every space entrance and the policy kiosk's zone on walkable ground and reachable on
+    foot from a spawn.
 
     ``grid`` is the room's walk grid if the caller has one; otherwise it is built as the
     room builds it (``cell`` defaults to ``WALK_CELL``, the radius is ``AVATAR_RADIUS``)."""
@@ -75,6 +76,9 @@ def check_layout(layout: ParkLayout, cell: float | None = None, grid: WalkGrid |
     _zone_on_ground("stage audience", layout.stage.audience, on_ground, problems)
     for space in layout.spaces:
         target(f"space {space.id} entrance", space.entrance)
+    if layout.kiosk is not None:
+        target("policy kiosk zone", centroid(layout.kiosk.zone))
+        _zone_on_ground("policy kiosk zone", layout.kiosk.zone, on_ground, problems)
     return Reachability(layout.park_id, cell, tuple(problems))
 
 

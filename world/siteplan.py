@@ -8,7 +8,9 @@ meshes: buildings in the park's style, trees, street furniture, paths and the pl
 The site is a rectangle of the park's site area (aspect about 1.3) centred at the
 origin, x east, y north, metres. A central square plaza holds a booth street on its
 east and west edges and the stage on its north edge, facing south down the plaza
-toward the main gate at the middle of the south edge. A boulevard (north-south) and
+toward the main gate at the middle of the south edge. The policy kiosk (the park's
+policy service point) stands just inside the plaza where the boulevard from the gate
+enters it, on its west side, facing the path. A boulevard (north-south) and
 an avenue (east-west) cross at the plaza; the four quarters around them are cut into
 lots divided by streets, one building group per lot.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from world.catalogue import Park
 from world.geometry import Rect, Ring, ahead, box_ring, clockwise, counter_clockwise
-from world.layout import BoothSlot, ParkLayout, Region, Spawn, Stage
+from world.layout import BoothSlot, Kiosk, ParkLayout, Region, Spawn, Stage
 from world.siteplan_lots import (
     Building,
     Furniture,
@@ -43,6 +45,9 @@ STAGE_DEPTH = 6.0
 SCREEN_WIDTH = 9.6
 SCREEN_HEIGHT = 5.4
 PATH_HALF_WIDTH = 6.0
+KIOSK_WIDTH = 1.4  # across its face
+KIOSK_DEPTH = 0.8
+KIOSK_ZONE = 2.6  # the square of ground in front of it
 
 __all__ = ["Building", "Furniture", "Pipe", "SitePlan", "Tree", "plan_park", "site_size"]
 
@@ -90,13 +95,14 @@ def plan_park(park: Park) -> SitePlan:
 
     booths, booth_holes = _booth_street(half)
     stage, stage_hole = _stage(half)
+    kiosk, kiosk_hole = _kiosk(half)
     spawns = _spawns(half, depth)
 
     lots = cut_lots(site, plaza, PATH_HALF_WIDTH, park.style)
     placed = place_buildings(park, lots, rng)
     trees, furniture = furnish(site, plaza, paths, placed.buildings, rng)
 
-    holes = tuple(clockwise(r) for r in booth_holes) + (clockwise(stage_hole),) + tuple(
+    holes = tuple(clockwise(r) for r in booth_holes) + (clockwise(stage_hole), clockwise(kiosk_hole)) + tuple(
         clockwise(b.footprint) for b in placed.buildings if b.solid
     )
     layout = ParkLayout(
@@ -110,6 +116,7 @@ def plan_park(park: Park) -> SitePlan:
         spawns=spawns,
         plaza=(0.0, 0.0),
         plaza_radius=half,
+        kiosk=kiosk,
     )
     return SitePlan(
         park_id=park.id, style=park.style, layout=layout, site=site, plaza=plaza, paths=paths,
@@ -150,6 +157,17 @@ def _stage(half: float) -> tuple[Stage, Ring]:
         audience=_rounded(box_ring(audience_centre[0], audience_centre[1], 20.0, 12.0, facing)),
     )
     return stage, _rounded(box_ring(x, y, STAGE_WIDTH, STAGE_DEPTH, facing))
+
+
+def _kiosk(half: float) -> tuple[Kiosk, Ring]:
+    """West of where the boulevard enters the plaza, facing east onto the path: the
+    first thing on a visitor's left who walks in from the gate."""
+    facing = 0.0
+    x, y = -(PATH_HALF_WIDTH + 1.0), -half + 6.0
+    zone_centre = ahead(x, y, facing, KIOSK_DEPTH / 2 + 0.2 + KIOSK_ZONE / 2)
+    kiosk = Kiosk(x=round(x, 3), y=round(y, 3), facing=facing,
+                  zone=_rounded(box_ring(zone_centre[0], zone_centre[1], KIOSK_ZONE, KIOSK_ZONE, facing)))
+    return kiosk, _rounded(box_ring(x, y, KIOSK_WIDTH, KIOSK_DEPTH, facing))
 
 
 def _spawns(half: float, depth: float) -> tuple[Spawn, ...]:

@@ -40,3 +40,21 @@ def test_relative_paths_are_validated_from_the_callers_folder(all_scenes, monkey
     monkeypatch.chdir(all_scenes)
     verdicts = validate([__import__("pathlib").Path("zuiku.glb")])
     assert verdicts["zuiku.glb"]["errors"] == 0
+
+
+def test_every_scene_carries_its_policy_kiosk_as_a_node_and_in_the_layout(all_scenes):
+    import json
+    import struct
+
+    from world.glb import layout_from_glb
+
+    for path in sorted(all_scenes.glob("*.glb")):
+        data = path.read_bytes()
+        layout = layout_from_glb(data)
+        assert layout.kiosk is not None, path.name
+        length = struct.unpack_from("<I", data, 12)[0]
+        gltf = json.loads(data[20:20 + length])
+        nodes = [n for n in gltf["nodes"] if n.get("name") == "kiosk"]
+        assert len(nodes) == 1, path.name
+        x, _, z = nodes[0]["translation"]
+        assert (round(x, 3), round(-z, 3)) == (layout.kiosk.x, layout.kiosk.y)

@@ -78,3 +78,24 @@ def test_the_plan_is_deterministic_and_survives_the_layout_round_trip(plan):
 
 def test_a_very_large_site_keeps_a_bounded_number_of_buildings():
     assert len(plan_park(PARKS["798-art-zone"]).buildings) <= 120
+
+
+def test_every_park_has_a_policy_kiosk_by_the_plaza_entrance_facing_the_path(plan):
+    kiosk = plan.layout.kiosk
+    assert kiosk is not None
+    half = plan.layout.plaza_radius
+    # inside the plaza, near its south (gate) edge, beside the boulevard, facing it
+    assert -half < kiosk.y < -half + 10 and -10 < kiosk.x < 0 and kiosk.facing == 0.0
+    cx = sum(x for x, _ in kiosk.zone) / len(kiosk.zone)
+    assert cx > kiosk.x  # the zone lies in front of it, on the path side
+    # nobody spawns in it, and no booth zone or stand overlaps it
+    assert not any(point_in_ring((s.x, s.y), kiosk.zone) for s in plan.layout.spawns)
+    zone = bounds(kiosk.zone)
+    for b in plan.layout.booths:
+        assert not zone.overlaps(bounds(b.zone))
+    # its stand is a hole in the walkable ground (avatars walk around it)
+    assert any(point_in_ring((kiosk.x, kiosk.y), h) for h in plan.holes())
+    # a layout without a kiosk (a scene built before it) still reads
+    data = plan.layout.to_dict()
+    data.pop("kiosk")
+    assert ParkLayout.from_dict(data).kiosk is None

@@ -1,7 +1,7 @@
 """One park's scene: its site plan (world.siteplan) turned into glTF nodes and meshes.
 
 Node names the server and clients look for: ``booth:<id>``, ``stage``, ``stage_screen``,
-``space:<id>``, ``spawn:<id>``. The whole layout rides in
+``space:<id>``, ``spawn:<id>``, ``kiosk`` (the policy service point). The whole layout rides in
 ``scenes[0].extras["cloudpark"]`` (see docs/scenes.md).
 """
 
@@ -28,7 +28,7 @@ from tools.scenes.shapes import (
 from world.catalogue import Park
 from world.siteplan import Building, SitePlan, plan_park
 
-BUILDER_VERSION = "2"  # 2: colours written linear (glTF), authored sRGB
+BUILDER_VERSION = "3"  # 2: colours written linear (glTF), authored sRGB; 3: the policy kiosk
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,7 @@ def build_scene(park: Park) -> BuiltScene:
         doc.node(f"booth:{b.id}", shared["booth"], at=(b.x, b.y, 0.0), facing=b.facing,
                  extras={"id": b.id, "width": b.width, "depth": b.depth, "facing": b.facing})
     _stage(doc, plan)
+    _kiosk(doc, plan)
     for s in layout.spawns:
         doc.node(f"spawn:{s.id}", None, at=(s.x, s.y, 0.0), facing=s.facing,
                  extras={"id": s.id, "facing": s.facing})
@@ -218,6 +219,22 @@ def _stage(doc: SceneDocument, plan: SitePlan) -> None:
     doc.node("stage_screen", doc.mesh("stage_screen", [_screen_quad(st.screen_width, st.screen_height, -hd + 0.32)]),
              at=(0.0, 0.0, 2.0), parent=node,
              extras={"width": st.screen_width, "height": st.screen_height})
+
+
+def _kiosk(doc: SceneDocument, plan: SitePlan) -> None:
+    """The policy kiosk: a plinth, a post and a screen leaning toward the path, under a
+    blue sign board seen from the gate (local: front toward +x)."""
+    k = plan.layout.kiosk
+    if k is None:
+        return
+    screen = box(0.06, 1.1, 0.75).apply_transform(trimesh.transformations.rotation_matrix(-0.35, (0, 1, 0)))
+    screen.apply_translation((0.12, 0.0, 1.15))
+    parts = [part("booth", [box(0.8, 1.4, 0.1), box(0.3, 0.5, 1.1, -0.1, 0, 0.1)]),
+             part("glass", [screen]),
+             part("metal", [cylinder(0.05, 2.5, -0.3, y, 0.1, sections=6) for y in (-0.6, 0.6)]),
+             part("accent", [box(0.12, 1.6, 0.45, -0.3, 0, 2.45)])]
+    doc.node("kiosk", doc.mesh("kiosk", parts), at=(k.x, k.y, 0.0), facing=k.facing,
+             extras={"facing": k.facing})
 
 
 def _screen_quad(width: float, height: float, x: float) -> Part:

@@ -7,7 +7,6 @@ Screenshots: build/screenshots/web/spaces-3d-*.png, spaces-book-*.png."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

@@ -72,6 +72,7 @@ ROUTES: dict[type, Route] = {
     M.BoothStats: Route("booths", "stats", "booth.stats", find="booth"),
     M.BoothStaff: Route("booths", "staff", "booth.staff", find="booth"),
     M.BoothAssign: Route("booths", "assign", "booth.assign", find="booth"),
+    M.Kiosk: Route("kiosk", "view", "park.join"),  # anyone in a park; what it shows depends on who asks
 }
 
 

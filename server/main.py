@@ -32,6 +32,7 @@ from server.db import Store
 from server.desks.booth_desk import BoothDesk
 from server.desks.chat_desk import ChatDesk
 from server.desks.front import FrontDesk
+from server.desks.kiosk_desk import KioskDesk
 from server.desks.park_desk import ParkDesk
 from server.dispatch import Dispatcher
 from server.metrics import Metrics
@@ -120,6 +121,7 @@ class App:
             "parks": park_desk,
             "chat": chat_desk,
             "booths": BoothDesk(booths, store, clock),
+            "kiosk": KioskDesk(store),
         }
         finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder}
         self.dispatcher = Dispatcher(desks, finders, self.metrics)

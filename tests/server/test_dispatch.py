@@ -54,7 +54,7 @@ class Peer:
 
 def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     desk, metrics = Desk(), Metrics()
-    desks = {name: desk for name in ("front", "parks", "chat", "booths")}
+    desks = {name: desk for name in ("front", "parks", "chat", "booths", "kiosk")}
 
     def finder(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         return BOOTH, None

@@ -36,6 +36,7 @@ const built = {
   sign_out: msg.signOut(false, 13),
   sign_out_everywhere: msg.signOut(true, 14),
   set_lang: msg.setLang("en", 16),
+  kiosk: msg.kiosk(17),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

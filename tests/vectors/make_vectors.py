@@ -78,6 +78,7 @@ def client_messages() -> dict[str, M.ClientMessage]:
         "sign_out": M.SignOut(id=13),
         "sign_out_everywhere": M.SignOut(everywhere=True, id=14),
         "set_lang": M.SetLang(lang="en", id=16),
+        "kiosk": M.Kiosk(id=17),
     }
 
 

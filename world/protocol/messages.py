@@ -224,13 +224,22 @@ class SetLang(_C2S, tag="set_lang"):
     id: U32 = 0
 
 
+class Kiosk(_C2S, tag="kiosk"):
+    """At the park's policy kiosk (the client's avatar stepped onto ``layout.kiosk.zone``):
+    the policies matching the person's enterprise. Answered with ``ok`` (``data``: see
+    docs/protocol.md)."""
+
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
 
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
-    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Ping
+    | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Kiosk
+    | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls

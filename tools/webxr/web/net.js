@@ -81,6 +81,7 @@ export const msg = {
   }),
   boothEdit: (booth, content, id) => ({ t: "booth_edit", booth, content, id }),
   boothStats: (booth, id) => ({ t: "booth_stats", booth, id }),
+  kiosk: (id) => ({ t: "kiosk", id }),
   emote: (e) => ({ t: "emote", e }),
   parks: (id) => ({ t: "parks", id }),
   ping: (c) => ({ t: "ping", c }),

@@ -28,7 +28,7 @@ router = APIRouter(prefix="/console/inbox", include_in_schema=False)
 api = APIRouter(prefix="/api/inbox")
 Self = Annotated[Viewer, Depends(need("account.self"))]
 PAGE = 20
-Before = Annotated[int | None, Query(ge=1, description="the last id of the page before (keyset paging)")]
+Before = Annotated[int | None, Query(ge=1, le=2**62, description="the last id of the page before (keyset paging)")]
 
 
 class InboxItem(BaseModel):

@@ -36,6 +36,7 @@ ParkId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 OrgId = Annotated[int, Path(ge=1, le=2**62)]
 PAGE = 20
 FOUND = 10  # candidates shown when admitting
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (NUL breaks SQLite's FTS match, PostgreSQL refuses it)
 Note = Literal["admitted", "removed", "confirmed"]
 
 
@@ -113,9 +114,9 @@ async def _enterprises(request: Request, viewer: Viewer, park: str, q: str, offs
 
 @router.get("/{park}/enterprises", response_class=HTMLResponse)
 async def enterprises(request: Request, viewer: Tenants, park: ParkId,
-                      q: Annotated[str, Query(max_length=100)] = "",
+                      q: Annotated[str, Query(max_length=100, pattern=PRINTABLE)] = "",
                       offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-                      find: Annotated[str, Query(max_length=100)] = "",
+                      find: Annotated[str, Query(max_length=100, pattern=PRINTABLE)] = "",
                       note: Note | None = None) -> Response:
     t = web_of(request).texts.translate
     return await _enterprises(request, viewer, park, q, offset, find,

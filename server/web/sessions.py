@@ -50,7 +50,9 @@ class Csrf:
         return hmac.new(self._secret, b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()
 
     def check(self, seed: str, given: str) -> bool:
-        return bool(seed) and bool(given) and hmac.compare_digest(self.token(seed), given)
+        # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+        return bool(seed) and bool(given) and hmac.compare_digest(self.token(seed).encode(),
+                                                                  given.encode("utf-8", "surrogatepass"))
 
 
 def new_pre_session() -> str:

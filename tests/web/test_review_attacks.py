@@ -87,3 +87,23 @@ async def test_password_guessing_on_the_web_sign_in_is_limited_per_address(web: 
     # the bucket refills with the zone's clock; the right password then works
     assert (await web.client.post("/api/session", json={"user": "olga", "password": PASSWORD},
                                   headers={"X-CSRF-Token": await web.csrf()})).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["０", "\u202e\x00\x07", "é" * 64])
+async def test_a_csrf_field_that_is_not_ascii_is_refused_not_a_server_error(web: AppUnderTest, token: str) -> None:
+    await web.sign_in("olga")
+    reply = await web.client.post("/lang/zh", data={"csrf": token, "next": "/"})
+    assert reply.status_code == 403
+    api = await web.client.post("/api/inbox/read", json={"all": True}, headers={"X-CSRF-Token": "é".encode("latin-1")})
+    assert api.status_code == 403
+
+
+async def test_huge_page_cursors_and_control_characters_in_searches_are_not_server_errors(web: AppUnderTest) -> None:
+    await web.sign_in("ada")
+    for path in ("/console/inbox", "/api/inbox"):
+        reply = await web.client.get(path, params={"before": "99999999999999999999"})
+        assert reply.status_code == 422, (path, reply.status_code)
+    for field in ("q", "find"):
+        for text in ("a\x00b", "\u202e\x00\x07"):
+            reply = await web.client.get("/console/park/798-art-zone/enterprises", params={field: text})
+            assert reply.status_code in (200, 422), (field, repr(text), reply.status_code)

@@ -12,6 +12,7 @@ import { XRMode } from "./xr.js";
 import { Notices, webTicket } from "./notices.js";
 import { Scenery } from "./scene.js";
 import { SpaceZones } from "./spaces.js";
+import { KioskPanel } from "./kiosk.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
 const CAMERA_DISTANCE = 5;
@@ -69,6 +70,9 @@ async function main() {
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
   app.notices = new Notices(document.getElementById("notices"), conn);
   app.spaces = new SpaceZones(world, conn, canvas); // bookable zones: free / taken, tap to book
+  app.kiosk = new KioskPanel(document.getElementById("kiosk"), conn, { // the policy service point
+    where: () => ({ x: prediction.x, y: prediction.y }), layout: () => app.layout,
+  });
   // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
   app.account = new AccountPanel(document.getElementById("account"), document.getElementById("who"), conn, {
     serverUrl: url, firstVisit: !ticket && !login && !query.get("name") && !savedGuestName(),
@@ -176,6 +180,7 @@ async function main() {
     avatars: [...world.avatars.values()].map((a) => ({ eid: a.eid, name: a.name, x: a.x, y: a.y })),
     booth: app.booth.booth ? app.booth.booth.id : null,
     spaces: app.spaces.state(),
+    kiosk: app.kiosk.state(),
     user: conn.user ? { ...conn.user } : null,
     lang: getLang(),
     missingTexts: [...missing],

@@ -19,6 +19,7 @@ export class ParkLayout {
     this.walkable = data.walkable;
     this.booths = data.booths || [];
     this.spawns = data.spawns || [];
+    this.kiosk = data.kiosk || null; // the policy service point (scenes before builder 3 have none)
     this.site = data.site || { width: 100, depth: 100 };
   }
 

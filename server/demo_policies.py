@@ -5,7 +5,8 @@ awards), issued by demo departments, every title marked "（演示）" / "(demo)
 row ``demo = 1``.
 
 Like the real platforms' archives most are history: about 6 % have an application
-window still open on the seeding day; those are matched against the demo enterprises
+window still open on the seeding day, each aimed at one park or one industry class; those
+are matched against the demo enterprises
 (the columns loaded once, the bulk matcher run per policy in memory, the matches written
 in bulk) and marked told (``notified_version``): seeding pushes no notices to 50,000 demo
 inboxes. Deterministic (a fixed seed) and idempotent: a run adds only the policies
@@ -186,9 +187,13 @@ def demo_policy(n: int, today: date, park_ids: tuple[str, ...]) -> tuple[int, st
     year = start.year
     rules: list[dict[str, Any]] = list(t["rules"])
     park = ""
-    if rng.random() < 0.5:  # aimed at one field of the zone's industries
-        rules.append({"field": "industry_codes", "op": "any_of", "value": [rng.choice(CLASSES + DIVISIONS)]})
-    if rng.random() < 0.5 and park_ids:  # a park's own measure
+    # an open policy is aimed: a park's own measure (3 in 4) or one industry class, so an
+    # enterprise has some tens of open matches, as on the real platforms, not hundreds
+    to_park = rng.random() < (0.75 if is_open else 0.5)
+    if (not to_park if is_open else rng.random() < 0.5):  # aimed at one field of the zone's industries
+        rules.append({"field": "industry_codes", "op": "any_of",
+                      "value": [rng.choice(CLASSES if is_open else CLASSES + DIVISIONS)]})
+    if to_park and park_ids:  # a park's own measure
         park = rng.choice(park_ids)
         level = "park"
         rules.append({"field": "park_id", "op": "in", "value": [park]})

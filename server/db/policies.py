@@ -395,6 +395,26 @@ class PolicyRepo:
             return len(full)
         return await self.db.commit(run)
 
+    async def replace_org_matches(self, org_id: int, policy_ids: Sequence[int], rows: Sequence[dict[str, Any]], *,
+                                  now: float) -> int:
+        """Rewrite one enterprise's matches among ``policy_ids`` with ``rows`` ({policy_id,
+        version, verdict, amount, reasons}); a policy it was told of at that version stays told."""
+        async def run(conn: AsyncConnection) -> int:
+            told = {(int(r.policy_id), int(r.notified_version)) for r in await conn.execute(
+                select(policy_matches.c.policy_id, policy_matches.c.notified_version).where(
+                    policy_matches.c.org_id == org_id, policy_matches.c.policy_id.in_(list(policy_ids))))}
+            await conn.execute(delete(policy_matches).where(
+                policy_matches.c.org_id == org_id, policy_matches.c.policy_id.in_(list(policy_ids))))
+            full = [{"org_id": org_id, "matched": now,
+                     "notified_version": r["version"] if (r["policy_id"], r["version"]) in told else 0, **r}
+                    for r in rows]
+            for i in range(0, len(full), CHUNK):
+                await conn.execute(policy_matches.insert(), full[i:i + CHUNK])
+            return len(full)
+        if not policy_ids:
+            return 0
+        return await self.db.commit(run)
+
     async def matches_of(self, org_id: int, *, limit: int = 200) -> list[tuple[Match, Policy]]:
         """One enterprise's matches with their policies: eligible first, then by amount."""
         rows = await self.db.rows(

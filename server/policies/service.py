@@ -34,8 +34,10 @@ from server.notices import send, send_each
 from server.policies.bulk import match
 from server.policies.columns import load
 from world.i18n import Texts
+from world.policies.evaluate import Facts, evaluate, stored_reasons
 from world.policies.rules import leaves
 from world.policies.versions import PolicyVersion
+from world.profiles import EnterpriseProfile
 
 log = logging.getLogger("cloudpark.policies")
 REMIND_DAYS = (7, 1)
@@ -130,6 +132,29 @@ class PolicyService:
         eligible = sum(1 for r in rows if r["verdict"] == "eligible")
         return Matched(policy_id, policy.current_version, eligible, len(rows) - eligible, told,
                        matched - started, written - matched, time.perf_counter() - written)
+
+    async def rematch_org(self, org_id: int, *, now: float) -> int:
+        """Match one enterprise against every open published policy (its profile changed),
+        with the pure evaluator: one enterprise, so no columns; how many it matches. Not
+        pushed: the inbox hears of a policy when it is published or changed."""
+        profile = await self.store.profiles.get(org_id)
+        if not isinstance(profile, EnterpriseProfile):
+            return 0
+        ids = await self.store.policies.published_open(self.today(now))
+        found = await self.store.policies.many(ids)
+        awards = frozenset(await self.store.db.read(_awards_of(org_id)))
+        facts = Facts(profile, awards, self.year(now))
+        rows = []
+        for pid in ids:
+            policy = found.get(pid)
+            if policy is None or policy.current is None:
+                continue
+            result = evaluate(policy.current.spec.rule, policy.current.spec.benefit, facts)
+            if result.verdict != "not":
+                yuan = None if result.amount is None else result.amount.yuan
+                rows.append({"policy_id": pid, "version": policy.current_version, "verdict": result.verdict,
+                             "amount": None if yuan is None else float(yuan), "reasons": stored_reasons(result)})
+        return await self.store.policies.replace_org_matches(org_id, ids, rows, now=now)
 
     # --- telling
 
@@ -237,4 +262,13 @@ def _not_applied(policy_id: int) -> Any:
             "SELECT 1 FROM policy_applications a WHERE a.policy_id = m.policy_id AND a.org_id = m.org_id) "
             'ORDER BY s."user"'), {"p": policy_id})
         return [str(r[0]) for r in rows]
+    return run
+
+
+def _awards_of(org_id: int) -> Any:
+    async def run(conn: AsyncConnection) -> list[str]:
+        rows = await conn.execute(text(
+            "SELECT v.topics FROM policy_applications a JOIN policy_versions v ON v.policy_id = a.policy_id "
+            "AND v.version = a.version WHERE a.org_id = :o AND a.state IN ('approved', 'disbursed')"), {"o": org_id})
+        return [str(t) for r in rows for t in json.loads(r[0])]
     return run

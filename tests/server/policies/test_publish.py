@@ -113,6 +113,15 @@ def test_publishing_matches_every_enterprise_and_tells_the_eligible_and_possibly
             assert [(m.verdict, m.amount, p.current_version) for m, p in matches] == [("eligible", 51_100.0, 2)]
             assert math.isclose(80 * 1277.5 / 2, 51_100)
 
+            # a profile change re-matches that one enterprise (pure evaluator), its told mark kept
+            moved = PROFILES["far"].with_facts(employees=5)
+            assert await store.profiles.put(ids["far"], moved, now=NOW + 150)
+            assert await service.rematch_org(ids["far"], now=NOW + 150) == 0
+            assert await store.policies.matches_of(ids["far"]) == []
+            assert await service.rematch_org(ids["ink"], now=NOW + 150) == 1
+            assert (await store.policies.match(done.policy_id, ids["ink"])).amount == 191_625
+            assert await service.notify(done.policy_id, now=NOW + 151) == 0  # ink was told of version 2
+
             assert await service.withdraw(done.policy_id, by="olga", now=NOW + 180)
             assert await store.policies.matches_of(ids["far"]) == []
     run(go())

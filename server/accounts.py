@@ -65,6 +65,11 @@ def check_password_rule(password: str) -> None:
         raise AccountError("invalid", f"password must have at least {MIN_PASSWORD_CHARS} characters")
 
 
+
+def valid_user(user: str) -> bool:
+    """User names are 1-64 ASCII letters, digits and . _ - @."""
+    return bool(user) and len(user) <= 64 and all(c.isascii() and (c.isalnum() or c in "._-@") for c in user)
+
 class Accounts:
     """Accounts, login tokens and the person an account is (with its memberships)."""
 
@@ -83,7 +88,7 @@ class Accounts:
         refused (its admin adds people). ``parks``: staff memberships of those parks."""
         if role not in ROLES:
             raise AccountError("invalid", f"role: unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
-        if not user or len(user) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-@") for c in user):
+        if not valid_user(user):
             raise AccountError("invalid", "user: user names are 1-64 ASCII letters, digits and . _ - @")
         check_password_rule(password)
         if role == "enterprise":
@@ -103,7 +108,8 @@ class Accounts:
         return account
 
     async def login(self, user: str, password: str) -> Any:
-        row = await self.store.accounts.get(user)
+        # a name no account can have is not looked up (PostgreSQL refuses NUL in text)
+        row = await self.store.accounts.get(user) if valid_user(user) else None
         if row is None:
             await asyncio.to_thread(_kdf, password, self._dummy_salt, self.scrypt_n)
             raise AccountError("auth_failed", "wrong user name or password")

@@ -27,7 +27,7 @@ from server.web.render import render
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 50
 Before = Annotated[int | None, Query(ge=1, le=2**62)]
-Target = Annotated[str, Query(max_length=200)]
+Target = Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]  # no control characters (NUL: PostgreSQL)
 
 
 def park_scope(park: str) -> tuple[str, str]:

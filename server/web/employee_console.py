@@ -19,6 +19,7 @@ from server.web.render import render
 from world.people import ENTERPRISE_PEOPLE
 from world.profiles import EnterpriseProfile
 from world.protocol.constants import MIN_PASSWORD_CHARS
+from world.text import TextRuleError, clean_name
 
 router = APIRouter(prefix="/console/employee", include_in_schema=False)
 Self = Annotated[Viewer, Depends(need("account.self"))]
@@ -64,8 +65,9 @@ async def employee(request: Request, viewer: Annotated[Viewer, Depends(need("con
 
 @router.post("/name", response_class=HTMLResponse)
 async def rename(request: Request, viewer: Self, form: Annotated[NameForm, Form()]) -> Response:
-    name = " ".join(form.name.split())
-    if not name:
+    try:  # the cleaner of the 3D clients' names: no control, invisible or direction-flipping characters
+        name = clean_name(form.name)
+    except TextRuleError:
         return await _page(request, viewer, status=422, error="me.bad_name")
     await web_of(request).store.accounts.rename(viewer.person.user_id, name)
     web_of(request).bus.publish("account.changed", {"user": viewer.person.user_id})

@@ -38,7 +38,7 @@ async def staff_page(request: Request, viewer: Staffer, park: ParkId, note: Note
 
 @router.post("/{park}/staff", response_class=HTMLResponse)
 async def add(request: Request, viewer: Staffer, park: ParkId,
-              user: Annotated[str, Form(min_length=1, max_length=64)],
+              user: Annotated[str, Form(min_length=1, max_length=64, pattern=r"^\s*[A-Za-z0-9._@-]{1,64}\s*$")],
               csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
     web = web_of(request)
     t, now, user = web.texts.translate, web.clock.now(), user.strip()

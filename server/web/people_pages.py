@@ -28,6 +28,7 @@ from server.web.pages import set_session
 from server.web.render import render
 from world.chat import ChatLimiter
 from world.protocol.constants import MIN_PASSWORD_CHARS
+from world.text import TextRuleError, clean_name
 
 router = APIRouter(include_in_schema=False)
 Public = Annotated[Viewer, Depends(public)]
@@ -79,7 +80,9 @@ def _new_account_problems(form: JoinForm) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not re.match(USER_PATTERN, form.user):
         problems["user"] = "join.bad_user"
-    if not form.name.strip():
+    try:  # the 3D clients' cleaner: no control, invisible or direction-flipping characters
+        clean_name(form.name)
+    except TextRuleError:
         problems["name"] = "join.bad_name"
     if len(form.password) < MIN_PASSWORD_CHARS:
         problems["password"] = "join.bad_password"
@@ -103,7 +106,7 @@ async def join(request: Request, viewer: Public, form: Annotated[JoinForm, Form(
             return _join_page(request, viewer, form.code, status=429, error="join.rate_limited", values=values)
         user = form.user
         kdf, salt, digest = await asyncio.to_thread(hash_password, form.password, web.config.scrypt_n)
-        new = NewAccount(user=user, name=form.name.strip(), role="visitor", kdf=kdf, salt=salt, hash=digest,
+        new = NewAccount(user=user, name=clean_name(form.name), role="visitor", kdf=kdf, salt=salt, hash=digest,
                          created=now)
         outcome = await web.store.invitations.redeem_new(form.code, new, now=now)
     if not isinstance(outcome, Redeemed):

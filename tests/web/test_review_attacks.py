@@ -4,12 +4,21 @@ each test is an attack that once succeeded, now refused."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.web.conftest import AppUnderTest
-from tests.web.people import PASSWORD
+from server.bus import InProcessBus
+from server.clock import ManualClock
+from server.db import Store
+from server.web.app import create_app
+from server.web.texts import load_texts
+from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
+from tests.web.conftest import AppUnderTest, web_config
+from tests.web.people import PASSWORD, seed_people
 
 pytestmark = pytest.mark.anyio
 
@@ -107,3 +116,47 @@ async def test_huge_page_cursors_and_control_characters_in_searches_are_not_serv
         for text in ("a\x00b", "\u202e\x00\x07"):
             reply = await web.client.get("/console/park/798-art-zone/enterprises", params={field: text})
             assert reply.status_code in (200, 422), (field, repr(text), reply.status_code)
+
+
+@pytest.fixture
+async def both(database_url: str, tmp_path: Path) -> AsyncIterator[AppUnderTest]:  # noqa: F811
+    """The app over a fresh database on each engine (PostgreSQL refuses NUL in text)."""
+    cfg = web_config(tmp_path / "data")
+    store = await Store.open(database_url)
+    await seed_people(store, cfg.scrypt_n)
+    clock = ManualClock()
+    app = create_app(cfg, store, InProcessBus(), clock, texts=load_texts(strict=True))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://park.test") as client:
+        yield AppUnderTest(client, store, clock, cfg)
+    await app.state.web.online.close()
+    await store.close()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\u202e\x00\x07"])
+async def test_nul_and_control_characters_in_fields_are_refused_not_server_errors(both: AppUnderTest, text: str) -> None:
+    web = both
+    acme = await _acme(web)
+    await web.sign_in("olga")
+    code = await _invite(web, acme, "member")
+    web.client.cookies.clear()
+    signin = await _post(web, "/signin", {"user": text, "password": "whatever 1"})
+    assert signin.status_code in (401, 422), signin.status_code
+    joined = await _post(web, "/join", {"code": code, "user": "nina", "name": text, "password": "long enough 1"})
+    assert joined.status_code in (303, 422), joined.status_code
+    if joined.status_code == 303:  # the name was cleaned: no control character reached the account
+        account = await web.store.accounts.get("nina")
+        assert account is not None and not any(ord(c) < 32 or c == "\u202e" for c in account.name)
+    web.client.cookies.clear()
+    await web.sign_in("pam")
+    staff = await _post(web, "/console/park/798-art-zone/staff", {"user": text})
+    assert staff.status_code in (404, 422), staff.status_code
+    for path in ("/console/park/798-art-zone/audit", "/console/audit"):
+        if path == "/console/audit":
+            web.client.cookies.clear()
+            await web.sign_in("gwen")
+        audit = await web.client.get(path, params={"target": text})
+        assert audit.status_code in (200, 422), (path, audit.status_code)
+    renamed = await _post(web, "/console/employee/name", {"name": text})
+    assert renamed.status_code in (303, 422), renamed.status_code
+    account = await web.store.accounts.get("gwen")
+    assert account is not None and not any(ord(c) < 32 or c == "\u202e" for c in account.name), repr(account.name)

@@ -158,7 +158,7 @@ async def invite(request: Request, viewer: Inviter, org: int, form: Annotated[In
 
 
 @router.post("/{org}/invitations/{invitation}/revoke", response_class=HTMLResponse)
-async def revoke(request: Request, viewer: Inviter, org: int, invitation: int,
+async def revoke(request: Request, viewer: Inviter, org: int, invitation: Annotated[int, Path(ge=1, le=2**62)],
                  form: Annotated[CsrfForm, Form()]) -> Response:
     web = web_of(request)
     found = await enterprise_or_404(request, org)

@@ -52,7 +52,7 @@ class InboxPage(BaseModel):
 
 class MarkRead(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=MAX_PAGE,
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(default_factory=list, max_length=MAX_PAGE,
                                                    description="notifications to mark read")
     all: bool = Field(default=False, description="mark every unread notification read")
 
@@ -107,7 +107,7 @@ async def inbox_page(request: Request, viewer: Self, before: Before = None,
 
 @router.post("/read")
 async def mark_read_form(request: Request, viewer: Self,
-                         id: Annotated[int | None, Form(ge=1)] = None,
+                         id: Annotated[int | None, Form(ge=1, le=2**62)] = None,
                          all: Annotated[bool, Form()] = False,
                          back: Annotated[str, Form(max_length=512)] = "/console/inbox",
                          csrf: Annotated[str, Form(max_length=128)] = "") -> Response:

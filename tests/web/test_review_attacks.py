@@ -160,3 +160,19 @@ async def test_nul_and_control_characters_in_fields_are_refused_not_server_error
     assert renamed.status_code in (303, 422), renamed.status_code
     account = await web.store.accounts.get("gwen")
     assert account is not None and not any(ord(c) < 32 or c == "\u202e" for c in account.name), repr(account.name)
+
+
+async def test_marking_a_huge_inbox_id_read_is_refused_not_a_server_error(web: AppUnderTest) -> None:
+    await web.sign_in("olga")
+    reply = await web.client.post("/api/inbox/read", json={"ids": [99999999999999999999]},
+                                  headers={"X-CSRF-Token": await web.csrf()})
+    assert reply.status_code == 422, reply.status_code
+    form = await _post(web, "/console/inbox/read", {"id": "99999999999999999999"})
+    assert form.status_code == 422, form.status_code
+
+
+async def test_revoking_a_huge_invitation_id_is_refused_not_a_server_error(web: AppUnderTest) -> None:
+    acme = await _acme(web)
+    await web.sign_in("olga")
+    reply = await _post(web, f"/console/enterprise/{acme}/invitations/99999999999999999999/revoke", {})
+    assert reply.status_code in (404, 422), reply.status_code

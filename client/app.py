@@ -12,8 +12,10 @@ import logging
 import math
 import queue
 import threading
+import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from panda3d.core import (
     Filename,
@@ -23,6 +25,7 @@ from panda3d.core import (
 
 from client import avatar_model
 from client.booth_image import BoothImages
+from client.kiosk_panel import KioskPanel
 from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
 from client.scenery import Look
@@ -56,6 +59,16 @@ class ClientConfig:
     screenshot: Path | None = None
     size: tuple[int, int] = (1280, 720)
     code: str = ""  # a one-time sign-in code from the web console ("" = a guest)
+    web: str = ""  # the web app's address ("" = the game server's host, port 8765): the kiosk's links open there
+
+
+def web_address(cfg: ClientConfig) -> str:
+    """The web app's address: ``cfg.web``, else the game server's host on port 8765."""
+    if cfg.web:
+        return cfg.web.rstrip("/")
+    parts = urlsplit(cfg.server)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return f"{scheme}://{parts.hostname or '127.0.0.1'}:8765"
 
 
 def configure_panda(cfg: ClientConfig) -> None:
@@ -115,6 +128,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                            images=self.images, texts=texts, on_lang=self.switch_lang, on_code=self.sign_in_with_code)
             self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
             self.zones = SpaceZones(self.render, texts, self.look.display_colour)
+            self.kiosk_panel = KioskPanel(self, self.visit, texts.translate)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -177,6 +191,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("f1", self.hud.toggle_help)
             self.accept("f2", self.switch_lang)
             self.accept("f3", self.hud.toggle_code)
+            self.accept("p", self.open_kiosk)
 
         def _toggle_run(self) -> None:
             if not self.hud.typing:
@@ -194,6 +209,16 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
         def send(self, msg: object | None) -> None:
             if msg is not None:
                 self.link.send(msg)  # type: ignore[arg-type]
+
+        def open_kiosk(self) -> None:
+            """P at the policy kiosk: the enterprise's policies (or the search) on the web app."""
+            data = self.visit.kiosk
+            if data is None or self.hud.typing:
+                return
+            url = web_address(cfg) + str(data.get("url") or "/policies")
+            log.info("kiosk: opening %s", url)
+            if not cfg.offscreen:
+                webbrowser.open(url)
 
         def choose_park(self, park_id: str) -> None:
             self.send(self.visit.join(park_id))
@@ -372,6 +397,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 log.info("space zones: %s", " | ".join(f"{k}: {w}" for k, w in sorted(self.zones.drawn.items())))
             if me is not None:
                 self._camera(me.x, me.y, dt)
+            if v.predictor is not None:
+                self.send(v.kiosk_step(v.predictor.x, v.predictor.y))  # the policy kiosk: asked on arrival
+            self.kiosk_panel.sync()
             self.hud.update(me.x if me else None, me.y if me else None, self.fps)
 
         def _camera(self, x: float, y: float, dt: float) -> None:
@@ -446,6 +474,11 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 if v.booth is not None:
                     log.info("booth panel open: %s", v.booth.id)
                     log.info("booth panel text: %s", " | ".join(self.hud.booth_texts()))
+            elif step.do == "wait_kiosk":
+                done = v.kiosk is not None or elapsed > timeout
+                if v.kiosk is not None:
+                    self.kiosk_panel.sync()
+                    log.info("kiosk panel text: %s", " | ".join(self.kiosk_panel.lines))
             elif step.do == "wait_images":
                 done = self.hud.images_settled() or elapsed > timeout
             elif step.do == "wait_visitors":

@@ -11,6 +11,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("client", help="open the Panda3D desktop client")
     p.add_argument("--server", default="ws://127.0.0.1:8766/ws", help="game server websocket URL")
     p.add_argument("--park", default=None, help="park id to join (default: pick from a list)")
+    p.add_argument("--web", default="", help="the web app's address, where the policy kiosk's links open "
+                   "(default: the game server's host, port 8765)")
     p.add_argument("--code", default="", help="a one-time sign-in code from the web console (K7QP-M2XD): "
                    "enter the parks as yourself")
     p.add_argument("--name", default="", help="display name (default: the word for a visitor in your language)")
@@ -48,7 +50,7 @@ def _client(args: argparse.Namespace) -> int:
         return 2
     cfg = ClientConfig(server=args.server, park=args.park, name=args.name, lang=args.lang, color=color, spawn=args.spawn,
                        offscreen=args.offscreen, software=args.software, script=script,
-                       screenshot=args.screenshot, size=(w, h), code=args.code)
+                       screenshot=args.screenshot, size=(w, h), code=args.code, web=args.web)
     return run(cfg, max_seconds=args.max_seconds)
 
 

@@ -7,6 +7,7 @@ right after the previous step ends). Steps:
 - ``{"do": "walk_to", "booth": "b01"}`` or ``{"do": "walk_to", "x": 1, "y": 2}``: steer
   there in a straight line (gives up after ``timeout``, default 30 s).
 - ``{"do": "wait_booth", "timeout": 10}``: until a booth panel is open.
+- ``{"do": "wait_kiosk", "timeout": 10}``: until the policy kiosk's panel has its answer.
 - ``{"do": "wait_visitors", "count": 1, "timeout": 10}``: until others are in view.
 - ``{"do": "wait", "for": 1.0}``, ``{"do": "emote", "name": "wave"}``,
   ``{"do": "chat", "ch": "near", "text": "hi"}``, ``{"do": "like"}``,
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
-         "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help"}
+         "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help", "wait_kiosk"}
 
 
 class ScriptError(ValueError):

@@ -12,6 +12,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -73,6 +74,8 @@ class Visit:
     booths: dict[str, M.BoothSummary] = field(default_factory=dict)
     booth: M.BoothView | None = None
     spaces: dict[str, M.SpaceState] = field(default_factory=dict)  # layout space id -> free/taken now
+    at_kiosk: bool = False  # the avatar stands on the policy kiosk's zone
+    kiosk: dict[str, Any] | None = None  # the kiosk's answer while it does (docs/protocol.md, `kiosk`)
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
@@ -115,6 +118,19 @@ class Visit:
             if point_in_ring((x, y), b.zone):
                 return b.id
         return None
+
+    def kiosk_step(self, x: float, y: float) -> M.Kiosk | None:
+        """Stepping onto the policy kiosk's zone asks for the enterprise's policies;
+        stepping off forgets them. Call with the avatar's position each frame."""
+        kiosk = self.layout.kiosk if self.layout is not None and self.in_park else None
+        inside = kiosk is not None and point_in_ring((x, y), kiosk.zone)
+        if inside == self.at_kiosk:
+            return None
+        self.at_kiosk = inside
+        if not inside:
+            self.kiosk = None
+            return None
+        return M.Kiosk(id=self._rid("kiosk"))
 
     # --- requests ------------------------------------------------------------------
 
@@ -235,6 +251,7 @@ class Visit:
         elif isinstance(msg, M.Joined):
             if self.joined is None or self.joined.park != msg.park:
                 self.spaces = {}  # another park's zones (its own come right after)
+            self.at_kiosk, self.kiosk = False, None
             self.joined = msg
             self.want_park = msg.park
             self._join_at = None
@@ -265,6 +282,8 @@ class Visit:
                 self.notices.append(Notice.of("client.notice.liked"))
             elif what == "card":
                 self.notices.append(Notice.of("client.notice.card_left"))
+            elif what == "kiosk" and self.at_kiosk and isinstance(msg.data, dict):
+                self.kiosk = msg.data
         elif isinstance(msg, M.Error) and msg.re == CODE_RID:  # the code refused: a guest still
             self.code, self.code_why = "refused", code_reason(msg)
             self.notices.append(Notice.of("client.code.refused", reason=Ref(self.code_why)))

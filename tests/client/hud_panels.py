@@ -29,6 +29,12 @@ BOOTH = M.BoothView(
                            description="我们为展览和舞台制作水墨风格的动画短片，欢迎来展位聊聊春季展。",
                            products=(M.Product(name="水墨短片定制", price="￥8000 起"), M.Product(name="展陈动画"))))
 PLAIN_BOOTH = M.BoothView(id="b12", owner="", likes=0, staff=[], content=M.BoothContent())
+KIOSK = {"why": "", "org": "墨石动画工作室", "org_id": 7, "manages": True, "eligible": 1, "possibly": 1,
+         "url": "/console/enterprise/7/policies",
+         "items": [{"policy": 3, "title_zh": "文化企业房租补贴", "title_en": "Rent subsidy for cultural enterprises",
+                    "verdict": "eligible", "amount": 180000, "apply_to": "2026-06-30", "url": "/x"},
+                   {"policy": 4, "title_zh": "数字化转型补助", "title_en": "Digital transformation grant",
+                    "verdict": "possibly", "amount": None, "apply_to": None, "url": "/y"}]}
 
 
 class Pictures:
@@ -48,7 +54,7 @@ def notices() -> list[Notice]:
            Notice.of("client.notice.consent_needed"), Notice.of("client.lang.changed"),
            Notice.of("client.notice.scene_failed", detail="scene download failed: HTTP 404"),
            Notice.of("client.notice.no_booth", id="b99")]
-    for what in ("request", "guest", "join", "parks", "like", "card", "chat", "set_lang"):
+    for what in ("request", "guest", "join", "parks", "like", "card", "chat", "set_lang", "kiosk"):
         out.append(Notice.of("client.notice.failed", what=Ref(f"client.request.{what}"),
                              why=Ref("client.error.not_allowed"), detail="sign in first"))
     for code in [c.value for c in ErrorCode] + ["unknown"]:
@@ -77,6 +83,8 @@ def main(out: Path) -> int:
     noop = lambda *a: None  # noqa: E731
     hud = Hud(base, visit, noop, noop, noop, noop, noop, images=Pictures(), texts=texts,  # type: ignore[arg-type]
               on_lang=lambda: None)
+    from client.kiosk_panel import KioskPanel
+    kiosk = KioskPanel(base, visit, texts.translate)
 
     def shown() -> list[str]:
         """Every text drawn under aspect2d (DirectGUI keeps a widget's text in the state
@@ -179,6 +187,20 @@ def main(out: Path) -> int:
         for _ in range(3):
             hud.cycle_channel()
             got.setdefault("channels", []).append(hud.chat_channel["text"])  # type: ignore[index]
+        # the policy kiosk: an owner's matches, a member's, a guest, someone without an enterprise
+        visit.booth = None
+        got["kiosk"] = []
+        for data in (KIOSK, {**KIOSK, "manages": False}, {"why": "guest", "items": [], "url": "/policies"},
+                     {"why": "no_enterprise", "items": [], "url": "/policies"}):
+            visit.kiosk = data
+            kiosk.sync()
+            hud_frame()
+            got["kiosk"] += shown()
+            if screenshots and data is KIOSK:
+                snap("kiosk", lang)
+        visit.kiosk = None
+        kiosk.sync()
+        visit.booth = BOOTH
         return got
 
     result: dict[str, object] = {"texts": {}}

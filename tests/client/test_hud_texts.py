@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # test data, and the language switch, which names the other language in that language.
 KEY_CAPS = {"WASD", "Shift", "Enter", "Esc", "English"}
 PANELS = ("hud", "booth_plain", "parks_start", "parks_switch", "card", "help", "parks_none", "notices",
-          "status", "channels", "code")
+          "status", "channels", "code", "kiosk")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,17 @@ def test_the_sign_in_panel_says_who_you_are_and_why_a_code_was_refused(panels: d
                    "Sign-in code refused: this code was already used: get a new one on the web console"):
         assert needle in en, (needle, en)
     assert any(t.startswith("Signed in as 王美") for t in en), en
+
+
+def test_the_kiosk_panel_lists_the_enterprises_policies_in_either_language(panels: dict) -> None:
+    zh, en = panels["texts"]["zh"]["kiosk"], panels["texts"]["en"]["kiosk"]
+    for needle in ("政策服务点", "墨石动画工作室：符合 1 项，可能符合 1 项", "文化企业房租补贴", "符合条件，可申领 180,000 元 · 截至 2026-06-30",
+                   "可能符合", "按 P 打开网页", "申报由企业负责人或管理员办理。", "登录后即可查看与您企业匹配的政策。"):
+        assert needle in zh, (needle, zh)
+    for needle in ("Policy service point", "Rent subsidy for cultural enterprises",
+                   "Eligible, up to 180,000 yuan · until 2026-06-30", "Possibly eligible", "Press P to open it on the web",
+                   "Sign in to see the policies that match your enterprise."):
+        assert needle in en, (needle, en)
 
 
 def test_a_switch_back_redraws_every_word(panels: dict) -> None:

@@ -109,3 +109,33 @@ def test_the_account_language_follows_the_person_and_a_guest_keeps_it_locally() 
     v.handle(_session("visitor", lang=""), 0.0)
     assert v.lang == "zh"  # an account without a choice leaves the client's
     assert v.switch_lang("en") is not None and v.lang == "en"
+
+
+def test_stepping_onto_the_kiosk_asks_once_and_stepping_off_forgets() -> None:
+    import dataclasses
+
+    from tests.webxr.scene import park_layout
+    from world.layout import Kiosk
+
+    v = Visit("Ann")
+    v.layout = dataclasses.replace(park_layout("p1"), kiosk=Kiosk(7.0, 0.0, 3.14, ((3, -1), (6, -1), (6, 1), (3, 1))))
+    assert v.kiosk_step(4.0, 0.0) is None  # not in a park yet
+    v.handle(joined(), 0.0)
+    v.seat(still)
+    assert v.kiosk_step(0.0, 0.0) is None  # not at the kiosk
+    ask = v.kiosk_step(4.0, 0.0)
+    assert isinstance(ask, M.Kiosk) and v.requests[ask.id] == "kiosk"
+    assert v.kiosk_step(4.5, 0.2) is None  # still there: asked once
+    data = {"why": "", "org": "Ink", "items": [], "url": "/console/enterprise/1/policies"}
+    v.handle(M.Ok(re=ask.id, data=data), 0.1)
+    assert v.kiosk == data
+    assert v.kiosk_step(0.0, 0.0) is None and v.kiosk is None and not v.at_kiosk
+    late = v.kiosk_step(4.0, 0.0)  # back again; the answer comes after stepping off: dropped
+    assert isinstance(late, M.Kiosk)
+    v.kiosk_step(0.0, 0.0)
+    v.handle(M.Ok(re=late.id, data=data), 0.2)
+    assert v.kiosk is None
+    failed = v.kiosk_step(4.0, 0.0)
+    assert failed is not None
+    v.handle(M.Error(code="unavailable", msg="down", re=failed.id), 0.3)
+    assert v.kiosk is None and v.notices[-1].key == "client.notice.failed"

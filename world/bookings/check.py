@@ -133,7 +133,14 @@ def problems(rules: SpaceRules, req: Request, existing: Iterable[Booking], now: 
     existing = list(existing)
     if req.space_id != rules.space_id:
         return [Problem("unknown_space", "space", f"these rules are for space {rules.space_id}")]
-    out = time_problems(rules, req.start, req.end, existing, now, tz)
+    return time_problems(rules, req.start, req.end, existing, now, tz) + booker_problems(rules, req, existing, tz)
+
+
+def booker_problems(rules: SpaceRules, req: Request, existing: Iterable[Booking], tz: tzinfo) -> list[Problem]:
+    """The rules that depend on who books and how many come, not on the hour: people,
+    capacity, audience, no-shows and the weekly quota (the same for every start of one
+    local day: a day lies in one week)."""
+    out: list[Problem] = []
     if req.people < 1:
         out.append(Problem("people", "people", "at least one person"))
     elif req.people > rules.capacity:

@@ -1,13 +1,41 @@
 """Free times: a day's free starts for a duration, and the nearest alternatives to a
-time that is taken."""
+time that is taken.
+
+``free_starts`` is the fast path the search runs for every space of a park or of the
+zone; ``reference_free_starts`` is the plain definition (every candidate start put to
+``check.time_problems``, or to ``check.problems`` for a given booker) and the two are
+property-tested to give exactly the same starts (tests/world/bookings/test_slots_fast.py).
+The fast path does the same checks in another order: what cannot change within a day
+(the duration's limits and grid, a blackout date, the booker's people, audience,
+no-shows and weekly quota -- a day lies in one week) once per call; the local
+wall-clock arithmetic of a day's candidate starts once per day, grid and time zone
+(memoised: it is the same for every space with the same opening hours); and the
+space's holding bookings as occupied ranges sorted once, so that "taken" is a binary
+search per candidate instead of a pass over every booking.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
-from world.bookings.check import Booking, time_problems
+from world.bookings.check import (
+    HOLDING,
+    Booking,
+    Request,
+    booker_problems,
+    local_minutes,
+    occupied,
+    problems,
+    time_problems,
+)
 from world.bookings.rules import SpaceRules
+
+MINUTE = timedelta(minutes=1)
+DAY = 24 * 60
 
 
 def wall_clock(day: date, minute: int, tz: tzinfo) -> datetime | None:
@@ -23,18 +51,114 @@ def wall_clock(day: date, minute: int, tz: tzinfo) -> datetime | None:
     return instant
 
 
+def _candidates(rules: SpaceRules, day: date) -> list[tuple[int, int, int]]:
+    """(opening start, opening end, step) of each run of candidate starts, in the
+    order ``reference_free_starts`` walks them."""
+    step = rules.slot_minutes or rules.step_minutes
+    return [(o.start, o.end, step) for o in sorted((o for o in rules.opening if o.weekday == day.weekday()),
+                                                   key=lambda o: o.start)]
+
+
+@lru_cache(maxsize=4096)
+def _grid(day: date, first: int, last: int, step: int, duration: timedelta,
+          tz: tzinfo) -> tuple[tuple[int, datetime, datetime, int | None], ...]:
+    """A run of candidate starts on local ``day``: (local minute, UTC start, UTC end,
+    the end's local minute on that day -- 1440 for the next midnight, None when it ends
+    on another day). Starts that do not exist locally are left out."""
+    out: list[tuple[int, datetime, datetime, int | None]] = []
+    minute = first
+    length = duration / MINUTE
+    while minute + length <= last:
+        start = wall_clock(day, minute, tz)
+        if start is not None:
+            end = start + duration
+            end_day, e = local_minutes(end, tz)
+            upto: int | None = e
+            if end_day != day:
+                upto = DAY if end_day == day + timedelta(days=1) and e == 0 else None
+            out.append((minute, start, end, upto))
+        minute += step
+    return tuple(out)
+
+
 def free_starts(rules: SpaceRules, day: date, duration: timedelta, existing: Iterable[Booking],
-                now: datetime, tz: tzinfo) -> list[datetime]:
-    """Every start on ``day`` (local) at which a booking of ``duration`` fits, in order."""
+                now: datetime, tz: tzinfo, who: Request | None = None) -> list[datetime]:
+    """Every start on ``day`` (local) at which a booking of ``duration`` fits, in order
+    (whoever books it; or, given ``who``, for that booker: people, audience, no-shows
+    and quota too). Exactly ``reference_free_starts``, faster."""
+    minutes = duration / MINUTE
+    if duration <= timedelta(0) or minutes < rules.min_minutes or minutes > rules.max_minutes:
+        return []
+    free_grid = rules.slot_minutes is None
+    if free_grid and minutes % rules.step_minutes:
+        return []
+    if day in rules.blackout:
+        return []
+    existing = list(existing)
+    if who is not None and who.space_id != rules.space_id:
+        return []
+    booker_checked = who is None
+    earliest = now + timedelta(minutes=rules.lead_minutes)
+    latest = now + timedelta(days=rules.horizon_days)
+    weekday = day.weekday()
+    openings = [(o.start, o.end) for o in rules.opening if o.weekday == weekday]  # rules' order: the first match
+    before, after = rules.before, rules.after
+    held = sorted(occupied(rules, b.start, b.end) for b in existing
+                  if b.state in HOLDING and b.space_id == rules.space_id)
+    lows = [lo for lo, _ in held]
+    reach: list[datetime] = []  # the latest end among the ranges up to each one
+    for _, hi in held:
+        reach.append(hi if not reach or hi > reach[-1] else reach[-1])
+    slot = rules.slot_minutes
+    step = rules.step_minutes
+    out: list[datetime] = []
+    for first, last, grid_step in _candidates(rules, day):
+        for s, start, end, e in _grid(day, first, last, grid_step, duration, tz):
+            if start < earliest or start > latest or e is None:
+                continue
+            if free_grid and (s % step or start.second or end.second):
+                continue
+            for o_start, o_end in openings:
+                if o_start <= s and e <= o_end:
+                    fits = slot is None or not ((s - o_start) % slot or (e - s) % slot)
+                    break
+            else:
+                fits = False
+            if not fits:
+                continue
+            if held:
+                k = bisect_left(lows, end + after)  # ranges starting before this one's occupied end
+                if k and reach[k - 1] > start - before:
+                    continue
+            if who is not None and not booker_checked:  # the same for every start of the day: asked once
+                if booker_problems(rules, replace(who, start=start, end=end), existing, tz):
+                    return []
+                booker_checked = True
+            out.append(start)
+    return out
+
+
+def reference_free_starts(rules: SpaceRules, day: date, duration: timedelta, existing: Iterable[Booking],
+                          now: datetime, tz: tzinfo, who: Request | None = None) -> list[datetime]:
+    """The definition ``free_starts`` must equal: each of the day's candidate starts
+    (every ``slot_minutes`` or ``step_minutes`` from each opening's start) put to every
+    rule, ``time_problems`` (whoever books) or ``problems`` (for ``who``)."""
     existing = list(existing)
     step = rules.slot_minutes or rules.step_minutes
     out: list[datetime] = []
     for o in sorted((o for o in rules.opening if o.weekday == day.weekday()), key=lambda o: o.start):
         minute = o.start
-        while minute + duration / timedelta(minutes=1) <= o.end:
+        while minute + duration / MINUTE <= o.end:
             start = wall_clock(day, minute, tz)
-            if start is not None and not time_problems(rules, start, start + duration, existing, now, tz):
-                out.append(start)
+            if start is not None:
+                if who is None:
+                    found = time_problems(rules, start, start + duration, existing, now, tz)
+                else:
+                    found = problems(rules, Request(who.space_id, start, start + duration, who.people, who.booker,
+                                                    who.enterprise, who.enterprise_park, who.no_shows),
+                                     existing, now, tz)
+                if not found:
+                    out.append(start)
             minute += step
     return out
 

@@ -39,6 +39,9 @@ def bookings_of(request: Request) -> BookingService:
     return service
 
 
+MAX_ROW_ID = 2**62  # beyond any row (and SQLite's integer): ids past it are refused by validation
+
+
 class SpaceOut(BaseModel):
     id: int
     park_id: str
@@ -99,11 +102,11 @@ class WaitOut(BaseModel):
 
 class NewBooking(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    space: int = Field(ge=1)
+    space: int = Field(ge=1, le=MAX_ROW_ID)
     start: datetime = Field(description="aware ISO 8601 time")
     end: datetime
     people: int = Field(1, ge=1, le=100_000)
-    enterprise: int | None = Field(None, ge=1, description="the enterprise booked for (default: your first)")
+    enterprise: int | None = Field(None, ge=1, le=2**62, description="the enterprise booked for (default: your first)")
     for_user: str | None = Field(None, min_length=1, max_length=64, description="a colleague booked for")
     weeks: int = Field(1, ge=1, le=52, description="more than 1: a weekly series")
 
@@ -154,6 +157,15 @@ def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
 # --- finders: what each action is about -----------------------------------------------
 
 
+def _row_id(value: object) -> int:
+    """A row id the finder may look up (0 for none: absent, not a number, or beyond any row)."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (ValueError, TypeError):
+        return 0
+    return number if 0 < number <= MAX_ROW_ID else 0
+
+
 async def space_resource(request: Request, person: Person) -> Resource:
     """The space (and enterprise) a new booking names, read from the JSON body or the form."""
     try:
@@ -161,9 +173,8 @@ async def space_resource(request: Request, person: Person) -> Resource:
             data = json.loads(await request.body() or b"{}")
         else:
             data = dict(await request.form())
-        space_id = int(data.get("space") or 0)
-        org = data.get("enterprise")
-        org_id = int(org) if org not in (None, "") else None
+        space_id = _row_id(data.get("space"))
+        org_id = _row_id(data.get("enterprise")) or None
     except (ValueError, TypeError, AttributeError):
         return Resource()
     space = await web_of(request).store.spaces.get(space_id) if space_id > 0 else None
@@ -177,9 +188,8 @@ async def space_resource(request: Request, person: Person) -> Resource:
 
 
 async def booking_resource(request: Request, person: Person) -> Resource:
-    try:
-        booking_id = int(request.path_params.get("booking_id", 0))
-    except ValueError:
+    booking_id = _row_id(request.path_params.get("booking_id"))
+    if not booking_id:
         return Resource()
     store = web_of(request).store
     row = await store.bookings.get(booking_id)
@@ -206,7 +216,7 @@ async def code_resource(request: Request, person: Person) -> Resource:
 Maker = Annotated[Viewer, Depends(need("booking.make", space_resource))]
 Owner = Annotated[Viewer, Depends(need("booking.own", booking_resource))]
 Office = Annotated[Viewer, Depends(need("booking.manage", booking_resource))]
-BookingId = Annotated[int, Path(ge=1)]
+BookingId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     404: {"description": "unknown space or booking"}, 409: {"description": "taken: the nearest free alternatives"},
     422: {"description": "a rule broken: the field and the rule code"}}
@@ -234,7 +244,7 @@ async def list_spaces(request: Request, viewer: Annotated[Viewer, Depends(public
 
 
 @router.get("/spaces/{space_id}/slots", response_model=SlotsOut, responses=REFUSALS)
-async def slots(request: Request, viewer: Annotated[Viewer, Depends(public)], space_id: Annotated[int, Path(ge=1)],
+async def slots(request: Request, viewer: Annotated[Viewer, Depends(public)], space_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
                 day: Annotated[date, Query(description="the local day")],
                 minutes: Annotated[int, Query(ge=5, le=MAX_MINUTES)] = 60) -> Response | SlotsOut:
     service = bookings_of(request)

@@ -32,8 +32,8 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 HOLDING = ("confirmed", "checked_in", "pending", "offered")
 Employee = Annotated[Viewer, Depends(need("console.employee"))]
 ParkConsole = Annotated[Viewer, Depends(need("console.park"))]
-BookingId = Annotated[int, Path(ge=1)]
-SpaceId = Annotated[int, Path(ge=1)]
+BookingId = Annotated[int, Path(ge=1, le=2**62)]
+SpaceId = Annotated[int, Path(ge=1, le=2**62)]
 Clock = Annotated[str, Form(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -100,7 +100,7 @@ async def find(request: Request, viewer: Employee, day: Annotated[date | None, Q
 
 @router.post("/employee/spaces/book", response_class=HTMLResponse)
 async def book(request: Request, viewer: Annotated[Viewer, Depends(need("booking.make", space_resource))],
-               space: Annotated[int, Form(ge=1)], day: Annotated[date, Form()], start: Clock,
+               space: Annotated[int, Form(ge=1, le=2**62)], day: Annotated[date, Form()], start: Clock,
                minutes: Annotated[int, Form(ge=15, le=24 * 60)] = 60,
                people: Annotated[int, Form(ge=1, le=10_000)] = 1,
                for_user: Annotated[str, Form(max_length=64)] = "",

@@ -192,5 +192,7 @@ def fill_config(html: str, **values: str) -> str:
     except ValueError:
         return html
     config.update({k: v for k, v in values.items() if not config.get(k)})
-    text = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")  # no "</" inside the script element
+    # no "<" at all inside the script element: neither "</script>" nor "<!--" can end or
+    # bend it, whatever a park's name holds (JSON reads \u003c as "<")
+    text = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     return html[:found.start(2)] + text + html[found.end(2):]

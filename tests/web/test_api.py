@@ -241,3 +241,16 @@ async def test_the_browser_3d_page_is_told_where_the_game_websocket_is(web: AppU
     assert (await web.client.get("/web/../secret/")).status_code in (404, 422)
     index = await web.client.get("/web/", follow_redirects=False)
     assert index.status_code == 308 and index.headers["location"] == "/"
+
+
+def test_the_3d_page_config_holds_no_angle_bracket_whatever_a_name_holds() -> None:
+    """A park name (typed by a park office, approved by an admin) goes into the page's
+    config JSON inside a <script> element: no "<" may stay there to end or bend it."""
+    from server.web.pages import fill_config
+
+    page = '<script id="cloudpark-config" type="application/json">{"park": "", "title": ""}</script>'
+    nasty = 'A</script><script>alert(1)</script><!--<script>'
+    filled = fill_config(page, park="p", title=nasty)
+    inside = filled.split('type="application/json">', 1)[1].rsplit("</script>", 1)[0]
+    assert "<" not in inside
+    assert json.loads(inside)["title"] == nasty

@@ -191,3 +191,21 @@ async def test_the_park_office_sees_a_spaces_week_with_its_use_and_exports_a_mon
     await web.sign_in("olga")  # not the park's staff
     assert (await web.client.get(f"/console/park/{PARK}/bookings.csv", params={"month": "2026-01"})).status_code == 403
     assert (await web.client.get(f"/console/park/spaces/{room}/week")).status_code == 403
+
+
+async def test_ids_beyond_any_row_are_refused_naming_the_field_not_a_500(web: AppUnderTest) -> None:
+    """A 20-digit id overflowed SQLite's integer (a 500, found by the review); every id
+    the booking API takes is bounded and refused with a 422 naming it."""
+    await web.sign_in("emil")
+    csrf = {"X-CSRF-Token": await web.csrf()}
+    huge = 99999999999999999999
+    times = {"start": f"{DAY}T10:00:00+08:00", "end": f"{DAY}T11:00:00+08:00"}
+    for path, body in (("/api/waitlist", {"space": huge, **times}), ("/api/bookings", {"space": huge, **times}),
+                       ("/api/bookings", {"space": 1, "enterprise": huge, **times})):
+        reply = await web.client.post(path, json=body, headers=csrf)
+        assert reply.status_code == 422, (path, body, reply.text)
+        assert reply.json()["detail"][0]["field"] in ("space", "enterprise")
+    assert (await web.client.get(f"/api/spaces/{huge}/slots?day={DAY}")).status_code == 422
+    # a booking id is looked up for the permission first: no such booking of yours, 403
+    assert (await web.client.get(f"/api/bookings/{huge}/calendar.ics")).status_code == 403
+    assert (await web.client.delete(f"/api/bookings/{huge}", headers=csrf)).status_code == 403

@@ -142,8 +142,10 @@ async def edit_form(request: Request, viewer: Owner, policy_id: Id) -> Response:
     policy = request.state.policy
     try:
         values, rows, mats = values_of(policy.current.spec)
-    except ValueError:
-        values, rows, mats = {}, 0, 0
+    except ValueError as exc:  # nested groups: the form would lose them
+        return _form(request, viewer, values={"issuer_org": str(policy.issuer_org_id)}, rows=0, mats=0,
+                     policy=policy, status=409, errors={"rules": str(exc)},
+                     action=f"/console/government/policies/{policy_id}/edit")
     values["issuer_org"] = str(policy.issuer_org_id)
     return _form(request, viewer, values=values, rows=rows + 1, mats=mats + 1, policy=policy,
                  action=f"/console/government/policies/{policy_id}/edit")
@@ -155,6 +157,11 @@ async def change(request: Request, viewer: Owner, policy_id: Id) -> Response:
     values, version, errors = await _parsed(request)
     rows, mats = _counts(values)
     action = f"/console/government/policies/{policy_id}/edit"
+    try:
+        values_of(policy.current.spec)
+    except ValueError as exc:  # never replace a nested rule by the form's flat one
+        return _form(request, viewer, values=values, rows=0, mats=0, status=409, errors={"rules": str(exc)},
+                     action=action, policy=policy)
     if values.get("more") or errors or version is None:
         return _form(request, viewer, values=values, rows=rows, mats=mats, status=200 if values.get("more") else 422,
                      errors={} if values.get("more") else errors, action=action, policy=policy)

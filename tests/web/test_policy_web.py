@@ -256,3 +256,20 @@ async def test_people_follow_policy_topics(web: AppUnderTest) -> None:
     assert bad.status_code == 422 and await web.store.policies.topics_of("emil") == ["ip"]
     page = await web.client.get("/console/policy-topics")
     assert 'value="ip" checked' in page.text
+
+
+async def test_a_rule_with_nested_groups_is_never_flattened_by_the_form(web: AppUnderTest) -> None:
+    from tests.web.policy_people import RENT
+    from world.policies.versions import parse_version
+    w = await world(web)
+    nested = {**RENT, "rules": {"all": [{"any": [{"field": "employees", "op": "between", "value": [10, None]},
+                                                 {"field": "area_m2", "op": "between", "value": [100, None]}]}]}}
+    pid = await web.store.policies.create(parse_version(nested), issuer_org_id=w.bureau, by="dora", now=1.0,
+                                          publish=True)
+    await web.sign_in("dora")
+    page = await web.client.get(f"/console/government/policies/{pid}/edit")
+    assert page.status_code == 409 and "nests groups" in page.text
+    posted = await web.client.post(f"/console/government/policies/{pid}/edit",
+                                   data=publish_form(await web.csrf(), w.bureau))
+    assert posted.status_code == 409
+    assert (await web.store.policies.get(pid)).current_version == 1

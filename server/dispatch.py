@@ -73,6 +73,8 @@ ROUTES: dict[type, Route] = {
     M.BoothStaff: Route("booths", "staff", "booth.staff", find="booth"),
     M.BoothAssign: Route("booths", "assign", "booth.assign", find="booth"),
     M.Kiosk: Route("kiosk", "view", "park.join"),  # anyone in a park; what it shows depends on who asks
+    M.SpaceSlots: Route("spaces", "slots", "booking.make", find="space"),  # a zone of the park the visitor is in
+    M.SpaceBook: Route("spaces", "book", "booking.make", find="space"),
 }
 
 

@@ -34,6 +34,7 @@ from server.desks.chat_desk import ChatDesk
 from server.desks.front import FrontDesk
 from server.desks.kiosk_desk import KioskDesk
 from server.desks.park_desk import ParkDesk
+from server.desks.space_desk import SpaceDesk
 from server.dispatch import Dispatcher
 from server.metrics import Metrics
 from server.net.connection import PendingWrites
@@ -117,13 +118,16 @@ class App:
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
         desks: dict[str, object] = {
-            "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus),
+            "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
+                               spaces=self.space_board),
             "parks": park_desk,
             "chat": chat_desk,
             "booths": BoothDesk(booths, store, clock),
             "kiosk": KioskDesk(store),
+            "spaces": SpaceDesk(self.bookings),
         }
-        finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder}
+        finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder,
+                   "space": self.space_board.finder}
         self.dispatcher = Dispatcher(desks, finders, self.metrics)
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}

@@ -24,11 +24,16 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
+from server.bookings.spec import rules_of
 from server.bus import Bus, Hint
 from server.parks import HostedPark
+from server.presence import Visitor
+from server.refusal import Refusal
 from world.bookings.board import Held, board, next_change
+from world.permissions import Resource
 from world.protocol import messages as M
 from world.protocol.codec import encode
+from world.protocol.constants import ErrorCode
 
 log = logging.getLogger("cloudpark.spaces")
 
@@ -43,6 +48,7 @@ class _Board:
     message: M.Spaces
     next_change: float
     read_at: float
+    rows: dict[int, Any]  # space id -> its ``spaces`` row, for the spaces with a zone in the scene
 
 
 class SpaceBoard:
@@ -68,7 +74,24 @@ class SpaceBoard:
         held = [Held(r.space_id, r.start, r.end, r.state, r.hold_until) for rs in found.values() for r in rs]
         self.reads += 1
         return _Board(M.Spaces(park=park.id, items=board(zones, spaces, held, now, self.tz)),
-                      next_change(held, now, self.tz), now)
+                      next_change(held, now, self.tz), now, {rows[z].id: rows[z] for z in zones if z in rows})
+
+    def finder(self, v: Visitor, msg: Any) -> tuple[Resource, Any]:
+        """The bookable space ``msg.space`` names, one of the zones of the park the
+        visitor stands in (``space_slots``, ``space_book``): the resource ``booking.make``
+        is asked about (its park and audience) and the space's row."""
+        park = v.park
+        if park is None:
+            raise Refusal(ErrorCode.BAD_STATE, "stand in a park first")
+        current = self.boards.get(park.id)
+        space = current.rows.get(msg.space) if current is not None else None
+        if space is None:
+            raise Refusal(ErrorCode.NOT_FOUND, f"space: no zone of this park is the bookable space {msg.space}")
+        try:
+            audience = rules_of(space).audience
+        except ValueError:
+            audience = ""
+        return Resource(park_id=space.park_id, audience=audience), space
 
     async def message(self, park: HostedPark) -> M.Spaces | None:
         """What a visitor joining ``park`` gets (None: the park has no bookable zone)."""
@@ -76,6 +99,13 @@ class SpaceBoard:
         if current is None:
             current = self.boards[park.id] = await self._read(park)
         return current.message if current.message.items else None
+
+    def current(self, park: HostedPark) -> tuple[bool, M.Spaces | None]:
+        """Without reading: (whether the park's picture is known, the message or None)."""
+        known = self.boards.get(park.id)
+        if known is None:
+            return False, None
+        return True, known.message if known.message.items else None
 
     async def refresh(self, park_id: str) -> bool:
         """Re-read one park; when its picture changed, everyone in it gets the new one."""

@@ -9,7 +9,9 @@ session's login token (or every token of the account) and leaves the park.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import secrets
 from typing import Any
 
@@ -26,10 +28,13 @@ from server.refusal import Refusal
 from world.chat import ChatLimiter
 from world.people import Person, guest
 from world.protocol import messages as M
+from world.protocol.codec import encode
 from world.protocol.constants import MAX_SHORT_CHARS, SELF_REGISTER_ROLES, CloseCode, ErrorCode
 from world.protocol.session import TokenBucket
 from world.room import Rng
 from world.text import MAX_NAME_CHARS, TextRuleError, clean_name
+
+log = logging.getLogger("cloudpark.front")
 
 
 def _name(text: str, field: str, max_chars: int = MAX_NAME_CHARS) -> str:
@@ -44,7 +49,6 @@ CODE_REFUSALS = {
     "used": "code: this sign-in code was already used: get a new one in the console",
     "expired": "code: this sign-in code has expired: get a new one in the console",
 }
-
 
 # told to the account (in its inbox) when a desktop code signs it in: a code shown on a
 # screen can be read over a shoulder
@@ -79,7 +83,7 @@ def _account_error(exc: AccountError) -> Refusal:
 
 class FrontDesk:
     def __init__(self, accounts: Accounts, presence: Presence, likes: Any, clock: Clock, rng: Rng,
-                 cfg: ServerConfig, booth_message: Any, bus: Bus) -> None:
+                 cfg: ServerConfig, booth_message: Any, bus: Bus, *, spaces: Any = None) -> None:
         self.accounts = accounts
         self.presence = presence
         self.likes = likes
@@ -88,13 +92,14 @@ class FrontDesk:
         self.cfg = cfg
         self.booth_message = booth_message  # (park, booth_id, liked) -> M.Booth | None
         self.bus = bus
+        self.spaces = spaces  # server.space_board.SpaceBoard: the park's bookable zones, sent after a resume too
+        self._tasks: set[asyncio.Task[None]] = set()
         # new accounts per address (a fresh account would reset every per-account cap:
         # cards, likes, chat): a burst, then a steady rate
         self.registrations = ChatLimiter(burst=float(cfg.register_burst), rate=cfg.register_per_hour / 3600.0)
         # wrong one-time codes per address (a right one costs nothing: an office behind one
         # address signs in together)
         self.code_failures = FailureLimit(burst=float(cfg.code_failures_burst), rate=cfg.code_failures_per_hour / 3600.0)
-
 
     async def _signed_in(self, v: Visitor, person: Person, rid: int, token: str = "",
                          expires: float = 0.0) -> M.Session | None:
@@ -108,8 +113,9 @@ class FrontDesk:
 
     async def hello(self, v: Visitor, msg: M.Hello, _: Any) -> list[Any] | None:
         """The session already answered ``welcome``; here only a resume is handled. The
-        order a resumed client gets: ``session``, ``joined``, its ``booth`` (when it
-        stands in one), then snapshots (all written before the next tick can run)."""
+        order a resumed client gets: ``session``, ``joined``, the park's ``spaces`` (when it
+        has bookable zones: the states may have changed while the client was away), its
+        ``booth`` (when it stands in one), then snapshots."""
         if not msg.resume:
             return None
         found = self.presence.resume(v, msg.resume, self.clock.monotonic(), self.clock.now())
@@ -125,12 +131,32 @@ class FrontDesk:
         replies: list[Any] = [session_message(v.person, msg.resume, self.cfg.resume_ttl, resumed=True,
                                               park=park.id),
                               joined_message(park, eid, 0)]
+        if self.spaces is not None:  # nothing awaited here: nothing can come before these replies
+            known, board = self.spaces.current(park)
+            if board is not None:
+                replies.append(board)
+            elif not known:  # nobody was in the park meanwhile: read, then send it after
+                self._later(self._spaces_after(v, park, eid))
         booth = park.room.booth_of(eid)
         if booth is not None:
             shown = self.booth_message(park, booth, (park.id, booth) in v.liked)
             if shown is not None:
                 replies.append(shown)
         return replies
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _spaces_after(self, v: Visitor, park: Any, eid: int) -> None:
+        try:
+            board = await self.spaces.message(park)
+        except Exception:  # the board is a picture: a failed read never ends the session
+            log.exception("could not read the spaces of %s after a resume", park.id)
+            return
+        if board is not None and v.park is park and v.eid == eid and not v.peer.closing:
+            v.peer.push_later(encode(board))
 
     async def guest(self, v: Visitor, msg: M.Guest, _: Any) -> M.Session | None:
         name = _name(msg.name, "name") if msg.name.strip() else "guest"
@@ -214,6 +240,7 @@ class FrontDesk:
         if msg.everywhere and person.registered:  # the account's other sessions, here and in other processes
             self.bus.publish("account.changed", {"user": person.user_id, "signed_out": True})
         return M.Ok(re=msg.id, data={"revoked": revoked})
+
     async def set_lang(self, v: Visitor, msg: M.SetLang, _: Any) -> M.Ok:
         """Store the account's language; the account's other sessions (here and in other
         processes) get a fresh ``session`` carrying it, and the web follows on its next page."""

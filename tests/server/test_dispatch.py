@@ -54,7 +54,7 @@ class Peer:
 
 def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     desk, metrics = Desk(), Metrics()
-    desks = {name: desk for name in ("front", "parks", "chat", "booths", "kiosk")}
+    desks = {name: desk for name in ("front", "parks", "chat", "booths", "kiosk", "spaces")}
 
     def finder(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         return BOOTH, None
@@ -62,7 +62,7 @@ def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     def missing(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         raise Refusal(ErrorCode.NOT_FOUND, "booth: no booth 'zz' in park 798-art-zone")
 
-    finders = {"park": finder, "chat": finder, "booth": finder}
+    finders = {"park": finder, "chat": finder, "booth": finder, "space": finder}
     d = Dispatcher(desks, finders, metrics)
     d.missing = missing  # type: ignore[attr-defined]
     return d, desk, metrics
@@ -72,7 +72,8 @@ def _sample(kind: type) -> Any:
     """A valid instance of a message type with made-up field values."""
     values = {"booth": "b1", "park": "798-art-zone", "ch": "near", "text": "hi", "name": "Ann", "consent": True,
               "content": M.BoothPatch(name="x"), "on": True, "owner_user": "acme", "user": "ann",
-              "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en"}
+              "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en",
+              "space": 12, "start": 1767225600, "minutes": 60}
     fields = {f.name: values[f.name] for f in msgspec.structs.fields(kind) if f.required}
     return kind(**fields)
 
@@ -113,6 +114,14 @@ def test_a_denied_request_gets_not_allowed_with_a_reason_and_the_desk_never_runs
     (M.Like, Person("g", "G", "guest"), True),
     (M.SetLang, Person("g", "G", "guest"), False),  # a guest keeps its language in its client
     (M.SetLang, Person("v", "V", "visitor", registered=True), True),
+    # booking a space from inside the park: booking.make, as on the web
+    (M.SpaceSlots, Person("g", "G", "guest"), False),
+    (M.SpaceBook, Person("g", "G", "guest"), False),
+    (M.SpaceBook, Person("v", "V", "visitor", registered=True), False),  # no enterprise of the zone
+    (M.SpaceBook, Person("m", "M", "enterprise", registered=True,
+                         memberships=(Membership(7, "enterprise", "member", "Acme"),)), True),
+    (M.SpaceSlots, Person("m", "M", "enterprise", registered=True,
+                          memberships=(Membership(7, "enterprise", "member", "Acme"),)), True),
 ])
 def test_the_desk_runs_exactly_when_can_allows(kind: type, who: Person, allowed: bool) -> None:
     d, desk, _ = _dispatcher()

@@ -37,6 +37,8 @@ const built = {
   sign_out_everywhere: msg.signOut(true, 14),
   set_lang: msg.setLang("en", 16),
   kiosk: msg.kiosk(17),
+  space_slots: msg.spaceSlots(12, 18),
+  space_book: msg.spaceBook(12, 1767225600, 60, 19),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

@@ -47,6 +47,18 @@ def server_messages() -> dict[str, M.ServerMessage]:
             M.SpaceState(id="v-hall", space=12, state="taken", start="14:00", end="16:00", by="墨境动画"),
             M.SpaceState(id="v-studio", space=13, state="free", next="17:30"),
             M.SpaceState(id="v-yard", space=14, state="retired")]),
+        "space_slots": M.SpaceSlotList(re=18, space=12, name="多功能厅", today="2026-01-01", durations=[60, 120],
+                                       capacity=40, price="¥200/h", approval=True, slots=[
+                                           M.FreeSlot(start=1767225600, minutes=60, day="2026-01-01", at="08:00",
+                                                      end="09:00"),
+                                           M.FreeSlot(start=1767312000, minutes=120, day="2026-01-02", at="08:00",
+                                                      end="10:00")]),
+        "space_booked": M.SpaceBooked(re=19, space=12, outcome="confirmed", booking=7, day="2026-01-01",
+                                      start="08:00", end="09:00", code="ABCD-2345"),
+        "space_booked_refused": M.SpaceBooked(
+            re=20, space=12, outcome="refused",
+            problems=[M.Problem(code="taken", field="start", message="this time was just taken")],
+            alternatives=[M.FreeSlot(start=1767229200, minutes=60, day="2026-01-01", at="09:00", end="10:00")]),
         "ok": M.Ok(re=5, data={"likes": 6}),
         "error": M.Error(code="invalid", msg="consent is required", re=6),
         "bye": M.Bye(code=1001, reason="server restarting"),
@@ -79,6 +91,8 @@ def client_messages() -> dict[str, M.ClientMessage]:
         "sign_out_everywhere": M.SignOut(everywhere=True, id=14),
         "set_lang": M.SetLang(lang="en", id=16),
         "kiosk": M.Kiosk(id=17),
+        "space_slots": M.SpaceSlots(space=12, id=18),
+        "space_book": M.SpaceBook(space=12, start=1767225600, minutes=60, id=19),
     }
 
 

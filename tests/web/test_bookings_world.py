@@ -42,12 +42,12 @@ def _layout() -> Any:
 
 
 @contextlib.asynccontextmanager
-async def _world(tmp_path: Path) -> AsyncIterator[tuple[Any, httpx.AsyncClient, ManualClock]]:
+async def _world(tmp_path: Path, layout: Any = None) -> AsyncIterator[tuple[Any, httpx.AsyncClient, ManualClock]]:
     from server.main import App
 
     clock = ManualClock()
     # the clock jumps by hours here: sessions must not time out for idleness meanwhile
-    world = App(small_config(tmp_path, idle_timeout=7 * 86400.0), layouts={PARK: _layout()}, clock=clock)
+    world = App(small_config(tmp_path, idle_timeout=7 * 86400.0), layouts={PARK: layout or _layout()}, clock=clock)
     await world.start()
     bus = LinkBus(world.config.bus_socket)
     try:

@@ -232,6 +232,30 @@ class Kiosk(_C2S, tag="kiosk"):
     id: U32 = 0
 
 
+SpaceId = Annotated[int, Meta(ge=1, le=0x7FFFFFFF)]
+Epoch = Annotated[int, Meta(ge=0, le=1 << 40)]  # UTC seconds since 1970
+Minutes = Annotated[int, Meta(ge=1, le=24 * 60)]
+
+
+class SpaceSlots(_C2S, tag="space_slots"):
+    """The avatar walked into a bookable space's zone (``Spaces`` names its ``space``):
+    its next free starts today and tomorrow for the usual durations. Answered with
+    ``space_slots`` (or ``error``: ``not_allowed`` with the rule's reason, e.g. a guest)."""
+
+    space: SpaceId
+    id: U32 = 0
+
+
+class SpaceBook(_C2S, tag="space_book"):
+    """Book one of the offered slots (``start``: UTC seconds, ``minutes`` long), with the
+    same rules, quotas and approval as the web. Answered with ``space_booked``."""
+
+    space: SpaceId
+    start: Epoch
+    minutes: Minutes
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
@@ -239,7 +263,7 @@ class Ping(_C2S, tag="ping"):
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Kiosk
-    | Ping
+    | SpaceSlots | SpaceBook | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls
@@ -423,6 +447,62 @@ class Spaces(_S2C, tag="spaces"):
     items: list[SpaceState]
 
 
+class FreeSlot(Struct, omit_defaults=True):
+    """A free time of a space: ``start`` in UTC seconds (what ``space_book`` sends back),
+    ``minutes`` long; ``day`` (``YYYY-MM-DD``), ``at`` and ``end`` (``HH:MM``) in the
+    zone's local time."""
+
+    start: int
+    minutes: int
+    day: str
+    at: str
+    end: str
+
+
+class SpaceSlotList(_S2C, tag="space_slots"):
+    """The answer to ``space_slots``: the space's next free starts (today first, then
+    tomorrow), at most a few per usual duration, in time order per duration. ``today``
+    is the zone's local date; ``price`` as the park shows it ("" is free; settled
+    offline); ``approval``: a booking waits for the park office's yes."""
+
+    re: int
+    space: int
+    name: str
+    today: str
+    slots: list[FreeSlot]
+    durations: list[int]
+    capacity: int = 0
+    price: str = ""
+    approval: bool = False
+    retired: bool = False
+
+
+class Problem(Struct, omit_defaults=True):
+    """A rule a booking breaks: ``code`` (docs/bookings.md), the ``field``, a sentence."""
+
+    code: str
+    field: str
+    message: str
+
+
+class SpaceBooked(_S2C, tag="space_booked"):
+    """The answer to ``space_book``. ``outcome``: ``confirmed``, ``pending`` (waits for
+    the park office's approval) or ``refused`` (``problems``; a time just taken comes with
+    the nearest free ``alternatives`` of the same length). Booked: the booking's id, its
+    local ``day``, ``start``-``end`` and the check-in ``code`` (``ABCD-2345``)."""
+
+    re: int
+    space: int
+    outcome: str
+    booking: int = 0
+    day: str = ""
+    start: str = ""
+    end: str = ""
+    code: str = ""
+    problems: list[Problem] = []
+    alternatives: list[FreeSlot] = []
+
+
 class Ok(_S2C, tag="ok"):
     re: int
     data: Any = None
@@ -445,8 +525,8 @@ class Pong(_S2C, tag="pong"):
 
 
 ServerMessage = (
-    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | Ok | Error | Bye
-    | Pong
+    Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | SpaceSlotList
+    | SpaceBooked | Ok | Error | Bye | Pong
 )
 
 

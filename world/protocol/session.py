@@ -76,7 +76,8 @@ class State(StrEnum):
 _AUTH = frozenset({"guest", "register", "login", "token", "code_login"})
 _ANYWHERE = frozenset({"ping", "parks"})
 _ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign", "sign_out", "set_lang"})
-_IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff", "kiosk"})
+_IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff", "kiosk", "space_slots",
+                      "space_book"})
 
 ALLOWED: dict[State, frozenset[str]] = {
     State.CONNECTED: frozenset({"hello", "ping"}),

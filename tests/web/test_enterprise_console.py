@@ -305,8 +305,11 @@ async def test_employee_console_shows_enterprise_park_messages_and_coming_places
     page = await web.client.get("/console/employee", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "798 Art Zone" in page.text and "/web/798-art-zone/?server=" in page.text
-    for place in ("No bookings yet", "No events yet", "No policies yet", "No messages yet"):
+    for place in ("No bookings yet", "No events yet", "No messages yet"):
         assert place in page.text
+    # policies: the search and the topics one follows (a member applies through the owners)
+    assert 'href="/policies"' in page.text and 'href="/console/policy-topics"' in page.text
+    assert f"/console/enterprise/{acme}/policies" not in page.text  # emil is a member, not an owner or admin
     renamed = await _post(web, "/console/employee/name", {"name": "  Emil   E. "})
     assert renamed.status_code == 303 and (await web.store.accounts.get("emil")).name == "Emil E."  # type: ignore[union-attr]
     wrong = await _post(web, "/console/employee/password", {"current": "nope", "password": "a new one!",

@@ -13,6 +13,7 @@ import { Notices, webTicket } from "./notices.js";
 import { Scenery } from "./scene.js";
 import { SpaceZones } from "./spaces.js";
 import { KioskPanel } from "./kiosk.js";
+import { SpacePanel } from "./space_panel.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
 const CAMERA_DISTANCE = 5;
@@ -72,6 +73,10 @@ async function main() {
   app.spaces = new SpaceZones(world, conn, canvas); // bookable zones: free / taken, tap to book
   app.kiosk = new KioskPanel(document.getElementById("kiosk"), conn, { // the policy service point
     where: () => ({ x: prediction.x, y: prediction.y }), layout: () => app.layout,
+  });
+  app.spacePanel = new SpacePanel(document.getElementById("space"), conn, { // walk into a zone: book this space
+    where: () => ({ x: prediction.x, y: prediction.y }), layout: () => app.layout, items: () => app.spaces.items,
+    guest: () => !conn.user || conn.user.role === "guest",
   });
   // First visit (no saved sign-in, no guest name chosen): offer guest / log in / register.
   app.account = new AccountPanel(document.getElementById("account"), document.getElementById("who"), conn, {
@@ -181,6 +186,7 @@ async function main() {
     booth: app.booth.booth ? app.booth.booth.id : null,
     spaces: app.spaces.state(),
     kiosk: app.kiosk.state(),
+    spacePanel: app.spacePanel.state(),
     user: conn.user ? { ...conn.user } : null,
     lang: getLang(),
     missingTexts: [...missing],

@@ -30,6 +30,7 @@ from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
 from client.scenery import Look
 from client.script import Step
+from client.space_panel import SpacePanel
 from client.space_zones import SpaceZones
 from client.texts import Notice, load_texts, locale_lang
 from client.visit import Visit, move_direction
@@ -69,6 +70,9 @@ def web_address(cfg: ClientConfig) -> str:
     parts = urlsplit(cfg.server)
     scheme = "https" if parts.scheme == "wss" else "http"
     return f"{scheme}://{parts.hostname or '127.0.0.1'}:8765"
+
+
+EMOTE_KEYS = ("wave", "clap", "cheer", "dance", "sit")
 
 
 def configure_panda(cfg: ClientConfig) -> None:
@@ -129,6 +133,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.crowd = CrowdMesh(avatar_model.load(), self.render, 64, linear=self.look.linear)
             self.zones = SpaceZones(self.render, texts, self.look.display_colour)
             self.kiosk_panel = KioskPanel(self, self.visit, texts.translate)
+            self.space_panel = SpacePanel(self, self.visit, texts.translate)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -185,8 +190,8 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("wheel_up", self._zoom, [-0.8])
             self.accept("wheel_down", self._zoom, [0.8])
             self.accept("enter", self._focus_chat)
-            for i, name in enumerate(("wave", "clap", "cheer", "dance", "sit"), start=1):
-                self.accept(str(i), self.emote, [name])
+            for i in range(1, 10):  # emotes 1-5; in a bookable space's zone they book its times
+                self.accept(str(i), self.number_key, [i])
             self.accept("escape", self.hud.toggle_parks)
             self.accept("f1", self.hud.toggle_help)
             self.accept("f2", self.switch_lang)
@@ -231,6 +236,21 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
 
         def card(self, name: str, email: str, consent: bool) -> None:
             self.send(self.visit.card(name, consent, email=email))
+
+        def number_key(self, n: int) -> None:
+            if self.hud.typing:
+                return
+            if self.visit.space_choices():
+                self.book_slot(n)
+            elif n <= len(EMOTE_KEYS):
+                self.emote(EMOTE_KEYS[n - 1])
+
+        def book_slot(self, n: int) -> None:
+            """Book the ``n``-th time the space panel shows (the same rules as the web)."""
+            ask = self.visit.book_slot(n)
+            if ask is not None:
+                log.info("space: booking %s %d min", ask.start, ask.minutes)
+                self.send(ask)
 
         def emote(self, name: str) -> None:
             if not self.hud.typing:
@@ -399,7 +419,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self._camera(me.x, me.y, dt)
             if v.predictor is not None:
                 self.send(v.kiosk_step(v.predictor.x, v.predictor.y))  # the policy kiosk: asked on arrival
+                self.send(v.space_step(v.predictor.x, v.predictor.y))  # a bookable space: its free times
             self.kiosk_panel.sync()
+            self.space_panel.sync()
             self.hud.update(me.x if me else None, me.y if me else None, self.fps)
 
         def _camera(self, x: float, y: float, dt: float) -> None:
@@ -479,6 +501,16 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 if v.kiosk is not None:
                     self.kiosk_panel.sync()
                     log.info("kiosk panel text: %s", " | ".join(self.kiosk_panel.lines))
+            elif step.do == "wait_space":  # until the space panel has its free times (or a refusal), or a result
+                want = str(step.args.get("until", "offer"))
+                ready = v.space_result is not None if want == "result" else (
+                    v.space_offer is not None or bool(v.space_refusal))
+                done = ready or elapsed > timeout
+                if ready:
+                    self.space_panel.sync()
+                    log.info("space panel text: %s", " | ".join(self.space_panel.lines))
+            elif step.do == "book":
+                self.book_slot(int(step.num("slot", 1)))
             elif step.do == "wait_images":
                 done = self.hud.images_settled() or elapsed > timeout
             elif step.do == "wait_visitors":

@@ -8,6 +8,9 @@ right after the previous step ends). Steps:
   there in a straight line (gives up after ``timeout``, default 30 s).
 - ``{"do": "wait_booth", "timeout": 10}``: until a booth panel is open.
 - ``{"do": "wait_kiosk", "timeout": 10}``: until the policy kiosk's panel has its answer.
+- ``{"do": "wait_space", "timeout": 10}``: until the space panel has the zone's free times
+  (or its refusal); ``"until": "result"``: until a booking's answer. ``{"do": "book", "slot": 1}``:
+  book the panel's first time (the number key 1).
 - ``{"do": "wait_visitors", "count": 1, "timeout": 10}``: until others are in view.
 - ``{"do": "wait", "for": 1.0}``, ``{"do": "emote", "name": "wave"}``,
   ``{"do": "chat", "ch": "near", "text": "hi"}``, ``{"do": "like"}``,
@@ -29,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
-         "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help", "wait_kiosk"}
+         "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help", "wait_kiosk",
+         "wait_space", "book"}
 
 
 class ScriptError(ValueError):

@@ -76,6 +76,10 @@ class Visit:
     spaces: dict[str, M.SpaceState] = field(default_factory=dict)  # layout space id -> free/taken now
     at_kiosk: bool = False  # the avatar stands on the policy kiosk's zone
     kiosk: dict[str, Any] | None = None  # the kiosk's answer while it does (docs/protocol.md, `kiosk`)
+    space_zone: str | None = None  # the bookable space's zone the avatar stands in
+    space_offer: M.SpaceSlotList | None = None  # its free times (`space_slots`), while it does
+    space_result: M.SpaceBooked | None = None  # what came of the last `space_book` there
+    space_refusal: str = ""  # why it cannot be booked: "guest", else the rule's reason
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
@@ -131,6 +135,40 @@ class Visit:
             self.kiosk = None
             return None
         return M.Kiosk(id=self._rid("kiosk"))
+
+    def space_step(self, x: float, y: float) -> M.SpaceSlots | None:
+        """Walking into a bookable space's zone asks for its free times; walking out
+        forgets them. Call with the avatar's position each frame."""
+        zone: str | None = None
+        space = 0
+        if self.layout is not None and self.joined is not None and self.layout.park_id == self.joined.park:
+            for z in self.layout.spaces:
+                item = self.spaces.get(z.id)
+                if item is not None and item.space and point_in_ring((x, y), z.footprint):
+                    zone, space = z.id, item.space
+                    break
+        if zone == self.space_zone:
+            return None
+        self.space_zone, self.space_offer, self.space_result, self.space_refusal = zone, None, None, ""
+        if zone is None:
+            return None
+        return M.SpaceSlots(space=space, id=self._rid("space_slots"))
+
+    def space_choices(self) -> list[M.FreeSlot]:
+        """The times the number keys book now: the alternatives after "just taken", else the offer's."""
+        if self.space_result is not None and self.space_result.outcome == "refused":
+            return list(self.space_result.alternatives)
+        return list(self.space_offer.slots) if self.space_offer is not None and self.space_result is None else []
+
+    def book_slot(self, n: int) -> M.SpaceBook | None:
+        """Book the ``n``-th (1-based) of ``space_choices``."""
+        choices = self.space_choices()
+        if self.space_offer is None or not 1 <= n <= len(choices):
+            return None
+        slot = choices[n - 1]
+        self.space_result = None
+        return M.SpaceBook(space=self.space_offer.space, start=slot.start, minutes=slot.minutes,
+                           id=self._rid("space_book"))
 
     # --- requests ------------------------------------------------------------------
 
@@ -252,6 +290,7 @@ class Visit:
             if self.joined is None or self.joined.park != msg.park:
                 self.spaces = {}  # another park's zones (its own come right after)
             self.at_kiosk, self.kiosk = False, None
+            self.space_zone, self.space_offer, self.space_result, self.space_refusal = None, None, None, ""
             self.joined = msg
             self.want_park = msg.park
             self._join_at = None
@@ -269,6 +308,17 @@ class Visit:
         elif isinstance(msg, M.Spaces):
             if self.joined is not None and msg.park == self.joined.park:
                 self.spaces = {i.id: i for i in msg.items}
+        elif isinstance(msg, M.SpaceSlotList):
+            if self.requests.pop(msg.re, "") == "space_slots" and self.space_zone is not None:
+                self.space_offer = msg
+        elif isinstance(msg, M.SpaceBooked):
+            if self.requests.pop(msg.re, "") == "space_book" and self.space_zone is not None:
+                self.space_result = msg
+        elif isinstance(msg, M.Error) and self.requests.get(msg.re) == "space_slots":
+            self.requests.pop(msg.re)
+            if self.space_zone is not None:
+                guest = self.session is not None and self.session.user.role == "guest"
+                self.space_refusal = "guest" if guest and msg.code == ErrorCode.NOT_ALLOWED else msg.msg
         elif isinstance(msg, M.BoothExit):
             if self.booth is not None and self.booth.id == msg.booth:
                 self.booth = None

@@ -188,7 +188,8 @@ def test_a_resumed_session_gets_the_parks_spaces_again(tmp_path: Path) -> None:
                 before = (await _next_spaces(bot, 0))["hall"].state
                 resume = bot.session.resume
                 bot.ws.transport.abort()  # a drop: the avatar is held for resume
-                await bot.wait_until(lambda n=len(park.clients) - 1: len(park.clients) == n)
+                left = len(park.clients) - 1
+                await bot.wait_until(lambda n=left: len(park.clients) == n)
                 await world.space_board.due()  # alone: nobody left in the park, its board is forgotten
                 assert (PARK in world.space_board.boards) is not alone
                 if not alone:  # meanwhile a booking covering now is made on the web

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from server.web.guard import Viewer, need, web_of
 from server.web.profile_form import ProfileForm, form_values
+from server.web.rematch import rematch
 from server.web.render import render
 from world.people import ENTERPRISE_MANAGERS, Person
 from world.permissions import Resource
@@ -120,5 +121,7 @@ async def save_profile(request: Request, viewer: Manager, org: int, form: Annota
     changed = [f for f in FACT_FIELDS if before is None or getattr(before, f) != getattr(after, f)]
     await web.store.audit.add(viewer.person.user_id, "org.profile", f"org:{org}",
                               {"changed_facts": changed}, now=now)
+    if changed:
+        await rematch(web, org, now=now)
     return _page(request, viewer, found, after, form_values(after), saved=True)
 

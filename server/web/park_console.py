@@ -24,6 +24,7 @@ from server.booths import assign
 from server.db.directory import DirectoryQuery
 from server.db.inbox import Notice
 from server.web.guard import Viewer, need, web_of
+from server.web.rematch import rematch
 from server.web.render import render
 from server.web.services import Web
 from world.credit_code import is_valid, normalize
@@ -146,6 +147,7 @@ async def admit(request: Request, viewer: Tenants, park: ParkId, org: Annotated[
                                   error=t(lang, "tenants.no_profile", org=org))
     await web.store.audit.add(viewer.person.user_id, "park.admit", audit_target(park, f"org:{org}"),
                               {"org": org, "name": _name(profile)}, now=now)
+    await rematch(web, org, now=now)
     await tell_managers(web, org, _notice(web, park, "admitted", _name(profile)))
     return RedirectResponse(f"/console/park/{park}/enterprises?note=admitted", status_code=303)
 
@@ -216,6 +218,7 @@ async def confirm(request: Request, viewer: Tenants, park: ParkId, org: OrgId,
     await web.store.audit.add(viewer.person.user_id, "park.confirm", audit_target(park, f"org:{org}"),
                               {"org": org, "fact": fact, "value": value if not isinstance(value, tuple) else list(value)},
                               now=now)
+    await rematch(web, org, now=now)
     return RedirectResponse(f"/console/park/{park}/enterprises/{org}?note=confirmed", status_code=303)
 
 
@@ -237,5 +240,6 @@ async def remove(request: Request, viewer: Tenants, park: ParkId, org: OrgId,
         await assign(web.store, web.bus, park, booth, None, now, actor=user)
     await web.store.audit.add(user, "park.remove", audit_target(park, f"org:{org}"),
                               {"org": org, "name": _name(profile), "booths_freed": freed}, now=now)
+    await rematch(web, org, now=now)
     await tell_managers(web, org, _notice(web, park, "removed", _name(profile), booths=len(freed)))
     return RedirectResponse(f"/console/park/{park}/enterprises?note=removed", status_code=303)

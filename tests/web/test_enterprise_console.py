@@ -380,3 +380,34 @@ def test_olga_invites_a_new_person_who_lands_in_the_employee_console(live: LiveS
             assert wrong is not None and wrong.status == 403
         finally:
             browser.close()
+
+
+async def test_a_saved_profile_is_matched_again_against_the_open_policies(web: AppUnderTest) -> None:
+    """The enterprise's facts changed: its stored policy matches follow at once (not only
+    at the policy's next publish), so its policies page and the park's kiosk are current."""
+    from zoneinfo import ZoneInfo
+
+    from server.policies.service import PolicyService
+    from server.web.texts import load_texts
+    from tests.server.policies.test_publish import RENT
+    from world.policies.versions import parse_version
+
+    acme = await _acme(web)
+    await web.store.profiles.save(acme, EnterpriseProfile(name_zh="艾克米设计", name_en="Acme Design (test)",
+                                                          park_id="798-art-zone", industry_codes=("8730",),
+                                                          employees=5, area_m2=100.0), now=web.clock.now())
+    bureau = await web.store.orgs.create("department", "Culture Bureau (test)", now=1.0)
+    window = {"effective_from": "2025-12-01", "effective_to": "2026-12-31", "apply_from": "2025-12-01",
+              "apply_to": "2026-06-30"}
+    service = PolicyService(web.store, web.client._transport.app.state.web.bus,  # type: ignore[attr-defined]
+                            load_texts(), ZoneInfo("Asia/Shanghai"))
+    done = await service.publish(parse_version({**RENT, **window}), issuer_org_id=bureau, by="gwen",
+                                 now=web.clock.now())
+    assert await web.store.policies.match(done.policy_id, acme) is None  # 5 employees: not 10-200
+    await web.sign_in("olga")
+    form = {"name_zh": "艾克米设计", "name_en": "Acme Design (test)", "industry_codes": "8730", "employees": "42",
+            "area_m2": "100"}
+    saved = await _post(web, f"/console/enterprise/{acme}/profile", form)
+    assert saved.status_code == 200 and "Saved." in saved.text, saved.text[-500:]
+    match = await web.store.policies.match(done.policy_id, acme)
+    assert match is not None and match.verdict == "eligible" and match.amount == 63_875  # 100 m2 x 1277.5 / 2

@@ -111,7 +111,7 @@ def _line(t: Translate, c: Condition, clause: Clause | None, parks: dict[str, st
     cond = _condition(t, c, parks)
     if clause is None:
         text = t("pol.asks", field=field, cond=cond) + (" " + t("pol.needs_confirmed") if c.verified else "")
-        return Line("", "•", text, depth)
+        return Line("", "", text, depth)
     if clause.why in ("missing", "not_declared"):
         actual = t("pol.why.not_declared")
     else:

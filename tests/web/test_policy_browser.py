@@ -177,5 +177,22 @@ def test_publish_notice_apply_ask_for_more_and_approve(chromium: Any,  # noqa: F
     assert "可能符合" in text and "员工人数 未申报" in text, text
     _fits(possibly)
     possibly.screenshot(path=str(SHOTS / "policy-possibly-phone-zh.png"), full_page=True)
-    for page in (officer, owner, possibly, phone_officer):
+    # the public search and the full text, signed out, on a phone and a desktop
+    public = _page(chromium, "zh-CN")
+    public.goto(f"{server.url}/policies?q=房租补贴&open=true")
+    hits = public.locator(".entry.policy h3 a")
+    assert hits.count() == 1 and "文化企业房租补贴（浏览器测试）" in hits.first.inner_text()
+    _fits(public)
+    public.screenshot(path=str(SHOTS / "policy-search-phone-zh.png"), full_page=True)
+    hits.first.click()
+    public.wait_for_url("**/policies/*")
+    body = re.sub(r"\s+", " ", public.locator("article").inner_text())
+    assert "员工人数：须在 10–200 人 之间" in body and "按年租金的 50% 补贴，最高 500,000 元" in body, body
+    _fits(public)
+    public.screenshot(path=str(SHOTS / "policy-text-phone-zh.png"), full_page=True)
+    wide = _page(chromium, "en-US", DESKTOP)
+    wide.goto(f"{server.url}/policies?q=rent+subsidy")
+    assert wide.locator(".entry.policy").count() == 1
+    wide.screenshot(path=str(SHOTS / "policy-search-desktop-en.png"), full_page=True)
+    for page in (officer, owner, possibly, phone_officer, public, wide):
         assert not page.errors, page.errors

@@ -18,15 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.database import Database
 from server.db.tables import booking_series, booking_waitlist, bookings, spaces
+from world.bookings.rules import MAX_OCCUPIED_MINUTES
 
 HOLDING = ("confirmed", "checked_in", "pending", "offered")
 GUARD = "bookings_no_overlap"
+# No occupied range is longer (world.bookings.rules; insert_booking refuses one that
+# is): a search for the ranges meeting [lo, hi) reads the index (space_id, occ_start)
+# between lo - MAX_OCCUPIED_S and hi only, not a space's whole history.
+MAX_OCCUPIED_S = MAX_OCCUPIED_MINUTES * 60.0
 
 
 class Overlap(Exception):
@@ -99,6 +104,8 @@ async def insert_booking(conn: AsyncConnection, *, space_id: int, org_id: int | 
                          series_id: int | None = None) -> int:
     """Insert one booking (inside a savepoint, so a refusal leaves the transaction
     usable); its id, or ``Overlap`` when the database finds the space held then."""
+    if not occ_start <= start < end <= occ_end or occ_end - occ_start > MAX_OCCUPIED_S:
+        raise ValueError(f"booking range {start}-{end} (occupied {occ_start}-{occ_end}) is not a booking's")
     try:
         async with conn.begin_nested():
             result = await conn.execute(bookings.insert().values(
@@ -144,9 +151,16 @@ async def booking_in(conn: AsyncConnection, booking_id: int) -> BookingRow | Non
 async def holding_in(conn: AsyncConnection, space_id: int, lo: float, hi: float) -> list[BookingRow]:
     """The space's holding bookings whose occupied range meets [lo, hi)."""
     rows = (await conn.execute(select(bookings).where(
-        bookings.c.space_id == space_id, bookings.c.state.in_(HOLDING),
+        bookings.c.space_id == space_id, bookings.c.state.in_(HOLDING), bookings.c.occ_start > lo - MAX_OCCUPIED_S,
         bookings.c.occ_start < hi, bookings.c.occ_end > lo).order_by(bookings.c.occ_start))).all()
     return [_booking(r) for r in rows]
+
+
+def holding_many_query(space_ids: Sequence[int], lo: float, hi: float) -> Select[Any]:
+    """The holding bookings of many spaces whose occupied range meets [lo, hi)."""
+    return select(bookings).where(
+        bookings.c.space_id.in_(list(space_ids)), bookings.c.state.in_(HOLDING),
+        bookings.c.occ_start > lo - MAX_OCCUPIED_S, bookings.c.occ_start < hi, bookings.c.occ_end > lo)
 
 
 async def minutes_held(conn: AsyncConnection, space_id: int, org_id: int, lo: float, hi: float) -> float:
@@ -215,13 +229,13 @@ class BookingRepo:
         return await self.db.read(lambda conn: holding_in(conn, space_id, lo, hi))
 
     async def holding_many(self, space_ids: Sequence[int], lo: float, hi: float) -> dict[int, list[BookingRow]]:
-        """Holding bookings of many spaces at once (free-slot search), by space."""
+        """Holding bookings of many spaces at once (free-slot search, the 3D park's
+        boards), by space: one query over the index (space_id, occ_start), bounded on
+        both sides (``MAX_OCCUPIED_S``)."""
         out: dict[int, list[BookingRow]] = {s: [] for s in space_ids}
         if not space_ids:
             return out
-        rows = await self.db.rows(select(bookings).where(
-            bookings.c.space_id.in_(list(space_ids)), bookings.c.state.in_(HOLDING),
-            bookings.c.occ_start < hi, bookings.c.occ_end > lo))
+        rows = await self.db.rows(holding_many_query(space_ids, lo, hi))
         for r in rows:
             out[int(r.space_id)].append(_booking(r))
         return out

@@ -7,6 +7,11 @@ from datetime import date, timedelta
 
 from world.field_error import FieldError
 
+# A booking starts and ends on one local day (at most 25 hours, the day the clocks go
+# back) and each buffer is at most a day: no occupied range is longer than
+# MAX_OCCUPIED_MINUTES, which lets the database search a day's bookings by a bounded range.
+MAX_BUFFER_MINUTES = 24 * 60
+MAX_OCCUPIED_MINUTES = 25 * 60 + 2 * MAX_BUFFER_MINUTES
 AUDIENCES = ("park", "zone", "public")  # who may book: the park's own enterprises, all zone enterprises, anyone
 
 
@@ -62,6 +67,9 @@ class SpaceRules:
         for name in ("lead_minutes", "buffer_before", "buffer_after", "cancel_deadline_minutes"):
             if getattr(self, name) < 0:
                 raise RuleError(name, "cannot be negative")
+        for name in ("buffer_before", "buffer_after"):
+            if getattr(self, name) > MAX_BUFFER_MINUTES:
+                raise RuleError(name, f"must be at most {MAX_BUFFER_MINUTES} minutes")
         if not 1 <= self.horizon_days <= 730:
             raise RuleError("horizon_days", "must be 1..730 days")
         if self.weekly_quota_minutes is not None and self.weekly_quota_minutes < self.min_minutes:

@@ -32,7 +32,7 @@ from world.bookings.check import (
     problems,
     time_problems,
 )
-from world.bookings.rules import SpaceRules
+from world.bookings.rules import Opening, SpaceRules
 
 MINUTE = timedelta(minutes=1)
 DAY = 24 * 60
@@ -51,15 +51,7 @@ def wall_clock(day: date, minute: int, tz: tzinfo) -> datetime | None:
     return instant
 
 
-def _candidates(rules: SpaceRules, day: date) -> list[tuple[int, int, int]]:
-    """(opening start, opening end, step) of each run of candidate starts, in the
-    order ``reference_free_starts`` walks them."""
-    step = rules.slot_minutes or rules.step_minutes
-    return [(o.start, o.end, step) for o in sorted((o for o in rules.opening if o.weekday == day.weekday()),
-                                                   key=lambda o: o.start)]
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _grid(day: date, first: int, last: int, step: int, duration: timedelta,
           tz: tzinfo) -> tuple[tuple[int, datetime, datetime, int | None], ...]:
     """A run of candidate starts on local ``day``: (local minute, UTC start, UTC end,
@@ -81,6 +73,28 @@ def _grid(day: date, first: int, last: int, step: int, duration: timedelta,
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def _open_starts(day: date, duration: timedelta, tz: tzinfo, opening: tuple[Opening, ...], slot: int | None,
+                 step: int) -> tuple[tuple[datetime, datetime], ...]:
+    """(start, end) of each candidate of the day that the opening hours and the grid
+    allow (``check._opening_problem`` and the free grid's ``off_grid``), in the order
+    ``reference_free_starts`` walks them. The same for every space with these hours:
+    memoised."""
+    weekday = day.weekday()
+    mine = [o for o in opening if o.weekday == weekday]  # the rules' order: the first that covers decides
+    out: list[tuple[datetime, datetime]] = []
+    for o in sorted(mine, key=lambda o: o.start):
+        for s, start, end, e in _grid(day, o.start, o.end, slot or step, duration, tz):
+            if e is None or (slot is None and (s % step or start.second or end.second)):
+                continue
+            for cover in mine:
+                if cover.start <= s and e <= cover.end:
+                    if slot is None or not ((s - cover.start) % slot or (e - s) % slot):
+                        out.append((start, end))
+                    break
+    return tuple(out)
+
+
 def free_starts(rules: SpaceRules, day: date, duration: timedelta, existing: Iterable[Booking],
                 now: datetime, tz: tzinfo, who: Request | None = None) -> list[datetime]:
     """Every start on ``day`` (local) at which a booking of ``duration`` fits, in order
@@ -89,52 +103,37 @@ def free_starts(rules: SpaceRules, day: date, duration: timedelta, existing: Ite
     minutes = duration / MINUTE
     if duration <= timedelta(0) or minutes < rules.min_minutes or minutes > rules.max_minutes:
         return []
-    free_grid = rules.slot_minutes is None
-    if free_grid and minutes % rules.step_minutes:
+    if rules.slot_minutes is None and minutes % rules.step_minutes:
         return []
     if day in rules.blackout:
         return []
     existing = list(existing)
     if who is not None and who.space_id != rules.space_id:
         return []
-    booker_checked = who is None
     earliest = now + timedelta(minutes=rules.lead_minutes)
     latest = now + timedelta(days=rules.horizon_days)
-    weekday = day.weekday()
-    openings = [(o.start, o.end) for o in rules.opening if o.weekday == weekday]  # rules' order: the first match
-    before, after = rules.before, rules.after
+    candidates = _open_starts(day, duration, tz, rules.opening, rules.slot_minutes, rules.step_minutes)
     held = sorted(occupied(rules, b.start, b.end) for b in existing
                   if b.state in HOLDING and b.space_id == rules.space_id)
-    lows = [lo for lo, _ in held]
-    reach: list[datetime] = []  # the latest end among the ranges up to each one
-    for _, hi in held:
-        reach.append(hi if not reach or hi > reach[-1] else reach[-1])
-    slot = rules.slot_minutes
-    step = rules.step_minutes
-    out: list[datetime] = []
-    for first, last, grid_step in _candidates(rules, day):
-        for s, start, end, e in _grid(day, first, last, grid_step, duration, tz):
-            if start < earliest or start > latest or e is None:
+    if not held:
+        out = [start for start, _ in candidates if earliest <= start <= latest]
+    else:
+        before, after = rules.before, rules.after
+        lows = [lo for lo, _ in held]
+        reach: list[datetime] = []  # the latest end among the ranges up to each one
+        for _, hi in held:
+            reach.append(hi if not reach or hi > reach[-1] else reach[-1])
+        out = []
+        for start, end in candidates:
+            if start < earliest or start > latest:
                 continue
-            if free_grid and (s % step or start.second or end.second):
+            k = bisect_left(lows, end + after)  # the ranges that begin before this one's occupied end
+            if k and reach[k - 1] > start - before:  # ... and one of them ends after its occupied start
                 continue
-            for o_start, o_end in openings:
-                if o_start <= s and e <= o_end:
-                    fits = slot is None or not ((s - o_start) % slot or (e - s) % slot)
-                    break
-            else:
-                fits = False
-            if not fits:
-                continue
-            if held:
-                k = bisect_left(lows, end + after)  # ranges starting before this one's occupied end
-                if k and reach[k - 1] > start - before:
-                    continue
-            if who is not None and not booker_checked:  # the same for every start of the day: asked once
-                if booker_problems(rules, replace(who, start=start, end=end), existing, tz):
-                    return []
-                booker_checked = True
             out.append(start)
+    if who is not None and out:  # the same for every start of the day: asked once
+        if booker_problems(rules, replace(who, start=out[0], end=out[0] + duration), existing, tz):
+            return []
     return out
 
 

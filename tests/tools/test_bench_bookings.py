@@ -22,8 +22,8 @@ def test_bench_bookings_runs_a_tiny_storm_and_finds_no_overlap(tmp_path: Path) -
     done = subprocess.run(
         [sys.executable, "-m", "tools.cli", "bench", "bookings", "--engines", "sqlite", "--clients", "10",
          "--attempts", "40", "--spaces", "4", "--hours", "2", "--sustain-spaces", "3", "--sustain-clients", "2",
-         "--seconds", "0.5", "--searches", "3", "--scale", "0.002", "--out", str(out), "--no-docs",
-         "--web-core", "none", "--load-core", "none"], capture_output=True, text=True, timeout=110, check=False)
+         "--seconds", "2", "--searches", "3", "--search-rounds", "2", "--scale", "0.002", "--out", str(out),
+         "--no-docs", "--web-core", "none", "--load-core", "none"], capture_output=True, text=True, timeout=110, check=False)
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-2000:]
     [path] = out.glob("bookings-*.json")
     run = json.loads(path.read_text(encoding="utf-8"))
@@ -32,9 +32,18 @@ def test_bench_bookings_runs_a_tiny_storm_and_finds_no_overlap(tmp_path: Path) -
     assert (storm["attempts"], storm["slots"], storm["confirmed"]) == (40, 8, 8)
     assert storm["statuses"] == {"201": 8, "409": 32} and storm["taken_with_alternatives"] == 32
     assert check["overlapping_pairs"] == 0 and check["storm_confirmed_in_db"] == 8
-    assert sqlite["sustained"]["bookings"] > 0 and set(sqlite["sustained"]["statuses"]) == {"201"}
+    sustained = sqlite["sustained"]
+    assert sustained["bookings"] >= 4 and sustained["errors"] == 0 and sustained["rival_not_taken"] == 0
+    assert set(sustained["statuses"]) <= {"book 201", "rival 409", "wait 201", "cancel 200"}
+    assert sustained["waitlist_joined"] >= sustained["bookings"] - 2  # the last ones may be cut by the clock
+    assert sustained["cancelled"] >= 1 and sustained["offered_in_db"] == sustained["cancelled"]  # offered to the rival
     assert sqlite["search"]["whole zone"]["spaces_listed"] >= sqlite["search"]["one park"]["spaces_listed"] >= 7
+    side = sqlite["search_side_by_side"]
+    assert side["one park"]["equal"] and side["whole zone"]["equal"]
+    assert side["one park"]["free_starts"] == sqlite["search"]["one park"]["free_starts"] > 0
+    assert "bookings_space_time" in " ".join(side["plan"]["whole zone"])  # the search's one query uses the index
     assert sqlite["wrong"] == []
     text = markdown(run)
     assert "Guarantees: held on every engine" in text and run["machine"]["cpu_model"] in text
+    assert "fast == rule engine (every round) | yes / yes |" in text
     assert (out / path.name.replace(".json", ".md")).read_text(encoding="utf-8") == text

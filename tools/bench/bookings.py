@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import shutil
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from tools.bench.api import (
     BENCH_PARK,
@@ -52,12 +55,13 @@ from tools.bench.api import (
     _stats,
     engine_version,
 )
-from tools.bench.server_process import BenchError
+from tools.bench.server_process import BenchError, pinned
 
 ZONE = timezone(timedelta(hours=8))  # the web app's zone (Asia/Shanghai, no daylight saving)
 HOLDING = ("confirmed", "checked_in", "pending", "offered")
 STAFF = "bench-booking-staff"
 FIRST_HOUR = 10  # the popular hours start at 10:00 local
+CANCEL_EVERY = 4  # in the sustained run, every 4th booking is cancelled: its waitlist is offered the slot
 ZONE_EMPLOYEES = 100_000  # the demo zone's employees at --scale 1 (server/demo_zone_data.py ZoneSize)
 
 
@@ -68,10 +72,12 @@ class BookingBench:
     attempts: int = 1000
     spaces: int = 25
     hours: int = 2
-    sustain_spaces: int = 100
+    sustain_spaces: int = 1000  # the issue's case: 1,000 spaces with waitlists
     sustain_clients: int = 8
     seconds: float = 10.0
+    waitlists: bool = True
     searches: int = 100
+    search_rounds: int = 30
     scale: float = 0.05
     web_core: int | None = 0
     load_core: int | None = 1
@@ -228,39 +234,76 @@ async def storm(base: str, bench: BookingBench, users: list[str], spaces: list[i
 
 async def sustain(base: str, bench: BookingBench, users: list[str], spaces: list[int], first_day: date
                   ) -> dict[str, Any]:
-    """Distinct free slots (space, day, hour), booked by ``sustain_clients`` clients for ``seconds``."""
+    """Distinct free slots (space, day, hour) for ``seconds``, by ``sustain_clients`` workers,
+    each with a booker and a rival (two demo employees): the booker books the slot (201);
+    with ``waitlists`` the rival then asks for it too (409 taken), joins its waitlist (201)
+    and, for every ``CANCEL_EVERY``-th slot, the booker cancels, so the service offers the
+    slot to the rival in the same transaction (an ``offered`` booking, counted afterwards
+    by the independent query)."""
     todo = ((space, first_day + timedelta(days=d), hour) for d in range(40) for hour in range(8, 20)
             for space in spaces)
-    signed = await asyncio.gather(*(_signed_in(base, u, httpx.Limits()) for u in users[:bench.sustain_clients]))
+    n = bench.sustain_clients
+    pairs = users[:2 * n] if bench.waitlists else users[:n]
+    signed = await asyncio.gather(*(_signed_in(base, u, httpx.Limits()) for u in pairs))
     statuses: dict[str, int] = {}
     samples: list[float] = []
+    counts = {"waitlist_joined": 0, "cancelled": 0, "rival_not_taken": 0}
     deadline = time.perf_counter() + bench.seconds
+    done = [0]
+
+    def count(kind: str, status: str) -> None:
+        statuses[f"{kind} {status}"] = statuses.get(f"{kind} {status}", 0) + 1
 
     async def worker(k: int) -> None:
         client, csrf = signed[k]
+        rival, rival_csrf = signed[k + n] if bench.waitlists else signed[k]
         while time.perf_counter() < deadline:
             try:
                 space, day, hour = next(todo)
             except StopIteration:
                 return
+            slot = {"space": space, "start": _at(day, hour), "end": _at(day, hour + 1)}
             t = time.perf_counter()
             try:
-                reply = await client.post("/api/bookings", headers={"X-CSRF-Token": csrf}, json={
-                    "space": space, "start": _at(day, hour), "end": _at(day, hour + 1)})
+                reply = await client.post("/api/bookings", headers={"X-CSRF-Token": csrf}, json=slot)
                 status = str(reply.status_code)
             except httpx.HTTPError as exc:
                 status = type(exc).__name__
-            statuses[status] = statuses.get(status, 0) + 1
-            if status == "201":
-                samples.append((time.perf_counter() - t) * 1000)
+            count("book", status)
+            if status != "201":
+                continue
+            samples.append((time.perf_counter() - t) * 1000)
+            done[0] += 1
+            if not bench.waitlists:
+                continue
+            try:
+                taken = await rival.post("/api/bookings", headers={"X-CSRF-Token": rival_csrf}, json=slot)
+                count("rival", str(taken.status_code))
+                if taken.status_code != 409 or taken.json().get("code") != "taken":
+                    counts["rival_not_taken"] += 1
+                    continue
+                joined = await rival.post("/api/waitlist", headers={"X-CSRF-Token": rival_csrf}, json=slot)
+                count("wait", str(joined.status_code))
+                if joined.status_code == 201:
+                    counts["waitlist_joined"] += 1
+                if done[0] % CANCEL_EVERY == 0:
+                    gone = await client.delete(f"/api/bookings/{reply.json()['id']}", headers={"X-CSRF-Token": csrf})
+                    count("cancel", str(gone.status_code))
+                    if gone.status_code == 200:
+                        counts["cancelled"] += 1
+            except httpx.HTTPError as exc:
+                count("waitlist", type(exc).__name__)
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(worker(k) for k in range(len(signed))))
+    await asyncio.gather(*(worker(k) for k in range(n)))
     span = time.perf_counter() - t0
     for client, _ in signed:
         await client.aclose()
-    return {"clients": len(signed), "spaces": len(spaces), "seconds": round(span, 2), "statuses": statuses,
-            "bookings": len(samples), "bookings_per_s": round(len(samples) / span, 1), "latency": _stats(samples)}
+    requests = sum(statuses.values())
+    errors = sum(v for k, v in statuses.items() if k.split()[-1] not in ("201", "200", "409"))
+    return {"clients": n, "spaces": len(spaces), "waitlists": bench.waitlists, "seconds": round(span, 2),
+            "statuses": statuses, "bookings": len(samples), "bookings_per_s": round(len(samples) / span, 1),
+            "requests_per_s": round(requests / span, 1), "errors": errors, **counts, "latency": _stats(samples)}
 
 
 async def searches(base: str, bench: BookingBench, day: date) -> dict[str, Any]:
@@ -269,7 +312,7 @@ async def searches(base: str, bench: BookingBench, day: date) -> dict[str, Any]:
         for label, params in (("one park", {"park": BENCH_PARK}), ("whole zone", {})):
             samples: list[float] = []
             statuses: dict[str, int] = {}
-            spaces = 0
+            spaces = starts = 0
             for _ in range(bench.searches):
                 t = time.perf_counter()
                 reply = await client.get("/api/spaces", params={**params, "day": day.isoformat(), "minutes": 60})
@@ -277,9 +320,28 @@ async def searches(base: str, bench: BookingBench, day: date) -> dict[str, Any]:
                 statuses[str(reply.status_code)] = statuses.get(str(reply.status_code), 0) + 1
                 if reply.status_code == 200:
                     samples.append(took)
-                    spaces = len(reply.json())
-            out[label] = {"spaces_listed": spaces, "statuses": statuses, **_stats(samples)}
+                    found = reply.json()
+                    spaces, starts = len(found), sum(len(s["free"]) for s in found)
+            out[label] = {"spaces_listed": spaces, "free_starts": starts, "statuses": statuses, **_stats(samples)}
     return out
+
+
+def _url(engine: Engine) -> str:
+    return engine.database or f"sqlite+aiosqlite:///{engine.data_dir / 'cloudpark.sqlite3'}"
+
+
+def search_side_by_side(bench: BookingBench, engine: Engine, day: date) -> dict[str, Any]:
+    """``python -m server.bookings.bench`` on the same database (its own process, pinned
+    to the web's core while the web server idles): the search through the service with the
+    fast path and with the rule engine's reference definition, interleaved, compared."""
+    log = bench.work_dir / "logs" / f"bookings-{engine.name}-search.log"
+    out = bench.work_dir / "logs" / f"bookings-{engine.name}-search.json"
+    cmd = [sys.executable, "-m", "server.bookings.bench", "--database", _url(engine), "--day", day.isoformat(),
+           "--park", BENCH_PARK, "--rounds", str(bench.search_rounds), "--out", str(out)]
+    done = _run(pinned(cmd, bench.web_core), log, check=False)
+    if done.returncode not in (0, 1) or not out.exists():
+        raise BenchError(f"server.bookings.bench failed with {done.returncode}: {(done.stderr or done.stdout)[-1500:]}")
+    return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
 # -- the independent check -------------------------------------------------------------------------
@@ -288,6 +350,10 @@ OVERLAPS = """SELECT count(*) FROM bookings a JOIN bookings b
   ON a.space_id = b.space_id AND a.id < b.id AND a.occ_start < b.occ_end AND b.occ_start < a.occ_end
   WHERE a.state IN ('confirmed', 'checked_in', 'pending', 'offered')
     AND b.state IN ('confirmed', 'checked_in', 'pending', 'offered')"""
+
+
+OFFERED = "SELECT count(*) FROM bookings WHERE state = 'offered'"
+WAITING = "SELECT count(*) FROM booking_waitlist WHERE state = 'waiting'"
 
 
 def _confirmed_sql(spaces: list[int], lo: float, hi: float) -> str:
@@ -307,20 +373,23 @@ def check(engine: Engine, spaces: list[int], day: date, hours: int) -> dict[str,
             conn = await asyncpg.connect(engine.database.replace("postgresql+asyncpg://", "postgresql://", 1))
             try:
                 return (int(await conn.fetchval(OVERLAPS)), int(await conn.fetchval(_confirmed_sql(spaces, lo, hi))),
-                        int(await conn.fetchval("SELECT count(*) FROM bookings")))
+                        int(await conn.fetchval("SELECT count(*) FROM bookings")),
+                        int(await conn.fetchval(OFFERED)), int(await conn.fetchval(WAITING)))
             finally:
                 await conn.close()
-        overlaps, confirmed, total = asyncio.run(ask())
+        overlaps, confirmed, total, offered, waiting = asyncio.run(ask())
     else:
         db = sqlite3.connect(f"file:{engine.data_dir / 'cloudpark.sqlite3'}?mode=ro", uri=True)
         try:
             overlaps = int(db.execute(OVERLAPS).fetchone()[0])
             confirmed = int(db.execute(_confirmed_sql(spaces, lo, hi)).fetchone()[0])
             total = int(db.execute("SELECT count(*) FROM bookings").fetchone()[0])
+            offered = int(db.execute(OFFERED).fetchone()[0])
+            waiting = int(db.execute(WAITING).fetchone()[0])
         finally:
             db.close()
     return {"overlapping_pairs": overlaps, "storm_confirmed_in_db": confirmed, "bookings_in_db": total,
-            "query": " ".join(OVERLAPS.split())}
+            "offered_in_db": offered, "waiting_in_db": waiting, "query": " ".join(OVERLAPS.split())}
 
 
 # -- one engine, all engines -----------------------------------------------------------------------
@@ -339,14 +408,30 @@ async def _measure(web: WebUnderTest, bench: BookingBench, engine: Engine) -> di
     out["storm"]["web_cpu_percent"] = round(100 * (web.cpu_s() - cpu0) / (time.perf_counter() - t0), 1)
     out["check"] = await asyncio.to_thread(check, engine, contested, storm_day, bench.hours)
     if others:
-        print(f"    sustained: {bench.sustain_clients} clients, {len(others)} spaces, {bench.seconds:g} s",  # noqa: T201
-              flush=True)
+        print(f"    sustained: {bench.sustain_clients} clients, {len(others)} spaces, {bench.seconds:g} s"  # noqa: T201
+              + (", with waitlists" if bench.waitlists else ""), flush=True)
+        before = await asyncio.to_thread(check, engine, contested, storm_day, bench.hours)
         cpu0, t0 = web.cpu_s(), time.perf_counter()
         out["sustained"] = await sustain(web.base, bench, users, others, today + timedelta(days=3))
         out["sustained"]["web_cpu_percent"] = round(100 * (web.cpu_s() - cpu0) / (time.perf_counter() - t0), 1)
+        after = await asyncio.to_thread(check, engine, contested, storm_day, bench.hours)
+        out["sustained"]["offered_in_db"] = after["offered_in_db"] - before["offered_in_db"]
+        out["sustained"]["waiting_in_db"] = after["waiting_in_db"] - before["waiting_in_db"]
+    print("    free-slot search over HTTP, then fast path and rule engine side by side", flush=True)  # noqa: T201
     out["search"] = await searches(web.base, bench, storm_day)
+    out["search_side_by_side"] = await asyncio.to_thread(search_side_by_side, bench, engine, storm_day)
     out["check_after"] = await asyncio.to_thread(check, engine, contested, storm_day, bench.hours)
     return out
+
+
+def _cores(web: WebUnderTest) -> list[int] | None:
+    """The cores the web process (and its workers) may run on, as the kernel has it."""
+    if web.ps is None:
+        return None
+    try:
+        return sorted({c for p in [web.ps, *web.ps.children(recursive=True)] for c in p.cpu_affinity()})
+    except (psutil.Error, AttributeError):
+        return None
 
 
 def run_engine(bench: BookingBench, engine: Engine) -> dict[str, Any]:
@@ -359,6 +444,7 @@ def run_engine(bench: BookingBench, engine: Engine) -> dict[str, Any]:
                        "ws://127.0.0.1:9/ws")
     web.start()
     try:
+        result["web_cores"] = _cores(web)
         with _pinned_self(bench.load_core):
             result.update(asyncio.run(_measure(web, bench, engine)))
         result["web_rss_mb"] = web.rss_mb()
@@ -383,6 +469,10 @@ def verdict(result: dict[str, Any]) -> list[str]:
         wrong.append(f"{c['overlapping_pairs']} overlapping pairs of holding bookings")
     if s["slots_won_twice"]:
         wrong.append(f"{s['slots_won_twice']} slots won twice")
+    side = result.get("search_side_by_side", {})
+    for key in ("one park", "whole zone"):
+        if key in side and not side[key]["equal"]:
+            wrong.append(f"free-slot search, {key}: the fast path and the rule engine disagree")
     other = {k: n for k, n in s["statuses"].items() if k not in ("201", "409")}
     if other:
         wrong.append(f"storm answers other than 201/409 taken: {other}")
@@ -419,16 +509,25 @@ def markdown(run: dict[str, Any]) -> str:
         ("storm: latency p50 / p99 / max ms", None),
         ("storm: web CPU %", "storm.web_cpu_percent"),
         ("sustained: bookings/s (one web core)", "sustained.bookings_per_s"),
-        ("sustained: p50 / p99 ms", None),
+        ("sustained: all requests/s (book, rival, waitlist, cancel)", "sustained.requests_per_s"),
+        ("sustained: booking p50 / p99 ms", None),
         ("sustained: clients / spaces / errors", None),
-        ("free-slot search, one park: p50 / p99 ms (spaces)", None),
-        ("free-slot search, whole zone: p50 / p99 ms (spaces)", None),
+        ("sustained: waitlist joins / cancelled / offered (in the database)", None),
+        ("sustained: web CPU %", "sustained.web_cpu_percent"),
+        ("free-slot search over HTTP, one park: p50 / p99 ms (spaces, starts)", None),
+        ("free-slot search over HTTP, whole zone: p50 / p99 ms (spaces, starts)", None),
+        ("search service, one park: fast p50 / p99 ms", None),
+        ("search service, one park: rule engine p50 / p99 ms", None),
+        ("search service, whole zone: fast p50 / p99 ms", None),
+        ("search service, whole zone: rule engine p50 / p99 ms", None),
+        ("search service: fast == rule engine (every round)", None),
     ]
     lines = [f"### Bookings storm, {run['started']}", "",
              f"Machine: {m['nproc']} cores, {m['cpu_model']}, Python {m['python']} ({m['platform']}), load average "
              f"{m.get('load_average_1m', '-')} when the run began (a machine shared with other agents: read the "
-             f"figures as upper bounds). `cloudpark web` pinned to core {st['web_core']}, the load (this process) to "
-             f"core {st['load_core']}. Data: a fresh demo zone at scale {st['scale']:g} per engine. Engines: "
+             f"figures as upper bounds). `cloudpark web` pinned to core {st['web_core']} (the kernel's affinity: "
+             + "; ".join(f"{e['engine']} {e.get('web_cores')}" for e in engines)
+             + f"), the load (this process) to core {st['load_core']}. Data: a fresh demo zone at scale {st['scale']:g} per engine. Engines: "
              + "; ".join(f"{e['engine']}: {e['version']}" for e in engines) + f". Command: `{run['command']}`.", "",
              "| | " + " | ".join(e["engine"] for e in engines) + " |", "|---|" + "---:|" * len(engines)]
     for label, path in rows:
@@ -445,17 +544,27 @@ def markdown(run: dict[str, Any]) -> str:
             elif label.startswith("storm: latency"):
                 a = s["latency"]
                 cells.append(f"{a['p50_ms']} / {a['p99_ms']} / {a['max_ms']}")
-            elif label.startswith("sustained: p50"):
+            elif label.startswith("sustained: booking p50"):
                 a = e.get("sustained", {}).get("latency", {})
                 cells.append(f"{a.get('p50_ms', '-')} / {a.get('p99_ms', '-')}")
             elif label.startswith("sustained: clients"):
                 u = e.get("sustained", {})
-                errs = sum(n for k, n in u.get("statuses", {}).items() if k != "201")
-                cells.append(f"{u.get('clients', '-')} / {u.get('spaces', '-')} / {errs}")
+                cells.append(f"{u.get('clients', '-')} / {u.get('spaces', '-')} / {u.get('errors', '-')}")
+            elif label.startswith("sustained: waitlist"):
+                u = e.get("sustained", {})
+                cells.append(f"{u.get('waitlist_joined', '-')} / {u.get('cancelled', '-')} / "
+                             f"{u.get('offered_in_db', '-')}")
+            elif label.startswith("free-slot search over HTTP"):
+                a = e["search"]["one park" if "one park" in label else "whole zone"]
+                cells.append(f"{a['p50_ms']} / {a['p99_ms']} ({a['spaces_listed']}, {a.get('free_starts', '-')})")
+            elif label.startswith("search service:"):
+                side = e.get("search_side_by_side", {})
+                cells.append(" / ".join("yes" if side.get(k, {}).get("equal") else "NO"
+                                        for k in ("one park", "whole zone")))
             else:
-                key = "one park" if "one park" in label else "whole zone"
-                a = e["search"][key]
-                cells.append(f"{a['p50_ms']} / {a['p99_ms']} ({a['spaces_listed']})")
+                side = e.get("search_side_by_side", {}).get("one park" if "one park" in label else "whole zone", {})
+                a = side.get("fast" if "fast" in label else "reference", {})
+                cells.append(f"{a.get('p50_ms', '-')} / {a.get('p99_ms', '-')}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     wrong = [f"{e['engine']}: {w}" for e in engines for w in e.get("wrong", [])]
     lines += ["", "Guarantees: " + ("held on every engine (exactly one booking per contested slot, confirmed in the "

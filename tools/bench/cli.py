@@ -201,7 +201,12 @@ def register_bookings(bsub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--attempts", type=int, default=1000, help="booking attempts in the storm (default 1000)")
     p.add_argument("--spaces", type=int, default=25, help="contested spaces (default 25)")
     p.add_argument("--hours", type=int, default=2, help="contested hours per space, from 10:00 (default 2)")
-    p.add_argument("--sustain-spaces", type=int, default=100, help="spaces for the sustained run (0: none)")
+    p.add_argument("--sustain-spaces", type=int, default=1000, help="spaces for the sustained run (default 1000, "
+                   "the issue's case; 0: none)")
+    p.add_argument("--no-waitlists", action="store_true", help="the sustained run only books (default: each booking "
+                   "is then asked for by a rival who joins its waitlist, and every 4th is cancelled: offered on)")
+    p.add_argument("--search-rounds", type=int, default=30, help="rounds of the search service with the fast path "
+                   "and the rule engine side by side (default 30)")
     p.add_argument("--sustain-clients", type=int, default=8, help="clients of the sustained run (default 8)")
     p.add_argument("--seconds", type=float, default=10.0, help="length of the sustained run (default 10)")
     p.add_argument("--searches", type=int, default=100, help="free-slot searches of each kind (default 100)")
@@ -224,7 +229,12 @@ def cmd_bookings(args: argparse.Namespace) -> int:
     if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
         sys.stderr.write("cloudpark bench bookings: --engines takes sqlite and/or postgresql\n")
         return 2
-    if min(args.clients, args.attempts, args.spaces, args.hours, args.sustain_clients, args.searches) < 1 or (
+    if not args.no_waitlists and 2 * args.sustain_clients > args.clients:
+        sys.stderr.write("cloudpark bench bookings: with waitlists the sustained run needs 2 x --sustain-clients "
+                         "bookers: at most --clients\n")
+        return 2
+    if min(args.clients, args.attempts, args.spaces, args.hours, args.sustain_clients, args.searches,
+           args.search_rounds) < 1 or (
             args.seconds <= 0 or args.sustain_spaces < 0 or not 0 < args.scale <= 1 or args.hours > 8):
         sys.stderr.write("cloudpark bench bookings: --clients, --attempts, --spaces, --hours (1..8), "
                          "--sustain-clients, --searches, --seconds must be positive; --scale in (0, 1]\n")
@@ -233,7 +243,8 @@ def cmd_bookings(args: argparse.Namespace) -> int:
                     for e in wanted)
     bench = BookingBench(engines=engines, clients=args.clients, attempts=args.attempts, spaces=args.spaces,
                          hours=args.hours, sustain_spaces=args.sustain_spaces, sustain_clients=args.sustain_clients,
-                         seconds=args.seconds, searches=args.searches, scale=args.scale, web_core=args.web_core,
+                         seconds=args.seconds, waitlists=not args.no_waitlists, searches=args.searches,
+                         search_rounds=args.search_rounds, scale=args.scale, web_core=args.web_core,
                          load_core=args.load_core, work_dir=args.out)
     started = time.time()
     host = machine()
@@ -245,12 +256,14 @@ def cmd_bookings(args: argparse.Namespace) -> int:
     command = " ".join(["cloudpark bench bookings", f"--engines {','.join(wanted)}", f"--clients {args.clients}",
                         f"--attempts {args.attempts}", f"--spaces {args.spaces}", f"--hours {args.hours}",
                         f"--sustain-spaces {args.sustain_spaces}", f"--seconds {args.seconds:g}",
+                        *(["--no-waitlists"] if args.no_waitlists else []),
                         f"--scale {args.scale:g}"])
     run = {"bench": "bookings", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
            "started_epoch": started, "command": command, "machine": host,
            "settings": {k: getattr(args, k) for k in ("clients", "attempts", "spaces", "hours", "sustain_spaces",
-                                                      "sustain_clients", "seconds", "searches", "scale", "web_core",
-                                                      "load_core")} | {"engines": wanted},
+                                                      "sustain_clients", "seconds", "searches", "search_rounds",
+                                                      "scale", "web_core", "load_core")}
+           | {"engines": wanted, "waitlists": not args.no_waitlists},
            "results": results}
     paths = write(run, args.out, None if args.no_docs else args.docs)
     sys.stdout.write(markdown(run) + "\n")

@@ -208,7 +208,8 @@ class BookingService:
             starts = self._free_starts(rules, day, timedelta(minutes=minutes), [_pure(b) for b in held[space.id]],
                                        now)
             if after_minute > 0 or before_minute < 24 * 60:  # the whole day: every start ends by midnight
-                starts = [s for s in starts if after_minute <= _minute(s.astimezone(self.tz)) <= before_minute - minutes]
+                starts = [s for s in starts
+                          if after_minute <= _minute(s.astimezone(self.tz)) <= before_minute - minutes]
             if starts:
                 out.append((space, starts))
         if near is not None:

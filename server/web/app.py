@@ -30,6 +30,7 @@ from server.web import (
     application_api,
     audit_pages,
     booking_api,
+    booking_calendar,
     booking_office,
     booking_pages,
     booth_pages,
@@ -76,7 +77,8 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   inbox_pages.router, inbox_pages.api, signin_pages.router, signin_pages.api,
                                   directory_pages.router, directory_api.router,
                                   park_console.router, park_import.router, park_staff.router, park_booths.router,
-                                  audit_pages.router, booking_pages.router, booking_office.router, booking_api.router,
+                                  audit_pages.router, booking_pages.router, booking_office.router, booking_calendar.router,
+                                  booking_api.router,
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
                                   policy_publish.router, application_api.router, policy_topics.router)
 

@@ -21,7 +21,7 @@ CONSOLES = ("government", "park", "enterprise", "employee")
 CATALOGUE_PAGES = ("/console/park/catalogue/798-art-zone", "/console/park/new", "/console/park/proposals")
 PARK_OFFICE_PAGES = tuple(f"/console/park/798-art-zone/{p}" for p in (
     "enterprises", "enterprises?find=%E5%A2%A8", "enterprises?q=x&offset=20", "import", "staff", "booths",
-    "booths/b01", "audit", "audit?before=5")) + ("/console/audit",)
+    "booths/b01", "audit", "audit?before=5", "calendar", "calendar?view=week&day=2026-03-29")) + ("/console/audit",)
 ACCOUNT_PAGES = ("/console/inbox", "/console/inbox?unread=true", "/console/signin-code", "/console/policy-topics")  # everyone signed in
 
 

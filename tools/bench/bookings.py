@@ -527,7 +527,8 @@ def markdown(run: dict[str, Any]) -> str:
              f"{m.get('load_average_1m', '-')} when the run began (a machine shared with other agents: read the "
              f"figures as upper bounds). `cloudpark web` pinned to core {st['web_core']} (the kernel's affinity: "
              + "; ".join(f"{e['engine']} {e.get('web_cores')}" for e in engines)
-             + f"), the load (this process) to core {st['load_core']}. Data: a fresh demo zone at scale {st['scale']:g} per engine. Engines: "
+             + f"), the load (this process) to core {st['load_core']}. Data: a fresh demo zone at scale "
+             f"{st['scale']:g} per engine. Engines: "
              + "; ".join(f"{e['engine']}: {e['version']}" for e in engines) + f". Command: `{run['command']}`.", "",
              "| | " + " | ".join(e["engine"] for e in engines) + " |", "|---|" + "---:|" * len(engines)]
     for label, path in rows:

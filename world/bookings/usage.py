@@ -70,3 +70,71 @@ def share(days: Sequence[DayUsage]) -> float | None:
     """Booked share of the open time over several days."""
     total = sum(d.open_minutes for d in days)
     return None if total <= 0 else min(1.0, sum(d.booked_minutes for d in days) / total)
+
+
+# --- by local hour of the day ----------------------------------------------------------------
+#
+# A local hour is a wall-clock hour (10:00-11:00). On the day the clocks go forward one of
+# them does not exist (its open time is 0); on the day they go back one happens twice (its
+# open time is up to 120 minutes). Offsets and their changes fall on a 15-minute UTC grid
+# in every zone in use, so a day's local hours are found by reading the local hour of
+# each quarter of an hour, once per day for every space.
+
+QUARTER = timedelta(minutes=15)
+HOURS = 24
+
+
+def hour_blocks(day: date, tz: tzinfo) -> list[tuple[datetime, datetime, int]]:
+    """Local ``day`` as UTC blocks (start, end, local hour), in order."""
+    lo = wall_clock(day, 0, tz) or wall_clock(day, 60, tz)
+    hi = wall_clock(day + timedelta(days=1), 0, tz) or wall_clock(day + timedelta(days=1), 60, tz)
+    assert lo is not None and hi is not None
+    out: list[tuple[datetime, datetime, int]] = []
+    t = lo
+    while t < hi:
+        hour = t.astimezone(tz).hour
+        end = min(hi, t + QUARTER)
+        if out and out[-1][2] == hour and out[-1][1] == t:
+            out[-1] = (out[-1][0], end, hour)
+        else:
+            out.append((t, end, hour))
+        t = end
+    return out
+
+
+def _spread(into: list[float], blocks: Sequence[tuple[datetime, datetime, int]], lo: datetime, hi: datetime) -> None:
+    for b_lo, b_hi, hour in blocks:
+        overlap = (min(hi, b_hi) - max(lo, b_lo)) / timedelta(minutes=1)
+        if overlap > 0:
+            into[hour] += overlap
+
+
+@dataclass(frozen=True, slots=True)
+class HourUsage:
+    """Open and booked minutes in each local hour of the day (0..23), summed over
+    spaces and days."""
+
+    open_minutes: tuple[float, ...]
+    booked_minutes: tuple[float, ...]
+
+    def utilization(self, hour: int) -> float | None:
+        o = self.open_minutes[hour]
+        return None if o <= 0 else min(1.0, self.booked_minutes[hour] / o)
+
+
+def hour_usage(spaces: Iterable[tuple[SpaceRules, Sequence[Booking]]], days: Sequence[date], tz: tzinfo) -> HourUsage:
+    """Each local hour's open minutes and the minutes booked in them (``USED``
+    bookings, inside the opening hours, as ``day_usage`` counts them) over ``spaces``
+    (each with its bookings) and ``days``."""
+    opened = [0.0] * HOURS
+    booked = [0.0] * HOURS
+    grids = {d: hour_blocks(d, tz) for d in days}
+    for rules, bookings in spaces:
+        used = [b for b in bookings if b.state in USED]
+        for d in days:
+            for lo, hi in _open(rules, d, tz):
+                _spread(opened, grids[d], lo, hi)
+                for b in used:
+                    if b.start < hi and lo < b.end:
+                        _spread(booked, grids[d], max(lo, b.start), min(hi, b.end))
+    return HourUsage(tuple(opened), tuple(booked))

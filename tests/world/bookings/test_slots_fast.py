@@ -19,11 +19,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from world.bookings.check import HOLDING, Booking, Request
-from world.bookings.rules import Opening, SpaceRules
+from world.bookings.rules import (
+    MAX_BUFFER_MINUTES,
+    MAX_OCCUPIED_MINUTES,
+    Opening,
+    RuleError,
+    SpaceRules,
+)
 from world.bookings.slots import free_starts, reference_free_starts, wall_clock
 
 SHANGHAI, BERLIN = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")
@@ -132,3 +139,13 @@ def test_a_long_booking_on_the_short_day_must_end_by_midnight() -> None:
     now = datetime(2027, 1, 1, tzinfo=UTC)
     args = (long_day, date(2027, 3, 28), timedelta(hours=23), [], now, BERLIN)
     assert free_starts(*args) == reference_free_starts(*args) == [datetime(2027, 3, 27, 23, 0, tzinfo=UTC)]
+
+
+def test_buffers_are_bounded_so_an_occupied_range_is_too() -> None:
+    """The database reads a day's bookings between two bounds (MAX_OCCUPIED_MINUTES):
+    a buffer of more than a day is refused by the rules, naming it."""
+    with pytest.raises(RuleError) as refused:
+        SpaceRules(SPACE, PARK, capacity=5, buffer_after=MAX_BUFFER_MINUTES + 1).check()
+    assert refused.value.field == "buffer_after"
+    assert SpaceRules(SPACE, PARK, capacity=5, buffer_before=MAX_BUFFER_MINUTES).check()
+    assert MAX_OCCUPIED_MINUTES == 25 * 60 + 2 * MAX_BUFFER_MINUTES

@@ -212,6 +212,8 @@ class BookingService:
                           if after_minute <= _minute(s.astimezone(self.tz)) <= before_minute - minutes]
             if starts:
                 out.append((space, starts))
+                if near is None and len(out) >= limit:  # the first ``limit`` in the spaces' order: the rest is not shown
+                    break
         if near is not None:
             park, building = near
             out.sort(key=lambda item: (not (item[0].park_id == park and building and item[0].building == building),

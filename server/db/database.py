@@ -15,6 +15,13 @@ transaction (a snapshot), and see committed data only.
 On SQLite the writer opens each transaction with ``BEGIN IMMEDIATE``: it takes the
 file's write lock up front, so two processes writing one file queue up behind
 ``busy_timeout`` instead of failing half way through a batch.
+
+On PostgreSQL two processes' writers can still meet: two inserts racing through an
+exclusion constraint (the bookings' no-overlap guarantee) may deadlock, and PostgreSQL
+then aborts one of them (SQLSTATE 40P01; 40001 for a serialization failure). Such a
+write is run again (``TRANSIENT_TRIES`` times, after a short random pause): it then sees
+what the other committed and answers as it would have (a booking: "taken"), never
+handing the caller an engine error for a race it lost.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +46,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[AsyncConnection], Awaitable[T]]
 BATCH_MAX = 256
+TRANSIENT_TRIES = 5  # runs of a write PostgreSQL aborted for a deadlock or a serialization failure
+TRANSIENT_STATES = frozenset({"40P01", "40001"})
 BUSY_TIMEOUT_MS = 5000
 READ_POOL = 5
 
@@ -230,15 +240,27 @@ class Database:
         """Run the batch in one transaction: (ok, result or exception) per write."""
         outcomes: list[tuple[bool, Any]] = []
         if len(batch) == 1:  # a lone write needs no savepoint: the transaction is its own
-            transaction = await conn.begin()
-            try:
-                outcomes.append((True, await batch[0].run(conn)))
-            except Exception as exc:
-                await transaction.rollback()
-                _failed(batch[0], exc)
-                return [(False, exc)]
-            await transaction.commit()
-            return outcomes
+            for attempt in range(TRANSIENT_TRIES):
+                transaction = await conn.begin()
+                try:
+                    result = await batch[0].run(conn)
+                except Exception as exc:
+                    await transaction.rollback()
+                    if transient(exc) and attempt + 1 < TRANSIENT_TRIES:
+                        await _pause(attempt)
+                        continue
+                    _failed(batch[0], exc)
+                    return [(False, exc)]
+                try:
+                    await transaction.commit()
+                except Exception as exc:  # a failed COMMIT: only a lost race is run again
+                    if not (transient(exc) and attempt + 1 < TRANSIENT_TRIES):
+                        raise
+                    with contextlib.suppress(Exception):
+                        await transaction.rollback()
+                    await _pause(attempt)
+                    continue
+                return [(True, result)]
         # Optimistic first: the whole batch in one transaction without savepoints (about
         # half the cost of a write). If any write raises, that transaction is rolled back
         # (nothing of it was committed, so running the writes again is safe) and the batch
@@ -255,14 +277,19 @@ class Database:
             return outcomes
         async with conn.begin():
             for write in batch:
-                try:
-                    async with conn.begin_nested():
-                        result = await write.run(conn)
-                except Exception as exc:  # one bad write does not sink the batch
-                    outcomes.append((False, exc))
-                    _failed(write, exc)
-                else:
-                    outcomes.append((True, result))
+                for attempt in range(TRANSIENT_TRIES):
+                    try:
+                        async with conn.begin_nested():
+                            result = await write.run(conn)
+                    except Exception as exc:  # one bad write does not sink the batch
+                        if transient(exc) and attempt + 1 < TRANSIENT_TRIES:
+                            await _pause(attempt)
+                            continue
+                        outcomes.append((False, exc))
+                        _failed(write, exc)
+                    else:
+                        outcomes.append((True, result))
+                    break
         return outcomes
 
     # --- reads -------------------------------------------------------------------------
@@ -294,6 +321,23 @@ class Database:
 
 async def _nothing(conn: AsyncConnection) -> None:
     return None
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL aborting a transaction that lost a race (a deadlock,
+    a serialization failure): running it again is right."""
+    seen: BaseException | None = exc
+    for _ in range(4):  # SQLAlchemy's error -> the adapter's -> asyncpg's
+        if seen is None:
+            return False
+        if getattr(seen, "sqlstate", None) in TRANSIENT_STATES or getattr(seen, "pgcode", None) in TRANSIENT_STATES:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+async def _pause(attempt: int) -> None:
+    await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # noqa: S311 - jitter, not secrets
 
 
 def _failed(write: _Write, exc: Exception) -> None:

@@ -255,3 +255,55 @@ def test_urls_without_a_driver_get_the_async_one(tmp_path: Path) -> None:
         finally:
             await db.close()
     run(go())
+
+
+class LostRace(Exception):
+    """What PostgreSQL raises when it aborts a transaction for a deadlock."""
+
+    sqlstate = "40P01"
+
+
+def test_a_write_that_lost_a_race_is_run_again_and_a_bug_is_not(url: str) -> None:
+    """A deadlock (two processes' inserts through one exclusion constraint) aborts one
+    transaction; its write runs again and then answers for itself, alone and in a batch.
+    An ordinary error is never retried."""
+    async def go() -> None:
+        db = await Database.open(url)
+        try:
+            tries: list[str] = []
+
+            def flaky(name: str, fails: int):  # type: ignore[no-untyped-def]
+                async def run(conn: AsyncConnection) -> str:
+                    tries.append(name)
+                    await conn.execute(insert(visits).values(**_visit(len(tries) + 100)))
+                    if tries.count(name) <= fails:
+                        raise LostRace("deadlock detected")
+                    return name
+                return run
+
+            assert await db.commit(flaky("alone", 2)) == "alone" and tries.count("alone") == 3
+            gate = Gate()
+            first = asyncio.ensure_future(db.commit(gate))
+            await gate.entered.wait()  # what follows queues into one batch
+            batch = [asyncio.ensure_future(db.commit(flaky(n, 1))) for n in ("a", "b")]
+
+            async def bug(conn: AsyncConnection) -> None:
+                tries.append("bug")
+                raise ValueError("a bug")
+
+            wrong = asyncio.ensure_future(db.commit(bug))
+            await asyncio.sleep(0)
+            gate.release.set()
+            await first
+            assert await asyncio.gather(*batch) == ["a", "b"]
+            with pytest.raises(ValueError):
+                await wrong
+            assert tries.count("bug") == 1
+            with pytest.raises(LostRace):  # lost every time: the caller hears it in the end
+                await db.commit(flaky("never", 99))
+            assert tries.count("never") == 5
+            # only the runs that committed left a visit behind
+            assert await db.row(select(func.count()).select_from(visits)) == (3,)
+        finally:
+            await db.close()
+    run(go())

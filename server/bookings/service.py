@@ -196,10 +196,30 @@ class BookingService:
         want = {e.casefold() for e in equipment}
         found = [s for s in found if want <= {e.casefold() for e in s.equipment}]
         lo, hi = self.day_range(day)
-        held = await self.store.bookings.holding_many([s.id for s in found], lo - 86400, hi + 86400)
         now = at(self.clock.now())
         out: list[tuple[Space, list[datetime]]] = []
-        for space in found:
+        # without "near" the answer is the first ``limit`` spaces with free starts, in the
+        # spaces' order: their bookings are read a chunk at a time (one query each) and the
+        # search stops once it has them; with "near" every space counts
+        chunk = max(2 * limit, 100) if near is None else max(1, len(found))
+        for first in range(0, len(found), chunk):
+            if near is None and len(out) >= limit:
+                break
+            part = found[first:first + chunk]
+            held = await self.store.bookings.holding_many([s.id for s in part], lo - 86400, hi + 86400)
+            out += self._found(part, held, day, minutes, now, after_minute, before_minute,
+                               limit - len(out) if near is None else len(part))
+        if near is not None:
+            park, building = near
+            out.sort(key=lambda item: (not (item[0].park_id == park and building and item[0].building == building),
+                                       item[0].park_id != park))
+        return out[:limit]
+
+    def _found(self, spaces: Sequence[Space], held: dict[int, list[BookingRow]], day: date, minutes: int,
+               now: datetime, after_minute: int, before_minute: int, want: int) -> list[tuple[Space, list[datetime]]]:
+        """Up to ``want`` of ``spaces`` (in order) with their free starts on ``day``."""
+        out: list[tuple[Space, list[datetime]]] = []
+        for space in spaces:
             try:
                 rules = rules_of(space)
             except ValueError:
@@ -212,13 +232,9 @@ class BookingService:
                           if after_minute <= _minute(s.astimezone(self.tz)) <= before_minute - minutes]
             if starts:
                 out.append((space, starts))
-                if near is None and len(out) >= limit:  # the first ``limit`` in the spaces' order: the rest is not shown
+                if len(out) >= want:
                     break
-        if near is not None:
-            park, building = near
-            out.sort(key=lambda item: (not (item[0].park_id == park and building and item[0].building == building),
-                                       item[0].park_id != park))
-        return out[:limit]
+        return out
 
     # --- booking -----------------------------------------------------------------------
 

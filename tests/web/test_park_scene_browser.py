@@ -230,11 +230,16 @@ def test_of_two_scenes_asked_for_in_turn_the_later_wins(zone: Zone, chromium: An
     page.goto(f"{zone.web.url}/web/{PARK}/")
     page.wait_for_function(JOINED, timeout=30_000)
     first, second = "a" * 64, "b" * 64  # two rebuilds' hashes (the held answers decide what they hold)
+
+    def held_at_least(n: int) -> None:
+        deadline = time.monotonic() + 10
+        while len(held) < n and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+
     page.evaluate(f"window.cloudpark.scenery.follow({{scene_hash: '{first}', scene: '/scenes/{PARK}.glb'}})")
+    held_at_least(1)  # the first scene is on its way (its request reached the network)
     page.evaluate(f"window.cloudpark.scenery.follow({{scene_hash: '{second}', scene: '/scenes/{PARK}.glb'}})")
-    deadline = time.monotonic() + 10
-    while len(held) < 2 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
+    held_at_least(2)
     assert [r.request.url.rsplit("h=", 1)[1] for r in held] == [first, second]
     scene = (zone.data / "scenes" / f"{PARK}.glb").read_bytes()
     walled = build_glb(_walled(park_layout(PARK)), extra=(HALL,))

@@ -57,7 +57,8 @@ def _problems(request: Request, viewer: Viewer, exc: BookingRefused) -> list[str
 
 async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minutes: int, people: int,
                 park: str, kind: str, status: int = 200, errors: list[str] | None = None,
-                alternatives: list[datetime] | None = None, space: int = 0, only: int = 0) -> HTMLResponse:
+                alternatives: list[datetime] | None = None, space: int = 0, only: int = 0,
+                roll: int = 0) -> HTMLResponse:
     service = bookings_of(request)
     after = int(start[:2]) * 60 + int(start[3:]) if start else 0
     hits = await service.search(day=day, minutes=minutes, park_id=park or None, kind=kind or None, people=people,
@@ -65,6 +66,9 @@ async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minu
     if only:
         hits = [h for h in hits if h[0].id == only]
     results = [{"space": s, "starts": _shown_starts([x.astimezone(service.tz) for x in starts])} for s, starts in hits]
+    if roll > 0 and only and not any(r["starts"] for r in results):  # none left that day: the next day with some
+        return await _find(request, viewer, day=day + timedelta(days=1), start=start, minutes=minutes, people=people,
+                           park=park, kind=kind, status=status, errors=errors, only=only, roll=roll - 1)
     names = await park_titles(web_of(request), viewer.lang)
     parks = sorted({p.id for p in web_of(request).catalogue}, key=lambda p: names.get(p, p))
     alts = [a.astimezone(service.tz) for a in alternatives or []]
@@ -94,8 +98,10 @@ async def find(request: Request, viewer: Employee, day: Annotated[date | None, Q
                space: Annotated[int, Query(ge=0, description="only this space (a zone tapped in the 3D park)")] = 0,
                ) -> Response:
     service = bookings_of(request)
+    # a zone tapped in the 3D park late in the day: show the next day that still has free times (up to a week)
     return await _find(request, viewer, day=day or _local(service, service.clock.now()).date(), start=start or "09:00",
-                       minutes=minutes, people=people, park=park, kind=kind, only=space)
+                       minutes=minutes, people=people, park=park, kind=kind, only=space,
+                       roll=7 if space and day is None else 0)
 
 
 @router.post("/employee/spaces/book", response_class=HTMLResponse)

@@ -209,3 +209,18 @@ async def test_ids_beyond_any_row_are_refused_naming_the_field_not_a_500(web: Ap
     # a booking id is looked up for the permission first: no such booking of yours, 403
     assert (await web.client.get(f"/api/bookings/{huge}/calendar.ics")).status_code == 403
     assert (await web.client.delete(f"/api/bookings/{huge}", headers=csrf)).status_code == 403
+
+
+async def test_a_zone_tapped_late_in_the_day_opens_on_the_next_day_with_free_times(web: AppUnderTest) -> None:
+    """The 3D park's tap on a free zone opens the page for that space; at 22:30 nothing
+    is left that day, so it shows the next day's free times instead of an empty page."""
+    room = await _room(web, opening=[[d, 9 * 60, 18 * 60] for d in range(7)])  # 09:00-18:00 every day
+    web.clock.advance(14.5 * 3600)  # 2026-01-01 22:30 in Shanghai
+    await web.sign_in("emil")
+    page = await web.client.get("/console/employee/spaces", params={"park": PARK, "space": room},
+                                headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Room 1" in page.text
+    assert "2026-01-02" in page.text and "2026-01-01" not in page.text.split("<h2", 2)[-1]
+    asked = await web.client.get("/console/employee/spaces", params={"park": PARK, "space": room, "day": "2026-01-01"},
+                                 headers={"Accept-Language": "en"})  # a day asked for is kept
+    assert asked.status_code == 200 and 'value="2026-01-01"' in asked.text

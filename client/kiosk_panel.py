@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from direct.gui.DirectGui import DGG, DirectFrame
-
-from client.hud import GOLD, MARGIN, MUTED, PANEL, SKY, TEXT, label, text_size
+from client.hud import SKY
+from client.row_panel import STYLES, RowPanel
 from client.visit import Visit
 
-WIDTH = 0.95
-TOP = 0.2  # under the status frame
 SHOWN = 5
 
 
@@ -45,16 +42,14 @@ def kiosk_lines(t: Callable[..., str], data: dict[str, Any], lang: str) -> list[
     return rows
 
 
-STYLE = {"title": (0.05, GOLD), "muted": (0.032, MUTED), "item": (0.038, TEXT), "line": (0.032, SKY),
-         "hint": (0.032, GOLD)}
+STYLE = {**STYLES, "line": (0.032, SKY)}
 
 
-class KioskPanel:
+class KioskPanel(RowPanel):
     def __init__(self, base: object, visit: Visit, translate: Callable[..., str]) -> None:
-        self.base, self.visit, self.translate = base, visit, translate
-        self.frame: DirectFrame | None = None
+        super().__init__(base, STYLE)
+        self.visit, self.translate = visit, translate
         self.key: object = None
-        self.lines: list[str] = []  # what the headless tests read
 
     def sync(self) -> None:
         data = self.visit.kiosk
@@ -62,23 +57,5 @@ class KioskPanel:
         if key == self.key:
             return
         self.key = key
-        if self.frame is not None:
-            self.frame.destroy()
-            self.frame = None
-        self.lines = []
-        if data is None:
-            return
         lang = self.visit.lang
-        rows = kiosk_lines(lambda k, **p: self.translate(lang, k, **p), data, lang)
-        pad, inner = 0.03, WIDTH - 0.06
-        heights = [text_size(text, STYLE[style][0], inner)[1] + 0.012 for style, text in rows]
-        h = sum(heights) + 2 * pad
-        f = self.frame = DirectFrame(parent=self.base.a2dTopLeft, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
-                                     frameSize=(0, WIDTH, -h, 0), pos=(MARGIN, 0, -TOP))
-        f.setTransparency(True)
-        y = -pad
-        for (style, text), dh in zip(rows, heights, strict=True):
-            scale, colour = STYLE[style]
-            label(f, text, (pad, y), scale, colour, wrap=inner)
-            y -= dh
-        self.lines = [text for _, text in rows]
+        self.show(None if data is None else kiosk_lines(lambda k, **p: self.translate(lang, k, **p), data, lang))

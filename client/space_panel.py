@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from direct.gui.DirectGui import DGG, DirectFrame
-
-from client.hud import GOLD, MARGIN, MUTED, PANEL, SKY, TEXT, label, text_size
+from client.row_panel import RowPanel
 from client.visit import Visit
 from world.protocol import messages as M
-
-WIDTH = 0.95
-TOP = 0.2  # under the status frame
 
 
 def slot_words(t: Callable[..., str], slot: M.FreeSlot, today: str) -> str:
@@ -73,16 +68,11 @@ def space_lines(t: Callable[..., str], visit: Visit) -> list[tuple[str, str]]:
     return rows
 
 
-STYLE = {"title": (0.05, GOLD), "muted": (0.032, MUTED), "item": (0.038, TEXT), "line": (0.034, SKY),
-         "hint": (0.032, GOLD)}
-
-
-class SpacePanel:
+class SpacePanel(RowPanel):
     def __init__(self, base: object, visit: Visit, translate: Callable[..., str]) -> None:
-        self.base, self.visit, self.translate = base, visit, translate
-        self.frame: DirectFrame | None = None
+        super().__init__(base)
+        self.visit, self.translate = visit, translate
         self.key: object = None
-        self.lines: list[str] = []  # what the headless tests read
 
     def sync(self) -> None:
         v = self.visit
@@ -91,23 +81,5 @@ class SpacePanel:
         if key == self.key:
             return
         self.key = key
-        if self.frame is not None:
-            self.frame.destroy()
-            self.frame = None
-        self.lines = []
-        if key is None:
-            return
         lang = v.lang
-        rows = space_lines(lambda k, **p: self.translate(lang, k, **p), v)
-        pad, inner = 0.03, WIDTH - 0.06
-        heights = [text_size(text, STYLE[style][0], inner)[1] + 0.012 for style, text in rows]
-        h = sum(heights) + 2 * pad
-        f = self.frame = DirectFrame(parent=self.base.a2dTopLeft, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
-                                     frameSize=(0, WIDTH, -h, 0), pos=(MARGIN, 0, -TOP))
-        f.setTransparency(True)
-        y = -pad
-        for (style, text), dh in zip(rows, heights, strict=True):
-            scale, colour = STYLE[style]
-            label(f, text, (pad, y), scale, colour, wrap=inner)
-            y -= dh
-        self.lines = [text for _, text in rows]
+        self.show(None if key is None else space_lines(lambda k, **p: self.translate(lang, k, **p), v))

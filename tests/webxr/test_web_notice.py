@@ -82,6 +82,22 @@ class WebBeside:
         self.server.should_exit = True
         self._thread.join(10)
 
+    def phone_in_park(self, browser, user: str, password: str, park: str):  # type: ignore[no-untyped-def]
+        """A phone in Chinese signed in on the web as ``user``, sent into ``park``'s 3D
+        page: (context, page, the page's uncaught errors so far and to come)."""
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                      has_touch=True)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{self.url}/signin?next=/console/")
+        page.fill("input[name=user]", user)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit]")
+        page.wait_for_url("**/console/**")
+        page.goto(f"{self.url}/web/{park}/")
+        return context, page, errors
+
 
 def _sign_in(page, web: WebBeside, user: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{web.url}/signin?next=/console/inbox")

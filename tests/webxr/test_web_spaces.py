@@ -70,17 +70,7 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
                                                         rules={"audience": "zone"})))
     web = WebBeside(world).start()
     try:
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
-                                      has_touch=True)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{web.url}/signin?next=/console/")
-        page.fill("input[name=user]", "mei")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_url("**/console/**")
-        page.goto(f"{web.url}/web/{PARK}/")
+        context, page, errors = web.phone_in_park(browser, "mei", PASSWORD, PARK)
         page.wait_for_function("() => window.cloudpark && typeof window.cloudpark.state === 'function'"
                                " && window.cloudpark.state().net === 'joined'"
                                " && window.cloudpark.state().spaces.length === 2", timeout=30000)

@@ -22,6 +22,22 @@ def _core(text: str) -> int | None:
     return None if text.lower() == "none" else int(text)
 
 
+def _outputs(p: argparse.ArgumentParser, out_help: str = "data, logs, JSON and Markdown go here") -> None:
+    """Where a bench writes: --out, and the Markdown it appends to (--docs, --no-docs)."""
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help=out_help)
+    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
+    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+
+
+def _engines(text: str, bench: str) -> list[str] | None:
+    """The engines --engines names (None, after saying why, when it names others or none)."""
+    wanted = [e.strip() for e in text.split(",") if e.strip()]
+    if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
+        sys.stderr.write(f"cloudpark bench {bench}: --engines takes sqlite and/or postgresql\n")
+        return None
+    return wanted
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="benchmarks", description="Benchmarks that print figures and write JSON.")
     bsub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
@@ -36,9 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--park", default="798-art-zone", help="park to fill (default 798-art-zone)")
     p.add_argument("--naive", action="store_true", help="also run every count against --snapshot-mode naive")
     p.add_argument("--naive-clients", type=_counts, default=(), help="other counts for naive mode (it saturates early)")
-    p.add_argument("--out", type=Path, default=Path("var/bench"), help="where JSON, plot and logs go")
-    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
-    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    _outputs(p, "where JSON, plot and logs go")
     p.add_argument("--data-dir", type=Path, default=Path("var"), help="the server's data dir (scenes)")
     p.add_argument("--tick-rate", type=int, default=20)
     p.add_argument("--view-radius", type=float, default=None, help="server view radius (default: the server's)")
@@ -132,9 +146,7 @@ def register_api(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--crowd-core", type=_core, default=0, help="core for the world server (with --with-crowd)")
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots (with --with-crowd)")
     p.add_argument("--scenes-dir", type=Path, default=Path("var/scenes"), help="where the crowd park's scene is")
-    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
-    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
-    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    _outputs(p)
     p.set_defaults(handler=cmd_api)
 
 
@@ -143,9 +155,8 @@ def cmd_api(args: argparse.Namespace) -> int:
     from tools.bench.api_report import markdown, write
     from tools.bench.server_process import BenchError
 
-    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
-    if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
-        sys.stderr.write("cloudpark bench api: --engines takes sqlite and/or postgresql\n")
+    wanted = _engines(args.engines, "api")
+    if wanted is None:
         return 2
     if args.seconds <= 0 or args.clients < 1 or args.with_crowd < 0 or not 0 < args.scale <= 1 or (
             args.enterprises is not None and args.enterprises < 10):
@@ -214,9 +225,7 @@ def register_bookings(bsub: argparse._SubParsersAction) -> None:  # type: ignore
                    "enterprises, 5,000 employees)")
     p.add_argument("--web-core", type=_core, default=0, help="core for `cloudpark web`, or none")
     p.add_argument("--load-core", type=_core, default=1, help="core for the load (this process), or none")
-    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
-    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
-    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    _outputs(p)
     p.set_defaults(handler=cmd_bookings)
 
 
@@ -225,9 +234,8 @@ def cmd_bookings(args: argparse.Namespace) -> int:
     from tools.bench.bookings import BookingBench, markdown, run_bench, write
     from tools.bench.server_process import BenchError
 
-    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
-    if not wanted or any(e not in ("sqlite", "postgresql") for e in wanted):
-        sys.stderr.write("cloudpark bench bookings: --engines takes sqlite and/or postgresql\n")
+    wanted = _engines(args.engines, "bookings")
+    if wanted is None:
         return 2
     if not args.no_waitlists and 2 * args.sustain_clients > args.clients:
         sys.stderr.write("cloudpark bench bookings: with waitlists the sustained run needs 2 x --sustain-clients "
@@ -288,20 +296,19 @@ def register_services(bsub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--rounds", type=int, default=50, help="rounds of the search query mix (default 50)")
     p.add_argument("--enterprises", type=int, default=300, help="enterprises whose matches are read (default 300)")
     p.add_argument("--reuse", action="store_true", help="keep the databases of an earlier run (seed adds nothing)")
-    p.add_argument("--out", type=Path, default=Path("var/bench"), help="data, logs, JSON and Markdown go here")
-    p.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to append to")
-    p.add_argument("--no-docs", action="store_true", help="do not append to the Markdown file")
+    _outputs(p)
     p.set_defaults(handler=cmd_services)
 
 
 def cmd_services(args: argparse.Namespace) -> int:
     from tools.bench.api import Engine, machine
     from tools.bench.server_process import BenchError
-    from tools.bench.services import ServicesBench, check_engines, markdown, run_bench, write
+    from tools.bench.services import ServicesBench, markdown, run_bench, write
 
-    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    wanted = _engines(args.engines, "services")
+    if wanted is None:
+        return 2
     try:
-        check_engines(wanted)
         if not 0 < args.scale <= 1 or args.rounds < 1 or args.enterprises < 1:
             raise BenchError("--scale must be in (0, 1]; --rounds and --enterprises positive")
         engines = tuple(Engine(e, args.out / f"services-{e}", args.pg_database if e == "postgresql" else None)

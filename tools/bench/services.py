@@ -24,7 +24,6 @@ from typing import Any
 
 from tools.bench.api import Engine, _cli, _run
 from tools.bench.bookings import _fresh_pg
-from tools.bench.server_process import BenchError
 
 TARGETS = {"search_p99_ms": 100.0, "matches_p99_ms": 100.0, "publish_s": 5.0}
 
@@ -126,8 +125,3 @@ def write(run: dict[str, Any], out: Path, docs: Path | None) -> dict[str, Path]:
             f.write("\n" + text)
         paths["docs"] = docs
     return paths
-
-
-def check_engines(names: list[str]) -> None:
-    if not names or any(e not in ("sqlite", "postgresql") for e in names):
-        raise BenchError("--engines takes sqlite and/or postgresql")

@@ -11,7 +11,6 @@ shown beside its field (422) and nothing is written."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +19,7 @@ from starlette.exceptions import HTTPException
 from server.policies.service import PolicyService
 from server.web.guard import Viewer, need, web_of
 from server.web.policy_form import MAX_ROWS, field_of, rows_in, values_of, version_of
+from server.web.rematch import policies_of
 from server.web.render import render
 from world.people import Person
 from world.permissions import Resource
@@ -39,8 +39,7 @@ def issuing(person: Person) -> list[Any]:
 
 
 def publisher_of(request: Request) -> PolicyService:
-    web = web_of(request)
-    return PolicyService(web.store, web.bus, web.texts, ZoneInfo(web.config.zone_timezone))
+    return policies_of(web_of(request))
 
 
 async def policy_issuer(request: Request, person: Person) -> Resource:

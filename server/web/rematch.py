@@ -12,7 +12,11 @@ from server.policies.service import PolicyService
 from server.web.services import Web
 
 
+def policies_of(web: Web) -> PolicyService:
+    """The policy service over the web app's store and bus, in the zone's time zone."""
+    return PolicyService(web.store, web.bus, web.texts, ZoneInfo(web.config.zone_timezone))
+
+
 async def rematch(web: Web, org_id: int, *, now: float) -> int:
     """How many open policies the enterprise matches now (eligible or possibly)."""
-    service = PolicyService(web.store, web.bus, web.texts, ZoneInfo(web.config.zone_timezone))
-    return await service.rematch_org(org_id, now=now)
+    return await policies_of(web).rematch_org(org_id, now=now)

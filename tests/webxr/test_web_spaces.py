@@ -32,6 +32,7 @@ PASSWORD = "long enough pw"
 pytestmark = pytest.mark.slow
 PARK = "798-art-zone"  # a park of the catalogue (the web app serves 3D pages for those), with this test's scene
 # the hall straight ahead of the spawn (0, 0, facing east), before the booth; the studio ahead left
+RULES = {"audience": "zone", "min_minutes": 15}  # 15: a booking cut at midnight may be that short
 HALL = ((4.0, -3.0), (11.0, -3.0), (11.0, 3.0), (4.0, 3.0))
 STUDIO = ((5.0, 5.0), (12.0, 5.0), (12.0, 11.0), (5.0, 11.0))
 
@@ -56,6 +57,14 @@ def _quarter(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
+def _until(start: datetime, length: timedelta) -> datetime:
+    """``start + length``, cut at the local midnight after ``start`` (a booking stays in its day,
+    whatever time of day the test runs)."""
+    local = start.astimezone(SHANGHAI)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    return min(start + length, midnight.astimezone(UTC))
+
+
 def _state(page: Any) -> dict[str, dict[str, Any]]:
     return {s["id"]: s for s in page.evaluate("() => window.cloudpark.state().spaces")}
 
@@ -65,9 +74,9 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
     SHOTS.mkdir(parents=True, exist_ok=True)
     world.create_account("mei", PASSWORD, "Mei", "enterprise", company="Inkstone Animation (test)")
     hall = world.run(world.app.store.spaces.add(Space(PARK, "hall", "Hall", "theatre", 40,  # type: ignore[union-attr]
-                                                      rules={"audience": "zone"})))
+                                                      rules=RULES)))
     studio = world.run(world.app.store.spaces.add(Space(PARK, "studio", "Studio", "studio", 8,  # type: ignore[union-attr]
-                                                        rules={"audience": "zone"})))
+                                                        rules=RULES)))
     web = WebBeside(world).start()
     try:
         context, page, errors = web.phone_in_park(browser, "mei", PASSWORD, PARK)
@@ -86,7 +95,7 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
             const r = await fetch('/api/bookings', {method: 'POST', headers: {'X-CSRF-Token': s.csrf,
                 'content-type': 'application/json'}, body: JSON.stringify({space, start, end})});
             return [r.status, await r.json()];
-        }""", [studio, start.isoformat(), (start + timedelta(hours=1)).isoformat()])
+        }""", [studio, start.isoformat(), _until(start, timedelta(hours=1)).isoformat()])
         assert made[0] == 201, made
         local = start.astimezone(SHANGHAI)
         same_day = local.date() == datetime.now(SHANGHAI).date()
@@ -101,7 +110,7 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
             earlier = ManualClock(time.time() - 20 * 60)
             service = BookingService(web.store, earlier, SHANGHAI, load_secret(web.config.data_dir), bus=web.bus)
             begin = _quarter(datetime.now(UTC))
-            return await service.book(person, hall, begin, begin + timedelta(hours=1))
+            return await service.book(person, hall, begin, _until(begin, timedelta(hours=1)))
         row = web.run(book_hall())
         begin = datetime.fromtimestamp(row.start, SHANGHAI)
         end = datetime.fromtimestamp(row.end, SHANGHAI)

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import pytest
 from client.space_panel import space_lines
 from client.texts import load_texts
 from client.visit import Visit
+from tests.day import ParkedClock
 from world.layout import Space as Zone
 from world.protocol import messages as M
 
@@ -73,18 +73,6 @@ def test_the_panel_numbers_the_free_times_and_after_just_taken_the_alternatives(
     assert v.space_step(0.0, 0.0) is None and v.space_offer is None  # walked out: forgotten
 
 
-class _ParkedClock:
-    def __init__(self) -> None:
-        now = time.time()
-        self.wall = now - now % 900
-
-    def now(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-
 @pytest.mark.slow
 def test_the_headless_client_books_the_first_free_time_with_key_1(tmp_path: Path) -> None:
     from server.accounts import Accounts
@@ -97,7 +85,7 @@ def test_the_headless_client_books_the_first_free_time_with_key_1(tmp_path: Path
     data = tmp_path / "data"
     (data / "scenes").mkdir(parents=True)
     (data / "scenes" / f"{PARK}.glb").write_bytes(build_glb(layout))
-    clock = _ParkedClock()
+    clock = ParkedClock()
     app = App(server_config(data), layouts={PARK: layout}, clock=clock)  # type: ignore[arg-type]
     loop = asyncio.new_event_loop()
     ready = threading.Event()

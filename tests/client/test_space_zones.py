@@ -27,10 +27,12 @@ from PIL import Image
 from client.space_zones import label_of
 from client.texts import load_texts
 from client.visit import Visit
+from tests.day import within_day
 from world.protocol import messages as M
 
 ROOT = Path(__file__).resolve().parents[2]
 PARK = "test-park"
+RULES = {"audience": "zone", "min_minutes": 15}  # 15: a booking cut at midnight may be that short
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -95,13 +97,13 @@ def test_the_headless_client_shows_a_taken_zone_in_red_with_its_label(tmp_path: 
         accounts = Accounts(store, scrypt_n=2**10)
         await accounts.create("mei", "long enough pw", "Mei", "enterprise", company="Inkstone (test)", now=1.0)
         person = await accounts.person(await store.accounts.get("mei"))
-        hall_id = await store.spaces.add(Space(PARK, "hall", "Hall", "theatre", 40, rules={"audience": "zone"}))
-        await store.spaces.add(Space(PARK, "studio", "Studio", "studio", 8, rules={"audience": "zone"}))
+        hall_id = await store.spaces.add(Space(PARK, "hall", "Hall", "theatre", 40, rules=RULES))
+        await store.spaces.add(Space(PARK, "studio", "Studio", "studio", 8, rules=RULES))
         earlier = ManualClock(time.time() - 20 * 60)  # booked a little earlier, for now
         service = BookingService(store, earlier, SHANGHAI, load_secret(data), bus=app.bus)
         now = datetime.now(UTC)
         begin = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-        return await service.book(person, hall_id, begin, begin + timedelta(hours=1))
+        return await service.book(person, hall_id, begin, within_day(begin, timedelta(hours=1)))
 
     def run() -> None:
         asyncio.set_event_loop(loop)

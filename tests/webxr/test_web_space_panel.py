@@ -4,14 +4,13 @@ the panel offers its next free times; one tap books the first, the panel shows t
 check-in code and the zone turns red. A guest (desktop, English) walking in is asked to
 sign in. Screenshots: build/screenshots/web/space-panel-*.png.
 
-The world server's wall clock is parked on a quarter hour (its monotonic clock, which the
+The world server's wall clock is parked on a quarter hour (21:00 at the latest) (its monotonic clock, which the
 session's rate limits and the ticks read, runs): so the first free time begins now and
 booking it turns the zone taken at once."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import pytest
 from server.db.spaces import Space
 from server.demo import seed
 from server.main import App
+from tests.day import ParkedClock
 from tests.webxr.scene import build_glb, park_layout
 from tests.webxr.test_web_notice import WebBeside
 from tests.webxr.world_server import WorldServer
@@ -40,20 +40,6 @@ STUDIO = ((5.0, 5.0), (12.0, 5.0), (12.0, 11.0), (5.0, 11.0))
 def _layout() -> Any:
     return dataclasses.replace(park_layout(PARK), spaces=(
         Zone("hall", "Hall", "theatre", HALL, (4.0, 0.0)), Zone("studio", "Studio", "studio", STUDIO, (5.0, 8.0))))
-
-
-class ParkedClock:
-    """Wall time stands still on a quarter hour; monotonic time runs."""
-
-    def __init__(self) -> None:
-        now = time.time()
-        self.wall = now - now % 900
-
-    def now(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 class ParkedWorld(WorldServer):

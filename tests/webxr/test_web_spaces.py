@@ -20,6 +20,7 @@ from server.bookings.service import BookingService
 from server.clock import ManualClock
 from server.db.spaces import Space
 from server.web.sessions import load_secret
+from tests.day import within_day
 from tests.webxr.scene import build_glb, park_layout
 from tests.webxr.test_web_notice import WebBeside
 from tests.webxr.world_server import WorldServer
@@ -57,14 +58,6 @@ def _quarter(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-def _until(start: datetime, length: timedelta) -> datetime:
-    """``start + length``, cut at the local midnight after ``start`` (a booking stays in its day,
-    whatever time of day the test runs)."""
-    local = start.astimezone(SHANGHAI)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), SHANGHAI)
-    return min(start + length, midnight.astimezone(UTC))
-
-
 def _state(page: Any) -> dict[str, dict[str, Any]]:
     return {s["id"]: s for s in page.evaluate("() => window.cloudpark.state().spaces")}
 
@@ -95,7 +88,7 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
             const r = await fetch('/api/bookings', {method: 'POST', headers: {'X-CSRF-Token': s.csrf,
                 'content-type': 'application/json'}, body: JSON.stringify({space, start, end})});
             return [r.status, await r.json()];
-        }""", [studio, start.isoformat(), _until(start, timedelta(hours=1)).isoformat()])
+        }""", [studio, start.isoformat(), within_day(start, timedelta(hours=1)).isoformat()])
         assert made[0] == 201, made
         local = start.astimezone(SHANGHAI)
         same_day = local.date() == datetime.now(SHANGHAI).date()
@@ -110,7 +103,7 @@ def test_zones_show_free_and_taken_a_web_booking_turns_them_and_a_tap_opens_the_
             earlier = ManualClock(time.time() - 20 * 60)
             service = BookingService(web.store, earlier, SHANGHAI, load_secret(web.config.data_dir), bus=web.bus)
             begin = _quarter(datetime.now(UTC))
-            return await service.book(person, hall, begin, _until(begin, timedelta(hours=1)))
+            return await service.book(person, hall, begin, within_day(begin, timedelta(hours=1)))
         row = web.run(book_hall())
         begin = datetime.fromtimestamp(row.start, SHANGHAI)
         end = datetime.fromtimestamp(row.end, SHANGHAI)

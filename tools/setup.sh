@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Cloud Park needs on a fresh Debian machine: a Python virtual
-# environment with the package, the Node tools (glTF validator, three.js) and, with
-# --test, what the test suite needs (Debian's chromium, Xvfb, Mesa). Idempotent.
+# environment with the package, the Node tools (glTF validator, three.js), Debian's
+# ffmpeg (showcase streams) and, with --test, what the test suite needs (Debian's
+# chromium, Xvfb, Mesa). Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -55,6 +56,12 @@ apt_install() {  # apt_install PACKAGE... (root, or sudo)
 # panels, the interface in Chinese) with Noto Sans CJK.
 if ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
   apt_install fonts-noto-cjk fontconfig
+fi
+
+# Showcase streams: the server packages every live event into HLS with Debian's ffmpeg
+# (test pattern, video files, RTMP/SRT pushes) and probes files with ffprobe.
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+  apt_install ffmpeg
 fi
 
 if [ $want_test = 1 ]; then

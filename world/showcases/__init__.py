@@ -1,0 +1,1 @@
+"""Showcases: scheduled events on park stages (issue 12)."""

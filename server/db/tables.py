@@ -556,3 +556,150 @@ application_files = Table(
     Column("created", REAL, nullable=False),
     Index("application_files_application", "application_id", "material_key"),
 )
+
+# showcases (0008): events on park stages, registrations with a waitlist, Q&A, polls, attendance.
+# Times are UTC epoch seconds; ``confirmed`` is the seat count, moved by conditional updates.
+SHOWCASE_REGISTRATIONS = ("open", "required")
+SHOWCASE_STATES = ("scheduled", "live", "ended", "cancelled")
+STREAM_STATES = ("idle", "live", "interrupted", "ended")
+REGISTRATION_STATES = ("confirmed", "waitlisted", "cancelled")
+QUESTION_STATES = ("pending", "visible", "answered", "hidden")
+POLL_KINDS = ("single", "multiple")
+POLL_RESULTS = ("live", "hidden")
+POLL_STATES = ("draft", "open", "closed")
+
+showcase_events = Table(
+    "showcase_events", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("park_id", Text, nullable=False),
+    Column("stage_id", Text, nullable=False),  # the park layout's stage ("main")
+    Column("organizer", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("title_zh", Text, nullable=False),
+    Column("title_en", Text, nullable=False),
+    Column("description_zh", Text, nullable=False, server_default=text("''")),
+    Column("description_en", Text, nullable=False, server_default=text("''")),
+    Column("start_at", REAL, nullable=False),
+    Column("end_at", REAL, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("registration", Text, nullable=False),  # SHOWCASE_REGISTRATIONS
+    Column("quota", Integer),  # NULL: the capacity
+    Column("confirmed", Integer, nullable=False, server_default=text("0")),  # confirmed registrations
+    Column("state", Text, nullable=False, server_default=text("'scheduled'")),
+    Column("space_id", ROWID, ForeignKey("spaces.id", ondelete="SET NULL")),  # the stage as a bookable space
+    Column("booking_id", ROWID, ForeignKey("bookings.id", ondelete="SET NULL")),  # the booking holding it
+    Column("premoderate", Integer, nullable=False, server_default=text("0")),  # questions wait for a moderator
+    Column("words", Text, nullable=False, server_default=text("'[]'")),  # the event's filtered words (JSON)
+    Column("stream_url", Text, nullable=False, server_default=text("''")),  # an external HLS URL, or ""
+    Column("stream_state", Text, nullable=False, server_default=text("'idle'")),  # STREAM_STATES
+    Column("note", Text, nullable=False, server_default=text("''")),  # why it was cancelled
+    Column("demo", Integer, nullable=False, server_default=text("0")),
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    CheckConstraint(_one_of("registration", SHOWCASE_REGISTRATIONS), name="showcase_events_registration"),
+    CheckConstraint(_one_of("state", SHOWCASE_STATES), name="showcase_events_state"),
+    CheckConstraint(_one_of("stream_state", STREAM_STATES), name="showcase_events_stream_state"),
+    CheckConstraint("start_at < end_at", name="showcase_events_range"),
+    CheckConstraint("capacity > 0 AND (quota IS NULL OR (quota > 0 AND quota <= capacity)) AND confirmed >= 0",
+                    name="showcase_events_seats"),
+    Index("showcase_events_stage", "park_id", "stage_id", "start_at"),
+    Index("showcase_events_time", "state", "start_at"),
+    Index("showcase_events_organizer", "organizer", "start_at"),
+)
+
+showcase_presenters = Table(
+    "showcase_presenters", metadata,
+    Column("event_id", ROWID, ForeignKey("showcase_events.id", ondelete="CASCADE"), nullable=False),
+    Column("user", Text, nullable=False),
+    Column("position", Integer, nullable=False),  # the order they are listed in
+    PrimaryKeyConstraint("event_id", "user", name="showcase_presenters_pkey"),
+    Index("showcase_presenters_user", "user"),
+)
+
+showcase_registrations = Table(
+    "showcase_registrations", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("event_id", ROWID, ForeignKey("showcase_events.id", ondelete="CASCADE"), nullable=False),
+    Column("user", Text, ForeignKey("accounts.user", ondelete="CASCADE"), nullable=False),
+    Column("state", Text, nullable=False),  # REGISTRATION_STATES
+    Column("position", Integer, nullable=False),  # orders the waitlist (the place: rank among the waitlisted)
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    UniqueConstraint("event_id", "user", name="showcase_registrations_person"),
+    CheckConstraint(_one_of("state", REGISTRATION_STATES), name="showcase_registrations_state"),
+    Index("showcase_registrations_queue", "event_id", "state", "position"),
+    Index("showcase_registrations_user", "user", "event_id"),
+)
+
+showcase_questions = Table(
+    "showcase_questions", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("event_id", ROWID, ForeignKey("showcase_events.id", ondelete="CASCADE"), nullable=False),
+    Column("author", Text, nullable=False),
+    Column("name", Text, nullable=False, server_default=text("''")),  # the author's display name then
+    Column("text", Text, nullable=False),
+    Column("state", Text, nullable=False),  # QUESTION_STATES
+    Column("flagged", Text, nullable=False, server_default=text("''")),  # the filtered word that held it
+    Column("votes", Integer, nullable=False, server_default=text("0")),  # rows of showcase_question_votes
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    CheckConstraint(_one_of("state", QUESTION_STATES), name="showcase_questions_state"),
+    CheckConstraint("votes >= 0", name="showcase_questions_votes"),
+    Index("showcase_questions_event", "event_id", "state", "votes"),
+)
+
+showcase_question_votes = Table(
+    "showcase_question_votes", metadata,
+    Column("question_id", ROWID, ForeignKey("showcase_questions.id", ondelete="CASCADE"), nullable=False),
+    Column("user", Text, nullable=False),
+    Column("created", REAL, nullable=False),
+    PrimaryKeyConstraint("question_id", "user", name="showcase_question_votes_pkey"),  # one vote per person
+)
+
+showcase_polls = Table(
+    "showcase_polls", metadata,
+    Column("id", ROWID, primary_key=True),
+    Column("event_id", ROWID, ForeignKey("showcase_events.id", ondelete="CASCADE"), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # POLL_KINDS
+    Column("results", Text, nullable=False),  # POLL_RESULTS
+    Column("state", Text, nullable=False, server_default=text("'draft'")),  # POLL_STATES
+    Column("max_choices", Integer, nullable=False, server_default=text("1")),
+    Column("created_by", Text, nullable=False),
+    Column("created", REAL, nullable=False),
+    Column("opened_at", REAL),
+    Column("closed_at", REAL),
+    CheckConstraint(_one_of("kind", POLL_KINDS), name="showcase_polls_kind"),
+    CheckConstraint(_one_of("results", POLL_RESULTS), name="showcase_polls_results"),
+    CheckConstraint(_one_of("state", POLL_STATES), name="showcase_polls_state"),
+    Index("showcase_polls_event", "event_id", "id"),
+)
+
+showcase_poll_options = Table(
+    "showcase_poll_options", metadata,
+    Column("poll_id", ROWID, ForeignKey("showcase_polls.id", ondelete="CASCADE"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    PrimaryKeyConstraint("poll_id", "idx", name="showcase_poll_options_pkey"),
+)
+
+showcase_poll_ballots = Table(
+    "showcase_poll_ballots", metadata,
+    Column("poll_id", ROWID, ForeignKey("showcase_polls.id", ondelete="CASCADE"), nullable=False),
+    Column("user", Text, nullable=False),
+    Column("choices", Text, nullable=False),  # JSON list of option indexes
+    Column("created", REAL, nullable=False),
+    Column("updated", REAL, nullable=False),
+    PrimaryKeyConstraint("poll_id", "user", name="showcase_poll_ballots_pkey"),  # one ballot per person
+)
+
+showcase_attendance = Table(
+    "showcase_attendance", metadata,  # who was in which instance (hall) of the park, when
+    Column("id", ROWID, primary_key=True),
+    Column("event_id", ROWID, ForeignKey("showcase_events.id", ondelete="CASCADE"), nullable=False),
+    Column("user", Text, nullable=False),
+    Column("instance", Text, nullable=False),
+    Column("joined", REAL, nullable=False),
+    Column("left", REAL),  # NULL while there
+    CheckConstraint('"left" IS NULL OR "left" >= joined', name="showcase_attendance_range"),
+    Index("showcase_attendance_event", "event_id", "user", "joined"),
+)

@@ -24,6 +24,7 @@ from server.db.park_office import ParkOfficeRepo
 from server.db.policies import PolicyRepo
 from server.db.positions import PositionRepo
 from server.db.profiles import ProfileRepo
+from server.db.showcases import ShowcaseRepo
 from server.db.signin_codes import SigninCodeRepo
 from server.db.spaces import SpaceRepo
 from server.db.visits import VisitRepo
@@ -64,6 +65,7 @@ class Store:
         self.signin_codes = SigninCodeRepo(db)
         self.policies = PolicyRepo(db)
         self.applications = ApplicationRepo(db)
+        self.showcases = ShowcaseRepo(db)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -32,7 +32,13 @@ MAX_QUESTION_CHARS = 200
 
 class PollError(FieldError):
     """A poll or a ballot broke a rule; ``field`` names what (``question``, ``options``,
-    ``kind``, ``results``, ``max_choices``, ``choices``, ``poll``)."""
+    ``kind``, ``results``, ``max_choices``, ``choices``, ``poll``); ``code`` is ``closed``
+    (a vote after close), ``not_open`` (before it opened), ``state`` (a step the poll's
+    lifecycle has not) or ``invalid``."""
+
+    def __init__(self, field_name: str, problem: str, code: str = "invalid") -> None:
+        super().__init__(field_name, problem)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +105,12 @@ def next_state(poll: Poll, what: str) -> str:
     nxt = TRANSITIONS.get((poll.state, what))
     if nxt is None:
         if what == "open" and poll.state == "open":
-            raise PollError("poll", "this poll is open already")
+            raise PollError("poll", "this poll is open already", "state")
         if what == "open":
-            raise PollError("poll", "a closed poll cannot open again")
+            raise PollError("poll", "a closed poll cannot open again", "state")
         if what == "close" and poll.state == "draft":
-            raise PollError("poll", "this poll has not opened yet")
-        raise PollError("poll", f"a {poll.state} poll cannot be {what}d")
+            raise PollError("poll", "this poll has not opened yet", "state")
+        raise PollError("poll", f"a {poll.state} poll cannot be {what}d", "state")
     return nxt
 
 
@@ -113,9 +119,9 @@ def cast(poll: Poll, ballots: Mapping[str, frozenset[int]], user: str,
     """``ballots`` with ``user``'s ballot set to ``choices`` (an earlier one replaced);
     ``PollError`` when the poll is not open or the choices do not fit."""
     if poll.state == "closed":
-        raise PollError("poll", "this poll is closed: votes are no longer counted")
+        raise PollError("poll", "this poll is closed: votes are no longer counted", "closed")
     if poll.state != "open":
-        raise PollError("poll", "this poll has not opened yet")
+        raise PollError("poll", "this poll has not opened yet", "not_open")
     chosen = check_choices(poll, choices)
     out = dict(ballots)
     out[user] = chosen

@@ -41,7 +41,12 @@ VOTABLE = ("visible",)
 
 class QuestionError(FieldError):
     """A question or a vote broke a rule; ``field`` names what (``text``, ``vote``,
-    ``state``), ``problem`` says what is wrong."""
+    ``state``), ``problem`` says what is wrong, ``code`` is short for it (``required``,
+    ``too_long``, ``voted``, ``not_voted``, ``state``)."""
+
+    def __init__(self, field_name: str, problem: str, code: str = "invalid") -> None:
+        super().__init__(field_name, problem)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +71,10 @@ def check_text(text: str) -> str:
         raise QuestionError("text", "a question is text")
     cleaned = clean_text(text, multiline=False)
     if not cleaned:
-        raise QuestionError("text", "the question is empty")
+        raise QuestionError("text", "the question is empty", "required")
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise QuestionError("text", f"a question has at most {MAX_QUESTION_CHARS} characters "
-                            f"({len(cleaned)} given)")
+                            f"({len(cleaned)} given)", "too_long")
     return cleaned
 
 
@@ -84,15 +89,15 @@ def submit(question_id: int, author: str, text: str, now: float, *, premoderated
 def upvote(q: Question, user: str) -> Question:
     if q.state not in VOTABLE:
         raise QuestionError("vote", "answered questions take no more votes" if q.state == "answered"
-                            else "this question is not open for votes")
+                            else "this question is not open for votes", "state")
     if user in q.votes:
-        raise QuestionError("vote", "you have upvoted this question already")
+        raise QuestionError("vote", "you have upvoted this question already", "voted")
     return replace(q, votes=q.votes | {user})
 
 
 def unvote(q: Question, user: str) -> Question:
     if user not in q.votes:
-        raise QuestionError("vote", "you have not upvoted this question")
+        raise QuestionError("vote", "you have not upvoted this question", "not_voted")
     return replace(q, votes=q.votes - {user})
 
 
@@ -102,7 +107,8 @@ def moderate(q: Question, action: str) -> Question:
     nxt = MODERATION.get((q.state, action))
     if nxt is None:
         done = {"approve": "approved", "hide": "hidden", "answer": "marked answered"}.get(action, action)
-        raise QuestionError("state", f"a{'n' if q.state == 'answered' else ''} {q.state} question cannot be {done}")
+        article = "an" if q.state == "answered" else "a"
+        raise QuestionError("state", f"{article} {q.state} question cannot be {done}", "state")
     return replace(q, state=nxt)
 
 

@@ -76,6 +76,11 @@ class Tally:
             self._counts[kind] += counted
         return counted, closed
 
+    @property
+    def idle(self) -> bool:
+        """Nothing counted since the last record."""
+        return self._second is None
+
     def close(self, now: float) -> list[Counts]:
         """The record of the second being counted if it ended before ``now`` (none for a
         second nobody reacted in)."""

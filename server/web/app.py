@@ -56,6 +56,7 @@ from server.web import (
     policy_review,
     policy_topics,
     signin_pages,
+    stream_files,
     vendor,
     zone_figures,
 )
@@ -80,7 +81,8 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   audit_pages.router, booking_pages.router, booking_office.router, booking_calendar.router,
                                   booking_api.router,
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
-                                  policy_publish.router, application_api.router, policy_topics.router)
+                                  policy_publish.router, application_api.router, policy_topics.router,
+                                  stream_files.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

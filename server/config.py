@@ -50,7 +50,10 @@ class ServerConfig:
     # limits
     max_connections: int = 2000  # game connections + avatars held for resume
     max_per_ip: int = 64  # likewise, per address
-    max_per_park: int = 2000  # avatars in one park's room, held ones included
+    max_per_park: int = 2000  # avatars in one park, every hall together, held ones included
+    hall_capacity: int = 400  # visitors one hall (one room) holds; more go to overflow halls
+    hall_offer_s: float = 30.0  # how long a freed main-hall seat is held for the one it is offered to
+    reactions_per_s: int = 5  # reactions one person counts in one second (a flood counts this many)
     register_burst: int = 20  # new accounts one address may create at once ...
     register_per_hour: float = 30.0  # ... and then this many an hour
     code_failures_burst: int = 10  # wrong one-time sign-in codes (code_login) one address may try ...
@@ -114,10 +117,10 @@ class ServerConfig:
     def check(self) -> ServerConfig:
         problems = []
         for name in ("tick_rate", "patch_rate", "view_max", "view_every", "input_queue", "max_connections",
-                     "max_per_ip", "max_per_park", "register_burst", "max_pending", "max_pending_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
+                     "max_per_ip", "max_per_park", "hall_capacity", "reactions_per_s", "register_burst", "max_pending", "max_pending_per_ip", "max_frame", "high_water", "max_buffer", "chat_retention_rows", "scrypt_n"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive")
-        for name in ("register_per_hour", "view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s",
+        for name in ("register_per_hour", "view_radius", "handshake_timeout", "idle_timeout", "behind_drop_s", "booth_sync_s", "hall_offer_s",
                      "resume_ttl", "token_ttl", "chat_retention_days"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be positive")

@@ -75,6 +75,11 @@ ROUTES: dict[type, Route] = {
     M.Kiosk: Route("kiosk", "view", "park.join"),  # anyone in a park; what it shows depends on who asks
     M.SpaceSlots: Route("spaces", "slots", "booking.make", find="space"),  # a zone of the park the visitor is in
     M.SpaceBook: Route("spaces", "book", "booking.make", find="space"),
+    M.React: Route("stage", "react", "stage.react", find="stage"),  # the event on the visitor's park's stage
+    M.HallMove: Route("stage", "hall_move", "park.join"),
+    M.StageChat: Route("stage", "stage_chat", "stage.control", find="stage"),
+    M.Spotlight: Route("stage", "spotlight", "stage.control", find="stage"),
+    M.StageRemove: Route("stage", "stage_remove", "stage.control", find="stage"),
 }
 
 

@@ -32,6 +32,7 @@ from server.db import Store
 from server.desks.booth_desk import BoothDesk
 from server.desks.chat_desk import ChatDesk
 from server.desks.front import FrontDesk
+from server.desks.hall_desk import HallDesk
 from server.desks.kiosk_desk import KioskDesk
 from server.desks.park_desk import ParkDesk
 from server.desks.space_desk import SpaceDesk
@@ -47,6 +48,8 @@ from server.policies.service import PolicyService
 from server.presence import Presence
 from server.scheduler import Scheduler
 from server.space_board import SpaceBoard
+from server.stage_board import NoStages, StageBoard, StageSource
+from server.stage_reactions import ReactionBoard
 from server.ticker import Ticker
 from server.web.sessions import load_secret
 from server.web.texts import load_texts
@@ -74,7 +77,8 @@ def session_limits(cfg: ServerConfig) -> SessionLimits:
 class App:
     def __init__(self, config: ServerConfig, *, layouts: dict[str, ParkLayout] | None = None,
                  catalogue: Catalogue | None = None, clock: Clock | None = None, bus: Bus | None = None,
-                 rng: random.Random | None = None, rebuild: Rebuild | None = None) -> None:
+                 rng: random.Random | None = None, rebuild: Rebuild | None = None,
+                 stages: StageSource | None = None) -> None:
         self.config = config
         self._layouts = layouts
         self._catalogue = catalogue
@@ -82,6 +86,7 @@ class App:
         self.bus: Bus = bus or HubBus(config.bus_socket)
         self.rng = rng or random.Random()
         self._rebuild = rebuild
+        self._stages = stages  # what the parks' stages show (the showcase service; none wired: empty stages)
         self.metrics = Metrics()
         self.parks: dict[str, HostedPark] = {}
         self.stopping = False
@@ -115,8 +120,12 @@ class App:
         tz = ZoneInfo(cfg.zone_timezone)
         self.space_board = SpaceBoard(self.parks, store, self.bus, tz, clock.now)
         self.bookings = BookingService(store, clock, tz, load_secret(cfg.data_dir), bus=self.bus)
-        park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message)
-        chat_desk = ChatDesk(store.chat, ChatLimiter(), clock)
+        self.stages = StageBoard(self.parks, presence, self._stages or NoStages(), self.bus)
+        self.reactions = ReactionBoard(presence, self.bus, cfg.reactions_per_s,
+                                       source=f"{socket.gethostname()}:{id(self):x}")
+        park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,
+                             stage=self.stages.message, barred=self.stages.barred)
+        chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
                                spaces=self.space_board),
@@ -125,9 +134,10 @@ class App:
             "booths": BoothDesk(booths, store, clock),
             "kiosk": KioskDesk(store),
             "spaces": SpaceDesk(self.bookings),
+            "stage": HallDesk(presence, self.stages, self.reactions, clock, park_desk.arrived),
         }
         finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder,
-                   "space": self.space_board.finder}
+                   "space": self.space_board.finder, "stage": self.stages.finder}
         self.dispatcher = Dispatcher(desks, finders, self.metrics)
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}
@@ -140,7 +150,8 @@ class App:
         self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
                                  Routes(site), pending, lambda: self.stopping)
         self.ticker = Ticker(cfg, self.parks, presence, self.metrics, clock, booths.message,
-                             sweep=self.listener.sweep, after_tick=pending.flush_all)
+                             sweep=self.listener.sweep, after_tick=pending.flush_all,
+                             before_snapshots=self._showcase_tick)
         self.scheduler = Scheduler(store.jobs, clock, worker=f"{socket.gethostname()}:{id(self):x}")
         self.scheduler.handle("chat.retention", self._chat_retention, every=CHAT_RETENTION_EVERY_S)
         self.scheduler.handle("cards.retention", self._card_retention, every=86400.0)
@@ -159,6 +170,10 @@ class App:
             asyncio.create_task(self._spaces_forever(), name="spaces-board"),
         ]
         log.info("Cloud Park serving %d parks on ws://%s:%d/ws", len(self.parks), cfg.host, self.port)
+
+    def _showcase_tick(self, now: float) -> None:
+        self.stages.tick(now)  # presenters seen in every hall
+        self.reactions.tick(now)  # the second's reaction counts, once a second
 
     def _rebuild_stale(self, park_ids: tuple[str, ...], folder: Path) -> None:
         for park_id in park_ids:
@@ -244,7 +259,7 @@ class App:
             "parks": len(self.parks),
             "clients": len(self.presence.visitors),
             "held": len(self.presence.holds),
-            "in_parks": sum(len(p.clients) for p in self.parks.values()),
+            "in_parks": sum(p.online for p in self.parks.values()),
             "uptime_s": round(self.clock.now() - self.started, 1),
         }
 
@@ -269,7 +284,7 @@ class App:
                 "# TYPE cloudpark_refused_before_upgrade_total counter",
                 f"cloudpark_refused_before_upgrade_total {self.listener.gate.refused}",
             ]
-        return self.metrics.render({p.id: len(p.clients) for p in self.parks.values()}, extra)
+        return self.metrics.render({p.id: p.online for p in self.parks.values()}, extra)
 
 
 def dump_json(data: Any) -> str:

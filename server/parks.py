@@ -52,13 +52,38 @@ class HostedPark:
     booths: dict[str, BoothRecord] = field(default_factory=dict)
     clients: dict[int, Any] = field(default_factory=dict)  # eid -> the attached Visitor (presence)
     held: dict[int, Any] = field(default_factory=dict)  # eid -> the Visitor of a dropped connection
+    # Halls: this is hall 1, the main hall; a full main hall's newcomers go to overflow
+    # halls (2, 3, ...: the same park id, layout, scene and booth records, their own room
+    # and crowd). ``overflow`` is kept on the main hall, ``main`` on each overflow hall;
+    # presence opens and closes them (its seat ledger decides).
+    hall: int = 1
+    overflow: dict[int, HostedPark] = field(default_factory=dict)
+    main: HostedPark | None = None
+
+    @property
+    def main_hall(self) -> HostedPark:
+        return self.main if self.main is not None else self
+
+    def halls(self) -> list[HostedPark]:
+        """The main hall and its open overflow halls, by number."""
+        main = self.main_hall
+        return [main, *(main.overflow[n] for n in sorted(main.overflow))]
+
+    def open_hall(self, number: int, config: RoomConfig) -> HostedPark:
+        """An overflow hall of this (main) park: the same park, its own room."""
+        hall = HostedPark(id=self.id, name_zh=self.name_zh, name_en=self.name_en, layout=self.layout,
+                          room=Room(self.id, self.layout, config, grid=self.room.grid), scene=self.scene,
+                          booths=self.booths, hall=number, main=self)
+        self.overflow[number] = hall
+        return hall
 
     @property
     def online(self) -> int:
-        return len(self.clients)
+        """Visitors connected in this park, every hall together."""
+        return sum(len(h.clients) for h in self.halls())
 
     def info(self) -> dict[str, Any]:
-        return {"id": self.id, "name_zh": self.name_zh, "name_en": self.name_en, "online": len(self.clients),
+        return {"id": self.id, "name_zh": self.name_zh, "name_en": self.name_en, "online": self.online,
                 "scene": f"/scenes/{self.id}.glb", "scene_hash": self.scene.sha256 if self.scene else "",
                 "booths": len(self.layout.booths)}
 

@@ -13,7 +13,9 @@ so dropping and rejoining cannot pile up ghosts that slow every tick.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -21,12 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.config import ServerConfig
-from server.parks import HostedPark
+from server.parks import HostedPark, room_config
 from world.booths import BoothRecord
 from world.people import Person
 from world.protocol import messages as M
 from world.protocol.codec import encode
 from world.room import BoothEntered, BoothLeft, Rng, RoomEvent, UnknownSpawn
+from world.showcases.seats import MAIN, Change, SeatError, Seats
 
 log = logging.getLogger("cloudpark.presence")
 
@@ -65,6 +68,7 @@ class Visitor:
     resume_token: str = ""
     login_token: bytes = b""  # hash of the login token this session signed in with
     behind_since: float | None = None
+    seat: int = 0  # this avatar's key in its park's seat ledger (0: not seated)
 
     @property
     def ip(self) -> str:
@@ -84,6 +88,11 @@ class Held:
     eid: int
     expires: float  # monotonic
     visitor: Visitor
+    hall: int = MAIN
+
+
+class ParkFull(Exception):
+    """Every hall of the park is full (the reason says how many)."""
 
 
 LeaveHook = Callable[[HostedPark, Visitor, float], None]
@@ -103,6 +112,8 @@ class Presence:
         self.conns: Counter[str] = Counter()  # live connections per address
         self.saved: dict[str, tuple[str, float, float, float]] = {}  # user -> (park, x, y, yaw)
         self.on_leave: list[LeaveHook] = []
+        self.seats: dict[str, Seats] = {}  # park id -> who sits in which of its halls
+        self._seat_keys = itertools.count(1)
 
     # --- admission ----------------------------------------------------------------
 
@@ -166,28 +177,122 @@ class Presence:
         park.clients.pop(eid, None)
         park.room.detach(eid)
         park.held[eid] = visitor
-        self.holds[visitor.resume_token] = Held(park.id, eid, mono + self.cfg.resume_ttl, visitor)
+        self.holds[visitor.resume_token] = Held(park.id, eid, mono + self.cfg.resume_ttl, visitor, park.hall)
 
     # --- parks ----------------------------------------------------------------------
 
+    def seats_of(self, park_id: str) -> Seats:
+        seats = self.seats.get(park_id)
+        if seats is None:
+            cfg = self.cfg
+            seats = self.seats[park_id] = Seats(capacity=cfg.hall_capacity,
+                                                max_halls=math.ceil(cfg.max_per_park / cfg.hall_capacity),
+                                                offer_s=cfg.hall_offer_s)
+        return seats
+
     def park_full(self, park: HostedPark) -> str | None:
-        if len(park.room.avatars) >= self.cfg.max_per_park:
+        if self.seats_of(park.id).seated >= self.cfg.max_per_park:
             return f"park {park.id} is full ({self.cfg.max_per_park} visitors, held avatars included)"
         return None
 
+    def hall(self, park_id: str, number: int) -> HostedPark | None:
+        main = self.parks.get(park_id)
+        if main is None or number == MAIN:
+            return main
+        return main.overflow.get(number)
+
     def join(self, visitor: Visitor, park: HostedPark, spawn: str | None, rng: Rng,
              at: tuple[float, float, float] | None, now: float) -> int:
-        """Put the visitor's avatar in ``park`` (leaving the park it was in). Raises
-        ``world.room.UnknownSpawn``."""
+        """Put the visitor's avatar in a hall of ``park`` (leaving the park it was in): the
+        main hall, or when that is full an overflow hall (``world.showcases.seats``). The
+        seat is taken and the avatar placed in one step, with nothing awaited between, so
+        joins at the same moment never seat more than a hall holds. Raises
+        ``world.room.UnknownSpawn`` or ``ParkFull``."""
         assert visitor.person is not None
+        park = park.main_hall
         if spawn is not None and spawn not in {s.id for s in park.layout.spawns}:
             raise UnknownSpawn(f"park {park.id!r} has no spawn point {spawn!r}")  # before leaving anything
         if visitor.park is not None:
             self.leave(visitor, now)
-        eid = park.room.join(visitor.person, spawn, rng, at=at)
-        visitor.park, visitor.eid = park, eid
-        park.clients[eid] = visitor
+        seats = self.seats_of(park.id)
+        key = next(self._seat_keys)
+        try:
+            admitted = seats.admit(key, now)
+        except SeatError as exc:
+            raise ParkFull(f"park {park.id} is full: {exc.message}") from None
+        hall = park if admitted.hall == MAIN else (park.overflow.get(admitted.hall)
+                                                   or park.open_hall(admitted.hall, room_config(self.cfg)))
+        if admitted.opened:
+            log.info("park %s: overflow hall %d opened (%s)", park.id, admitted.hall, seats.occupancy())
+        eid = hall.room.join(visitor.person, spawn, rng, at=at)
+        visitor.park, visitor.eid, visitor.seat = hall, eid, key
+        hall.clients[eid] = visitor
         return eid
+
+    def move_to_main(self, visitor: Visitor, now: float) -> int:
+        """Move an avatar from an overflow hall into the main hall on an offered or free
+        seat, where it stood (the halls share the scene). Raises ``SeatError``."""
+        hall, eid = visitor.park, visitor.eid
+        if hall is None or eid is None or visitor.person is None:
+            raise SeatError("hall", "join a park first")
+        main = hall.main_hall
+        change = self.seats_of(main.id).accept(visitor.seat, now)
+        av = hall.room.avatars[eid]
+        at = (av.x, av.y, av.yaw)
+        hall.clients.pop(eid, None)
+        for event in hall.room.leave(eid):
+            if isinstance(event, BoothLeft):
+                self.record_visit(hall, visitor, event.booth_id, event.dwell_s, now)
+        for hook in self.on_leave:
+            hook(hall, visitor, now)
+        new = main.room.join(visitor.person, None, _NoDraw(), at=at)
+        visitor.park, visitor.eid = main, new
+        main.clients[new] = visitor
+        self._seat_change(main, change)
+        return new
+
+    def lapse_offers(self, now: float) -> None:
+        """Main-hall seats offered too long ago are offered on (the ticker calls it)."""
+        for park_id, seats in self.seats.items():
+            if seats.offers:
+                main = self.parks.get(park_id)
+                if main is not None:
+                    self._seat_change(main, seats.lapse(now))
+
+    def _seat_change(self, main: HostedPark, change: Change) -> None:
+        if change.closed:
+            closed = main.overflow.pop(change.closed, None)
+            if closed is not None:
+                for eid in list(closed.room.avatars):  # stand-ins of presenters, nobody seated
+                    closed.room.leave(eid)
+                log.info("park %s: overflow hall %d closed", main.id, change.closed)
+        for offer in (*change.withdrawn, *change.offers):
+            visitor = self._seated(main, offer.who)
+            if visitor is not None and visitor.park is not None:
+                until = offer.until if offer in change.offers else 0.0
+                visitor.peer.push(encode(self.hall_message(visitor.park, until)))
+
+    def _seated(self, main: HostedPark, key: object) -> Visitor | None:
+        for hall in main.halls():
+            for visitor in (*hall.clients.values(), *hall.held.values()):
+                if visitor.seat == key:
+                    return visitor
+        return None
+
+    def hall_message(self, hall: HostedPark, offer_until: float = 0.0, rid: int = 0) -> M.Hall:
+        main = hall.main_hall
+        zh, en = main.name_zh, main.name_en
+        if hall.hall != MAIN:
+            zh, en = f"{zh} {hall.hall}号厅", f"{en} - hall {hall.hall}"
+        return M.Hall(park=main.id, hall=hall.hall, halls=1 + len(main.overflow), capacity=self.cfg.hall_capacity,
+                      name_zh=zh, name_en=en, offer_until=offer_until, re=rid)
+
+    def offer_of(self, visitor: Visitor) -> float:
+        """Until when a main-hall seat is held for this visitor (0: none)."""
+        if visitor.park is None:
+            return 0.0
+        offer = self.seats_of(visitor.park.id).offers.get(visitor.seat)
+        return offer.until if offer is not None else 0.0
 
     def leave(self, visitor: Visitor, now: float) -> None:
         park, eid = visitor.park, visitor.eid
@@ -202,6 +307,10 @@ class Presence:
         for event in park.room.leave(eid):
             if isinstance(event, BoothLeft):
                 self.record_visit(park, visitor, event.booth_id, event.dwell_s, now)
+        if visitor.seat:
+            change = self.seats_of(park.id).leave(visitor.seat, now)
+            visitor.seat = 0
+            self._seat_change(park.main_hall, change)
         for hook in self.on_leave:
             hook(park, visitor, now)
 
@@ -214,9 +323,10 @@ class Presence:
             self.positions.post(who.user_id, park.id, av.x, av.y, av.yaw, now)
 
     def save_all_positions(self, now: float) -> None:
-        for park in self.parks.values():
-            for eid, visitor in list(park.clients.items()) + list(park.held.items()):
-                self.save_position(visitor, park, eid, now)
+        for main in self.parks.values():
+            for park in main.halls():
+                for eid, visitor in list(park.clients.items()) + list(park.held.items()):
+                    self.save_position(visitor, park, eid, now)
 
     def of_user(self, user_id: str) -> list[Visitor]:
         """Every connection and held avatar of one account."""
@@ -230,6 +340,12 @@ class Presence:
         if visitor.resume_token and self.live.get(visitor.resume_token) is visitor:
             del self.live[visitor.resume_token]
         visitor.resume_token = ""
+
+    def release_hold(self, token: str, now: float) -> None:
+        """The held avatar behind ``token`` leaves now (no resume)."""
+        held = self.holds.pop(token, None)
+        if held is not None:
+            self._expire(held, now)
 
     def release_holds_of(self, user_id: str, now: float) -> int:
         gone = [t for t, h in self.holds.items() if h.visitor.person is not None
@@ -255,7 +371,7 @@ class Presence:
             old.resume_token = ""
         else:
             held = self.holds.pop(token, None)
-            park = self.parks.get(held.park) if held is not None else None
+            park = self.hall(held.park, held.hall) if held is not None else None
             if held is None or park is None or held.expires < mono or held.eid not in park.room:
                 if held is not None:
                     self._expire(held, now)
@@ -267,11 +383,12 @@ class Presence:
         park.clients[eid] = visitor
         visitor.person, visitor.park, visitor.eid = old.person, park, eid
         visitor.resume_token, visitor.login_token, visitor.liked = token, old.login_token, old.liked
+        visitor.seat, old.seat = old.seat, 0
         self.live[token] = visitor
         return old, takeover
 
     def _expire(self, held: Held, now: float) -> None:
-        park = self.parks.get(held.park)
+        park = self.hall(held.park, held.hall)
         if park is not None and held.eid in park.room:
             self._leave_avatar(park, held.eid, held.visitor, now)
         self._release(held.visitor.ip)
@@ -314,15 +431,31 @@ class Presence:
         for visitors who liked it and for those who did not)."""
         frames: dict[bool, bytes] = {}
         key = (park.id, record.id)
-        for eid in park.room.visitors_in_booth(record.id):
-            visitor = park.clients.get(eid)
-            if visitor is None:
-                continue
-            liked = key in visitor.liked
-            frame = frames.get(liked)
-            if frame is None:
-                frame = frames[liked] = encode(M.Booth(booth=record.view(liked)))
-            visitor.peer.push(frame)
+        for hall in park.halls():  # every hall shows the same booths
+            for eid in hall.room.visitors_in_booth(record.id):
+                visitor = hall.clients.get(eid)
+                if visitor is None:
+                    continue
+                liked = key in visitor.liked
+                frame = frames.get(liked)
+                if frame is None:
+                    frame = frames[liked] = encode(M.Booth(booth=record.view(liked)))
+                visitor.peer.push(frame)
 
     def everyone(self) -> list[Any]:
         return [v.peer for v in self.visitors]
+
+    def in_park(self, park_id: str) -> list[Visitor]:
+        """Everyone connected in any hall of the park."""
+        main = self.parks.get(park_id)
+        return [] if main is None else [v for hall in main.halls() for v in hall.clients.values()]
+
+
+class _NoDraw:
+    """The ``Rng`` of a join at a known walkable point (a move between halls): never drawn from."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return (a + b) / 2
+
+    def choice(self, seq: Any) -> Any:
+        return seq[0]

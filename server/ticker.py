@@ -42,7 +42,8 @@ def _nothing(*_: object) -> None:
 class Ticker:
     def __init__(self, cfg: ServerConfig, parks: dict[str, HostedPark], presence: Presence, metrics: Metrics,
                  clock: Clock, booth_message: Callable[[HostedPark, str, bool], M.Booth | None], *,
-                 sweep: Callable[[float], None] = _nothing, after_tick: Callable[[], None] = _nothing) -> None:
+                 sweep: Callable[[float], None] = _nothing, after_tick: Callable[[], None] = _nothing,
+                 before_snapshots: Callable[[float], None] = _nothing) -> None:
         self.cfg = cfg
         self.parks = parks
         self.presence = presence
@@ -51,6 +52,7 @@ class Ticker:
         self.booth_message = booth_message
         self.sweep = sweep
         self.after_tick = after_tick
+        self.before_snapshots = before_snapshots  # e.g. presenters' stand-ins in overflow halls
         self.running = True
         self.ticks = 0
         self.last_tick_s = 0.0
@@ -62,11 +64,14 @@ class Ticker:
         """One simulation step (and, every ``patch_every`` ticks, the snapshots)."""
         now = self.clock.now()
         patch = self.ticks % self.patch_every == 0
-        for park in self.parks.values():
+        halls = [hall for park in self.parks.values() for hall in park.halls()]
+        for park in halls:
             events = park.room.step(self.dt)
             if events:
                 self.presence.room_events(park, events, now, self.booth_message)
-            if patch:
+        self.before_snapshots(now)
+        if patch:
+            for park in halls:
                 self.send_snapshots(park, now)
         self.after_tick()
         mono = self.clock.monotonic()
@@ -74,6 +79,7 @@ class Ticker:
             self.sweep(mono)
             if self.presence.holds:
                 self.presence.expire_holds(mono, now)
+            self.presence.lapse_offers(now)
         self.ticks += 1
 
     async def run(self) -> None:

@@ -49,6 +49,18 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   the resource names one); ``console.enterprise`` for owners and admins of an
   enterprise (of *that* enterprise when the resource names one); ``console.employee``
   for every person of an enterprise (owner, admin, member). Guests get none of them.
+- Showcases on a park's stage: ``stage.react`` (applause, cheer, ...) for everyone in the
+  park, guests too; ``stage.control`` (muting the audience's chat, the spotlight, removing
+  a person from the event) for the event's organizer and moderators (the resource's
+  ``users``), the staff of the park (resource) and admins. Never a guest.
+- Showcase events (``server.showcases``; for an event the resource names its park and its
+  ``users`` are the organizer first, then the presenters): ``showcase.schedule`` (an event
+  on a park's stage) for the ``organizer`` role and the staff of that park;
+  ``showcase.manage`` (editing, cancelling, going live, polls, the attendance report and
+  its export) for the event's organizer and the park's staff; ``showcase.moderate``
+  (approving, hiding, answering questions) for the organizer, the presenters and the
+  park's staff; ``showcase.register`` and ``showcase.ask`` (questions, upvotes, poll
+  ballots) for anyone signed in. Never a guest.
 """
 
 from __future__ import annotations
@@ -92,6 +104,8 @@ ACTIONS = (
     "park.edit", "park.propose", "park.approve",
     "booking.make", "booking.own", "booking.manage",
     "policy.publish", "policy.review", "policy.apply",
+    "stage.react", "stage.control",
+    "showcase.schedule", "showcase.manage", "showcase.moderate", "showcase.register", "showcase.ask",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -305,6 +319,51 @@ def _policies(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, f"officers of a department (and park staff, for their park) {what}")
 
 
+def _stage(who: Person, action: str, res: Resource) -> Decision | None:
+    if action == "stage.react":
+        return Decision(True, "everyone in the park may react to the showcase")
+    if action != "stage.control":
+        return None
+    if who.is_guest or not who.registered:
+        return Decision(False, "sign in first")
+    if who.user_id in res.users:
+        return Decision(True, "the event's organizer or a moderator")
+    if res.park_id and res.park_id in who.parks:
+        return Decision(True, "park staff of this park")
+    return Decision(False, "only the event's organizer and moderators and the park's staff run the stage")
+
+
+def _showcases(who: Person, action: str, res: Resource) -> Decision | None:
+    """Events on park stages: the resource is the event's park, with ``users`` = the
+    organizer, then the presenters (``server.showcases.service.resource``)."""
+    if not action.startswith("showcase."):
+        return None
+    if who.is_guest or not who.registered:
+        return Decision(False, "sign in first")
+    if action in ("showcase.register", "showcase.ask"):
+        return Decision(True, "anyone signed in takes part in showcases")
+    staff = bool(res.park_id) and res.park_id in who.parks
+    if action == "showcase.schedule":
+        if who.role == Role.ORGANIZER:
+            return Decision(True, "event organizer")
+        if staff or (not res.park_id and who.parks):
+            return Decision(True, "park staff of this park")
+        if who.parks:
+            return Decision(False, f"park staff schedule events on their own parks' stages, not {res.park_id}")
+        return Decision(False, "only event organizers and the park's staff schedule showcases")
+    if staff:
+        return Decision(True, "park staff of this park")
+    if res.users and who.user_id == res.users[0]:
+        return Decision(True, "you organize this event")
+    if action == "showcase.moderate" and who.user_id in res.users[1:]:
+        return Decision(True, "you present this event")
+    if not res.users and not res.park_id and (who.role == Role.ORGANIZER or who.parks):
+        return Decision(True, "event organizers and park staff run their own events")  # perm_map: "at all"
+    if action == "showcase.moderate":
+        return Decision(False, "only the event's organizer, its presenters and the park's staff moderate it")
+    return Decision(False, "only the event's organizer and the park's staff run this event")
+
+
 def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
     if not (action == "account.self" or action.startswith("console.")):
         return None
@@ -346,7 +405,8 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
-    _org_managers, _park_office, _park_catalogue, _bookings, _policies, _signed_in, _consoles,
+    _org_managers, _park_office, _park_catalogue, _bookings, _policies, _stage, _showcases,
+    _signed_in, _consoles,
 )
 
 
@@ -358,7 +418,7 @@ def can(who: Person, action: str, resource: Resource = NOTHING) -> Decision:
     return Decision(False, f"a {who.role} may not {action.replace('.', ' ').replace('_', ' ')}")
 
 
-_PARK_SCOPED = ("park.tenants", "park.staff", "audit.read")  # perm_map asks them of the person's park
+_PARK_SCOPED = ("park.tenants", "park.staff", "audit.read", "stage.control")  # perm_map asks them of the person's park
 
 
 def perm_map(who: Person) -> dict[str, bool]:

@@ -202,6 +202,7 @@ class Room:
         self._pending_events: list[RoomEvent] = []
         self._movement_clock = 0.0  # simulated time in ticks (sum of dt * tick_rate)
         self.dropped_inputs = 0
+        self._pinned = np.zeros(0, dtype=np.int64)  # seen by every viewer (a showcase's presenters)
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -265,6 +266,23 @@ class Room:
             av.yaw = wrap_yaw(yaw)
         self._requantize(av)
         self._pending_events.extend(self._update_zones([eid]))
+
+    def mirror(self, eid: int, x: float, y: float, yaw: float, anim: int) -> None:
+        """Show the avatar at (x, y) with ``anim``, as another room's avatar stands: a
+        stand-in (a presenter standing in another hall) that no input moves."""
+        av = self.avatars[eid]
+        av.x, av.y, av.yaw = x, y, wrap_yaw(yaw)
+        av.anim, av.emote = Anim(anim), Anim.IDLE
+        self._requantize(av)
+
+    def pin(self, eids: Iterable[int]) -> None:
+        """Every viewer sees these avatars, whatever the view radius and the K-nearest cap
+        (the presenters of the showcase on the stage); the rest of each view is as before."""
+        self._pinned = np.array(sorted(set(eids)), dtype=np.int64)
+
+    @property
+    def pinned(self) -> tuple[int, ...]:
+        return tuple(self._pinned.tolist())
 
     def __contains__(self, eid: object) -> bool:
         return eid in self.avatars
@@ -459,6 +477,8 @@ class Room:
         else:  # same entities: last build's view (positions and states are still fresh)
             view = self._view_keys
             self._view_age += 1
+        if len(self._pinned):
+            view = self._with_pinned(view, eids)
         if viewers is None:
             tlist = [e for e, av in avatars.items() if not av.detached]
         else:
@@ -499,6 +519,15 @@ class Room:
                 frames[eid] = frame(tick, ack, pos, e_items[es:ee], u_items[us:ue], l_items[ls:le])
             vs.commit(gen, ack, pos)
         return frames
+
+    def _with_pinned(self, view: np.ndarray, eids: np.ndarray) -> np.ndarray:
+        """The view keys plus (viewer, pinned) for every viewer and pinned avatar present."""
+        pins = self._pinned[np.isin(self._pinned, eids)]
+        if not len(pins) or not len(eids):
+            return view
+        pairs = (np.repeat(eids, len(pins)) << 32) | np.tile(pins, len(eids))
+        pairs = pairs[np.repeat(eids, len(pins)) != np.tile(pins, len(eids))]
+        return np.union1d(view, pairs)
 
     def mark_skipped(self, eid: int) -> None:
         """The last frame built for ``eid`` was not delivered: the next one makes up for it."""

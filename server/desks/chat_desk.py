@@ -9,6 +9,7 @@ Stored lines are queued off the tick.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from server.clock import Clock
@@ -17,6 +18,7 @@ from server.presence import Visitor
 from server.refusal import Refusal
 from world.booths import BoothRecord
 from world.chat import NEAR_RADIUS, ChatLimiter, ChatRuleError, check_channel, clean_text
+from world.people import Person
 from world.permissions import Resource
 from world.protocol import messages as M
 from world.protocol.codec import encode
@@ -24,10 +26,12 @@ from world.protocol.constants import ErrorCode
 
 
 class ChatDesk:
-    def __init__(self, chat_log: Any, limiter: ChatLimiter, clock: Clock) -> None:
+    def __init__(self, chat_log: Any, limiter: ChatLimiter, clock: Clock,
+                 hush: Callable[[HostedPark, Person, str], str | None] | None = None) -> None:
         self.chat_log = chat_log
         self.limiter = limiter
         self.clock = clock
+        self.hush = hush  # why a channel is closed to this person now (a showcase's muted audience)
 
     def find_channel(self, v: Visitor, msg: M.Chat) -> tuple[Resource, tuple[HostedPark, BoothRecord | None]]:
         park = v.park
@@ -53,6 +57,9 @@ class ChatDesk:
             text = clean_text(msg.text)
         except ChatRuleError as exc:
             raise Refusal(ErrorCode(exc.code), str(exc)) from None
+        hushed = self.hush(park, who, msg.ch) if self.hush is not None else None
+        if hushed:
+            raise Refusal(ErrorCode.NOT_ALLOWED, hushed)
         speaker = who.user_id if who.registered else f"guest@{v.ip}"
         if not self.limiter.allow(speaker, self.clock.monotonic()):
             raise Refusal(ErrorCode.RATE_LIMITED, "chat: at most 5 lines per 10 s; this line was dropped")

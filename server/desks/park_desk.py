@@ -8,8 +8,9 @@ from typing import Any
 from server.clock import Clock
 from server.desks.views import joined_message
 from server.parks import HostedPark
-from server.presence import Presence, Visitor
+from server.presence import ParkFull, Presence, Visitor
 from server.refusal import Refusal
+from world.people import Person
 from world.permissions import Resource
 from world.protocol import messages as M
 from world.protocol.constants import ErrorCode
@@ -19,9 +20,13 @@ from world.text import TextRuleError, clean_name
 
 class ParkDesk:
     def __init__(self, parks: dict[str, HostedPark], presence: Presence, positions: Any, clock: Clock,
-                 rng: Rng, *, spaces: Callable[[HostedPark], Awaitable[M.Spaces | None]] | None = None) -> None:
+                 rng: Rng, *, spaces: Callable[[HostedPark], Awaitable[M.Spaces | None]] | None = None,
+                 stage: Callable[[HostedPark, Visitor], Awaitable[M.StageView | None]] | None = None,
+                 barred: Callable[[HostedPark, Person], str | None] | None = None) -> None:
         self.parks = parks
         self.spaces = spaces  # the park's bookable zones, sent right after ``joined``
+        self.stage = stage  # the park's stage (``server.stage_board``), sent after ``hall``
+        self.barred = barred  # why a person may not come in (removed from the event on its stage)
         self.presence = presence
         self.positions = positions
         self.clock = clock
@@ -54,28 +59,47 @@ class ParkDesk:
     async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | list[Any] | None:
         person = v.person
         assert person is not None
+        bar = self.barred(park, person) if self.barred is not None else None
+        if bar:
+            raise Refusal(ErrorCode.NOT_ALLOWED, bar)
         at = None
         if msg.spawn is None and person.registered:  # a returning account starts where it left
             at = await self._saved(person.user_id, park.id)
             if v.peer.closing or v.person is not person:
                 return None
-        if v.park is not park:  # after the await: nobody else got the last place meanwhile
+        if v.park is None or v.park.main_hall is not park:  # after the await: nobody got the last place meanwhile
             full = self.presence.park_full(park) or self.presence.avatar_refusal(v)
             if full:
                 raise Refusal(ErrorCode.UNAVAILABLE, full)
         try:
-            eid = self.presence.join(v, park, msg.spawn, self.rng, at, self.clock.now())
+            self.presence.join(v, park, msg.spawn, self.rng, at, self.clock.now())
         except UnknownSpawn as exc:
             raise Refusal(ErrorCode.NOT_FOUND, f"spawn: {exc.args[0]}") from None
+        except ParkFull as exc:
+            raise Refusal(ErrorCode.UNAVAILABLE, str(exc)) from None
         v.peer.session.joined()
-        joined = joined_message(park, eid, msg.id)
+        return await self.arrived(v, msg.id)
+
+    async def arrived(self, v: Visitor, rid: int) -> list[Any]:
+        """What a visitor who just came into a hall gets: ``joined``, ``hall``, then the
+        park's ``spaces`` and ``stage`` (read on the way: dropped if it moved on meanwhile)."""
+        hall, eid = v.park, v.eid
+        assert hall is not None and eid is not None
+        replies: list[Any] = [joined_message(hall, eid, rid),
+                              self.presence.hall_message(hall, self.presence.offer_of(v))]
+        reads: list[Callable[[HostedPark], Awaitable[Any]]] = []
         if self.spaces is not None:
-            board = await self.spaces(park)
+            reads.append(self.spaces)
+        if self.stage is not None:
+            stage = self.stage
+            reads.append(lambda park: stage(park, v))
+        for read in reads:
+            board = await read(hall.main_hall)
+            if v.park is not hall or v.eid != eid:  # left (or moved on) while it was read
+                return replies
             if board is not None:
-                if v.park is not park or v.eid != eid:  # left (or moved on) while the board was read
-                    return [joined]
-                return [joined, board]
-        return joined
+                replies.append(board)
+        return replies
 
     async def leave(self, v: Visitor, msg: M.Leave, _: Any) -> M.Ok | None:
         self.presence.leave(v, self.clock.now())

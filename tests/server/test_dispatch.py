@@ -54,7 +54,7 @@ class Peer:
 
 def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     desk, metrics = Desk(), Metrics()
-    desks = {name: desk for name in ("front", "parks", "chat", "booths", "kiosk", "spaces")}
+    desks = {name: desk for name in ("front", "parks", "chat", "booths", "kiosk", "spaces", "stage")}
 
     def finder(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         return BOOTH, None
@@ -62,7 +62,7 @@ def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     def missing(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         raise Refusal(ErrorCode.NOT_FOUND, "booth: no booth 'zz' in park 798-art-zone")
 
-    finders = {"park": finder, "chat": finder, "booth": finder, "space": finder}
+    finders = {"park": finder, "chat": finder, "booth": finder, "space": finder, "stage": finder}
     d = Dispatcher(desks, finders, metrics)
     d.missing = missing  # type: ignore[attr-defined]
     return d, desk, metrics
@@ -73,7 +73,7 @@ def _sample(kind: type) -> Any:
     values = {"booth": "b1", "park": "798-art-zone", "ch": "near", "text": "hi", "name": "Ann", "consent": True,
               "content": M.BoothPatch(name="x"), "on": True, "owner_user": "acme", "user": "ann",
               "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en",
-              "space": 12, "start": 1767225600, "minutes": 60}
+              "space": 12, "start": 1767225600, "minutes": 60, "kind": "applause", "muted": True}
     fields = {f.name: values[f.name] for f in msgspec.structs.fields(kind) if f.required}
     return kind(**fields)
 

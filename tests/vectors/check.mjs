@@ -39,6 +39,11 @@ const built = {
   kiosk: msg.kiosk(17),
   space_slots: msg.spaceSlots(12, 18),
   space_book: msg.spaceBook(12, 1767225600, 60, 19),
+  react: msg.react("applause"),
+  hall_move: msg.hallMove(21),
+  stage_chat: msg.stageChat(true, 22),
+  spotlight: msg.spotlight("li-na", 23),
+  stage_remove: msg.stageRemove("troll", "spam", 24),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

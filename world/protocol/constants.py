@@ -43,7 +43,7 @@ class CloseCode(IntEnum):
     REPLACED = 4005  # the same session was resumed on another connection
     SERVER_FULL = 4006  # connection limit (total or per IP) reached
     IDLE = 4007  # nothing received for the idle timeout
-    KICKED = 4008  # removed by staff/admin
+    KICKED = 4008  # removed from the event on the park's stage (stage_remove)
 
 
 class ErrorCode(StrEnum):

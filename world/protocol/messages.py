@@ -256,6 +256,49 @@ class SpaceBook(_C2S, tag="space_book"):
     id: U32 = 0
 
 
+class React(_C2S, tag="react"):
+    """A reaction to the showcase on the park's stage (``kind``: applause, cheer, heart,
+    laugh, wow). Counted per second on the server and shown to everyone in every hall
+    once a second (``reactions``); at most a few a second count per person."""
+
+    kind: Annotated[str, Meta(max_length=16)]
+    id: U32 = 0
+
+
+class HallMove(_C2S, tag="hall_move"):
+    """Move from an overflow hall to the park's main hall (a seat there is offered to you
+    in ``hall.offer_until``, or free). Answered with ``joined`` (new ``you``) and ``hall``."""
+
+    id: U32 = 0
+
+
+class StageChat(_C2S, tag="stage_chat"):
+    """The event's organizer or a moderator mutes (``muted``) or unmutes the audience's
+    park and near chat in every hall of the park."""
+
+    muted: bool
+    id: U32 = 0
+
+
+class Spotlight(_C2S, tag="spotlight"):
+    """The event's organizer or a moderator puts a speaker (an account ``user`` in one of
+    the park's halls) in the spotlight: named in ``stage`` and seen by everyone like a
+    presenter. ``user`` "" ends the spotlight."""
+
+    user: Annotated[str, Meta(max_length=C.MAX_ID_CHARS)]
+    id: U32 = 0
+
+
+class StageRemove(_C2S, tag="stage_remove"):
+    """The event's organizer or a moderator removes a person (account ``user``) from the
+    event: their connections in the park's halls are closed with 4008 and they may not
+    come back to the park while the event is on its stage."""
+
+    user: Ident
+    reason: Short = ""
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
@@ -263,7 +306,7 @@ class Ping(_C2S, tag="ping"):
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Kiosk
-    | SpaceSlots | SpaceBook | Ping
+    | SpaceSlots | SpaceBook | React | HallMove | StageChat | Spotlight | StageRemove | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls
@@ -503,6 +546,63 @@ class SpaceBooked(_S2C, tag="space_booked"):
     alternatives: list[FreeSlot] = []
 
 
+class Hall(_S2C, tag="hall"):
+    """Which of the park's halls you are in: sent after every ``joined`` and again when a
+    seat in the main hall is offered to you. ``hall`` 1 is the main hall; 2, 3, ... are
+    overflow halls (same scene, booths and stage, their own crowd), ``halls`` how many
+    are open, ``capacity`` the visitors one hall holds. ``name_zh``/``name_en``: the
+    hall's name ("798艺术区 2号厅", "798 Art Zone - hall 2"; the park's name for the main
+    hall). ``offer_until`` (Unix seconds, 0: none): a main-hall seat is held for you
+    until then: send ``hall_move``."""
+
+    park: str
+    hall: int
+    halls: int
+    capacity: int
+    name_zh: str
+    name_en: str
+    offer_until: float = 0.0
+    re: int = 0
+
+
+class Presenter(Struct, omit_defaults=True):
+    user: str
+    name: str
+
+
+class StageView(_S2C, tag="stage"):
+    """The park's stage now, for every hall: the ``event`` on it (0: none), its ``title``
+    in your language, ``state`` (``scheduled``, ``live``, ``interrupted``, ``ended``,
+    ``none``), ``hls`` (the stream's playlist: absolute, or a path on the web app),
+    ``starts``/``ends`` (Unix seconds), ``presenters``, the speaker in the ``spotlight``
+    (account id, ``spotlight_name`` shown) and whether the audience's chat is ``muted``.
+    Sent after ``joined`` and again, whole, whenever it changes."""
+
+    park: str
+    stage: str = "main"
+    event: int = 0
+    title: str = ""
+    state: str = "none"
+    hls: str = ""
+    starts: int = 0
+    ends: int = 0
+    presenters: list[Presenter] = []
+    spotlight: str = ""
+    spotlight_name: str = ""
+    muted: bool = False
+
+
+class Reactions(_S2C, tag="reactions"):
+    """The reactions of one second (``second``: its start, Unix seconds) to ``event``,
+    summed over every hall of the park: kind -> count. At most one a second; none for a
+    second without reactions."""
+
+    park: str
+    event: int
+    second: int
+    counts: dict[str, int]
+
+
 class Ok(_S2C, tag="ok"):
     re: int
     data: Any = None
@@ -526,7 +626,7 @@ class Pong(_S2C, tag="pong"):
 
 ServerMessage = (
     Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | SpaceSlotList
-    | SpaceBooked | Ok | Error | Bye | Pong
+    | SpaceBooked | Hall | StageView | Reactions | Ok | Error | Bye | Pong
 )
 
 

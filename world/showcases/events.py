@@ -200,8 +200,8 @@ def _presenter_problems(presenters: Sequence[str]) -> list[Problem]:
 
 def edit_problems(event: Event, draft: EventDraft, now: datetime | float) -> list[Problem]:
     """What is wrong with changing ``event`` into ``draft``: a scheduled event may change
-    anything (checked as a new one); a live event its texts and presenters only (and its
-    end, not before now); an ended or cancelled one nothing."""
+    anything (checked as a new one); a live event its texts, presenters, capacity and
+    quota, not its times; an ended or cancelled one nothing."""
     if event.state not in ("scheduled", "live"):
         return [Problem("state", "event", f"a{'n' if event.state == 'ended' else ''} {event.state} event "
                         "cannot be changed")]
@@ -212,8 +212,9 @@ def edit_problems(event: Event, draft: EventDraft, now: datetime | float) -> lis
     found = [p for p in problems(draft, event.start) if p.code != "past"]
     if draft.start != event.start:
         found.append(Problem("state", "start", "a live event's start cannot move"))
-    if draft.end <= aware(now):
-        found.append(Problem("past", "end", "a live event cannot end in the past: end it instead"))
+    elif draft.end != event.end:
+        found.append(Problem("state", "end", "a live event's end cannot move (its stage is booked until then): "
+                             "end it when it is over"))
     return found
 
 

@@ -102,7 +102,7 @@ def test_a_live_event_changes_its_texts_but_not_its_start() -> None:
     moved = dataclasses.replace(draft, start=START + timedelta(minutes=15))
     assert [(p.field, p.code) for p in edit_problems(live, moved, during)] == [("start", "state")]
     early_end = dataclasses.replace(draft, end=START + timedelta(minutes=20))
-    assert [(p.field, p.code) for p in edit_problems(live, early_end, during)] == [("end", "past")]
+    assert [(p.field, p.code) for p in edit_problems(live, early_end, during)] == [("end", "state")]
     assert [p.code for p in edit_problems(event(state="ended"), draft, during)] == ["state"]
     other_stage = dataclasses.replace(draft, stage_id="east")
     assert [p.field for p in edit_problems(event(), other_stage, NOW)] == ["stage_id"]

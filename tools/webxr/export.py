@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 WEB_SOURCES = Path(__file__).resolve().parent / "web"
 NODE_DIR = REPO / "tools" / "node"
 PARK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-LICENSES = {"three": "three/LICENSE", "msgpack": "@msgpack/msgpack/LICENSE"}
+LICENSES = {"three": "three/LICENSE", "msgpack": "@msgpack/msgpack/LICENSE", "hls.js": "hls.js/LICENSE"}
 I18N_DIR = REPO / "assets" / "i18n"
 # the catalogue keys the browser client shows (both 3D clients' words, its own, role names)
 CLIENT_TEXTS = ("client.", "web3d.", "role.")

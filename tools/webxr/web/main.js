@@ -14,6 +14,7 @@ import { Scenery } from "./scene.js";
 import { SpaceZones } from "./spaces.js";
 import { KioskPanel } from "./kiosk.js";
 import { SpacePanel } from "./space_panel.js";
+import { StageScreen } from "./stage_screen.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
 const CAMERA_DISTANCE = 5;
@@ -40,9 +41,14 @@ async function main() {
   // The scene follows the world server's: a rebuilt park is swapped in on its `joined`.
   app.scenery = new Scenery(world, {
     wsUrl: url, park: config.park,
-    onSwap: (l) => { app.layout = l; app.prediction.layout = l; app.spaces.redraw(); }, // zones of the new layout
+    onSwap: (l) => { app.layout = l; app.prediction.layout = l; app.spaces.redraw(); app.stage.attach(); }, // zones of the new layout
   });
   const layout = await app.scenery.start(config, document.getElementById("fatal"));
+  // The stage screen: the showcase's stream (the world server's `stage` message; `?stream=<hls url>`
+  // plays one without it, for testing)
+  app.stage = new StageScreen(world, { overlay: document.getElementById("overlay") });
+  app.stage.attach();
+  if (query.get("stream")) app.stage.play({ state: "live", url: query.get("stream"), title: query.get("title") || "" });
   const color = lively(Math.random());
   const name = guestName(query);
   const login = savedLogin();
@@ -133,6 +139,12 @@ async function main() {
       moving = move;
     }, tickMs);
   });
+  // The park's stage (live / interrupted / ended / scheduled / none), sent after `joined` and on
+  // every change; with `?stream=` a stage without an event does not stop the test stream.
+  conn.on("stage", (m) => {
+    if (query.get("stream") && !m.event) return;
+    if (!m.stage || m.stage === "main") app.stage.play(m); // one stage screen per scene today
+  });
   conn.on("snap", (m) => {
     app.snaps += 1;
     world.applySnapshot(m, performance.now());
@@ -170,6 +182,7 @@ async function main() {
     else placeCamera(world, me, controls);
     me.node.visible = app.xr.mode !== "vr";
     world.render();
+    app.renderedAt = Date.now(); // the wall clock of the picture on the canvas (stage screen sync tests)
     app.frames += 1;
     if (app.firstRenderMs === null) {
       app.firstRenderMs = Math.round(performance.now());
@@ -193,6 +206,7 @@ async function main() {
     frames: app.frames,
     snaps: app.snaps,
     scene: app.scenery.state(),
+    stage: app.stage.state(),
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
       park: world.parkRoot.position.toArray(), scale: world.parkRoot.scale.x, visible: world.parkRoot.visible,
       panel: !!app.xr.panel, teleport: app.xr.teleportTarget },

@@ -13,14 +13,17 @@ into the words of one language with the catalogue (``world.i18n.Texts``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.bus import Bus
 from server.db.inbox import Notice
 from world.i18n import Texts
 
 SUBJECT = "inbox.new"
+Work = Callable[[AsyncConnection], Awaitable[Any]]
 USERS_PER_HINT = 200  # a bus frame holds at most 64 KiB; user names are up to 64 characters
 
 
@@ -34,10 +37,12 @@ async def send(store: Any, bus: Bus, recipients: Sequence[str], notice: Notice, 
     return int(told)
 
 
-async def send_each(store: Any, bus: Bus, items: Sequence[tuple[str, Notice]], *, now: float) -> int:
+async def send_each(store: Any, bus: Bus, items: Sequence[tuple[str, Notice]], *, now: float,
+                    along: Work | None = None) -> int:
     """``send`` for notices that differ per recipient (``(recipient, notice)`` pairs): one
-    transaction for all, then the same ``inbox.new`` hints."""
-    told = await store.inbox.send_each(items, now=now)
+    transaction for all (with ``along``, the caller's own write, in it too), then the same
+    ``inbox.new`` hints."""
+    told = await store.inbox.send_each(items, now=now, along=along)
     users = list(dict.fromkeys(r for r, _ in items))
     for i in range(0, len(users), USERS_PER_HINT):
         bus.publish(SUBJECT, {"users": users[i:i + USERS_PER_HINT], "since": now})

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.db.bulk import insert_rows
 from server.db.database import Database
 from server.db.dialect import insert
 from server.db.policy_words import index_words, query_words
@@ -55,6 +56,7 @@ from world.policies.versions import Material, PolicyVersion, dump_version
 MAX_PAGE = 100
 MAX_OFFSET = 400
 CHUNK = 1000
+MATCH_COLUMNS = ("policy_id", "version", "org_id", "verdict", "amount", "reasons", "matched", "notified_version")
 SEARCH_STATES = ("published", "withdrawn")  # what the public search may show
 POLICY_FTS = table("policy_fts", column("rowid"))  # SQLite's FTS5 table (migration 0007)
 
@@ -202,6 +204,10 @@ async def _write_version(conn: AsyncConnection, policy_id: int, v: PolicyVersion
 
 def _fts_query(words: tuple[str, ...]) -> str:
     return " ".join(f'"{w}"' for w in words)
+
+
+class ToldMoved(RuntimeError):
+    """Someone else told enterprises of this policy version meanwhile: read again."""
 
 
 class PolicyRepo:
@@ -380,20 +386,34 @@ class PolicyRepo:
 
     # --- matches
 
+    def matches_writer(self, policy_id: int, version: int, rows: Sequence[dict[str, Any]], *, now: float,
+                       told: set[int] | None = None) -> Callable[[AsyncConnection], Awaitable[int]]:
+        """The write that replaces ``policy_id``'s matches whole with ``rows`` ({org_id, verdict,
+        amount, reasons}): a row for an enterprise already told of this version keeps that (no
+        second notice). ``told``: the enterprises the caller read as told already (``told_of``);
+        every row is then marked told (the caller writes the others' notices in the same
+        transaction), and ``ToldMoved`` is raised, writing nothing, if that set changed since."""
+        async def run(conn: AsyncConnection) -> int:
+            before = {int(r.org_id) for r in await conn.execute(select(policy_matches.c.org_id).where(
+                policy_matches.c.policy_id == policy_id, policy_matches.c.notified_version == version))}
+            if told is not None and before != told:
+                raise ToldMoved(policy_id)
+            await conn.execute(delete(policy_matches).where(policy_matches.c.policy_id == policy_id))
+            full = [(policy_id, version, r["org_id"], r["verdict"], r["amount"], r["reasons"], now,
+                     version if told is not None or r["org_id"] in before else 0) for r in rows]
+            return await insert_rows(conn, policy_matches, MATCH_COLUMNS, full)
+        return run
+
     async def replace_matches(self, policy_id: int, version: int, rows: Sequence[dict[str, Any]], *,
                               now: float) -> int:
-        """Rewrite ``policy_id``'s matches whole with ``rows`` ({org_id, verdict, amount, reasons});
-        a row for an enterprise already told of this version keeps that (no second notice)."""
-        async def run(conn: AsyncConnection) -> int:
-            told = {int(r.org_id) for r in await conn.execute(select(policy_matches.c.org_id).where(
-                policy_matches.c.policy_id == policy_id, policy_matches.c.notified_version == version))}
-            await conn.execute(delete(policy_matches).where(policy_matches.c.policy_id == policy_id))
-            full = [{"policy_id": policy_id, "version": version, "matched": now,
-                     "notified_version": version if r["org_id"] in told else 0, **r} for r in rows]
-            for i in range(0, len(full), CHUNK * 5):
-                await conn.execute(policy_matches.insert(), full[i:i + CHUNK * 5])
-            return len(full)
-        return await self.db.commit(run)
+        """``matches_writer`` on its own: nobody is marked told."""
+        return await self.db.commit(self.matches_writer(policy_id, version, rows, now=now))
+
+    async def told_of(self, policy_id: int, version: int) -> set[int]:
+        """The enterprises already told of ``version`` of the policy."""
+        rows = await self.db.rows(select(policy_matches.c.org_id).where(
+            policy_matches.c.policy_id == policy_id, policy_matches.c.notified_version == version))
+        return {int(r.org_id) for r in rows}
 
     async def replace_org_matches(self, org_id: int, policy_ids: Sequence[int], rows: Sequence[dict[str, Any]], *,
                                   now: float) -> int:

@@ -2,11 +2,12 @@
 
 ``PolicyService.publish`` writes a policy (version 1) or ``change`` a new version of
 one, audit-logs it, then ``rematch``: the bulk matcher (``server.policies.bulk``, numpy
-over the zone's enterprises as columns) rewrites the policy's matches in one
-transaction, and ``notify`` tells the owners and admins of every eligible and possibly
-eligible enterprise not yet told of this version, through ``server.notices.send_each``
-(one transaction for all, each enterprise its own verdict, amount and the clauses with
-their marks; the in-world push follows). A policy whose application window has closed is
+over the zone's enterprises as columns) finds every eligible and possibly eligible
+enterprise, and one transaction (``server.notices.send_each`` with the matches' write
+``along``) rewrites the policy's matches, written as told, and the notices to the owners
+and admins of those not yet told of this version (each enterprise its own verdict, amount
+and the clauses with their marks; the in-world push follows). Both land or neither; no
+UPDATE of every match afterwards. ``notify`` tells any match left untold (a catch-up). A policy whose application window has closed is
 not matched or pushed. Subscribers of the policy's topics are told too (one notice).
 
 Deadline reminders are scheduler jobs (``policy.deadline``, written with the version):
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.bus import Bus
 from server.db.inbox import Notice
+from server.db.policies import ToldMoved
 from server.notices import send, send_each
 from server.policies.bulk import match
 from server.policies.columns import load
@@ -54,8 +56,8 @@ class Matched:
     possibly: int
     told: int  # people notified
     match_s: float  # loading the columns and matching
-    write_s: float  # writing the matches
-    notify_s: float  # writing the notices
+    write_s: float  # the one transaction: the matches written, and the notices (the new ones told)
+    notify_s: float  # building the notices: who decides for each enterprise, the texts
 
 
 def link(policy_id: int) -> str:
@@ -126,12 +128,38 @@ class PolicyService:
             rows = [{"org_id": o, "verdict": v, "amount": a, "reasons": r}
                     for o, v, a, r in zip(org_ids, out.verdicts.tolist(), amounts, out.reasons.tolist(), strict=True)]
         matched = time.perf_counter()
-        await self.store.policies.replace_matches(policy_id, policy.current_version, rows, now=now)
+        version = policy.current_version
+        told, build_s = 0, 0.0
+        if not notify:
+            await self.store.policies.replace_matches(policy_id, version, rows, now=now)
+        else:
+            told, build_s = await self._write_and_tell(policy, rows, now=now)
         written = time.perf_counter()
-        told = await self.notify(policy_id, now=now) if notify else 0
         eligible = sum(1 for r in rows if r["verdict"] == "eligible")
-        return Matched(policy_id, policy.current_version, eligible, len(rows) - eligible, told,
-                       matched - started, written - matched, time.perf_counter() - written)
+        return Matched(policy_id, version, eligible, len(rows) - eligible, told,
+                       matched - started, written - matched - build_s, build_s)
+
+    async def _write_and_tell(self, policy: Any, rows: list[dict[str, Any]], *, now: float) -> tuple[int, float]:
+        """The matches and the notices of the enterprises not told of this version yet, in one
+        transaction (no UPDATE of 50,000 rows afterwards to mark them told: they are written told)."""
+        for _ in range(3):
+            t0 = time.perf_counter()
+            told = await self.store.policies.told_of(policy.id, policy.current_version)
+            people = await self.store.db.read(_deciders)
+            cache: dict[Any, Any] = {}
+            items: list[tuple[str, Notice]] = []
+            for r in rows:
+                users = people.get(r["org_id"])
+                if users and r["org_id"] not in told:
+                    notice = self._notice(policy, r["verdict"], r["amount"], r["reasons"], cache)
+                    items.extend((u, notice) for u in users)
+            write = self.store.policies.matches_writer(policy.id, policy.current_version, rows, now=now, told=told)
+            build_s = time.perf_counter() - t0
+            try:
+                return await send_each(self.store, self.bus, items, now=now, along=write), build_s
+            except ToldMoved:
+                continue  # another run told some of them meanwhile: read again
+        raise RuntimeError(f"policy {policy.id}: the told enterprises kept changing")
 
     async def rematch_org(self, org_id: int, *, now: float) -> int:
         """Match one enterprise against every open published policy (its profile changed),
@@ -164,16 +192,25 @@ class PolicyService:
         return " · ".join(f"{name} {MARKS[state]}" for name, (state, _why) in zip(names, pairs, strict=True))
 
     def _notice(self, policy: Any, verdict: str, amount: float | None, reasons: str,
-                cache: dict[tuple[str, str], dict[str, str]]) -> Notice:
+                cache: dict[Any, Any]) -> Notice:
+        """The notice for one verdict, amount and clause marks: enterprises that share all
+        three share one ``Notice`` (and its parameters' JSON, written once); the clause text
+        is made once per verdict and marks."""
+        key = (verdict, reasons, amount)
+        found = cache.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         spec = policy.current.spec
-        key = (verdict, reasons)
-        if key not in cache:
-            cache[key] = {f"clauses_{lang}": self._clauses(spec.rule, reasons, lang) for lang in ("zh", "en")}
+        clauses = cache.get((verdict, reasons))
+        if clauses is None:
+            clauses = cache[(verdict, reasons)] = {f"clauses_{lang}": self._clauses(spec.rule, reasons, lang)
+                                                   for lang in ("zh", "en")}
         params = {"policy": policy.id, "title_zh": spec.title_zh, "title_en": spec.title_en or spec.title_zh,
-                  "amount": "" if amount is None else f"{amount:,.0f}", **cache[key]}
+                  "amount": "" if amount is None else f"{amount:,.0f}", **clauses}
         kind = "possibly" if verdict == "possibly" else "eligible" if amount is not None else "eligible_no_amount"
-        return Notice("policy", f"policy.notice.{verdict}.title", f"policy.notice.{kind}.body", params,
-                      link(policy.id))
+        cache[key] = notice = Notice("policy", f"policy.notice.{verdict}.title", f"policy.notice.{kind}.body",
+                                     params, link(policy.id))
+        return notice
 
     async def notify(self, policy_id: int, *, now: float) -> int:
         """Tell the owners and admins of each matched enterprise not yet told of this version."""
@@ -187,7 +224,7 @@ class PolicyService:
         by_org: dict[int, list[str]] = {}
         for org_id, user in people:
             by_org.setdefault(org_id, []).append(user)
-        cache: dict[tuple[str, str], dict[str, str]] = {}
+        cache: dict[Any, Any] = {}
         items: list[tuple[str, Notice]] = []
         for org_id, verdict, amount, reasons in pending:
             users = by_org.get(org_id)
@@ -242,6 +279,17 @@ class PolicyService:
                              "apply_to": spec.apply_to.isoformat() if spec.apply_to else "",
                              "days": int(payload["days"])}, link(policy.id))
             await send(self.store, self.bus, users, notice, now=now)
+
+
+async def _deciders(conn: AsyncConnection) -> dict[int, list[str]]:
+    """Every enterprise's owners and admins (who are told of its matches)."""
+    rows = await conn.execute(text(
+        'SELECT s.org_id, s."user" FROM memberships s JOIN org_profiles p ON p.org_id = s.org_id '
+        "WHERE p.kind = 'enterprise' AND s.role IN ('owner', 'admin') ORDER BY s.org_id, s.\"user\""))
+    out: dict[int, list[str]] = {}
+    for org_id, user in rows:
+        out.setdefault(int(org_id), []).append(str(user))
+    return out
 
 
 def _people_of_matches(policy_id: int, version: int) -> Any:

@@ -10,10 +10,11 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
 from server.bus import InProcessBus
-from server.db.policies import Query
+from server.db.policies import Query, ToldMoved
 from server.notices import render
 from server.policies.service import PolicyService
 from server.scheduler import Scheduler
@@ -209,4 +210,21 @@ def test_subscribers_hear_of_new_policies_and_reminders_come_before_the_deadline
             assert "2026-06-30" in render(TEXTS, "en", reminded)[1] and "7 days" in render(TEXTS, "en", reminded)[1]
             assert len(await store.inbox.page("far")) == 0  # not matched: no reminder
             assert done.policy_id
+    run(go())
+
+
+def test_the_matches_write_refuses_a_stale_told_set_and_writes_nothing(database_url: str) -> None:
+    async def go() -> None:
+        async with opened(database_url) as store:
+            ids, bureau = await _zone(store)
+            service = PolicyService(store, InProcessBus(), TEXTS, TZ)
+            done = await service.publish(parse_version(RENT), issuer_org_id=bureau, by="olga", now=NOW)
+            told = await store.policies.told_of(done.policy_id, 1)
+            assert ids["ink"] in told  # told with the matches, in one transaction
+            before = await store.policies.match_counts(done.policy_id)
+            stale = store.policies.matches_writer(done.policy_id, 1, [], now=NOW + 1, told=set())
+            with pytest.raises(ToldMoved):
+                await store.db.commit(stale)
+            assert await store.policies.match_counts(done.policy_id) == before
+            assert await store.policies.told_of(done.policy_id, 1) == told
     run(go())

@@ -58,7 +58,10 @@ def parse_time(text: str) -> float:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        moment = datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%S.%f%z")
+        try:
+            moment = datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%S.%f%z")
+        except ValueError:
+            raise PlaylistError(f"EXT-X-PROGRAM-DATE-TIME is not a date and time: {text!r}") from None
     if moment.tzinfo is None:
         raise PlaylistError(f"EXT-X-PROGRAM-DATE-TIME without a time zone: {text!r}")
     return moment.timestamp()

@@ -68,7 +68,7 @@ class Watch:
         silent = now - self._last
         if silent < self.stall_s:
             return False, False
-        changed = self._set(INTERRUPTED, f"no new segment for {silent:.0f} s")
+        changed = self._set(INTERRUPTED, f"no new segment for {self.stall_s:g} s")
         return changed, silent >= (self.push_restart_s if self.push else self.stall_s)
 
     def run_ended(self, why: str) -> tuple[bool, float]:

@@ -132,6 +132,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
     app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)
     app.add_middleware(BodyLimit, limit=config.web_max_body, larger=(*park_import.LARGER, policy_forms.LARGER))
+    app.add_middleware(stream_files.NoCookies)  # outermost: stream files leave without a cookie
     _answers(app)
     return app
 

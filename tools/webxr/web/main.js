@@ -14,6 +14,7 @@ import { Scenery } from "./scene.js";
 import { SpaceZones } from "./spaces.js";
 import { KioskPanel } from "./kiosk.js";
 import { SpacePanel } from "./space_panel.js";
+import { ShowcaseHall } from "./hall.js";
 import { StageScreen } from "./stage_screen.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
@@ -76,6 +77,7 @@ async function main() {
   });
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
   app.notices = new Notices(document.getElementById("notices"), conn);
+  app.hall = new ShowcaseHall(document.getElementById("overlay"), conn, world); // hall name, reactions and their bursts
   app.spaces = new SpaceZones(world, conn, canvas); // bookable zones: free / taken, tap to book
   app.kiosk = new KioskPanel(document.getElementById("kiosk"), conn, { // the policy service point
     where: () => ({ x: prediction.x, y: prediction.y }), layout: () => app.layout,
@@ -206,6 +208,7 @@ async function main() {
     frames: app.frames,
     snaps: app.snaps,
     scene: app.scenery.state(),
+    hall: app.hall.state(),
     stage: app.stage.state(),
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
       park: world.parkRoot.position.toArray(), scale: world.parkRoot.scale.x, visible: world.parkRoot.visible,

@@ -47,8 +47,10 @@ from server.parks import HostedPark, load_parks
 from server.policies.service import PolicyService
 from server.presence import Presence
 from server.scheduler import Scheduler
+from server.showcases.service import ShowcaseService
+from server.showcases.stage_source import ShowcaseStages
 from server.space_board import SpaceBoard
-from server.stage_board import NoStages, StageBoard, StageSource
+from server.stage_board import StageBoard, StageSource
 from server.stage_reactions import ReactionBoard
 from server.ticker import Ticker
 from server.web.sessions import load_secret
@@ -86,7 +88,7 @@ class App:
         self.bus: Bus = bus or HubBus(config.bus_socket)
         self.rng = rng or random.Random()
         self._rebuild = rebuild
-        self._stages = stages  # what the parks' stages show (the showcase service; none wired: empty stages)
+        self._stages = stages  # what the parks' stages show (None: the showcase service, server.showcases)
         self.metrics = Metrics()
         self.parks: dict[str, HostedPark] = {}
         self.stopping = False
@@ -120,7 +122,8 @@ class App:
         tz = ZoneInfo(cfg.zone_timezone)
         self.space_board = SpaceBoard(self.parks, store, self.bus, tz, clock.now)
         self.bookings = BookingService(store, clock, tz, load_secret(cfg.data_dir), bus=self.bus)
-        self.stages = StageBoard(self.parks, presence, self._stages or NoStages(), self.bus)
+        self.showcases = ShowcaseService(store, clock, tz, self.bookings, bus=self.bus)
+        self.stages = StageBoard(self.parks, presence, self._stages or ShowcaseStages(self.showcases), self.bus)
         self.reactions = ReactionBoard(presence, self.bus, cfg.reactions_per_s,
                                        source=f"{socket.gethostname()}:{id(self):x}")
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,
@@ -158,6 +161,7 @@ class App:
         self.bookings.register(self.scheduler)  # hold expiry, reminders, no-show release (written by the web)
         self.policies = PolicyService(store, self.bus, self.notice_push.texts, tz)
         self.policies.register(self.scheduler)  # policy deadline reminders (written when a version is published)
+        self.showcases.register_jobs(self.scheduler)  # event reminders, start and end (written when scheduled)
         await self.listener.start()
         now = clock.now()
         await self.scheduler.recover()

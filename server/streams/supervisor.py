@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from server.clock import Clock, SystemClock
 from server.streams import playlist
@@ -105,13 +106,13 @@ class StreamSupervisor:
                  ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe", media_dir: Path | None = None,
                  fetch: Fetch | None = None, poll_s: float = 0.1, stall_s: float = 4.0,
                  startup_s: float = 20.0, push_restart_s: float = 10.0,
-                 backoff: tuple[float, ...] | None = None) -> None:
+                 backoff: tuple[float, ...] | None = None, stop_grace_s: float = STOP_GRACE_S) -> None:
         self.streams_dir = Path(streams_dir)
         self.on_change = on_change
         self.clock = clock or SystemClock()
         self.ffmpeg, self.ffprobe, self.media_dir, self.fetch = ffmpeg, ffprobe, media_dir, fetch
         self.poll_s, self.stall_s, self.startup_s, self.push_restart_s = poll_s, stall_s, startup_s, push_restart_s
-        self.backoff = backoff
+        self.backoff, self.stop_grace_s = backoff, stop_grace_s
         self._streams: dict[int, _Stream] = {}
         self._prefix = (("setpriv", "--pdeathsig", "TERM") if shutil.which("setpriv") else ()) + ("nice", "-n", str(NICE))
 
@@ -307,15 +308,18 @@ class StreamSupervisor:
 
     def _exit_reason(self, stream: _Stream, code: int | None) -> str:
         lines = [line.strip() for line in (stream.folder / ENCODER_LOG).read_text(errors="replace").splitlines()
-                 if line.strip()] if (stream.folder / ENCODER_LOG).is_file() else []
+                 if line.strip() and "Last message repeated" not in line] if (stream.folder / ENCODER_LOG).is_file() else []
         tail = f": {lines[-1][:300]}" if lines else ""
+        if isinstance(stream.source, PushRtmp | PushSrt):  # ffmpeg names the URL: keep the secret out
+            secret = stream.source.key if isinstance(stream.source, PushRtmp) else stream.source.passphrase
+            tail = tail.replace(secret, "***").replace(quote(secret, safe=""), "***")
         if isinstance(stream.source, PushRtmp | PushSrt) and code == 0:
             return "the broadcaster stopped sending" + tail
         return f"ffmpeg exited with status {code}{tail}"
 
     async def _kill(self, stream: _Stream) -> None:
         """Stop the run's processes: ffmpeg gets SIGINT (it closes its last segment), then
-        SIGKILL after ``STOP_GRACE_S``; the clock strip gets SIGTERM."""
+        SIGKILL after ``stop_grace_s``; the clock strip gets SIGTERM."""
         procs, stream.procs = stream.procs, []
         for proc in reversed(procs):  # ffmpeg first: it writes its last segment
             if proc.returncode is None:
@@ -323,7 +327,7 @@ class StreamSupervisor:
                     proc.send_signal(signal.SIGINT if proc is procs[-1] else signal.SIGTERM)
         for proc in procs:
             try:
-                await asyncio.wait_for(proc.wait(), STOP_GRACE_S)
+                await asyncio.wait_for(proc.wait(), self.stop_grace_s)
             except TimeoutError:
                 with contextlib.suppress(ProcessLookupError):
                     proc.kill()

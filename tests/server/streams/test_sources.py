@@ -154,3 +154,24 @@ async def _refusal(coro: object) -> StreamRefused:
     except StreamRefused as exc:
         return exc
     raise AssertionError("not refused")
+
+
+def test_every_refusal_has_its_text_in_both_languages(media: dict[str, Path], tmp_path: Path) -> None:
+    """Each code the stream code raises has ``stream.refused.<code>`` in zh and en, and the
+    parameters a refusal carries fill its text."""
+    import re
+
+    from server.web.texts import load_texts
+    texts = load_texts(strict=True)
+    source = "".join(p.read_text() for p in (Path(__file__).parents[3] / "server" / "streams").glob("*.py"))
+    codes = set(re.findall(r'StreamRefused\("([a-z_]+)"', source))
+    assert len(codes) >= 20
+    for code in codes:
+        for lang in ("zh", "en"):
+            assert texts.translate(lang, f"stream.refused.{code}", name="x", why="y", port=1, seconds=0.2, url="u",
+                                   status=404, scheme="ftp", value="v", event=3)
+    samples = [refused(probe_file(media["blink"])), refused(probe_file(media["notes"])),
+               refused(external_hls("ftp://x/y")), refused(probe_file(tmp_path / "gone.mp4"))]
+    for exc in samples:
+        text = texts.translate("zh", f"stream.refused.{exc.code}", **exc.params)
+        assert "{" not in text, text

@@ -412,7 +412,7 @@ booking_waitlist = Table(
 # public policy services (0007): the versioned rules, matches, subscriptions and applications.
 # Dates of a version are ISO calendar dates as text (YYYY-MM-DD, inclusive, Asia/Shanghai);
 # search objects outside this module: SQLite's FTS5 ``policy_fts`` (+ triggers ``policy_fts_*``),
-# PostgreSQL's generated column ``policy_tsv`` and its GIN index ``policy_tsv_gin``.
+# PostgreSQL's generated columns ``policy_tsv`` (GIN index ``policy_tsv_gin``) and ``policy_tsv_title`` (0009).
 POLICY_LEVELS = ("national", "municipal", "district", "zone", "park")
 POLICY_STATES = ("draft", "published", "withdrawn")
 VERDICTS = ("eligible", "possibly", "not")

@@ -228,3 +228,36 @@ def test_the_matches_write_refuses_a_stale_told_set_and_writes_nothing(database_
             assert await store.policies.match_counts(done.policy_id) == before
             assert await store.policies.told_of(done.policy_id, 1) == told
     run(go())
+
+
+def test_many_hits_rank_title_hits_first_and_every_hit_is_counted(database_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """More hits than PostgreSQL ranks (``RANKED``, here 3): the page holds the title hits
+    first, the count still holds every hit, filters apply to both kinds; SQLite's bm25 ranks
+    every hit and puts title hits first as well."""
+    from server.db import policies as repo
+    monkeypatch.setattr(repo, "RANKED", 3)
+
+    async def go() -> None:
+        async with opened(database_url) as store:
+            _ids, bureau = await _zone(store)
+            service = PolicyService(store, InProcessBus(), TEXTS, TZ)
+
+            async def add(title: str, body: str, level: str, at: float) -> int:
+                v = parse_version({**RENT, "title_zh": title, "title_en": "", "summary_en": "", "body_zh": body,
+                                   "level": level, "topics": []})
+                return (await service.publish(v, issuer_org_id=bureau, by="olga", now=at)).policy_id
+            in_body = [await add(f"园区补贴第{i}号", "本办法所称文创孵化，指扶持初创团队。", "district", NOW + i)
+                       for i in range(4)]
+            in_title = [await add(f"文创孵化资助第{i}号", "扶持初创团队。", "district", NOW + 10 + i) for i in range(2)]
+            municipal = await add("市级园区办法", "文创孵化的认定。", "municipal", NOW + 20)
+            hits, total = await store.policies.search(Query(text="文创孵化"))
+            assert total == 7
+            got = [h.policy.id for h in hits]
+            assert set(got[:2]) == set(in_title)  # the title hits first
+            assert set(got) <= set(in_title + in_body + [municipal])
+            hits, total = await store.policies.search(Query(text="文创孵化", levels=("municipal",)))
+            assert (total, [h.policy.id for h in hits]) == (1, [municipal])  # a body hit, through the filter
+            hits, total = await store.policies.search(Query(text="文创孵化", levels=("district",)))
+            assert total == 6 and set(h.policy.id for h in hits[:2]) == set(in_title)
+    run(go())

@@ -22,6 +22,11 @@ right after the previous step ends). Steps:
   ``{"do": "screenshot", "name": "booth"}``, ``{"do": "quit"}``,
   ``{"do": "lang", "to": "zh"}`` (switch the interface language; without ``to``: the other
   one), ``{"do": "help"}`` (show or hide the help panel).
+- ``{"do": "stage", "state": "live", "url": "http://.../live.m3u8", "title": "..."}``: show a
+  stage state on the stage screen as the ``stage`` message would (states: live,
+  interrupted, ended, scheduled, none); ``{"do": "wait_stage", "shown": "video"}``: until the
+  screen shows that (video, connecting, interrupted, ended, title, idle);
+  ``{"do": "replay"}``: play the ended event's replay.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
          "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help", "wait_kiosk",
-         "wait_space", "book"}
+         "wait_space", "book", "stage", "wait_stage", "replay"}
 
 
 class ScriptError(ValueError):
@@ -75,6 +80,10 @@ def parse(text: str) -> list[Step]:
                 raise ScriptError(f"step {i}: move needs 'dir': [mx, my]")
         if item["do"] == "camera" and args.get("face", "visitor") != "visitor":
             raise ScriptError(f"step {i}: camera 'face' can only be 'visitor'")
+        if item["do"] == "stage" and args.get("state") not in ("live", "interrupted", "ended", "scheduled", "none"):
+            raise ScriptError(f"step {i}: stage 'state' must be live, interrupted, ended, scheduled or none")
+        if item["do"] == "stage" and not isinstance(args.get("url", ""), str):
+            raise ScriptError(f"step {i}: stage 'url' must be a string")
         if item["do"] == "walk_to" and "booth" not in args and not ("x" in args and "y" in args):
             raise ScriptError(f"step {i}: walk_to needs 'booth' or 'x' and 'y'")
         steps.append(Step(item["do"], args, i))

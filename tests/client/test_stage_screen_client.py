@@ -1,0 +1,131 @@
+"""The stage screen in the desktop client, end to end: the real world server hosting the
+test park with a UV-mapped ``stage_screen`` (tests/webxr/stage_stream.py), a real live HLS
+stream (ffmpeg's testsrc2, 1 s segments, EXT-X-PROGRAM-DATE-TIME, the pixel clock burnt in)
+served by a real HTTP server, and the headless client (simplepbr on EGL) standing in the
+audience. Checked on its offscreen screenshots: the scene's idle picture before, the
+stream on the screen after (the screen's pixels are the test pattern's, and move between
+two shots), the "stream interrupted" card; from its log: the delay behind the source
+clock (program date time, and the pixel clock read back from the texture's picture) held
+at the browser's target. Screenshots in build/screenshots/client/stage-*.png (looked at).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from client.stage_stream import TARGET_DELAY_S
+from tests.webxr.stage_stream import CARD_RGB, HlsServer, LiveHls, stage_glb, stage_layout
+from tests.webxr.world_server import WorldServer
+
+pytestmark = pytest.mark.slow
+PARK = "test-park"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldServer]:
+    data = tmp_path_factory.mktemp("stage-client")
+    (data / "scenes").mkdir()
+    (data / "scenes" / f"{PARK}.glb").write_bytes(stage_glb(stage_layout(PARK)))
+    srv = WorldServer(data, layouts={PARK: stage_layout(PARK)}).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveHls, HlsServer]]:
+    folder = tmp_path_factory.mktemp("hls")
+    stream = LiveHls(folder).start(wait_segments=5)
+    http = HlsServer(folder).start()
+    yield stream, http
+    http.stop()
+    stream.stop()
+
+
+def _client(server: WorldServer, script: list[dict], tmp_path: Path, *extra: str) -> tuple[str, Path]:
+    (tmp_path / "script.json").write_text(json.dumps(script))
+    shots = tmp_path / "shots"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("cloudpark")), "client", "--server", server.ws_url, "--park", PARK,
+         "--name", "Viewer", "--lang", "en", "--spawn", "stage", "--offscreen", "--size", "960x540",
+         "--script", str(tmp_path / "script.json"), "--screenshot", str(shots), "--max-seconds", "120", *extra],
+        capture_output=True, text=True, timeout=200, cwd=ROOT, env={**os.environ, "CLOUDPARK_CACHE": str(tmp_path / "c")})
+    if shots.exists():
+        shutil.copytree(shots, ROOT / "build" / "screenshots" / "client", dirs_exist_ok=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr, shots
+
+
+def _shot(shots: Path, name: str) -> np.ndarray:
+    return np.asarray(Image.open(shots / f"stage-{name}.png").convert("RGB"), dtype=np.int32)
+
+
+def _inner(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) // 6, (y1 - y0) // 6
+    return img[y0 + dy:y1 - dy, x0 + dx:x1 - dx]
+
+
+LOOK = {"do": "camera", "heading": -90, "pitch": 8, "distance": 5}
+
+
+def test_the_stream_plays_on_the_stage_screen_in_step(server: WorldServer, live, tmp_path: Path) -> None:
+    stream, http = live
+    script = [
+        LOOK, {"do": "wait", "for": 1.0},
+        {"do": "wait_stage", "shown": "idle", "timeout": 5},
+        {"do": "screenshot", "name": "stage-idle"},
+        {"do": "stage", "state": "live", "url": http.url(), "title": "Spring showcase"},
+        {"do": "wait_stage", "shown": "video", "timeout": 30},
+        {"do": "wait", "for": 6.0},
+        {"do": "screenshot", "name": "stage-live-1"},
+        {"do": "wait", "for": 1.0},
+        {"do": "screenshot", "name": "stage-live-2"},
+        {"do": "stage", "state": "interrupted", "url": http.url(), "title": "Spring showcase"},
+        {"do": "wait_stage", "shown": "interrupted", "timeout": 5},
+        {"do": "wait", "for": 0.3},
+        {"do": "screenshot", "name": "stage-interrupted"},
+        {"do": "quit"},
+    ]
+    log, shots = _client(server, script, tmp_path)
+    assert "stage screen: attached" in log, log[-2000:]
+    states = re.findall(r"stage screen state: (\{.*?\}) at \((\d+), (\d+), (\d+), (\d+)\)", log)
+    assert len(states) == 3, log[-3000:]
+    box = tuple(int(v) for v in states[1][1:])
+    assert box[2] - box[0] > 120 and box[3] - box[1] > 60, f"the screen is too small in the view: {box}"
+    playing = ast.literal_eval(states[1][0])
+    assert playing["shown"] == "video" and playing["mode"] == "live"
+    idle, one, two, card = (_inner(_shot(shots, n), box) for n in ("idle", "live-1", "live-2", "interrupted"))
+    # before: the scene's own idle picture (its blue card) on the screen
+    blue = (np.abs(idle - np.array(CARD_RGB)).max(axis=-1) < 40).mean()
+    assert blue > 0.6, f"the idle screen does not show the scene's card ({blue:.2f})"
+    # with the stream: the test pattern's saturated bars, not the idle card, and moving
+    sat = one.max(axis=-1) - one.min(axis=-1)
+    assert (sat > 120).mean() > 0.3, f"no test pattern on the screen ({(sat > 120).mean():.2f})"
+    assert (np.abs(one - idle).max(axis=-1) > 40).mean() > 0.5, "the screen looks as before the stream"
+    moved = (np.abs(one - two).max(axis=-1) > 40).mean()
+    assert moved > 0.01, f"the picture did not move between two shots a second apart ({moved:.3f})"
+    # the interrupted card: dark red, not the pattern
+    assert (card[..., 0] > card[..., 2] + 10).mean() > 0.5, "the interrupted card is not on the screen"
+    # in step: the delay behind the source clock is held at the browser's target
+    delays = [(float(a), b) for a, b in re.findall(r"stage: delay ([\d.]+) s \(program clock\), ([\d.]+ s|-)", log)]
+    assert delays, log[-3000:]
+    program = [a for a, _ in delays]
+    assert all(abs(d - TARGET_DELAY_S) < 0.5 for d in program[1:]), program
+    pixel = [float(b.split()[0]) for _, b in delays if b != "-"]
+    if stream.clock:
+        assert pixel, "the pixel clock was never read from the texture"
+        assert all(1.0 < d < 8.0 for d in pixel), pixel
+    print(f"desktop stage delay: program clock {program}, pixel clock {pixel}")

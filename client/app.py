@@ -12,10 +12,11 @@ import logging
 import math
 import queue
 import threading
+import time
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from panda3d.core import (
     Filename,
@@ -25,6 +26,7 @@ from panda3d.core import (
 
 from client import avatar_model
 from client.booth_image import BoothImages
+from client.hall_view import HallView
 from client.kiosk_panel import KioskPanel
 from client.link import Link, LinkStatus
 from client.scene_cache import SceneError, fetch_scene
@@ -32,6 +34,7 @@ from client.scenery import Look
 from client.script import Step
 from client.space_panel import SpacePanel
 from client.space_zones import SpaceZones
+from client.stage_screen import StageScreen
 from client.texts import Notice, load_texts, locale_lang
 from client.visit import Visit, move_direction
 from world.geometry import centroid
@@ -39,8 +42,10 @@ from world.glb import layout_from_glb
 from world.layout import ParkLayout
 from world.protocol import messages as M
 from world.protocol.quantize import pos_from_wire
+from world.showcases.reactions import KINDS
 
 log = logging.getLogger(__name__)
+STAGE_VIEW = getattr(M, "StageView", None)  # the world server's `stage` message (docs/protocol.md)
 PLATES = 16  # name plates on the nearest visitors only: text is one draw call each
 CAMERA_FOV = 65.0  # degrees, horizontal
 LOOK_UP = 12.0  # degrees the view is raised above the line to the avatar's head
@@ -61,6 +66,7 @@ class ClientConfig:
     size: tuple[int, int] = (1280, 720)
     code: str = ""  # a one-time sign-in code from the web console ("" = a guest)
     web: str = ""  # the web app's address ("" = the game server's host, port 8765): the kiosk's links open there
+    stream: str = ""  # an HLS address played on the stage screen without a `stage` message (testing)
 
 
 def web_address(cfg: ClientConfig) -> str:
@@ -134,6 +140,14 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.zones = SpaceZones(self.render, texts, self.look.display_colour)
             self.kiosk_panel = KioskPanel(self, self.visit, texts.translate)
             self.space_panel = SpacePanel(self, self.visit, texts.translate)
+            # the showcase's stream on the scene's stage screen (decoded on its own thread)
+            self.stage = StageScreen(self.render, lambda key, **p: texts.translate(self.visit.lang, key, **p),
+                                     lambda: self.visit.lang, linear=self.look.linear,
+                                     resolve=lambda url: urljoin(web_address(cfg) + "/", url))
+            self.stream_started = False
+            # which hall of the park (overflow halls), reactions and their bursts
+            self.hall = HallView(self.aspect2d, lambda key, **p: texts.translate(self.visit.lang, key, **p),
+                                 lambda: self.visit.lang, time.time)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -197,6 +211,18 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("f2", self.switch_lang)
             self.accept("f3", self.hud.toggle_code)
             self.accept("p", self.open_kiosk)
+            self.accept("m", self.move_to_main_hall)
+            for key, kind in zip(("f5", "f6", "f7", "f8", "f9"), KINDS, strict=True):
+                self.accept(key, self.react, [kind])
+
+        def move_to_main_hall(self) -> None:
+            """M in an overflow hall while a seat in the main hall is offered: move there."""
+            if not self.hud.typing:
+                self.send(self.hall.move())
+
+        def react(self, kind: str) -> None:
+            if not self.hud.typing:
+                self.send(self.hall.state.react(kind))
 
         def _toggle_run(self) -> None:
             if not self.hud.typing:
@@ -295,6 +321,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             model = self.loader.loadModel(Filename.fromOsSpecific(str(path)), noCache=True)
             model.reparentTo(self.render)
             self.look.prepare(model)
+            self.stage.attach(model)  # out of the flatten, which would merge the screen away
             model.flattenStrong()
             self.scene_np = model
             self.scene_hash = sha
@@ -314,8 +341,11 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self._loading()
             self._simulate(dt)
             self._draw(dt)
+            self.stage.update()  # the newest decoded frame into the screen's texture
+            self.hall.update(dt)
             self._script()
             if self.exit_code is not None:
+                self.stage.stop()
                 self.link.close()
                 self.userExit()
             return task.cont
@@ -334,10 +364,18 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     continue
                 for out in self.visit.handle(msg, now, step_for=lambda _layout: self.grid):
                     self.send(out)
+                self.hall.handle(msg)
                 if isinstance(msg, M.Joined):
                     log.info("joined %s as eid %d at (%.2f, %.2f)", msg.park, msg.you,
                              pos_from_wire(msg.x), pos_from_wire(msg.y))
                     self._want_scene(msg)
+                    if cfg.stream and not self.stream_started:
+                        self.stream_started = True
+                        self.stage.play({"state": "live", "url": cfg.stream})
+                elif STAGE_VIEW is not None and isinstance(msg, STAGE_VIEW):
+                    # the park's stage; with --stream a stage without an event leaves the test stream on
+                    if not (cfg.stream and not msg.event) and msg.stage in ("", "main"):
+                        self.stage.play(msg)
                 elif isinstance(msg, M.Parks) and self.visit.want_park is None and not self.shown_start:
                     self.shown_start = True
                     self.hud.show_parks(start=True)
@@ -511,6 +549,16 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     log.info("space panel text: %s", " | ".join(self.space_panel.lines))
             elif step.do == "book":
                 self.book_slot(int(step.num("slot", 1)))
+            elif step.do == "stage":  # what a `stage` message would say
+                self.stage.play(step.args)
+            elif step.do == "replay":
+                self.stage.replay()
+            elif step.do == "wait_stage":
+                want = str(step.args.get("shown", "video"))
+                done = self.stage.shown == want or elapsed > timeout
+                if done:
+                    box = self.stage.screen_box(self.cam, self.camLens, (self.win.getXSize(), self.win.getYSize()))
+                    log.info("stage screen state: %s at %s", self.stage.state(), box)
             elif step.do == "wait_images":
                 done = self.hud.images_settled() or elapsed > timeout
             elif step.do == "wait_visitors":

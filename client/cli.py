@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--software", action="store_true", help="use the software renderer (p3tinydisplay)")
     p.add_argument("--script", type=Path, default=None, help="JSON script of timed steps (see docs/client.md)")
     p.add_argument("--screenshot", type=Path, default=None, help="folder for screenshots (script steps, exit)")
+    p.add_argument("--stream", default="", help="an HLS address to play on the stage screen (testing: the "
+                   "world server's `stage` message names the showcase's stream)")
     p.add_argument("--size", default="1280x720", help="window size WxH")
     p.add_argument("--max-seconds", type=float, default=None, help="give up after this long (exit 3)")
     p.set_defaults(handler=_client)
@@ -50,7 +52,8 @@ def _client(args: argparse.Namespace) -> int:
         return 2
     cfg = ClientConfig(server=args.server, park=args.park, name=args.name, lang=args.lang, color=color, spawn=args.spawn,
                        offscreen=args.offscreen, software=args.software, script=script,
-                       screenshot=args.screenshot, size=(w, h), code=args.code, web=args.web)
+                       screenshot=args.screenshot, size=(w, h), code=args.code, web=args.web,
+                       stream=args.stream)
     return run(cfg, max_seconds=args.max_seconds)
 
 

@@ -128,7 +128,7 @@ class App:
                                        source=f"{socket.gethostname()}:{id(self):x}")
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,
                              stage=self.stages.message, barred=self.stages.barred)
-        chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed)
+        chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed, words=self.stages.chat_refusal)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
                                spaces=self.space_board),

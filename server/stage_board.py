@@ -17,8 +17,9 @@ that mirrors where they stand and what they do.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -73,6 +74,22 @@ class NoStages:
         return None
 
 
+class Attendance(Protocol):
+    """Where the board reports who came into which hall during an event, and when they
+    left (the showcase service's attendance: ``ShowcaseService.joined`` / ``left``)."""
+
+    async def joined(self, event_id: int, user: str, instance: str) -> int: ...
+
+    async def left(self, event_id: int, user: str) -> int: ...
+
+
+class ChatWords(Protocol):
+    """The keyword filter on park chat during an event (``ShowcaseService.chat_word``):
+    the filtered word in ``text``, or None."""
+
+    async def chat_word(self, park_id: str, text: str) -> str | None: ...
+
+
 @dataclass
 class _Controls:
     event: int = 0
@@ -92,16 +109,21 @@ class _Still:
 
 
 class StageBoard:
-    def __init__(self, parks: dict[str, HostedPark], presence: Presence, source: StageSource, bus: Bus) -> None:
+    def __init__(self, parks: dict[str, HostedPark], presence: Presence, source: StageSource, bus: Bus,
+                 attendance: Attendance | None = None, words: ChatWords | None = None) -> None:
         self.parks = parks
         self.presence = presence
         self.source = source
+        self.attendance = attendance
+        self.words = words
+        self._tasks: set[asyncio.Task[None]] = set()
         self.states: dict[str, StageState | None] = {}
         self.controls: dict[str, _Controls] = {}
         self.standins: dict[HostedPark, dict[str, int]] = {}  # hall -> account id -> stand-in eid
         self._pinned_parks: set[str] = set()
         self.pushed = 0
         bus.subscribe(CHANGED, self._changed)
+        presence.on_leave.append(self._left)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -135,9 +157,49 @@ class StageBoard:
                            spotlight=spot_user, spotlight_name=spot_name, muted=controls.muted)
 
     async def message(self, park: HostedPark, v: Visitor) -> M.StageView:
-        """What a visitor coming into a hall of ``park`` gets."""
-        await self.read(park.id)
+        """What a visitor coming into a hall of ``park`` gets (and their attendance, when an
+        event is on the stage)."""
+        state = await self.read(park.id)
+        if state is not None and state.state in ON_STAGE and v.park is not None:
+            self._came(state, v, v.park)
         return self.view(park.id, _lang(v))
+
+    # --- attendance (reported off the request: a slow database never holds a visitor up) ---
+
+    def _came(self, state: StageState, v: Visitor, hall: HostedPark) -> None:
+        if self.attendance is not None and v.person is not None and v.person.registered:
+            instance = "main" if hall.hall == 1 else f"hall {hall.hall}"
+            self._later(self.attendance.joined(state.event, v.person.user_id, instance))
+
+    def _left(self, park: HostedPark, v: Visitor, now: float) -> None:
+        state = self.states.get(park.id)
+        if (self.attendance is not None and state is not None and state.state in ON_STAGE
+                and v.person is not None and v.person.registered):
+            self._later(self.attendance.left(state.event, v.person.user_id))
+
+    def _later(self, work: Awaitable[Any]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception as exc:  # noqa: BLE001 - e.g. the event just ended: its attendance is closed
+                log.info("attendance not recorded: %s", exc)
+
+        try:
+            task = asyncio.get_running_loop().create_task(run())
+        except RuntimeError:  # no loop (a synchronous test): nothing to report to
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def chat_refusal(self, park: HostedPark, text: str) -> str | None:
+        """Why a park chat line is refused during the event on the stage (a filtered word)."""
+        state = self.states.get(park.id)
+        if self.words is None or state is None or state.state != "live":
+            return None
+        word = await self.words.chat_word(park.id, text)
+        if word is None:
+            return None
+        return f"text: {word!r} is not allowed in the park's chat during the event"
 
     async def refresh(self, park_id: str) -> None:
         """Re-read the park's stage and show it to everyone in its halls."""

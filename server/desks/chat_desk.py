@@ -9,7 +9,7 @@ Stored lines are queued off the tick.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.clock import Clock
@@ -27,11 +27,13 @@ from world.protocol.constants import ErrorCode
 
 class ChatDesk:
     def __init__(self, chat_log: Any, limiter: ChatLimiter, clock: Clock,
-                 hush: Callable[[HostedPark, Person, str], str | None] | None = None) -> None:
+                 hush: Callable[[HostedPark, Person, str], str | None] | None = None,
+                 words: Callable[[HostedPark, str], Awaitable[str | None]] | None = None) -> None:
         self.chat_log = chat_log
         self.limiter = limiter
         self.clock = clock
         self.hush = hush  # why a channel is closed to this person now (a showcase's muted audience)
+        self.words = words  # why a line is refused (a word the event's keyword filter lists)
 
     def find_channel(self, v: Visitor, msg: M.Chat) -> tuple[Resource, tuple[HostedPark, BoothRecord | None]]:
         park = v.park
@@ -60,6 +62,12 @@ class ChatDesk:
         hushed = self.hush(park, who, msg.ch) if self.hush is not None else None
         if hushed:
             raise Refusal(ErrorCode.NOT_ALLOWED, hushed)
+        if self.words is not None and record is None:
+            refused = await self.words(park, text)
+            if refused:
+                raise Refusal(ErrorCode.INVALID, refused)
+            if v.park is not park or v.eid != eid:  # left while the filter was read
+                return None
         speaker = who.user_id if who.registered else f"guest@{v.ip}"
         if not self.limiter.allow(speaker, self.clock.monotonic()):
             raise Refusal(ErrorCode.RATE_LIMITED, "chat: at most 5 lines per 10 s; this line was dropped")

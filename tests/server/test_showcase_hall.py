@@ -309,3 +309,49 @@ def test_a_stage_change_on_the_bus_reaches_every_hall(tmp_path: Path) -> None:
             for v in (a, b):
                 await v.close()
     asyncio.run(go())
+
+
+class Ledger:
+    """The attendance and keyword-filter ports, as the showcase service fills them."""
+
+    def __init__(self) -> None:
+        self.visits: list[tuple[str, int, str, str]] = []
+
+    async def joined(self, event_id: int, user: str, instance: str) -> int:
+        self.visits.append(("joined", event_id, user, instance))
+        return 1
+
+    async def left(self, event_id: int, user: str) -> int:
+        self.visits.append(("left", event_id, user, ""))
+        return 1
+
+    async def chat_word(self, park_id: str, text: str) -> str | None:
+        return "spam" if "spam" in text else None
+
+
+def test_attendance_names_the_hall_and_a_filtered_word_refuses_the_chat_line(tmp_path: Path) -> None:
+    async def go() -> None:
+        stages = Stages()
+        stages.now[PARK] = live()
+        async with hall_app(tmp_path, stages, hall_capacity=1) as app:
+            ledger = Ledger()
+            app.stages.attendance = app.stages.words = ledger
+            ann, bo = await account(app.port, "ann"), await account(app.port, "bo")
+            g = await guest(app.port, "g")
+            await enter(ann)
+            assert (await enter(bo)).hall == 2
+            assert (await enter(g)).hall == 3  # a guest: no attendance row
+            await ann.close()
+            offer = await bo.wait_for(lambda m: isinstance(m, M.Hall) and m.offer_until > 0)
+            assert offer.hall == 2
+            assert isinstance(await bo.request(M.HallMove()), M.Joined)
+            await bo.wait_until(lambda: len(ledger.visits) == 5)
+            assert ledger.visits == [("joined", 7, "ann", "main"), ("joined", 7, "bo", "hall 2"),
+                                     ("left", 7, "ann", ""), ("left", 7, "bo", ""), ("joined", 7, "bo", "main")]
+            refused = await g.request(M.Chat(ch="park", text="buy spam now"))
+            assert isinstance(refused, M.Error) and refused.code == "invalid"
+            assert refused.msg == "text: 'spam' is not allowed in the park's chat during the event"
+            assert isinstance(await g.request(M.Chat(ch="park", text="lovely")), M.Ok)
+            for v in (bo, g):
+                await v.close()
+    asyncio.run(go())

@@ -104,7 +104,7 @@ class _Stream:
 class StreamSupervisor:
     def __init__(self, streams_dir: Path, *, on_change: OnChange | None = None, clock: Clock | None = None,
                  ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe", media_dir: Path | None = None,
-                 fetch: Fetch | None = None, poll_s: float = 0.1, stall_s: float = 4.0,
+                 fetch: Fetch | None = None, poll_s: float = 0.05, stall_s: float = 4.0,
                  startup_s: float = 20.0, push_restart_s: float = 10.0,
                  backoff: tuple[float, ...] | None = None, stop_grace_s: float = STOP_GRACE_S) -> None:
         self.streams_dir = Path(streams_dir)
@@ -114,6 +114,7 @@ class StreamSupervisor:
         self.poll_s, self.stall_s, self.startup_s, self.push_restart_s = poll_s, stall_s, startup_s, push_restart_s
         self.backoff, self.stop_grace_s = backoff, stop_grace_s
         self._streams: dict[int, _Stream] = {}
+        self._closing = False
         self._prefix = (("setpriv", "--pdeathsig", "TERM") if shutil.which("setpriv") else ()) + ("nice", "-n", str(NICE))
 
     # -- the API ---------------------------------------------------------------------
@@ -172,10 +173,13 @@ class StreamSupervisor:
 
     async def stop(self, event_id: int) -> StreamStatus:
         """End the event's stream: the encoder finishes its last segment, ``live.m3u8``
-        ends, ``replay.m3u8`` is written. Stopping a stream that is not running answers
-        its status."""
+        ends, ``replay.m3u8`` is written. For a stream not running here, a recording left
+        on disk (the server died while it ran) gets its replay; the status is answered."""
         stream = self._streams.get(event_id)
-        if stream is None or stream.watch.state == ENDED:
+        if stream is None:
+            self._finish_left(event_id)
+            return self.status(event_id)
+        if stream.watch.state == ENDED:
             return self.status(event_id)
         stream.stop.set()
         if stream.task is not None:
@@ -185,7 +189,18 @@ class StreamSupervisor:
         return self._status(stream)
 
     async def close(self) -> None:
+        """Stop every stream (server shutdown) without telling ``on_change``: the events
+        go on, and ``start`` after a restart continues their recordings."""
+        self._closing = True
         await asyncio.gather(*(self.stop(i) for i in list(self._streams)))
+
+    def _finish_left(self, event_id: int) -> None:
+        """A recording left by a server that died mid-stream gets its replay."""
+        folder = self.folder(event_id)
+        recording = _load_recording(folder / RECORDING_NAME)
+        if recording and not (folder / REPLAY_NAME).is_file():
+            playlist.write(folder / LIVE_NAME, playlist.live(recording, ended=True))
+            playlist.write(folder / REPLAY_NAME, playlist.replay(recording))
 
     # -- inside ----------------------------------------------------------------------
     def _check_push_port(self, event_id: int, source: PushRtmp | PushSrt) -> None:
@@ -208,7 +223,7 @@ class StreamSupervisor:
     async def _notify(self, stream: _Stream) -> None:
         status = self._status(stream)
         log.info("stream %s: %s %s", stream.event_id, status.state, status.reason)
-        if self.on_change is None:
+        if self.on_change is None or self._closing:
             return
         try:
             result = self.on_change(status)

@@ -58,3 +58,19 @@ def test_a_stand_in_shows_where_the_mirrored_avatar_stands_and_what_it_does() ->
     assert isinstance(snap, SnapView)
     (update,) = snap.u
     assert update[:3] == (stand_in, 750, -325) and update[4] == Anim.WAVE
+
+
+def test_pinned_pairs_merge_into_a_view_exactly_as_a_sorted_union() -> None:
+    import numpy as np
+
+    room = Room("p", square_park(100.0))
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        eids = np.unique(rng.integers(1, 60, 30)).astype(np.int64)
+        view = np.unique((rng.choice(eids, 200) << 32) | rng.choice(eids, 200))
+        view = view[(view >> 32) != (view & 0xFFFFFFFF)]
+        pins = rng.choice(eids, 3)
+        room.pin(pins.tolist())
+        pins = np.unique(pins)
+        want = np.union1d(view, [(int(v) << 32) | int(p) for v in eids for p in pins if v != p])
+        assert np.array_equal(room._with_pinned(view, eids), want)

@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 
 from client.stage_stream import TARGET_DELAY_S
-from tests.webxr.stage_stream import CARD_RGB, HlsServer, LiveHls, stage_glb, stage_layout
+from tests.webxr.stage_stream import CARD_RGB, HlsServer, LiveHls, make_vod, stage_glb, stage_layout
 from tests.webxr.world_server import WorldServer
 
 pytestmark = pytest.mark.slow
@@ -129,3 +129,65 @@ def test_the_stream_plays_on_the_stage_screen_in_step(server: WorldServer, live,
         assert pixel, "the pixel clock was never read from the texture"
         assert all(1.0 < d < 8.0 for d in pixel), pixel
     print(f"desktop stage delay: program clock {program}, pixel clock {pixel}")
+
+
+def test_stream_flag_source_failure_and_replay(server: WorldServer, live, tmp_path: Path) -> None:
+    """``--stream URL`` plays at once; the source going away (404) shows the interrupted
+    card by itself and the picture comes back when the source does; after the event the
+    replay (a VOD playlist) plays on demand."""
+    _stream, http = live
+    vod = HlsServer(make_vod(tmp_path / "vod").parent).start()
+    script = [
+        LOOK,
+        {"do": "wait_stage", "shown": "video", "timeout": 30},
+        {"do": "wait_stage", "shown": "interrupted", "timeout": 30},
+        {"do": "screenshot", "name": "stage-source-gone"},
+        {"do": "wait_stage", "shown": "video", "timeout": 40},
+        {"do": "stage", "state": "ended", "url": vod.url("replay.m3u8"), "title": "春季发布会"},
+        {"do": "lang", "to": "zh"},
+        {"do": "wait_stage", "shown": "ended", "timeout": 5},
+        {"do": "wait", "for": 0.5},
+        {"do": "screenshot", "name": "stage-ended"},
+        {"do": "replay"},
+        {"do": "wait_stage", "shown": "video", "timeout": 20},
+        {"do": "wait", "for": 1.0},
+        {"do": "screenshot", "name": "stage-replay"},
+        {"do": "quit"},
+    ]
+    (tmp_path / "script.json").write_text(json.dumps(script))
+    shots = tmp_path / "shots"
+    cmd = [str(Path(sys.executable).with_name("cloudpark")), "client", "--server", server.ws_url, "--park", PARK,
+           "--name", "Viewer", "--lang", "en", "--spawn", "stage", "--offscreen", "--size", "960x540",
+           "--stream", http.url(), "--script", str(tmp_path / "script.json"), "--screenshot", str(shots),
+           "--max-seconds", "150"]
+    lines: list[str] = []
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT,  # noqa: S603
+                            env={**os.environ, "CLOUDPARK_CACHE": str(tmp_path / "c")})
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # break the source once the stream plays, mend it once the card is up
+            lines.append(line)
+            if "stage screen: video" in line and not http.broken and not any("interrupted" in x for x in lines):
+                http.broken = True
+            elif "stage screen: interrupted" in line:
+                http.broken = False
+        assert proc.wait(30) == 0, "".join(lines[-40:])
+    finally:
+        http.broken = False
+        if proc.poll() is None:
+            proc.kill()
+        vod.stop()
+    log = "".join(lines)
+    if shots.exists():
+        shutil.copytree(shots, ROOT / "build" / "screenshots" / "client", dirs_exist_ok=True)
+    shown = re.findall(r"stage screen: (video|connecting|interrupted|ended|title|idle)\n", log)
+    assert shown[:5] == ["connecting", "video", "interrupted", "video", "ended"], shown
+    assert "stage stream interrupted: " in log and "HTTP 404" in log
+    states = [ast.literal_eval(s) for s in re.findall(r"stage screen state: (\{.*?\}) at ", log)]
+    assert states[-1]["mode"] == "replay" and states[-1]["shown"] == "video", states[-1]
+    gone, ended, replay = (_shot(shots, n) for n in ("source-gone", "ended", "replay"))
+    box = tuple(int(v) for v in re.findall(r"stage screen state: \{.*?\} at \((\d+), (\d+), (\d+), (\d+)\)", log)[-1])
+    assert (_inner(gone, box)[..., 0] > _inner(gone, box)[..., 2] + 10).mean() > 0.5, "no interrupted card"
+    assert (_inner(ended, box).max(axis=-1) - _inner(ended, box).min(axis=-1) > 120).mean() < 0.05, "not a card"
+    sat = _inner(replay, box).max(axis=-1) - _inner(replay, box).min(axis=-1)
+    assert (sat > 120).mean() > 0.3, "the replay's test pattern is not on the screen"

@@ -216,6 +216,18 @@ class LiveHls:
                     proc.wait(5)
 
 
+def make_vod(folder: Path, seconds: int = 6) -> Path:
+    """A recording as the packager leaves it after an event: ``folder/replay.m3u8``, a VOD
+    playlist (EXT-X-ENDLIST) of the test pattern in 1 s segments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                    f"testsrc2=size=640x360:rate=25:duration={seconds}", "-c:v", "libx264", "-preset", "veryfast",
+                    "-pix_fmt", "yuv420p", "-g", "25", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
+                    "-hls_segment_filename", str(folder / "r%03d.ts"), str(folder / "replay.m3u8")],
+                   check=True, timeout=120)
+    return folder / "replay.m3u8"
+
+
 def _has_clock() -> bool:
     try:
         import world.stream_clock  # noqa: F401  (helper B's pixel clock)

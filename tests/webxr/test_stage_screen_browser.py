@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import io
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.webxr.stage_stream import FFMPEG, HlsServer, LiveHls, read_clock, stage_glb, stage_layout
+from tests.webxr.stage_stream import (
+    HlsServer,
+    LiveHls,
+    make_vod,
+    read_clock,
+    stage_glb,
+    stage_layout,
+)
 from tests.webxr.world_server import WorldServer
 from tools.webxr.export import publish_web
 
@@ -69,11 +75,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveHls, Hl
 def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HlsServer]:
     """A recording: a 6 s VOD playlist of the test pattern."""
     folder = tmp_path_factory.mktemp("replay")
-    subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                    "testsrc2=size=640x360:rate=25:duration=6", "-c:v", "libx264", "-preset", "veryfast",
-                    "-pix_fmt", "yuv420p", "-g", "25", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
-                    "-hls_segment_filename", str(folder / "r%03d.ts"), str(folder / "replay.m3u8")],
-                   check=True, timeout=120)
+    make_vod(folder)
     http = HlsServer(folder).start()
     yield http
     http.stop()

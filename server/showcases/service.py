@@ -163,6 +163,23 @@ class ShowcaseService:
         return await self.store.showcases.listed(since=now, until=now + days * 86400.0, park_id=park_id,
                                                  stage_id=stage_id, limit=limit)
 
+    async def registered_events(self, user: str) -> list[tuple[EventRow, RegistrationRow]]:
+        """The events ``user`` registered for (not cancelled), with the registration (and
+        its waitlist place), soonest first: the employee console's "my events"."""
+        out = []
+        for reg in await self.store.showcases.registrations_of(user):
+            if reg.state == "cancelled":
+                continue
+            row = await self.store.showcases.get(reg.event_id)
+            full = await self.store.showcases.registration(reg.event_id, user)
+            if row is not None and full is not None:
+                out.append((row, full))
+        return sorted(out, key=lambda pair: (pair[0].start, pair[0].id))
+
+    async def organized(self, user: str) -> list[EventRow]:
+        """The events ``user`` organizes or presents, newest start first (the organizer console)."""
+        return await self.store.showcases.of_organizer(user)
+
     async def on_stage(self, park_id: str, stage_id: str = "main") -> EventRow | None:
         """What the stage shows now: the live event, else the next scheduled one today or
         later (None: nothing planned)."""

@@ -108,3 +108,21 @@ def test_who_may_attend(database_url: str) -> None:
             open_ev = await w.service.schedule(w.people["olga"], w.draft(18, 60, registration="open"))
             assert await w.service.may_attend(w.people["v5"], open_ev.id)
     run(go())
+
+
+def test_my_events_and_the_organizers_list(database_url: str) -> None:
+    async def go() -> None:
+        async with world(database_url) as w:
+            late = await w.service.schedule(w.people["olga"], w.draft(18, 60, quota=1))
+            early = await w.service.schedule(w.people["otto"], w.draft(10, 60, presenters=("olga",)))
+            await w.service.register(w.people["v2"], late.id)
+            await w.service.register(w.people["v1"], late.id)
+            await w.service.register(w.people["v1"], early.id)
+            mine = await w.service.registered_events("v1")
+            assert [(e.id, r.state, r.place) for e, r in mine] == [(early.id, "confirmed", 0),
+                                                                   (late.id, "waitlisted", 1)]
+            await w.service.unregister(w.people["v1"], early.id)
+            assert [e.id for e, _ in await w.service.registered_events("v1")] == [late.id]
+            assert [e.id for e in await w.service.organized("olga")] == [late.id, early.id]  # presenting counts
+            assert [e.id for e in await w.service.organized("otto")] == [early.id]
+    run(go())

@@ -123,7 +123,8 @@ class App:
         self.space_board = SpaceBoard(self.parks, store, self.bus, tz, clock.now)
         self.bookings = BookingService(store, clock, tz, load_secret(cfg.data_dir), bus=self.bus)
         self.showcases = ShowcaseService(store, clock, tz, self.bookings, bus=self.bus)
-        self.stages = StageBoard(self.parks, presence, self._stages or ShowcaseStages(self.showcases), self.bus)
+        self.stages = StageBoard(self.parks, presence, self._stages or ShowcaseStages(self.showcases), self.bus,
+                                 attendance=self.showcases, words=self.showcases)  # who came; the chat filter
         self.reactions = ReactionBoard(presence, self.bus, cfg.reactions_per_s,
                                        source=f"{socket.gethostname()}:{id(self):x}")
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,

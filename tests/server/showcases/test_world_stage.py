@@ -1,7 +1,9 @@
 """End to end in a real world server (no stage port injected: the showcase service is
 the source): an event scheduled through the service shows on the park's stage for a
 visitor connected over a websocket, and the world server's own scheduler takes it live
-at its start, which every visitor in the park sees at once (stage.changed)."""
+at its start, which every visitor in the park sees at once (stage.changed); a signed-in
+visitor coming in is counted as attending, and the event's keyword filter holds a park
+chat line naming the word."""
 
 from __future__ import annotations
 
@@ -57,5 +59,23 @@ def test_an_event_on_the_stage_goes_live_for_the_visitors(tmp_path: Path) -> Non
             assert live.event == ev.id and live.starts == int(ev.start)
             assert (await app.showcases.event(ev.id)).state == "live"
             assert (await app.store.bookings.get(ev.booking_id)).state == "checked_in"
+            # a signed-in visitor coming in while it is live is counted; the event's filter holds chat
+            vic = await Visitor.connect(app.port)
+            await vic.send(M.Hello(v=1))
+            await vic.wait_for(lambda m: isinstance(m, M.Welcome))
+            assert isinstance(await vic.request(M.Register(user="vic", password="long password", name="Vic")),
+                              M.Session)
+            assert isinstance(await vic.join(PARK, "centre"), M.Joined)
+            for _ in range(100):
+                if await app.store.showcases.attendance(ev.id):
+                    break
+                await asyncio.sleep(0.02)
+            (visit,) = await app.store.showcases.attendance(ev.id)
+            assert (visit.user, visit.instance, visit.left) == ("vic", "main", None)
+            refused = await vic.request(M.Chat(ch="park", text="这是 ＳＨＩＴ"))
+            assert isinstance(refused, M.Error) and "'shit'" in refused.msg, refused
+            fine = await vic.request(M.Chat(ch="park", text="精彩"))
+            assert not isinstance(fine, M.Error), fine
+            await vic.close()
             await v.close()
     asyncio.run(go())

@@ -46,7 +46,7 @@ def clocks_of(segment: Path) -> list[int | None]:
     return [decode(frame) for frame in frames_of(segment)]
 
 
-def probe(path: Path, entries: str = "format=duration") -> str:
+def probe(path: Path | str, entries: str = "format=duration") -> str:
     return subprocess.run(["ffprobe", "-v", "error", "-show_entries", entries, "-of", "csv=p=0", str(path)],
                           capture_output=True, text=True, check=True, timeout=60).stdout.strip()
 

@@ -12,12 +12,14 @@ import socket
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 
 from server.streams.sources import PushRtmp, PushSrt, TestPattern, probe_file
 from server.streams.supervisor import StreamStatus, StreamSupervisor
 from tests.server.streams.conftest import clocks_of, probe, read_media_playlist, wait_for
+from world.stream_clock import decode
 
 pytestmark = pytest.mark.slow
 
@@ -236,3 +238,44 @@ def test_an_srt_push_needs_the_passphrase(tmp_path: Path) -> None:
         status = await sup.stop(17)
         assert "live" in seen.states and status.replay_url == "/streams/17/replay.m3u8"
     asyncio.run(go())
+
+
+def test_a_looped_file_keeps_going_past_its_end(tmp_path: Path, media: dict[str, Path]) -> None:
+    async def go() -> None:
+        seen = Seen()
+        sup = StreamSupervisor(tmp_path / "streams", on_change=seen)
+        await sup.start(18, await probe_file(media["clip"], loop=True))  # a 2 s clip
+        await wait_for(lambda: recorded(sup.folder(18)) >= 4, 30, "four segments of a 2 s clip")
+        assert seen.states == ["idle", "live"]
+        await sup.stop(18)
+        assert float(probe(sup.folder(18) / "replay.m3u8")) >= 3.5
+    asyncio.run(go())
+
+
+def test_an_hls_client_plays_the_live_stream_and_the_replay_from_the_web_app(tmp_path: Path) -> None:
+    """ffmpeg as the viewer: the live playlist over HTTP from the web app, then the replay."""
+    from tests.web.conftest import LiveServer
+
+    web = LiveServer(tmp_path / "data").start()
+    try:
+        async def go() -> None:
+            seen = Seen()
+            sup = StreamSupervisor(web.config.data_dir / "streams", on_change=seen)
+            status = await sup.start(21, TestPattern())
+            await wait_for(lambda: recorded(sup.folder(21)) >= 2, 30, "two segments")
+            viewer = await asyncio.create_subprocess_exec(
+                "ffmpeg", "-v", "error", "-i", web.url + status.url, "-t", "2", "-f", "rawvideo", "-pix_fmt", "gray",
+                "-", stdout=asyncio.subprocess.PIPE)
+            raw, _ = await asyncio.wait_for(viewer.communicate(), 60)
+            frames = np.frombuffer(raw, np.uint8).reshape(-1, 360, 640)
+            clocks = [decode(f) for f in frames]
+            if clocks[0] is None:  # it started at the stream's very first frame, the blank one
+                clocks = clocks[1:]
+            assert viewer.returncode == 0 and len(clocks) >= 40 and None not in clocks
+            assert {b - a for a, b in itertools.pairwise(clocks)} == {40}  # type: ignore[operator]
+            ended = await sup.stop(21)
+            duration = await asyncio.to_thread(probe, web.url + ended.replay_url)
+            assert float(duration) >= 2.0
+        asyncio.run(go())
+    finally:
+        web.stop()

@@ -184,14 +184,16 @@ class StreamSupervisor:
         stream.stop.set()
         if stream.task is not None:
             await stream.task
-        else:
+        else:  # an external URL: nothing runs
             self._finish(stream)
+            await self._notify(stream)
         return self._status(stream)
 
-    async def close(self) -> None:
-        """Stop every stream (server shutdown) without telling ``on_change``: the events
-        go on, and ``start`` after a restart continues their recordings."""
-        self._closing = True
+    async def close(self, *, notify: bool = False) -> None:
+        """Stop every stream (server shutdown), their replays written; ``on_change`` is
+        not told unless ``notify`` (the events go on, and ``start`` after a restart
+        continues their recordings)."""
+        self._closing = not notify
         await asyncio.gather(*(self.stop(i) for i in list(self._streams)))
 
     def _finish_left(self, event_id: int) -> None:

@@ -38,5 +38,10 @@ def test_a_shutdown_stops_streams_without_telling_the_events(tmp_path: Path) -> 
         await sup.start(5, {"kind": "hls", "url": "https://cdn.example/a.m3u8"})
         await sup.close()
         assert sup.running() == []
+        told_too: list[StreamStatus] = []
+        other = StreamSupervisor(tmp_path, on_change=told_too.append, fetch=fetch)
+        await other.start(6, {"kind": "hls", "url": "https://cdn.example/b.m3u8"})
+        await other.close(notify=True)
+        assert [s.state for s in told_too] == ["live", "ended"]
         return told
     assert [s.state for s in asyncio.run(go())] == ["live"]

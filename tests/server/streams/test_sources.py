@@ -128,7 +128,8 @@ def test_the_supervisor_refuses_a_second_start_a_taken_port_and_a_bad_event(tmp_
     async def go() -> None:
         async def fetch(url: str) -> tuple[int, str, bytes]:
             return 200, "application/vnd.apple.mpegurl", b"#EXTM3U\n"
-        sup = StreamSupervisor(tmp_path, fetch=fetch)
+        told: list[str] = []
+        sup = StreamSupervisor(tmp_path, fetch=fetch, on_change=lambda s: told.append(s.state))
         status = await sup.start(3, {"kind": "hls", "url": "https://cdn.example/show/live.m3u8"})
         assert (status.state, status.url, status.source) == ("live", "https://cdn.example/show/live.m3u8", "hls")
         again = await _refusal(sup.start(3, {"kind": "test_pattern"}))
@@ -144,6 +145,7 @@ def test_the_supervisor_refuses_a_second_start_a_taken_port_and_a_bad_event(tmp_
         assert (await _refusal(missing.start(5, TestPattern()))).code == "no_ffmpeg"
         ended = await sup.stop(3)
         assert ended.state == "ended" and ended.replay_url == ""  # nothing recorded here
+        assert told == ["live", "ended"]
         assert sup.running() == []
     asyncio.run(go())
 

@@ -355,3 +355,42 @@ def test_attendance_names_the_hall_and_a_filtered_word_refuses_the_chat_line(tmp
             for v in (bo, g):
                 await v.close()
     asyncio.run(go())
+
+
+def test_reactions_are_summed_across_two_world_servers_on_one_bus(tmp_path: Path) -> None:
+    """Two world server processes (here two apps) on one bus: each sums every hall's
+    partials and its visitors get the same counts, once."""
+    from server.bus import InProcessBus
+    from server.main import App
+
+    async def go() -> None:
+        stages = Stages()
+        stages.now[PARK] = live()
+        bus, clock = InProcessBus(), ManualClock(T0)
+        apps = [App(small_config(tmp_path / str(i)), layouts={PARK: small_layout(PARK)}, clock=clock, stages=stages,
+                    bus=bus) for i in range(2)]
+        for app in apps:
+            await app.start()
+            app.manual_clock = clock
+        try:
+            a, b = await guest(apps[0].port, "a"), await guest(apps[1].port, "b")
+            await enter(a)
+            await enter(b)
+            await a.send(M.React(kind="cheer"))
+            await b.send(M.React(kind="cheer"))
+            await b.send(M.React(kind="laugh"))
+            await asyncio.sleep(0.2)
+            await tick_seconds(apps[0], 0.9)  # the second ended: each server's halls publish their partials
+            await tick_seconds(apps[1], 0.0)
+            await tick_seconds(apps[0], 0.5)  # past the grace: each server sends the sum
+            for v in (a, b):
+                got = await v.wait_for(lambda m: isinstance(m, M.Reactions))
+                assert got.counts == {"cheer": 2, "laugh": 1} and got.second == int(T0)
+            await tick_seconds(apps[0], 1.0)
+            assert [len(of(v, M.Reactions)) for v in (a, b)] == [1, 1]
+            for v in (a, b):
+                await v.close()
+        finally:
+            for app in apps:
+                await app.stop()
+    asyncio.run(go())

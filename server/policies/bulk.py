@@ -88,9 +88,11 @@ class Columns:
 def build_columns(org_ids: Sequence[int], park_id: Sequence[str], founded: Sequence[int | None],
                   employees: Sequence[int | None], area_m2: Sequence[float | None],
                   revenue_band: Sequence[str | None], verified: dict[str, Sequence[bool]],
-                  term_rows: Sequence[int], term_kinds: Sequence[str], term_values: Sequence[str]) -> Columns:
+                  term_rows: Sequence[int], term_kinds: Sequence[str], term_values: Sequence[str],
+                  terms_by_key: dict[tuple[str, str], npt.NDArray[np.int64]] | None = None) -> Columns:
     """Columns from per-fact sequences (a database result's columns, None for missing) and
-    the list facts as three parallel sequences: row index (not org id), kind, term."""
+    the list facts as three parallel sequences: row index (not org id), kind, term; or
+    already grouped (``terms_by_key``: (kind, term) -> row indexes), merged with those."""
     n = len(org_ids)
 
     def strings(values: Sequence[str | None]) -> npt.NDArray[np.str_]:
@@ -109,6 +111,8 @@ def build_columns(org_ids: Sequence[int], park_id: Sequence[str], founded: Seque
         for i, key in enumerate(unique.tolist()):
             kind, term = key.split("\x1f", 1)
             terms[(kind, term)] = rows[bounds[i]:bounds[i + 1]]
+    for key, idx in (terms_by_key or {}).items():
+        terms[key] = np.union1d(terms[key], idx) if key in terms else idx
     return Columns(
         org_ids=np.array(org_ids, dtype=np.int64).reshape(n),
         park_id=strings(park_id), revenue_band=strings(revenue_band),

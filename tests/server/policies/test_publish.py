@@ -261,3 +261,26 @@ def test_many_hits_rank_title_hits_first_and_every_hit_is_counted(database_url: 
             hits, total = await store.policies.search(Query(text="文创孵化", levels=("district",)))
             assert total == 6 and set(h.policy.id for h in hits[:2]) == set(in_title)
     run(go())
+
+
+def test_a_rule_wanting_a_confirmed_fact_reads_the_confirmations_from_the_database(database_url: str) -> None:
+    """The columns the bulk matcher reads (``server.policies.columns.load``) carry which facts a
+    park or department confirmed: ink's confirmed head count meets the rule, big's declared
+    one leaves it possibly eligible for that reason, as the pure evaluator says."""
+    async def go() -> None:
+        async with opened(database_url) as store:
+            ids, bureau = await _zone(store)
+            service = PolicyService(store, InProcessBus(), TEXTS, TZ)
+            strict = parse_version({**RENT, "rules": {"all": [
+                {"field": "in_zone", "op": "is", "value": True},
+                {"field": "employees", "op": "between", "value": [10, 200], "verified": True}]}})
+            done = await service.publish(strict, issuer_org_id=bureau, by="olga", now=NOW)
+            ink = await store.policies.match(done.policy_id, ids["ink"])
+            big = await store.policies.match(done.policy_id, ids["big"])
+            assert ink is not None and ink.verdict == "eligible" and ink.reasons == [["met", ""], ["met", ""]]
+            assert big is not None and big.verdict == "possibly"
+            assert big.reasons == [["met", ""], ["unknown", "unverified"]]
+            one = evaluate(strict.rule, strict.benefit, Facts(PROFILES["big"], frozenset(), 2026))
+            assert stored_reasons(one) == (await store.db.rows(text(
+                f"SELECT reasons FROM policy_matches WHERE org_id = {ids['big']}")))[0][0]
+    run(go())

@@ -132,7 +132,7 @@ class App:
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed, words=self.stages.chat_refusal)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
-                               spaces=self.space_board),
+                               spaces=self.space_board, stage=self.stages),
             "parks": park_desk,
             "chat": chat_desk,
             "booths": BoothDesk(booths, store, clock),

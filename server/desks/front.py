@@ -83,7 +83,7 @@ def _account_error(exc: AccountError) -> Refusal:
 
 class FrontDesk:
     def __init__(self, accounts: Accounts, presence: Presence, likes: Any, clock: Clock, rng: Rng,
-                 cfg: ServerConfig, booth_message: Any, bus: Bus, *, spaces: Any = None) -> None:
+                 cfg: ServerConfig, booth_message: Any, bus: Bus, *, spaces: Any = None, stage: Any = None) -> None:
         self.accounts = accounts
         self.presence = presence
         self.likes = likes
@@ -93,6 +93,7 @@ class FrontDesk:
         self.booth_message = booth_message  # (park, booth_id, liked) -> M.Booth | None
         self.bus = bus
         self.spaces = spaces  # server.space_board.SpaceBoard: the park's bookable zones, sent after a resume too
+        self.stage = stage  # server.stage_board.StageBoard: the park's stage, sent after a resume too
         self._tasks: set[asyncio.Task[None]] = set()
         # new accounts per address (a fresh account would reset every per-account cap:
         # cards, likes, chat): a burst, then a steady rate
@@ -113,9 +114,10 @@ class FrontDesk:
 
     async def hello(self, v: Visitor, msg: M.Hello, _: Any) -> list[Any] | None:
         """The session already answered ``welcome``; here only a resume is handled. The
-        order a resumed client gets: ``session``, ``joined``, the park's ``spaces`` (when it
-        has bookable zones: the states may have changed while the client was away), its
-        ``booth`` (when it stands in one), then snapshots."""
+        order a resumed client gets: ``session``, ``joined``, ``hall`` (which of the park's
+        halls), the park's ``spaces`` (when it has bookable zones: the states may have
+        changed while the client was away), its ``stage``, its ``booth`` (when it stands in
+        one), then snapshots."""
         if not msg.resume:
             return None
         found = self.presence.resume(v, msg.resume, self.clock.monotonic(), self.clock.now())
@@ -130,13 +132,16 @@ class FrontDesk:
         park, eid = v.park, v.eid
         replies: list[Any] = [session_message(v.person, msg.resume, self.cfg.resume_ttl, resumed=True,
                                               park=park.id),
-                              joined_message(park, eid, 0)]
+                              joined_message(park, eid, 0),
+                              self.presence.hall_message(park, self.presence.offer_of(v))]
         if self.spaces is not None:  # nothing awaited here: nothing can come before these replies
             known, board = self.spaces.current(park)
             if board is not None:
                 replies.append(board)
             elif not known:  # nobody was in the park meanwhile: read, then send it after
                 self._later(self._spaces_after(v, park, eid))
+        if self.stage is not None:
+            replies.append(self.stage.view(park.id, v.person.lang if v.person.lang == "en" else "zh"))
         booth = park.room.booth_of(eid)
         if booth is not None:
             shown = self.booth_message(park, booth, (park.id, booth) in v.liked)

@@ -394,3 +394,28 @@ def test_reactions_are_summed_across_two_world_servers_on_one_bus(tmp_path: Path
             for app in apps:
                 await app.stop()
     asyncio.run(go())
+
+
+def test_a_dropped_visitor_in_an_overflow_hall_keeps_its_seat_and_resumes_there(tmp_path: Path) -> None:
+    async def go() -> None:
+        stages = Stages()
+        stages.now[PARK] = live()
+        async with hall_app(tmp_path, stages, hall_capacity=1) as app:
+            a, b = await guest(app.port, "a"), await guest(app.port, "b")
+            await enter(a)
+            assert (await enter(b)).hall == 2
+            b.ws.transport.abort()  # a drop: the avatar is held, its seat too
+            await a.wait_until(lambda: len(app.parks[PARK].overflow[2].held) == 1)
+            c = await guest(app.port, "c")
+            assert (await enter(c)).hall == 3  # hall 2's seat is still b's
+            again = await Visitor.connect(app.port)
+            resumed = await again.hello_guest("ignored", resume=b.session.resume)
+            assert isinstance(resumed, M.Session) and resumed.resumed
+            joined = await again.wait_for(lambda m: isinstance(m, M.Joined))
+            here = await again.wait_for(lambda m: isinstance(m, M.Hall))
+            stage = await again.wait_for(lambda m: isinstance(m, M.StageView))
+            assert joined.you == b.eid and here.hall == 2 and stage.event == 7
+            assert halls_within_capacity(app) == {1: 1, 2: 1, 3: 1}
+            for v in (a, c, again):
+                await v.close()
+    asyncio.run(go())

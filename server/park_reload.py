@@ -146,37 +146,44 @@ class ParkReloader:
             self.scenes[park_id] = scene
             log.info("park %s is online", park_id)
             return
-        moves: list[tuple[Visitor, tuple[float, float, float], bool]] = []
+        # every hall of the park (the main hall and its overflow halls) moves to the new scene
+        halls = old.halls()
+        rooms = {hall: room if hall is old else Room(park_id, layout, room_config(self.cfg), grid=room.grid)
+                 for hall in halls}
+        moves: list[tuple[HostedPark, Visitor, tuple[float, float, float], bool]] = []
         now = self.clock_now()
-        for eid, visitor in [*old.clients.items(), *old.held.items()]:
-            av = old.room.avatars.get(eid)
-            if av is not None and visitor.person is not None:
-                moves.append((visitor, self._spot(room, av.x, av.y, av.yaw), eid in old.held))
-            for event in old.room.leave(eid):  # a visit in progress ends with the old room
-                if isinstance(event, BoothLeft):
-                    self.presence.record_visit(old, visitor, event.booth_id, event.dwell_s, now)
+        for hall in halls:
+            for eid, visitor in [*hall.clients.items(), *hall.held.items()]:
+                av = hall.room.avatars.get(eid)
+                if av is not None and visitor.person is not None:
+                    moves.append((hall, visitor, self._spot(room, av.x, av.y, av.yaw), eid in hall.held))
+                for event in hall.room.leave(eid):  # a visit in progress ends with the old room
+                    if isinstance(event, BoothLeft):
+                        self.presence.record_visit(hall, visitor, event.booth_id, event.dwell_s, now)
         # --- from here on, nothing awaits: the ticker sees the old park or the new one
-        old.layout, old.room, old.scene = layout, room, scene
-        old.name_zh, old.name_en = names
+        for hall in halls:
+            hall.layout, hall.room, hall.scene = layout, rooms[hall], scene
+            hall.name_zh, hall.name_en = names
+            hall.clients.clear()
+            hall.held.clear()
         self.scenes[park_id] = scene
-        old.clients.clear()
-        old.held.clear()
-        self.booths.relayout(old, rows, likes)
+        self.booths.relayout(old, rows, likes)  # one set of booth records for every hall
         held_tokens = {h.visitor: h for h in self.presence.holds.values()}
-        for visitor, at, held in moves:
+        for hall, visitor, at, held in moves:
             assert visitor.person is not None
-            eid = room.join(visitor.person, None, self.rng, at=at)
+            eid = hall.room.join(visitor.person, None, self.rng, at=at)
             visitor.eid = eid
             if held:
-                room.detach(eid)
-                old.held[eid] = visitor
+                hall.room.detach(eid)
+                hall.held[eid] = visitor
                 hold = held_tokens.get(visitor)
                 if hold is not None:
                     hold.eid = eid
             else:
-                old.clients[eid] = visitor
-                visitor.peer.push(encode(joined_message(old, eid, 0)))
-        log.info("park %s reloaded with its new scene: %d visitors moved in", park_id, len(moves))
+                hall.clients[eid] = visitor
+                visitor.peer.push(encode(joined_message(hall, eid, 0)))
+        log.info("park %s reloaded with its new scene: %d visitors moved in (%d halls)", park_id, len(moves),
+                 len(halls))
 
     def _spot(self, room: Room, x: float, y: float, yaw: float) -> tuple[float, float, float]:
         if room.grid.contains(x, y):

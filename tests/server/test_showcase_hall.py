@@ -419,3 +419,42 @@ def test_a_dropped_visitor_in_an_overflow_hall_keeps_its_seat_and_resumes_there(
             for v in (a, c, again):
                 await v.close()
     asyncio.run(go())
+
+
+def test_a_rebuilt_scene_reaches_every_hall(tmp_path: Path) -> None:
+    import dataclasses
+    import random
+
+    from server.main import App
+    from tests.server.harness import _box, write_scene
+    from world.layout import Region
+
+    cfg = small_config(tmp_path, hall_capacity=1)
+    base = small_layout(PARK)
+    write_scene(cfg.scenes_dir, base)
+    walled = dataclasses.replace(base, walkable=(Region(base.walkable[0].outer,
+                                                        (*base.walkable[0].holes, _box(-3, -3, 3, 3, ccw=False))),))
+
+    def rebuild(park_id: str, scenes_dir: Path) -> None:
+        write_scene(scenes_dir, walled)
+
+    async def go() -> None:
+        app = App(cfg, layouts={PARK: base}, rng=random.Random(3), rebuild=rebuild, stages=Stages())
+        await app.start()
+        try:
+            a, b = await guest(app.port, "a"), await guest(app.port, "b")
+            await enter(a)
+            assert (await enter(b)).hall == 2
+            old_hash = app.parks[PARK].scene.sha256
+            assert await app.reloader.reload(PARK)
+            for v in (a, b):
+                joined = await v.wait_for(lambda m: isinstance(m, M.Joined) and m.scene_hash != old_hash)
+                assert joined.scene_hash == app.parks[PARK].scene.sha256
+            hall2 = app.parks[PARK].overflow[2]
+            assert hall2.layout is app.parks[PARK].layout and hall2.room.grid is app.parks[PARK].room.grid
+            assert len(hall2.clients) == 1 and halls_within_capacity(app) == {1: 1, 2: 1}
+            for v in (a, b):
+                await v.close()
+        finally:
+            await app.stop()
+    asyncio.run(go())

@@ -55,6 +55,11 @@ from server.web import (
     policy_publish,
     policy_review,
     policy_topics,
+    showcase_board,
+    showcase_console,
+    showcase_desk,
+    showcase_live,
+    showcase_pages,
     signin_pages,
     stream_files,
     vendor,
@@ -82,7 +87,8 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   booking_api.router,
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
                                   policy_publish.router, application_api.router, policy_topics.router,
-                                  stream_files.router)
+                                  stream_files.router, showcase_pages.router, showcase_console.router,
+                                  showcase_live.router, showcase_board.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:
@@ -108,6 +114,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await showcase_desk.close(app)  # every stream stopped, its replay written
         await web.online.close()
 
     app = FastAPI(title="Cloud Park", version="1", openapi_url="/api/openapi.json", docs_url=None,
@@ -131,7 +138,8 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
               name="previews")
     app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)
-    app.add_middleware(BodyLimit, limit=config.web_max_body, larger=(*park_import.LARGER, policy_forms.LARGER))
+    app.add_middleware(BodyLimit, limit=config.web_max_body, larger=(*park_import.LARGER, policy_forms.LARGER,
+                                                                               *showcase_live.LARGER))
     app.add_middleware(stream_files.NoCookies)  # outermost: stream files leave without a cookie
     _answers(app)
     return app

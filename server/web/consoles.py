@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from server.web.guard import Viewer, need, web_of
 from server.web.render import render
 from world.people import Person
-from world.permissions import perm_map
+from world.permissions import NOTHING, can, perm_map
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CONSOLES = ("government", "park", "enterprise", "employee")
@@ -32,7 +32,8 @@ async def landing(request: Request, viewer: Annotated[Viewer, Depends(need("acco
     mine = consoles_of(viewer.person)
     if len(mine) == 1:
         return RedirectResponse(f"/console/{mine[0]}", status_code=303)
-    return render(request, viewer, "console_home.html", consoles=mine)
+    return render(request, viewer, "console_home.html", consoles=mine,
+                  showcases=bool(can(viewer.person, "showcase.schedule", NOTHING)))
 
 
 @router.get("/park", response_class=HTMLResponse)

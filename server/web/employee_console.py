@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from server.accounts import AccountError, hash_password, token_hash
 from server.web.guard import Viewer, need, web_of
 from server.web.render import render
+from server.web.showcase_pages import my_event_cards
 from world.people import ENTERPRISE_PEOPLE
 from world.profiles import EnterpriseProfile
 from world.protocol.constants import MIN_PASSWORD_CHARS
@@ -51,8 +52,9 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, note: st
         mine.append({"membership": m, "park": park, "web_url": f"/web/{park.id}/?server={quote(web.config.game_url, safe='')}"
                      if park is not None else ""})
     notices = await store.inbox.page(viewer.person.user_id, limit=LATEST)
+    events = await my_event_cards(request, viewer)
     return render(request, viewer, "console_employee.html", status=status, console="employee", enterprises=mine,
-                  notices=notices, unread=await store.inbox.unread_count(viewer.person.user_id), note=note,
+                  notices=notices, my_events=events, unread=await store.inbox.unread_count(viewer.person.user_id), note=note,
                   error=error, min_password=MIN_PASSWORD_CHARS,
                   joined=request.query_params.get("joined") == "1")
 

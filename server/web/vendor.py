@@ -15,7 +15,8 @@ from server.web.guard import Viewer, public
 
 router = APIRouter(include_in_schema=False)
 NODE_MODULES = Path(__file__).resolve().parents[2] / "tools" / "node" / "node_modules"
-FILES = {"echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js"}
+FILES = {"echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
+         "hls.min.js": NODE_MODULES / "hls.js" / "dist" / "hls.min.js"}  # the event pages' player
 
 
 @router.get("/vendor/{name}")

@@ -81,7 +81,9 @@ def commands(source: Source, start_number: int, *, python: str, ffmpeg: str = "f
                *_video_out("[v]"), *(_audio_out("0:a:0") if source.has_audio else []), *_hls_out(start_number)]
         return Commands(tuple(cmd))
     if isinstance(source, PushRtmp | PushSrt):
-        cmd = [*head, *source.listen_args(), "-filter_complex", f"[0:v:0]{_fit()}[v]",
+        # probe a push for at most 1 s (ffmpeg's 5 s default would hold the first segment back)
+        probe = ["-analyzeduration", "1000000", "-probesize", "500000"]
+        cmd = [*head, *probe, *source.listen_args(), "-filter_complex", f"[0:v:0]{_fit()}[v]",
                *_video_out("[v]"), *_audio_out("0:a:0?"), *_hls_out(start_number)]
         return Commands(tuple(cmd))
     raise TypeError(f"source: {type(source).__name__} is not encoded by ffmpeg")

@@ -149,6 +149,10 @@ class StreamSupervisor:
                                 event=event_id)
         if isinstance(source, Mapping):
             source = await self.prepare(source)
+            current = self._streams.get(event_id)  # a start that raced this one while it was checked
+            if current is not None and current.watch.state != ENDED:
+                raise StreamRefused("already_live", "event", f"event {event_id} is streaming already; stop it first",
+                                    event=event_id)
         if not isinstance(source, ExternalHls) and shutil.which(self.ffmpeg) is None:
             raise StreamRefused("no_ffmpeg", "source", f"{self.ffmpeg} is not installed (tools/setup.sh installs it)")
         if isinstance(source, PushRtmp | PushSrt):
@@ -263,24 +267,28 @@ class StreamSupervisor:
         stream.new_run = stream.new_run or stream.watch.runs > 0
         cmds = commands(stream.source, stream.next_sequence, python=sys.executable, ffmpeg=self.ffmpeg)
         logfile = (folder / ENCODER_LOG).open("wb")
+        stream.watch.run_started(self.clock.monotonic())
         try:
             ffmpeg = await self._spawn(stream, cmds.ffmpeg, cmds.source, logfile)
         except OSError as exc:
             logfile.close()
+            await self._kill(stream)
             return f"ffmpeg could not start: {exc}", False
-        stream.watch.run_started(self.clock.monotonic())
         exited = asyncio.ensure_future(ffmpeg.wait())
         stopping = asyncio.ensure_future(stream.stop.wait())
+        # the clock strip ending is the source ending: ffmpeg 5.1 would wait for it forever
+        # (its overlay ends, the tone does not, and -shortest does not end the output)
+        fed = asyncio.ensure_future(stream.procs[0].wait()) if len(stream.procs) > 1 else stopping
         why = ""
         try:
             while True:
-                await asyncio.wait({exited, stopping}, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({exited, stopping, fed}, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED)
                 now = self.clock.monotonic()
                 if stream.watch.segments(self._collect(stream), now):
                     await self._notify(stream)
                 if stopping.done():
                     break
-                if exited.done():
+                if exited.done() or fed.done():
                     why = self._exit_reason(stream, ffmpeg.returncode)
                     break
                 changed, restart = stream.watch.check(now)
@@ -293,6 +301,8 @@ class StreamSupervisor:
             stopping.cancel()
             await self._kill(stream)
             await exited
+            if fed is not stopping:
+                await fed
             logfile.close()
         stream.watch.segments(self._collect(stream), self.clock.monotonic())
         finished = (isinstance(stream.source, VideoFile) and not stream.source.loop and ffmpeg.returncode == 0)
@@ -332,6 +342,9 @@ class StreamSupervisor:
             tail = tail.replace(secret, "***").replace(quote(secret, safe=""), "***")
         if isinstance(stream.source, PushRtmp | PushSrt) and code == 0:
             return "the broadcaster stopped sending" + tail
+        feeder = stream.procs[0] if len(stream.procs) > 1 else None
+        if feeder is not None and feeder.returncode is not None and (feeder.returncode != 0 or code is None):
+            return f"the test pattern's clock exited with status {feeder.returncode}{tail}"
         return f"ffmpeg exited with status {code}{tail}"
 
     async def _kill(self, stream: _Stream) -> None:

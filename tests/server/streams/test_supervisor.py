@@ -142,8 +142,13 @@ def test_a_starved_encoder_is_interrupted_after_the_stall_time_and_restarted(tmp
         assert seen.last.reason == "no new segment for 1.5 s"
         await wait_for(lambda: seen.last.state == "live", 30, "live after the restart")
         assert not clock.is_running()  # the starved run's processes are gone
+        again = next(p for p in psutil.Process().children(recursive=True) if "server.streams.pattern" in p.cmdline())
+        again.kill()  # the clock strip dies: ffmpeg ends its input, the run ends, the reason says which
+        await wait_for(lambda: seen.last.state == "interrupted", 15, "interrupted again")
+        assert seen.last.reason.startswith("the test pattern's clock exited with status -9")
+        await wait_for(lambda: seen.last.state == "live", 30, "live after the second restart")
         await sup.stop(13)
-        assert seen.states == ["idle", "live", "interrupted", "live", "ended"]
+        assert seen.states == ["idle", "live", "interrupted", "live", "interrupted", "live", "ended"]
     asyncio.run(go())
 
 

@@ -22,7 +22,6 @@ def _rows(users: list[str], n: int) -> list[tuple[object, ...]]:
 
 
 def test_rows_arrive_as_given_across_pages(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "PG_PAGE", 7)
     monkeypatch.setattr(bulk, "SQLITE_PAGE", 7)
 
     async def go() -> None:

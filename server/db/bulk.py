@@ -55,6 +55,9 @@ async def insert_rows(conn: AsyncConnection, table: Table, columns: Sequence[str
     names = _columns_of(table, columns)
     if not rows:
         return 0
+    for i, row in enumerate(rows):
+        if len(row) != len(names):
+            raise ValueError(f"{table.name}: row {i} has {len(row)} values for {len(names)} columns")
     quoted = ", ".join(f'"{c}"' for c in names)
     if conn.dialect.name == "postgresql":
         return await _copy(conn, table, names, rows)
@@ -72,9 +75,6 @@ async def _copy(conn: AsyncConnection, table: Table, names: list[str], rows: Seq
     database's own refusals (a foreign key, a unique index) come out as SQLAlchemy's errors,
     as from any other statement."""
     kinds = [_pg_type(table, c) for c in names]
-    for row in rows:
-        if len(row) != len(names):
-            raise ValueError(f"{table.name}: a row of {len(row)} values for {len(names)} columns")
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection
     records = [tuple(_value(v, k) for v, k in zip(r, kinds, strict=True)) for r in rows]

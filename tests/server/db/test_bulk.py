@@ -56,3 +56,14 @@ def test_a_column_the_table_lacks_is_named() -> None:
         with pytest.raises(KeyError, match="inbox has no column 'colour'"):
             await bulk.insert_rows(None, inbox, ("recipient", "colour"), [("u0", "red")])  # type: ignore[arg-type]
     run(go())
+
+
+def test_a_row_of_the_wrong_width_is_named_and_nothing_written(url: str) -> None:
+    async def go() -> None:
+        async with opened(url) as store:
+            await store.accounts.create(new("u0"))
+            rows = _rows(["u0"], 3) + [("u0", "policy")]
+            with pytest.raises(ValueError, match="inbox: row 3 has 2 values for 7 columns"):
+                await store.db.commit(lambda conn: bulk.insert_rows(conn, inbox, COLUMNS, rows))
+            assert await store.db.rows(select(inbox.c.id)) == []
+    run(go())

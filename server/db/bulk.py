@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Boolean, Float, Integer, String
 
 SQLITE_PAGE = 5_000
+SMALL = 50  # fewer rows (a booking's notice): a plain INSERT, no COPY set-up
 
 
 def _pg_type(table: Table, name: str) -> str:
@@ -59,6 +60,9 @@ async def insert_rows(conn: AsyncConnection, table: Table, columns: Sequence[str
         if len(row) != len(names):
             raise ValueError(f"{table.name}: row {i} has {len(row)} values for {len(names)} columns")
     quoted = ", ".join(f'"{c}"' for c in names)
+    if len(rows) < SMALL:
+        await conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+        return len(rows)
     if conn.dialect.name == "postgresql":
         return await _copy(conn, table, names, rows)
     marks = ", ".join("?" for _ in names)

@@ -23,6 +23,7 @@ def _rows(users: list[str], n: int) -> list[tuple[object, ...]]:
 
 def test_rows_arrive_as_given_across_pages(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "SQLITE_PAGE", 7)
+    monkeypatch.setattr(bulk, "SMALL", 5)
 
     async def go() -> None:
         async with opened(url) as store:
@@ -37,14 +38,19 @@ def test_rows_arrive_as_given_across_pages(url: str, monkeypatch: pytest.MonkeyP
             got = await store.db.rows(select(*[inbox.c[c] for c in COLUMNS]).order_by(inbox.c.id))
             assert [tuple(r) for r in got] == rows
             assert await store.db.commit(lambda conn: bulk.insert_rows(conn, inbox, COLUMNS, [])) == 0
+            assert await store.db.commit(lambda conn: bulk.insert_rows(conn, inbox, COLUMNS, rows[:2])) == 2  # small
+            assert len(await store.db.rows(select(inbox.c.id))) == 52
     run(go())
 
 
-def test_one_bad_row_writes_nothing(url: str) -> None:
+@pytest.mark.parametrize("n", [3, 30])
+def test_one_bad_row_writes_nothing(url: str, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "SMALL", 10)
+
     async def go() -> None:
         async with opened(url) as store:
             await store.accounts.create(new("u0"))
-            rows = _rows(["u0"], 30) + _rows(["ghost"], 1)  # not an account: the foreign key refuses it
+            rows = _rows(["u0"], n) + _rows(["ghost"], 1)  # not an account: the foreign key refuses it
             with pytest.raises(IntegrityError):
                 await store.db.commit(lambda conn: bulk.insert_rows(conn, inbox, COLUMNS, rows))
             assert await store.db.rows(select(inbox.c.id)) == []

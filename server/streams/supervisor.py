@@ -95,6 +95,8 @@ class _Stream:
         self.procs: list[asyncio.subprocess.Process] = []
         self.seen_stamp: tuple[int, int] | None = None
         self.new_run = False  # the next segment follows an encoder restart
+        self.arrival: float | None = None  # a push run: wall time its first segment began arriving
+        self.run_seconds = 0.0  # media seconds recorded in this run
 
     @property
     def next_sequence(self) -> int:
@@ -263,7 +265,7 @@ class StreamSupervisor:
         folder = stream.folder
         for name in (ENCODER_PLAYLIST, *(p.name for p in folder.glob("*.tmp"))):
             (folder / name).unlink(missing_ok=True)
-        stream.seen_stamp = None
+        stream.seen_stamp, stream.arrival, stream.run_seconds = None, None, 0.0
         stream.new_run = stream.new_run or stream.watch.runs > 0
         cmds = commands(stream.source, stream.next_sequence, python=sys.executable, ffmpeg=self.ffmpeg)
         logfile = (folder / ENCODER_LOG).open("wb")
@@ -383,9 +385,17 @@ class StreamSupervisor:
         new = [s for s in seen.segments if s.sequence > last]
         if not new:
             return 0
+        push = isinstance(stream.source, PushRtmp | PushSrt)
+        if push and stream.arrival is None:
+            # ffmpeg dates a push from when its muxer starts, after probing the input
+            # (about 1 s late, measured); date it from when it arrived instead: the
+            # playlist listing these segments was written as the last of them ended
+            stream.arrival = info.st_mtime_ns / 1e9 - sum(s.duration for s in new)
         with (stream.folder / RECORDING_NAME).open("a", encoding="utf-8") as journal:
             for seg in new:
-                seg = Segment(seg.sequence, seg.uri, seg.duration, seg.program_time, stream.new_run)
+                program = stream.arrival + stream.run_seconds if stream.arrival is not None else seg.program_time
+                stream.run_seconds += seg.duration
+                seg = Segment(seg.sequence, seg.uri, seg.duration, program, stream.new_run)
                 stream.new_run = False
                 stream.recording.append(seg)
                 journal.write(json.dumps(seg.to_json()) + "\n")

@@ -26,7 +26,7 @@ from server.showcases.service import ShowcaseRefused
 from server.web.guard import Viewer, need, web_of
 from server.web.render import render
 from server.web.showcase_desk import showcases_of
-from server.web.showcase_forms import by_field
+from server.web.showcase_forms import problem_text
 from server.web.showcase_pages import EventId, event_resource, local
 from server.web.showcase_panel import manage_page
 from world.bookings.check import Problem
@@ -39,11 +39,13 @@ Csrf = Annotated[str, Form(max_length=128)]
 
 
 async def _back(request: Request, viewer: Viewer, event_id: int, exc: ShowcaseRefused, anchor: str) -> Response:
-
+    """The event's page again with the refusal in its panel (``qa.<field>``, ``poll.<field>``)."""
     texts = web_of(request).texts
-    found = by_field(texts, viewer.lang, list(exc.problems))
+    found: dict[str, list[str]] = {}
+    for p in exc.problems:
+        found.setdefault(f"{anchor}.{p.field}", []).append(problem_text(texts, viewer.lang, p))
     return await manage_page(request, viewer, event_id, status=409 if exc.code in ("state", "closed") else 422,
-                             errors={f"{anchor}.{k}": v for k, v in found.items()})
+                             errors=found)
 
 
 @router.post("/{event_id}/questions/{question_id}/{verb}", response_class=HTMLResponse)

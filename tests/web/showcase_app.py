@@ -7,9 +7,11 @@ import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,12 +19,16 @@ import pytest
 from server.accounts import Accounts
 from server.clock import ManualClock
 from server.db import Store
+from server.showcases.service import ShowcaseService
+from server.web import showcase_desk
 from server.web.app import create_app
+from server.web.showcase_desk import showcases_of
 from server.web.texts import load_texts
 from tests.server.showcases.world import RecordingBus
 from tests.web.conftest import web_config
 from tests.web.people import PASSWORD, seed_people
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PARK = "798-art-zone"
 MONDAY = date(2026, 1, 5)
 ORGANIZERS = ("orla", "otis")
@@ -48,11 +54,23 @@ class ShowcaseApp:
         assert signed.status_code == 200, signed.text
         return str((await self.client.get("/api/session")).json()["csrf"])
 
+    @property
+    def service(self) -> ShowcaseService:
+        """The app's own showcase service (what its routes call)."""
+        return showcases_of(SimpleNamespace(app=self.app))  # type: ignore[arg-type]
+
     async def get(self, path: str, lang: str = "en") -> httpx.Response:
         return await self.client.get(path, headers={"Accept-Language": lang})
 
     async def post(self, path: str, data: dict[str, Any], csrf: str, lang: str = "en", **kw: Any) -> httpx.Response:
         return await self.client.post(path, data={**data, "csrf": csrf}, headers={"Accept-Language": lang}, **kw)
+
+
+def to_local(clock: ManualClock, day: date, hhmm: str) -> None:
+    """Move the clock forward to ``hhmm`` on ``day`` in Shanghai."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    target = datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI).timestamp()
+    clock.advance(target - clock.now())
 
 
 def _at(day: date, hhmm: str) -> str:
@@ -91,5 +109,6 @@ async def sc(database_url: str, tmp_path: Path) -> AsyncIterator[ShowcaseApp]:
     app = create_app(cfg, store, bus, clock, texts=load_texts(strict=True))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://park.test") as client:
         yield ShowcaseApp(client, store, clock, bus, app)
+    await showcase_desk.close(app)  # httpx runs no lifespan: the app's shutdown, as uvicorn would
     await app.state.web.online.close()
     await store.close()

@@ -90,9 +90,9 @@ class InboxRepo:
         All or none, as ``send``. ``along``: a write of the caller's run first in that
         transaction (what the notices tell of: a policy's matches), so both land or neither."""
         params: dict[int, str] = {}  # one JSON text per distinct notice object
-        rows = [(recipient, n.kind, n.title_key, n.body_key,
-                 params[id(n)] if id(n) in params else params.setdefault(id(n), _params(n)), n.link, now)
-                for recipient, n in items]
+        rows = sorted((recipient, n.kind, n.title_key, n.body_key,
+                       params[id(n)] if id(n) in params else params.setdefault(id(n), _params(n)), n.link, now)
+                      for recipient, n in items)  # in recipient order: the index and key checks walk in order
         if not rows and along is None:
             return 0
 

@@ -284,3 +284,10 @@ def test_an_hls_client_plays_the_live_stream_and_the_replay_from_the_web_app(tmp
         asyncio.run(go())
     finally:
         web.stop()
+
+
+def test_the_measuring_tool_reports_every_figure(tmp_path: Path) -> None:
+    from server.streams.measure import measure
+    lines = asyncio.run(measure(2.0, False, tmp_path))
+    assert lines[1].startswith("CPU, share of one core: our encoder ")
+    assert "EXTINF [1.0]" in lines[2] and "listed in live.m3u8" in lines[3] and "PROGRAM-DATE-TIME" in lines[4]

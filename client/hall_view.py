@@ -34,6 +34,8 @@ class HallState:
     stage: M.StageView | None = None
     bursts: list[dict[str, int]] = field(default_factory=list)  # counts not yet drawn
     received: int = 0
+    questions: M.Questions | None = None  # the event's Q&A board (kept; its panel is still to come)
+    polls: M.Polls | None = None
 
     def handle(self, msg: msgspec.Struct) -> None:
         if isinstance(msg, M.Hall):
@@ -43,6 +45,10 @@ class HallState:
         elif isinstance(msg, M.Reactions):
             self.received += 1
             self.bursts.append(dict(msg.counts))
+        elif isinstance(msg, M.Questions):
+            self.questions = msg
+        elif isinstance(msg, M.Polls):
+            self.polls = msg
 
     def name(self, lang: str) -> str:
         """The hall's name when there is more than one hall ("" in a park with one)."""

@@ -80,6 +80,9 @@ ROUTES: dict[type, Route] = {
     M.StageChat: Route("stage", "stage_chat", "stage.control", find="stage"),
     M.Spotlight: Route("stage", "spotlight", "stage.control", find="stage"),
     M.StageRemove: Route("stage", "stage_remove", "stage.control", find="stage"),
+    M.Ask: Route("stage", "ask", "showcase.ask", find="stage"),
+    M.Upvote: Route("stage", "upvote", "showcase.ask", find="stage"),
+    M.PollVote: Route("stage", "poll_vote", "showcase.ask", find="stage"),
 }
 
 

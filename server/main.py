@@ -51,6 +51,7 @@ from server.showcases.service import ShowcaseService
 from server.showcases.stage_source import ShowcaseStages
 from server.space_board import SpaceBoard
 from server.stage_board import StageBoard, StageSource
+from server.stage_qa import StageQA
 from server.stage_reactions import ReactionBoard
 from server.ticker import Ticker
 from server.web.sessions import load_secret
@@ -127,8 +128,9 @@ class App:
                                  attendance=self.showcases, words=self.showcases)  # who came; the chat filter
         self.reactions = ReactionBoard(presence, self.bus, cfg.reactions_per_s,
                                        source=f"{socket.gethostname()}:{id(self):x}")
+        self.qa = StageQA(presence, self.stages, self.bus, self.showcases)  # the event's Q&A and polls in the halls
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,
-                             stage=self.stages.message, barred=self.stages.barred)
+                             stage=self.stages.message, barred=self.stages.barred, board=self.qa.arrival)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed, words=self.stages.chat_refusal)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
@@ -138,7 +140,7 @@ class App:
             "booths": BoothDesk(booths, store, clock),
             "kiosk": KioskDesk(store),
             "spaces": SpaceDesk(self.bookings),
-            "stage": HallDesk(presence, self.stages, self.reactions, clock, park_desk.arrived),
+            "stage": HallDesk(presence, self.stages, self.reactions, clock, park_desk.arrived, self.qa),
         }
         finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder,
                    "space": self.space_board.finder, "stage": self.stages.finder}
@@ -179,6 +181,7 @@ class App:
     def _showcase_tick(self, now: float) -> None:
         self.stages.tick(now)  # presenters seen in every hall
         self.reactions.tick(now)  # the second's reaction counts, once a second
+        self.qa.tick(now)  # Q&A boards and polls that changed, a few times a second at most
 
     def _rebuild_stale(self, park_ids: tuple[str, ...], folder: Path) -> None:
         for park_id in park_ids:

@@ -1,8 +1,10 @@
-"""The showcase in the park's halls: reactions, moving to the main hall, and the
-organizer's controls (the audience's chat, the spotlight, removing a person).
+"""The showcase in the park's halls: reactions, moving to the main hall, the Q&A board and
+polls (``server.stage_qa``), and the organizer's controls (the audience's chat, the
+spotlight, removing a person).
 
 Permissions are asked once by the dispatch table: ``stage.react`` (everyone in the
-park), ``park.join`` (moving halls), ``stage.control`` (the event's organizer and
+park), ``park.join`` (moving halls), ``showcase.ask`` (questions, upvotes, ballots: anyone
+signed in), ``stage.control`` (the event's organizer and
 moderators, the park's staff, admins: the stage finder names them).
 """
 
@@ -16,6 +18,7 @@ from server.parks import HostedPark
 from server.presence import Presence, Visitor
 from server.refusal import Refusal
 from server.stage_board import StageBoard, StageState
+from server.stage_qa import StageQA
 from server.stage_reactions import ReactionBoard
 from world.protocol import messages as M
 from world.protocol.constants import ErrorCode
@@ -28,10 +31,11 @@ Found = tuple[HostedPark, StageState]
 
 class HallDesk:
     def __init__(self, presence: Presence, stages: StageBoard, reactions: ReactionBoard, clock: Clock,
-                 arrived: Arrived) -> None:
+                 arrived: Arrived, qa: StageQA) -> None:
         self.presence = presence
         self.stages = stages
         self.reactions = reactions
+        self.qa = qa
         self.clock = clock
         self.arrived = arrived  # what a visitor coming into a hall gets (``ParkDesk.arrived``)
 
@@ -80,3 +84,19 @@ class HallDesk:
             raise Refusal(ErrorCode.INVALID, "user: you cannot remove yourself")
         gone = self.stages.remove(main.id, msg.user, msg.reason)
         return M.Ok(re=msg.id, data={"removed": gone}) if msg.id else None
+
+    async def ask(self, v: Visitor, msg: M.Ask, found: Found) -> M.Ok:
+        _, state = found
+        reply = await self.qa.ask(v, state.event, msg.text)
+        reply.re = msg.id
+        return reply
+
+    async def upvote(self, v: Visitor, msg: M.Upvote, found: Found) -> M.Ok:
+        reply = await self.qa.upvote(v, msg.question, msg.up)
+        reply.re = msg.id
+        return reply
+
+    async def poll_vote(self, v: Visitor, msg: M.PollVote, found: Found) -> M.Ok:
+        reply = await self.qa.vote(v, msg.poll, msg.choices)
+        reply.re = msg.id
+        return reply

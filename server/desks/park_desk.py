@@ -22,11 +22,13 @@ class ParkDesk:
     def __init__(self, parks: dict[str, HostedPark], presence: Presence, positions: Any, clock: Clock,
                  rng: Rng, *, spaces: Callable[[HostedPark], Awaitable[M.Spaces | None]] | None = None,
                  stage: Callable[[HostedPark, Visitor], Awaitable[M.StageView | None]] | None = None,
-                 barred: Callable[[HostedPark, Person], str | None] | None = None) -> None:
+                 barred: Callable[[HostedPark, Person], str | None] | None = None,
+                 board: Callable[[HostedPark, Visitor], Awaitable[list[Any]]] | None = None) -> None:
         self.parks = parks
         self.spaces = spaces  # the park's bookable zones, sent right after ``joined``
         self.stage = stage  # the park's stage (``server.stage_board``), sent after ``hall``
         self.barred = barred  # why a person may not come in (removed from the event on its stage)
+        self.board = board  # the event's Q&A board and polls (``server.stage_qa``), sent after ``stage``
         self.presence = presence
         self.positions = positions
         self.clock = clock
@@ -82,7 +84,8 @@ class ParkDesk:
 
     async def arrived(self, v: Visitor, rid: int) -> list[Any]:
         """What a visitor who just came into a hall gets: ``joined``, ``hall``, then the
-        park's ``spaces`` and ``stage`` (read on the way: dropped if it moved on meanwhile)."""
+        park's ``spaces``, ``stage``, and with an event on it ``questions`` and ``polls``
+        (read on the way: dropped if it moved on meanwhile)."""
         hall, eid = v.park, v.eid
         assert hall is not None and eid is not None
         replies: list[Any] = [joined_message(hall, eid, rid),
@@ -93,12 +96,17 @@ class ParkDesk:
         if self.stage is not None:
             stage = self.stage
             reads.append(lambda park: stage(park, v))
+        if self.board is not None:
+            board_of = self.board
+            reads.append(lambda park: board_of(park, v))
         for read in reads:
-            board = await read(hall.main_hall)
+            got = await read(hall.main_hall)
             if v.park is not hall or v.eid != eid:  # left (or moved on) while it was read
                 return replies
-            if board is not None:
-                replies.append(board)
+            if isinstance(got, list):
+                replies.extend(got)
+            elif got is not None:
+                replies.append(got)
         return replies
 
     async def leave(self, v: Visitor, msg: M.Leave, _: Any) -> M.Ok | None:

@@ -47,6 +47,14 @@ def test_reactions_are_sent_only_with_an_event_on_the_stage() -> None:
     assert state.react("heart") is None
 
 
+def test_the_board_and_the_polls_are_kept() -> None:
+    state = HallState()
+    state.handle(M.Questions(event=3, items=[M.QuestionItem(id=1, name="Li", text="?", votes=2)]))
+    state.handle(M.Polls(event=3, items=[M.PollItem(id=4, question="?", options=["a", "b"])]))
+    assert state.questions is not None and state.questions.items[0].votes == 2
+    assert state.polls is not None and state.polls.items[0].options == ["a", "b"]
+
+
 def test_a_burst_has_every_kind_that_came_with_its_count_and_at_most_12_words() -> None:
     words = burst_words({"applause": 41, "heart": 6, "wow": 2}, zh)
     assert len(words) <= 12 and {k for k, _ in words} == {"applause", "heart", "wow"}

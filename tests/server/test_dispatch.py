@@ -73,7 +73,8 @@ def _sample(kind: type) -> Any:
     values = {"booth": "b1", "park": "798-art-zone", "ch": "near", "text": "hi", "name": "Ann", "consent": True,
               "content": M.BoothPatch(name="x"), "on": True, "owner_user": "acme", "user": "ann",
               "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en",
-              "space": 12, "start": 1767225600, "minutes": 60, "kind": "applause", "muted": True}
+              "space": 12, "start": 1767225600, "minutes": 60, "kind": "applause", "muted": True, "question": 3,
+              "poll": 2, "choices": [0]}
     fields = {f.name: values[f.name] for f in msgspec.structs.fields(kind) if f.required}
     return kind(**fields)
 

@@ -44,6 +44,10 @@ const built = {
   stage_chat: msg.stageChat(true, 22),
   spotlight: msg.spotlight("li-na", 23),
   stage_remove: msg.stageRemove("troll", "spam", 24),
+  ask: msg.ask("什么时候上映？", 25),
+  upvote: msg.upvote(31, true, 26),
+  unvote: msg.upvote(31, false, 27),
+  poll_vote: msg.pollVote(4, [0, 2], 28),
 };
 const encoded = {};
 for (const [name, m] of Object.entries(built)) encoded[name] = Buffer.from(encodeMessage(m)).toString("hex");

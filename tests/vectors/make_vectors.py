@@ -70,6 +70,14 @@ def server_messages() -> dict[str, M.ServerMessage]:
         "stage_none": M.StageView(park="751-d-park"),
         "reactions": M.Reactions(park="798-art-zone", event=7, second=1767225601,
                                  counts={"applause": 41, "heart": 3, "wow": 1}),
+        "questions": M.Questions(event=7, items=[
+            M.QuestionItem(id=31, name="李娜", text="什么时候上映？", votes=12),
+            M.QuestionItem(id=30, name="Bo", text="Is there a replay?", votes=3, state="answered")],
+            voted=[31], mine=[30]),
+        "polls": M.Polls(event=7, items=[
+            M.PollItem(id=4, question="最喜欢哪一段？", options=["开场", "中段", "结尾"], kind="multiple", max_choices=2,
+                       counts=[5, 1, 9], ballots=11, chosen=[0, 2]),
+            M.PollItem(id=5, question="Next topic?", options=["VR", "AR"], results="hidden")]),
         "ok": M.Ok(re=5, data={"likes": 6}),
         "error": M.Error(code="invalid", msg="consent is required", re=6),
         "bye": M.Bye(code=1001, reason="server restarting"),
@@ -109,6 +117,10 @@ def client_messages() -> dict[str, M.ClientMessage]:
         "stage_chat": M.StageChat(muted=True, id=22),
         "spotlight": M.Spotlight(user="li-na", id=23),
         "stage_remove": M.StageRemove(user="troll", reason="spam", id=24),
+        "ask": M.Ask(text="什么时候上映？", id=25),
+        "upvote": M.Upvote(question=31, id=26),
+        "unvote": M.Upvote(question=31, up=False, id=27),
+        "poll_vote": M.PollVote(poll=4, choices=[0, 2], id=28),
     }
 
 

@@ -299,6 +299,32 @@ class StageRemove(_C2S, tag="stage_remove"):
     id: U32 = 0
 
 
+class Ask(_C2S, tag="ask"):
+    """A question to the event on the park's stage (its Q&A board, shared by every hall).
+    Answered with ``ok`` (``data``: the question's id and state: ``visible``, or
+    ``pending`` while a moderator looks at it)."""
+
+    text: Annotated[str, Meta(min_length=1, max_length=C.MAX_CHAT_CHARS)]
+    id: U32 = 0
+
+
+class Upvote(_C2S, tag="upvote"):
+    """Upvote a question of the board (``up`` false: take the vote back)."""
+
+    question: U32
+    up: bool = True
+    id: U32 = 0
+
+
+class PollVote(_C2S, tag="poll_vote"):
+    """A ballot in one of the event's open polls: ``choices`` the options' indexes (one
+    for a single-choice poll); voting again while it is open changes the ballot."""
+
+    poll: U32
+    choices: Annotated[list[Annotated[int, Meta(ge=0, le=99)]], Meta(min_length=1, max_length=20)]
+    id: U32 = 0
+
+
 class Ping(_C2S, tag="ping"):
     c: float = 0.0
 
@@ -306,7 +332,8 @@ class Ping(_C2S, tag="ping"):
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Kiosk
-    | SpaceSlots | SpaceBook | React | HallMove | StageChat | Spotlight | StageRemove | Ping
+    | SpaceSlots | SpaceBook | React | HallMove | StageChat | Spotlight | StageRemove | Ask | Upvote | PollVote
+    | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls
@@ -603,6 +630,47 @@ class Reactions(_S2C, tag="reactions"):
     counts: dict[str, int]
 
 
+class QuestionItem(Struct, omit_defaults=True):
+    id: int
+    name: str  # who asked
+    text: str
+    votes: int = 0
+    state: str = "visible"  # visible | answered (| pending: your own, waiting for a moderator)
+
+
+class Questions(_S2C, tag="questions"):
+    """The Q&A board of the event on the park's stage, as the audience sees it: sorted by
+    votes, then age. Sent after ``stage`` when an event is on and again, whole, when it
+    changes (at most a few times a second). ``voted``/``mine`` (the questions you upvoted /
+    asked) come only in the copy sent to you on arrival; afterwards keep them from your
+    own requests' answers."""
+
+    event: int
+    items: list[QuestionItem]
+    voted: list[int] = []
+    mine: list[int] = []
+
+
+class PollItem(Struct, omit_defaults=True):
+    id: int
+    question: str
+    options: list[str]
+    kind: str = "single"  # single | multiple
+    results: str = "live"  # live | hidden (counts only once closed)
+    state: str = "open"  # open | closed
+    max_choices: int = 1
+    counts: list[int] | None = None  # per option; absent while hidden
+    ballots: int = 0  # people who voted (with the counts)
+    chosen: list[int] | None = None  # your ballot (only in the copy sent to you on arrival)
+
+
+class Polls(_S2C, tag="polls"):
+    """The event's polls (open and closed, oldest first), sent like ``questions``."""
+
+    event: int
+    items: list[PollItem]
+
+
 class Ok(_S2C, tag="ok"):
     re: int
     data: Any = None
@@ -626,7 +694,7 @@ class Pong(_S2C, tag="pong"):
 
 ServerMessage = (
     Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | SpaceSlotList
-    | SpaceBooked | Hall | StageView | Reactions | Ok | Error | Bye | Pong
+    | SpaceBooked | Hall | StageView | Reactions | Questions | Polls | Ok | Error | Bye | Pong
 )
 
 

@@ -110,6 +110,11 @@ export class ShowcaseHall {
     conn.on("hall", (m) => { this.hall = m; this.render(); });
     conn.on("stage", (m) => { this.stage = m; this.render(); });
     conn.on("reactions", (m) => this.burst(m.counts || {}));
+    // the event's Q&A board and polls, kept (shown by the stage's panels: `questions`, `polls`)
+    this.questions = null;
+    this.polls = null;
+    conn.on("questions", (m) => { this.questions = m; });
+    conn.on("polls", (m) => { this.polls = m; });
     onLang(() => this.render());
   }
 
@@ -188,6 +193,7 @@ export class ShowcaseHall {
       muted: !this.muted.hidden,
       reactions: !this.bar.hidden, bursts: this.bursts, sprites: this.sprites,
       shown: this.layer.childElementCount, counts: this.lastCounts, history: this.history.slice(),
+      questions: this.questions ? this.questions.items.length : 0, polls: this.polls ? this.polls.items.length : 0,
     };
   }
 }

@@ -49,7 +49,7 @@ async def test_editing_moves_the_event_and_cancelling_tells_the_registrants(sc: 
     cancelled = await sc.post(f"/console/showcases/{event}/cancel", {"reason": "the artist is ill"}, csrf)
     assert cancelled.status_code == 303
     page = await sc.get(f"/events/{event}")
-    assert "cancelled: the artist is ill" in page.text and 'id="sc-register"' not in page.text
+    assert "This event was cancelled. Reason: the artist is ill" in page.text and 'id="sc-register"' not in page.text
     told = [n for n in await sc.store.inbox.page("v1", limit=9) if n.notice.title_key.endswith("cancelled.title")]
     assert told and told[0].notice.params["reason"] == "the artist is ill"
     again = await sc.post(f"/console/showcases/{event}/cancel", {"reason": ""}, csrf)

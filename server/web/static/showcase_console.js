@@ -1,6 +1,7 @@
 // The organizer's event page: only the chosen source's fields show; the stream's state,
 // the viewers and the questions waiting are polled every 3 s from live.json (a state
-// change reloads the page so its buttons match).
+// change reloads the page so its buttons match, unless the organizer is typing or a form
+// is on its way).
 (function () {
   "use strict";
   var form = document.getElementById("sc-live-form");
@@ -22,11 +23,13 @@
   var id = head.getAttribute("data-event");
   var stream = head.getAttribute("data-stream");
   var event = head.getAttribute("data-state");
+  var leaving = false;  // a form is being sent: its answer navigates, a reload would cancel it
+  document.addEventListener("submit", function () { leaving = true; }, true);
   function typing() {
     var el = document.activeElement;
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
-  function reload() { if (!typing()) window.location.reload(); }
+  function reload() { if (!typing() && !leaving) window.location.reload(); }
   function poll() {
     fetch("/console/showcases/" + id + "/live.json", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })

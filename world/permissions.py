@@ -251,6 +251,8 @@ def _bookings(who: Person, action: str, res: Resource) -> Decision | None:
     if who.is_guest:
         return Decision(False, "sign in first to book a space")
     if action == "booking.make":
+        if res.audience == "events":
+            return Decision(False, "a stage is booked by scheduling an event (the organizer console)")
         mine = who.enterprises()
         if res.owner_org is not None:
             if res.owner_org in mine:

@@ -19,6 +19,7 @@ hint, so people standing in a park get it as an in-world ``notice``) and publish
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -270,13 +271,15 @@ class BookingService:
         return BookingRefused(found, alts)
 
     async def book(self, person: Person, space_id: int, start: datetime, end: datetime, people: int = 1, *,
-                   org_id: int | None = None, for_user: str | None = None) -> BookingRow:
+                   org_id: int | None = None, for_user: str | None = None, for_event: bool = False) -> BookingRow:
         """One click: confirmed (or pending when the space needs approval), or
         ``BookingRefused`` naming every rule broken (a taken time with alternatives)."""
         space, rules = await self.space(space_id)
         if space.retired:
             raise _problem("retired", "space", "this space takes no new bookings")
         req = await self._request(person, space, rules, start, end, people, org_id, for_user)
+        if for_event:
+            req = dataclasses.replace(req, for_event=True)
         now = self.clock.now()
         found = problems(rules, req, await self._existing(space.id, start, end), at(now), self.tz)
         if found:

@@ -224,7 +224,7 @@ class ShowcaseService:
 
     async def _book(self, person: Person, space_id: int, draft: EventDraft) -> int:
         try:
-            booking = await self.bookings.book(person, space_id, draft.start, draft.end, 1)
+            booking = await self.bookings.book(person, space_id, draft.start, draft.end, 1, for_event=True)
         except BookingRefused as exc:
             raise ShowcaseRefused(exc.problems, exc.alternatives) from None
         return booking.id

@@ -5,7 +5,8 @@ conflict checker (the database's ``bookings_no_overlap``).
 Each stage of a park is a ``spaces`` row of kind ``stage`` with venue id ``stage:<id>``
 (``stage:main`` today: every layout has one stage), added when first needed
 (``SpaceRepo.add_many`` skips one that exists, so this is idempotent and safe to race).
-Its rules: open to every signed-in booker (``public``; an organizer needs no enterprise),
+Its rules: booked only through this service (audience ``events``: the booking pages and
+API refuse it, for anyone; an organizer needs no enterprise),
 any length from 15 minutes to 12 hours on a 5-minute grid, a year ahead, cancellable up
 to the start, and an hour's grace before an unused stage is released as a no-show (the
 service checks the booking in when the event goes live).
@@ -21,7 +22,7 @@ from world.showcases.events import MAX_MINUTES, MIN_MINUTES
 
 KIND = "stage"
 STAGE_RULES: dict[str, Any] = {
-    "audience": "public",
+    "audience": "events",  # booked only by scheduling an event (the booking pages refuse it)
     "min_minutes": MIN_MINUTES,
     "max_minutes": MAX_MINUTES,
     "step_minutes": 5,

@@ -65,3 +65,13 @@ def test_booking_actions_are_declared_and_in_the_map() -> None:
     assert {"booking.make", "booking.own", "booking.manage"} <= set(ACTIONS)
     assert perm_map(STAFF)["booking.manage"] and not perm_map(OWNER)["booking.manage"]
     assert perm_map(OWNER)["booking.make"] and not perm_map(GUEST)["booking.make"]
+
+
+def test_nobody_books_a_stage_through_the_booking_pages() -> None:
+    """A stage (audience ``events``) is booked by scheduling an event; ``booking.make`` on it
+    is refused to every role but the platform admin, with the way to do it named."""
+    stage = Resource(park_id=PARK, audience="events")
+    for who in (GUEST, VISITOR, OWNER, MEMBER, OTHER, STAFF, ELSEWHERE):
+        decision = can(who, "booking.make", stage)
+        assert not decision.allowed, who.user_id
+    assert "scheduling an event" in can(OWNER, "booking.make", stage).reason

@@ -43,6 +43,7 @@ class Request:
     enterprise: int | None = None  # the booker's enterprise (None: booking as a private person)
     enterprise_park: str = ""  # the park that enterprise is resident in
     no_shows: int = 0  # the booker's no-shows so far
+    for_event: bool = False  # the showcase service booking a stage for an event it schedules
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,10 @@ def booker_problems(rules: SpaceRules, req: Request, existing: Iterable[Booking]
         out.append(Problem("people", "people", "at least one person"))
     elif req.people > rules.capacity:
         out.append(Problem("capacity", "people", f"the space holds {rules.capacity} people"))
-    if rules.audience == "park" and req.enterprise_park != rules.park_id:
+    if rules.audience == "events":
+        if not req.for_event:
+            out.append(Problem("audience", "space", "a stage is booked by scheduling an event, not as a space"))
+    elif rules.audience == "park" and req.enterprise_park != rules.park_id:
         out.append(Problem("audience", "space", f"only enterprises of park {rules.park_id} book this space"))
     elif rules.audience == "zone" and req.enterprise is None:
         out.append(Problem("audience", "space", "only the zone's enterprises book this space"))

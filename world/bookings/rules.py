@@ -12,7 +12,8 @@ from world.field_error import FieldError
 # MAX_OCCUPIED_MINUTES, which lets the database search a day's bookings by a bounded range.
 MAX_BUFFER_MINUTES = 24 * 60
 MAX_OCCUPIED_MINUTES = 25 * 60 + 2 * MAX_BUFFER_MINUTES
-AUDIENCES = ("park", "zone", "public")  # who may book: the park's own enterprises, all zone enterprises, anyone
+AUDIENCES = ("park", "zone", "public", "events")  # who may book: the park's own enterprises, all zone enterprises,
+# anyone; or only events (a stage: booked by scheduling a showcase, never through the booking pages)
 
 
 class RuleError(FieldError):

@@ -3,6 +3,7 @@ and a leap day (Asia/Shanghai and Europe/Berlin)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -143,3 +144,14 @@ def test_month_ends_and_the_leap_day_are_ordinary_days() -> None:
             starts = free_starts(rules, day, timedelta(hours=1), [], now, tz)
             assert len(starts) == 24 * 4 - 3  # every quarter hour of the local day that fits an hour
             assert starts[0].astimezone(tz).date() == day and starts[-1].astimezone(tz).hour == 23
+
+
+def test_a_stage_is_booked_only_for_an_event() -> None:
+    """A space whose audience is ``events`` (a park's stage) refuses every booker, even one of
+    the park's own enterprises, unless the showcase service books it for an event."""
+    stage = dataclasses.replace(ROOM, audience="events").check()
+    plain = req(at(SHANGHAI, 2027, 3, 2, 10, 0))
+    refused = problems(stage, plain, [], NOW, SHANGHAI)
+    assert [(p.code, p.field) for p in refused] == [("audience", "space")]
+    assert "scheduling an event" in refused[0].message
+    assert problems(stage, dataclasses.replace(plain, for_event=True), [], NOW, SHANGHAI) == []

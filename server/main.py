@@ -181,7 +181,7 @@ class App:
     def _showcase_tick(self, now: float) -> None:
         self.stages.tick(now)  # presenters seen in every hall
         self.reactions.tick(now)  # the second's reaction counts, once a second
-        self.qa.tick(now)  # Q&A boards and polls that changed, a few times a second at most
+        self.qa.tick(self.clock.monotonic())  # Q&A boards and polls that changed, a few times a second at most
 
     def _rebuild_stale(self, park_ids: tuple[str, ...], folder: Path) -> None:
         for park_id in park_ids:

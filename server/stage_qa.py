@@ -148,7 +148,8 @@ class StageQA:
             self.dirty.setdefault(event, 0.0)
 
     def tick(self, now: float) -> None:
-        """Re-read the boards that changed, at most every ``EVERY_S`` each (the ticker calls it)."""
+        """Re-read the boards that changed, at most every ``EVERY_S`` each (the ticker calls
+        it; ``now`` is monotonic time: a wall clock may stand still or jump)."""
         for event in list(self.dirty):
             if event in self.reading or now - self.read_at.get(event, -1e18) < EVERY_S:
                 continue

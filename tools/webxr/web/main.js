@@ -15,6 +15,7 @@ import { SpaceZones } from "./spaces.js";
 import { KioskPanel } from "./kiosk.js";
 import { SpacePanel } from "./space_panel.js";
 import { ShowcaseHall } from "./hall.js";
+import { StageBoard } from "./board.js";
 import { StageScreen } from "./stage_screen.js";
 import { setTexts, setLang, pickLang, getLang, rememberLang, t, missing, LANGS } from "./i18n.js";
 
@@ -78,6 +79,7 @@ async function main() {
   app.booth = new BoothPanel(document.getElementById("booth"), conn);
   app.notices = new Notices(document.getElementById("notices"), conn);
   app.hall = new ShowcaseHall(document.getElementById("overlay"), conn, world); // hall name, reactions and their bursts
+  app.board = new StageBoard(document.getElementById("overlay"), conn); // the event's questions and polls
   app.spaces = new SpaceZones(world, conn, canvas); // bookable zones: free / taken, tap to book
   app.kiosk = new KioskPanel(document.getElementById("kiosk"), conn, { // the policy service point
     where: () => ({ x: prediction.x, y: prediction.y }), layout: () => app.layout,
@@ -209,6 +211,7 @@ async function main() {
     snaps: app.snaps,
     scene: app.scenery.state(),
     hall: app.hall.state(),
+    board: app.board.state(),
     stage: app.stage.state(),
     xr: { mode: app.xr.mode, frames: app.xr.frames, placed: app.xr.placed,
       park: world.parkRoot.position.toArray(), scale: world.parkRoot.scale.x, visible: world.parkRoot.visible,

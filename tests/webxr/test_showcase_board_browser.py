@@ -87,7 +87,7 @@ def test_asking_upvoting_and_voting_from_two_halls(browser: Any, server: ParkedS
     (qid, votes, text), = board(bo)["questions"]
     assert (votes, text) == (0, "什么时候在798上映？")
     bo.click(f"#board button.up[data-question='{qid}']")
-    ann.wait_for_function(f"window.cloudpark.state().board.questions[0][1] === 1", timeout=10_000)
+    ann.wait_for_function("window.cloudpark.state().board.questions[0][1] === 1", timeout=10_000)
     assert board(bo)["voted"] == [qid]
     # a poll opened by the organizer: Bo votes, both see the live counts
     poll = server.run(app.showcases.create_poll(olga, ev.id, "最喜欢哪一段？", ["开场", "结尾"]))

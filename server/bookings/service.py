@@ -333,7 +333,7 @@ class BookingService:
             await schedule_in(conn, "booking.release", f"booking.release:{row.id}",
                               row.start + rules.check_in_grace_minutes * 60.0, payload)
             remind = row.start - REMIND_BEFORE.total_seconds()
-            if remind > self.clock.now():
+            if remind > self.clock.now() and rules.audience != "events":  # an event checks its stage in itself
                 await schedule_in(conn, "booking.remind", f"booking.remind:{row.id}", remind, payload)
 
     async def book_weekly(self, person: Person, space_id: int, start: datetime, end: datetime, count: int,
@@ -570,6 +570,9 @@ class BookingService:
     # --- telling -----------------------------------------------------------------------
 
     async def _told(self, row: BookingRow, kind: str, space: Space, **extra: Any) -> None:
+        if space.rules.get("audience") == "events":  # a stage's booking is its event's: the showcase
+            self._changed(space)                     # service tells the organizer and the audience
+            return
         local = self.local(row.start)
         params = {"space": space.name, "park": space.park_id, "day": local.date().isoformat(),
                   "start": local.strftime("%H:%M"), "end": self.local(row.end).strftime("%H:%M"),

@@ -52,6 +52,9 @@ def test_an_event_books_its_stage_once_and_tells_the_park(database_url: str) -> 
                 jobs.c.key.like(f"showcase.%:{ev.id}:%"))))
             assert kinds == ["showcase.end", "showcase.remind", "showcase.start"]
             assert [e.id for e in await w.service.upcoming(park_id=PARK)] == [ev.id, later.id]
+            # the stage's booking is the event's: no booking notice or check-in reminder for it
+            assert [n.notice.kind for n in await w.store.inbox.page("olga")].count("booking") == 0
+            assert await count(w, jobs, jobs.c.kind == "booking.remind") == 0
     run(go())
 
 

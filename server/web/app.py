@@ -113,6 +113,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
     so a missing string fails them)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await showcase_desk.reconcile(app)  # streams this process ran before a restart: interrupted
         yield
         await showcase_desk.close(app)  # every stream stopped, its replay written
         await web.online.close()

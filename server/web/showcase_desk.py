@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,9 @@ log = logging.getLogger("cloudpark.web.showcases")
 MEDIA = "showcase-media"  # DATA_DIR/showcase-media: the organizers' uploaded videos
 
 
-def showcases_of(request: Request) -> ShowcaseService:
-    """The app's showcase service, made on first use (on the app's booking service)."""
+def showcases_of(request: Request | Any) -> ShowcaseService:
+    """The app's showcase service, made on first use (on the app's booking service);
+    ``request``: a request, or anything with the ``app``."""
     service = getattr(request.app.state, "showcases", None)
     if not isinstance(service, ShowcaseService):
         web = web_of(request)
@@ -97,6 +99,22 @@ def desk_of(request: Request) -> StreamDesk:
         desk = StreamDesk(web_of(request), showcases_of(request))
         request.app.state.stream_desk = desk
     return desk
+
+
+async def reconcile(app: FastAPI) -> list[int]:
+    """At the app's start: a live event whose stream this process ran before a restart
+    has no encoder now; its stream is ``interrupted`` (viewers and the organizer see it,
+    the organizer goes live again). An external HLS stream needs nothing here. The ids
+    marked."""
+    service = showcases_of(SimpleNamespace(app=app))
+    marked = []
+    for row in await service.store.showcases.listed(since=service.clock.now(), states=("live",), limit=1000):
+        if not row.stream_url and row.stream_state == "live":
+            await service.set_stream(row.id, "interrupted")
+            marked.append(row.id)
+    if marked:
+        log.warning("streams of live events %s have no encoder since the restart: interrupted", marked)
+    return marked
 
 
 async def close(app: FastAPI) -> None:

@@ -157,7 +157,10 @@ async def upload_video(request: Request, viewer: Uploader, event_id: EventId) ->
         await probe_file(path, root=desk.media_dir, ffprobe=desk.supervisor.ffprobe)
     except StreamRefused as exc:
         path.unlink(missing_ok=True)
-        exc.params["name"] = file.filename[:120]
+        name = file.filename[:120]  # the organizer's name for it, never the server's path
+        params = {k: str(v).replace(str(path), name) for k, v in exc.params.items()} | {"name": name}
+        exc = StreamRefused(exc.code, exc.field, exc.message.removeprefix(f"{exc.field}: ").replace(str(path), name),
+                            **params)
         return await manage_page(request, viewer, event_id, status=422, live_form={"kind": "file"},
                                  errors={"source.file": [_stream_text(request, viewer, exc)]})
     return await manage_page(request, viewer, event_id, note="uploaded",

@@ -8,16 +8,20 @@ hinted on the bus, the live playlist served, the replay after the stop."""
 from __future__ import annotations
 
 import asyncio
+import http.server
 import os
 import re
 import shutil
 import signal
+import subprocess
+import threading
 from pathlib import Path
 
 import psutil
 import pytest
 
 from server.showcases.stage_source import ShowcaseStages
+from server.web import showcase_desk
 from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
 from tests.web.showcase_app import MONDAY, PARK, ShowcaseApp, event_form, problems, sc, to_local  # noqa: F401
 
@@ -222,3 +226,95 @@ async def test_a_dead_encoder_shows_stream_interrupted_and_the_event_goes_on(sc:
     assert (await sc.store.showcases.get(event)).stream_state == "live"
     await sc.post(f"/console/showcases/{event}/stop", {}, csrf)
     assert (await sc.store.showcases.get(event)).state == "live"  # the stream stopped, the event goes on
+
+
+def _video(folder: Path, seconds: int = 3) -> Path:
+    """A short real video (ffmpeg's test source) to upload."""
+    out = folder / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)], check=True)
+    return out
+
+
+async def test_an_uploaded_video_is_judged_by_ffprobe_and_streamed(sc: ShowcaseApp, tmp_path: Path) -> None:  # noqa: F811
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("ffmpeg is missing: run bash tools/setup.sh")
+    event = await _schedule(sc)
+    to_local(sc.clock, MONDAY, "14:00")
+    csrf = await sc.as_("orla")
+    fake = await sc.client.post(f"/console/showcases/{event}/video", data={"csrf": csrf},
+                                files={"video": ("launch.mp4", b"not a video at all" * 100, "video/mp4")},
+                                headers={"Accept-Language": "en"})
+    assert fake.status_code == 422
+    assert problems(fake.text)["source.file"] == [
+        "file: launch.mp4 is not a video ffmpeg can read: launch.mp4: Invalid data found when processing input"]
+    media = Path(sc.app.state.web.config.data_dir) / "showcase-media"
+    assert [p for p in media.rglob("*") if p.is_file()] == []  # refused: not kept
+    clip = _video(tmp_path)
+    sent = await sc.client.post(f"/console/showcases/{event}/video", data={"csrf": csrf},
+                                files={"video": ("launch.mp4", clip.read_bytes(), "video/mp4")},
+                                headers={"Accept-Language": "en"})
+    assert sent.status_code == 200 and "Ready: launch.mp4" in sent.text
+    path = re.search(r'name="path" value="([0-9a-f/]+)"', sent.text).group(1)  # type: ignore[union-attr]
+    stored = Path(sc.app.state.web.config.data_dir) / "showcase-media" / path
+    assert stored.read_bytes() == clip.read_bytes()
+    outside = await sc.post(f"/console/showcases/{event}/live", {"kind": "file", "path": "../../cloudpark.sqlite3"},
+                            csrf)
+    assert outside.status_code == 422 and "outside the media folder" in problems(outside.text)["source.file"][0]
+    live = await sc.post(f"/console/showcases/{event}/live", {"kind": "file", "path": path, "loop": "1"}, csrf)
+    assert live.status_code == 303
+    await _stream_state(sc, event, "live")
+    assert (await sc.client.get(f"/streams/{event}/live.m3u8")).status_code == 200
+    await sc.post(f"/console/showcases/{event}/stop", {}, csrf)
+    assert (await sc.store.showcases.get(event)).stream_state == "ended"
+
+
+class _Playlist(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the handler's name
+        body = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nseg0.ts\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.apple.mpegurl")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def test_an_external_hls_url_is_checked_and_handed_to_the_stage(sc: ShowcaseApp) -> None:  # noqa: F811
+    served = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Playlist)
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{served.server_port}/cdn/launch.m3u8"
+        event = await _schedule(sc)
+        to_local(sc.clock, MONDAY, "14:00")
+        csrf = await sc.as_("orla")
+        gone = await sc.post(f"/console/showcases/{event}/live", {"kind": "hls", "url": "http://127.0.0.1:9/x.m3u8"},
+                             csrf)
+        assert gone.status_code == 422 and problems(gone.text)["source.url"][0].startswith(
+            "url: http://127.0.0.1:9/x.m3u8 could not be fetched")
+        assert (await sc.post(f"/console/showcases/{event}/live", {"kind": "hls", "url": url}, csrf)).status_code == 303
+        await _stream_state(sc, event, "live", 5)
+        stage = await ShowcaseStages(sc.service).stage_of(PARK)
+        assert stage is not None and (stage.state, stage.hls) == ("live", url)
+        assert f'data-src="{url}"' in (await sc.get(f"/events/{event}")).text
+    finally:
+        served.shutdown()
+        served.server_close()
+
+
+async def test_after_a_restart_a_stream_without_its_encoder_is_interrupted(sc: ShowcaseApp) -> None:  # noqa: F811
+    own = await _schedule(sc, start="14:00", end="15:00")
+    later = await _schedule(sc, start="15:00", end="16:00", title_en="Later")
+    to_local(sc.clock, MONDAY, "14:50")
+    await sc.service.start(own)
+    await sc.service.set_stream(own, "live")
+    assert (await sc.store.showcases.get(later)).state == "scheduled"
+    assert await showcase_desk.reconcile(sc.app) == [own]  # what the app's start does
+    assert (await sc.store.showcases.get(own)).stream_state == "interrupted"
+    await sc.as_("orla")
+    page = (await sc.get(f"/console/showcases/{own}")).text
+    assert 'data-stream="idle"' in page and 'id="sc-go-live"' in page  # nothing runs here: go live again
+    assert 'id="sc-interrupted"' in (await sc.get(f"/events/{own}")).text
+    assert await showcase_desk.reconcile(sc.app) == []

@@ -133,7 +133,7 @@ class LiveHls:
     def _encoder(self, video_in: list[str]) -> list[str]:
         return [FFMPEG, "-hide_banner", "-loglevel", "error", *video_in,
                 "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-map", "0:v", "-map", "1:a",
+                "-map", "0:v", "-map", "1:a", "-shortest",  # the tone ends with the pictures
                 "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
                 "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
                 "-c:a", "aac", "-b:a", "64k",

@@ -272,3 +272,26 @@ def test_replay_on_demand_and_sound(server: WorldServer, replay: HlsServer, live
     assert audio == {"model": "linear", "ref": 8, "max": 80, "parent": "stage_screen"}, audio
     assert 8 < st["distance"] < 25 and 0.7 < st["level"] <= 1.0, st
     page.screenshot(path=str(shots / "stage-sound.png"))
+
+
+def test_vr_viewers_see_the_stream_on_the_same_screen(server: WorldServer, live, page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    """In VR (the scripted WebXR device) the stage screen keeps playing: the headset's
+    picture shows the moving test pattern on the screen."""
+    _stream, http = live
+    page.add_init_script((Path(__file__).parent / "xr_mock.js").read_text(encoding="utf-8"))
+    _open(page, server, f"&stream={http.url()}")
+    _wait_shown(page, "video", timeout=40)
+    page.click("#enter-vr")
+    page.wait_for_function("() => window.cloudpark.state().xr.mode === 'vr' && window.cloudpark.state().xr.frames > 5",
+                           timeout=20000)
+    page.evaluate("() => { window.cloudpark.world.rig.rotation.y = Math.PI; }")  # turned round to face the stage (south)
+    one, _, rect = _canvas(page)
+    page.wait_for_timeout(1000)
+    two, _, _ = _canvas(page)
+    _save(one, shots, "vr")
+    p1, p2 = _region(one, rect), _region(two, rect)
+    assert p1.shape[0] > 20 and p1.shape[1] > 40, rect
+    sat = p1.max(axis=-1) - p1.min(axis=-1)
+    assert (sat > 120).mean() > 0.2, f"no test pattern on the screen in VR ({(sat > 120).mean():.2f})"
+    assert (np.abs(p1 - p2).max(axis=-1) > 40).mean() > 0.01, "the picture in VR did not move"
+    assert _stage(page)["shown"] == "video"

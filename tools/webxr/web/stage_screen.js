@@ -301,8 +301,15 @@ export class StageScreen {
     const pos = geo.attributes.position;
     const uv = geo.attributes.uv;
     const size = this.world.renderer.getDrawingBufferSize(new THREE.Vector2());
-    const cam = this.world.camera;
-    cam.updateMatrixWorld();
+    const xr = this.world.renderer.xr;
+    let cam = this.world.camera;
+    if (xr.isPresenting) { // the headset's view (its first eye): where the picture is drawn
+      const both = xr.getCamera();
+      cam = both.cameras && both.cameras.length ? both.cameras[0] : both;
+      cam.matrixWorldInverse.copy(cam.matrixWorld).invert();
+    } else {
+      cam.updateMatrixWorld();
+    }
     const corners = [];
     for (let i = 0; i < pos.count; i++) {
       const p = new THREE.Vector3().fromBufferAttribute(pos, i);

@@ -82,11 +82,18 @@ class StreamDesk:
             await self.stop(event_id)
 
     async def stop(self, event_id: int) -> StreamStatus:
+        """Stop the event's stream. A recording left by this process before a restart
+        gets its replay from the supervisor without a state change to report: the
+        event's stream state is set here then, so the stage offers the replay."""
         self._stopping.add(event_id)
         try:
-            return await self.supervisor.stop(event_id)
+            status = await self.supervisor.stop(event_id)
         finally:
             self._stopping.discard(event_id)
+        row = await self.web.store.showcases.get(event_id)
+        if row is not None and status.state == "ended" and row.stream_state != "ended":
+            await self._changed(status)
+        return status
 
     async def close(self) -> None:
         self._sub.cancel()

@@ -318,3 +318,23 @@ async def test_after_a_restart_a_stream_without_its_encoder_is_interrupted(sc: S
     assert 'data-stream="idle"' in page and 'id="sc-go-live"' in page  # nothing runs here: go live again
     assert 'id="sc-interrupted"' in (await sc.get(f"/events/{own}")).text
     assert await showcase_desk.reconcile(sc.app) == []
+
+
+async def test_ending_after_a_restart_offers_the_recording_left_as_the_replay(sc: ShowcaseApp) -> None:  # noqa: F811
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("ffmpeg is missing: run bash tools/setup.sh")
+    event = await _schedule(sc)
+    to_local(sc.clock, MONDAY, "14:00")
+    csrf = await sc.as_("orla")
+    await sc.post(f"/console/showcases/{event}/live", {"kind": "test_pattern"}, csrf)
+    await _stream_state(sc, event, "live")
+    await showcase_desk.close(sc.app)  # the app stops: its streams end without telling the events
+    del sc.app.state.stream_desk  # a new process: a new desk and supervisor
+    assert await showcase_desk.reconcile(sc.app) == [event]
+    ended = await sc.post(f"/console/showcases/{event}/end", {}, csrf)
+    assert ended.status_code == 303
+    row = await sc.store.showcases.get(event)
+    assert (row.state, row.stream_state) == ("ended", "ended")
+    stage = await ShowcaseStages(sc.service).stage_of(PARK)
+    assert stage is not None and stage.hls == f"/streams/{event}/replay.m3u8"
+    assert (await sc.client.get(f"/streams/{event}/replay.m3u8")).status_code == 200

@@ -66,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     register_api(bsub)
     register_bookings(bsub)
     register_services(bsub)
+    register_showcase(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -331,3 +332,84 @@ def cmd_services(args: argparse.Namespace) -> int:
     if wrong:
         sys.stderr.write("cloudpark bench services: " + "; ".join(wrong) + "\n")
     return 1 if wrong else 0
+
+
+def register_showcase(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "showcase", help="a showcase's audience in one hall, over capacity in overflow halls, and its stream",
+        description="Schedule an event on a park's stage through the organizer console, then: steps of bot "
+        "audiences (the showcase shape, a reaction a second each, some questions and upvotes) against a pinned "
+        "`cloudpark serve` (tick p99, snapshots/s per client, reaction counts every second to every client); a "
+        "crowd over a low hall capacity (halls opened, the largest, reactions and Q&A shared); the test-pattern "
+        "stream watched by headless Chromium pages (glass-to-glass latency and the spread between viewers from "
+        "the pixel clock read back from each page's video). JSON + Markdown.",
+    )
+    p.add_argument("--clients", type=_counts, default=(100, 200, 300), help="one-hall crowd sizes (comma-separated)")
+    p.add_argument("--seconds", type=float, default=15.0, help="measured seconds per crowd step (default 15)")
+    p.add_argument("--park", default="798-art-zone", help="park whose stage hosts the event (default 798-art-zone)")
+    p.add_argument("--over-clients", type=int, default=150, help="the over-capacity crowd (0: skip; default 150)")
+    p.add_argument("--hall-capacity", type=int, default=50, help="hall capacity for the over-capacity crowd "
+                   "(default 50)")
+    p.add_argument("--viewers", type=int, default=3, help="Chromium pages on the stream (0: skip; default 3)")
+    p.add_argument("--stream-seconds", type=float, default=20.0, help="seconds of pixel-clock reads (default 20)")
+    p.add_argument("--react-every", type=float, default=1.0, help="seconds between a bot's reactions (default 1)")
+    p.add_argument("--ask-share", type=float, default=0.05, help="share of bots that sign in and ask / upvote "
+                   "(default 0.05)")
+    p.add_argument("--ask-every", type=float, default=20.0, help="an asker's question about every S s (default 20)")
+    p.add_argument("--upvote-every", type=float, default=10.0, help="an asker's upvote about every S s (default 10)")
+    p.add_argument("--ramp", type=float, default=100.0, help="bot connections per second (default 100)")
+    p.add_argument("--procs", type=int, default=1, help="bot processes (default 1)")
+    p.add_argument("--tick-rate", type=int, default=20)
+    p.add_argument("--data-dir", type=Path, default=Path("var"), help="where the park's scene is (scenes/)")
+    p.add_argument("--server-core", type=_core, default=0, help="core for the world server, or none")
+    p.add_argument("--bots-core", type=_core, default=1, help="core for the bots and the web app, or none")
+    _outputs(p)
+    p.set_defaults(handler=cmd_showcase)
+
+
+def cmd_showcase(args: argparse.Namespace) -> int:
+    from tools.bench.report import machine
+    from tools.bench.server_process import BenchError
+    from tools.bench.showcase import ShowcaseBench, run_bench
+    from tools.bench.showcase_report import markdown, verdict, write
+
+    if (args.seconds <= 0 or args.stream_seconds <= 0 or args.react_every <= 0 or args.ramp <= 0 or args.procs < 1
+            or args.over_clients < 0 or args.hall_capacity < 1 or args.viewers < 0 or not 0 <= args.ask_share <= 1
+            or args.ask_every <= 0 or args.upvote_every <= 0):
+        sys.stderr.write("cloudpark bench showcase: --seconds, --stream-seconds, --react-every, --ramp, --procs, "
+                         "--hall-capacity, --ask-every, --upvote-every must be positive; --over-clients and "
+                         "--viewers at least 0; --ask-share in [0, 1]\n")
+        return 2
+    if args.viewers == 1:
+        sys.stderr.write("cloudpark bench showcase: --viewers needs 2 or more pages for the spread (or 0)\n")
+        return 2
+    bench = ShowcaseBench(clients=args.clients, seconds=args.seconds, park=args.park, over_clients=args.over_clients,
+                          hall_capacity=args.hall_capacity, viewers=args.viewers, stream_seconds=args.stream_seconds,
+                          react_every_s=args.react_every, ask_share=args.ask_share, ask_every_s=args.ask_every,
+                          upvote_every_s=args.upvote_every, tick_rate=args.tick_rate, ramp_per_s=args.ramp,
+                          procs=args.procs, data_dir=args.data_dir, work_dir=args.out, server_core=args.server_core,
+                          bots_core=args.bots_core)
+    started = time.time()
+    host = machine()
+    try:
+        results = run_bench(bench)
+    except BenchError as exc:
+        sys.stderr.write(f"cloudpark bench showcase: {exc}\n")
+        return 1
+    command = " ".join(["cloudpark bench showcase", f"--clients {','.join(map(str, args.clients))}",
+                        f"--seconds {args.seconds:g}", f"--park {args.park}", f"--over-clients {args.over_clients}",
+                        f"--hall-capacity {args.hall_capacity}", f"--viewers {args.viewers}",
+                        f"--stream-seconds {args.stream_seconds:g}"])
+    run = {"bench": "showcase", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "started_epoch": started, "command": command, "machine": host,
+           "settings": {"park": args.park, "seconds": args.seconds, "tick_rate": args.tick_rate,
+                        "react_every_s": args.react_every, "ask_share": args.ask_share, "ask_every_s": args.ask_every,
+                        "upvote_every_s": args.upvote_every, "server_core": args.server_core,
+                        "bots_core": args.bots_core, "clients": list(args.clients), "over_clients": args.over_clients,
+                        "hall_capacity": args.hall_capacity, "viewers": args.viewers,
+                        "stream_seconds": args.stream_seconds},
+           "results": results, "verdict": verdict(results)}
+    paths = write(run, args.out, None if args.no_docs else args.docs)
+    sys.stdout.write(markdown(run) + "\n")
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
+    return 0 if any("error" not in s for s in results["steps"]) else 1

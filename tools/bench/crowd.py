@@ -48,6 +48,8 @@ class CrowdBench:
     batch: int = 2  # ticks per bot input message (`in.n`)
     modes: tuple[str, ...] = field(default=())
     naive_clients: tuple[int, ...] = ()  # counts for naive mode (default: ``clients``)
+    bot_args: tuple[str, ...] = ()  # more `cloudpark bots` flags (the showcase bench's audience)
+    server_env: tuple[tuple[str, str], ...] = ()  # more CLOUDPARK_* settings for the server
 
     def mode_list(self) -> tuple[str, ...]:
         return self.modes or (("real", "naive") if self.naive else ("real",))
@@ -75,7 +77,7 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
     server = ServerUnderTest(
         data_dir=bench.data_dir, log_path=bench.work_dir / "logs" / f"serve-{mode}-{clients}-{stamp}.log",
         core=bench.server_core, tick_rate=bench.tick_rate, view_radius=bench.view_radius,
-        naive=mode == "naive", max_clients=clients,
+        naive=mode == "naive", max_clients=clients, env=dict(bench.server_env),
     )
     step: dict[str, Any] = {"clients": clients, "mode": mode, "shape": bench.shape}
     server.start()
@@ -86,7 +88,7 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
                       "--park", bench.park, "--shape", bench.shape, "--seconds", str(bench.seconds),
                       "--procs", str(bench.procs), "--ramp", str(bench.ramp_per_s),
                       "--tick-rate", str(bench.tick_rate), "--batch", str(bench.batch), "--data-dir", str(bench.data_dir),
-                      "--json", str(out)], bench.bots_core)
+                      "--json", str(out), *bench.bot_args], bench.bots_core)
         bots = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
         samples: list[Sample] = [idle]
         cores: list[tuple[float, Any]] = []  # (time, per-CPU times): who else used the server's core
@@ -138,6 +140,8 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
         bot_errors=seen["errors"],
         reconnects=seen["reconnects"],
     )
+    if "showcase" in seen:
+        step["showcase"] = seen["showcase"]
     if scrapes:
         before = prom.parse(_nearest(scrapes, t0))
         after = prom.parse(_nearest(scrapes, t1))

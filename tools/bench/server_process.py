@@ -60,7 +60,8 @@ class Sample:
 
 class ServerUnderTest:
     def __init__(self, *, data_dir: Path, log_path: Path, core: int | None, tick_rate: int,
-                 view_radius: float | None, naive: bool, max_clients: int) -> None:
+                 view_radius: float | None, naive: bool, max_clients: int,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
         self.core = core
@@ -68,6 +69,7 @@ class ServerUnderTest:
         self.view_radius = view_radius
         self.naive = naive
         self.max_clients = max_clients
+        self.env = dict(env or {})  # more CLOUDPARK_* settings (a showcase bench's hall capacity)
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.ps: psutil.Process | None = None
@@ -95,6 +97,7 @@ class ServerUnderTest:
         limit = str(max(self.max_clients * 2, 100))
         env.update(CLOUDPARK_MAX_PER_IP=limit, CLOUDPARK_MAX_CONNECTIONS=limit, CLOUDPARK_MAX_PER_PARK=limit,
                    CLOUDPARK_MAX_PENDING_PER_IP=limit, CLOUDPARK_MAX_PENDING=limit, CLOUDPARK_BUILD_SCENES="0")
+        env.update(self.env)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603

@@ -31,22 +31,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                    help="event loop for the bots (auto: uvloop when the bench extra is installed)")
     p.add_argument("--data-dir", type=Path, default=Path("var"), help="local scenes if the server serves none")
+    p.add_argument("--react", type=float, default=0.0, metavar="S",
+                   help="showcase audience: each bot reacts every S seconds (0: no showcase behaviour)")
+    p.add_argument("--ask-share", type=float, default=0.0, metavar="F",
+                   help="showcase: the share of bots that register accounts and ask / upvote questions")
+    p.add_argument("--ask-every", type=float, default=60.0, metavar="S", help="showcase: an asker's question "
+                   "about every S seconds (default 60)")
+    p.add_argument("--upvote-every", type=float, default=15.0, metavar="S", help="showcase: an asker's upvote "
+                   "about every S seconds (default 15)")
+    p.add_argument("--accounts", default="sbot-", help="showcase: prefix of the askers' user names "
+                   "(default sbot-; give a new one per run: they are registered)")
     p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON here")
     p.set_defaults(handler=cmd_bots)
 
 
 def cmd_bots(args: argparse.Namespace) -> int:
     from tools.bots.scene import load_layout
-    from tools.bots.swarm import SwarmSpec, run_swarm
+    from tools.bots.swarm import ShowcasePlan, SwarmSpec, run_swarm
 
     if args.clients < 1 or args.seconds <= 0 or args.procs < 1 or args.ramp <= 0 or args.tick_rate < 1:
         sys.stderr.write("cloudpark bots: --clients, --seconds, --procs, --ramp and --tick-rate must be positive\n")
         return 2
+    if args.react < 0 or not 0 <= args.ask_share <= 1 or args.ask_every <= 0 or args.upvote_every <= 0:
+        sys.stderr.write("cloudpark bots: --react >= 0, --ask-share in [0, 1], --ask-every and --upvote-every > 0\n")
+        return 2
+    showcase = ShowcasePlan(react_every_s=args.react, ask_share=args.ask_share, ask_every_s=args.ask_every,
+                            upvote_every_s=args.upvote_every, accounts=args.accounts) if (
+        args.react > 0 or args.ask_share > 0) else None
     layout = load_layout(args.url, args.park, args.data_dir)
     spec = SwarmSpec(
         url=args.url, park=args.park, clients=args.clients, shape=args.shape, seconds=args.seconds,
         procs=args.procs, ramp_per_s=args.ramp, tick_rate=args.tick_rate, seed=args.seed, loop=args.loop,
-        batch=args.batch,
+        batch=args.batch, showcase=showcase,
     )
     summary = run_swarm(spec, layout)
     text = json.dumps(summary, indent=2)

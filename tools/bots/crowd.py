@@ -26,6 +26,19 @@ log = logging.getLogger("cloudpark.bots")
 
 
 @dataclass(frozen=True)
+class ShowcasePlan:
+    """A showcase audience (``cloudpark bench showcase``): reactions every second, and a
+    share of signed-in askers who now and then ask or upvote a question."""
+
+    react_every_s: float = 1.0
+    ask_share: float = 0.05
+    ask_every_s: float = 60.0
+    upvote_every_s: float = 15.0
+    accounts: str = "sbot-"  # the askers' user names: prefix + bot index (unique per run)
+    password: str = "bench-password-1"
+
+
+@dataclass(frozen=True)
 class CrowdPlan:
     """What one process runs: which bots, where, when to measure."""
 
@@ -42,6 +55,7 @@ class CrowdPlan:
     seed: int = 1
     loop: str = "auto"  # "uvloop" (the bench extra), "asyncio", or "auto": uvloop when installed
     batch: int = 2  # ticks each input message covers (`in.n`): inputs go out at tick_rate / batch
+    showcase: ShowcasePlan | None = None
 
 
 class Crowd:
@@ -51,13 +65,18 @@ class Crowd:
         self.uri: WebSocketURI = parse_uri(plan.url)
         self.tick_rate = plan.tick_rate
         self.batch = plan.batch
-        self.tally = Tally(clients=plan.count)
+        self.tally = Tally(clients=plan.count, showcase=plan.showcase is not None)
+        self.questions: dict[int, None] = {}
         self.max_samples = MAX_LATENCY_SAMPLES
         self.measuring = False
         self.stopping = False
         self.in_park: dict[int, Visitor] = {}
         self.visitors: list[Visitor] = []
         self._pending: set[asyncio.Task[None]] = set()
+
+    @property
+    def showcase(self) -> ShowcasePlan | None:
+        return self.plan.showcase
 
     # --- called by visitors -------------------------------------------------------
 
@@ -111,8 +130,11 @@ class Crowd:
             if not self.measuring and now >= plan.measure_from:
                 self.measuring = True
                 cpu0 = time.process_time()
+                self.tally.wall_from = time.time() - (now - plan.measure_from)
+                self.tally.wall_until = self.tally.wall_from + (plan.measure_until - plan.measure_from)
                 for v in self.visitors:
                     v.snaps = 0
+                    v.reaction_seconds.clear()
             if now >= plan.measure_until:
                 break
             for v in list(self.in_park.values()):
@@ -127,6 +149,9 @@ class Crowd:
         self.tally.window_s = plan.measure_until - plan.measure_from
         self.tally.joined = len(self.in_park)
         self.tally.snaps = [v.snaps for v in self.visitors]
+        if plan.showcase is not None:
+            self.tally.reaction_seconds = [sorted(v.reaction_seconds) for v in self.visitors]
+            self.tally.halls = [v.hall if v.in_park else 0 for v in self.visitors]
         self.measuring = False
         self.stopping = True
         ramp.cancel()

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tools.bots.crowd import CrowdPlan, loop_factory, run_crowd
+from tools.bots.crowd import CrowdPlan, ShowcasePlan, loop_factory, run_crowd
 from tools.bots.tally import Tally
 from world.layout import ParkLayout
 
@@ -31,6 +31,7 @@ class SwarmSpec:
     seed: int = 1
     loop: str = "auto"
     batch: int = 2  # ticks per input message (the `in` message's `n`)
+    showcase: ShowcasePlan | None = None  # a showcase audience: reactions, questions, upvotes
 
 
 def plans(spec: SwarmSpec, layout: ParkLayout, now: float | None = None) -> list[CrowdPlan]:
@@ -42,7 +43,7 @@ def plans(spec: SwarmSpec, layout: ParkLayout, now: float | None = None) -> list
         url=spec.url, park=spec.park, shape=spec.shape, layout=layout, first=0, count=0,
         measure_from=start, measure_until=start + spec.seconds,
         ramp_per_s=spec.ramp_per_s / procs, tick_rate=spec.tick_rate, seed=spec.seed, loop=spec.loop,
-        batch=spec.batch,
+        batch=spec.batch, showcase=spec.showcase,
     )
     out, first = [], 0
     for p in range(procs):
@@ -73,4 +74,4 @@ def run_swarm(spec: SwarmSpec, layout: ParkLayout) -> dict[str, Any]:
     return summary
 
 
-__all__ = ["SwarmSpec", "Tally", "plans", "run_swarm"]
+__all__ = ["ShowcasePlan", "SwarmSpec", "Tally", "plans", "run_swarm"]

@@ -6,6 +6,7 @@ Counters only count inside the measurement window (after the crowd has joined);
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,19 @@ class Tally:
     closes: Counter[str] = field(default_factory=Counter)  # why a connection ended
     errors: Counter[str] = field(default_factory=Counter)  # `error.code` answers
     processes: int = 1
+    # a showcase crowd (``crowd.ShowcasePlan``): what was sent, what came back
+    showcase: bool = False
+    reactions_sent: int = 0
+    asks: int = 0
+    upvotes: int = 0
+    reaction_seconds: list[list[int]] = field(default_factory=list)  # per bot: seconds with a ``reactions``
+    reaction_counts: dict[int, dict[int, set[int]]] = field(default_factory=dict)  # second -> hall -> totals seen
+    reaction_delays_ms: list[float] = field(default_factory=list)  # arrival after the second ended
+    halls: list[int] = field(default_factory=list)  # per bot: the hall it was in at the end (0: none)
+    asked_in: dict[int, int] = field(default_factory=dict)  # question id -> the asker's hall
+    question_halls: dict[int, set[int]] = field(default_factory=dict)  # question id -> halls whose board showed it
+    wall_from: float = 0.0  # the window on the wall clock (``reactions.second`` is Unix time)
+    wall_until: float = 0.0
 
     def merge(self, other: Tally) -> Tally:
         return Tally(
@@ -50,7 +64,56 @@ class Tally:
             closes=self.closes + other.closes,
             errors=self.errors + other.errors,
             processes=self.processes + other.processes,
+            showcase=self.showcase or other.showcase,
+            reactions_sent=self.reactions_sent + other.reactions_sent,
+            asks=self.asks + other.asks,
+            upvotes=self.upvotes + other.upvotes,
+            reaction_seconds=self.reaction_seconds + other.reaction_seconds,
+            reaction_counts=_union(self.reaction_counts, other.reaction_counts),
+            reaction_delays_ms=self.reaction_delays_ms + other.reaction_delays_ms,
+            halls=self.halls + other.halls,
+            asked_in=self.asked_in | other.asked_in,
+            question_halls={q: self.question_halls.get(q, set()) | other.question_halls.get(q, set())
+                            for q in self.question_halls.keys() | other.question_halls.keys()},
+            wall_from=max(self.wall_from, other.wall_from),
+            wall_until=min(self.wall_until, other.wall_until) if self.wall_until and other.wall_until
+            else self.wall_until or other.wall_until,
         )
+
+    def showcase_summary(self) -> dict[str, Any]:
+        """Reactions delivered every second to every client, the halls, the Q&A shared."""
+        first = math.ceil(self.wall_from)
+        last = math.floor(self.wall_until) - 2  # the counts of second s arrive just after s + 1
+        expected = set(range(first, last + 1))
+        got = [len(expected & set(s)) for s in self.reaction_seconds] or [0]
+        per_hall = Counter(h for h in self.halls if h)
+        seconds = {s: h for s, h in self.reaction_counts.items() if s in expected}
+        agreed = sum(1 for h in seconds.values() if len({t for totals in h.values() for t in totals}) == 1)
+        delays = np.asarray(self.reaction_delays_ms or [np.nan], dtype=float)
+        finite = np.isfinite(delays).any()
+        crossed = [q for q, hall in self.asked_in.items() if self.question_halls.get(q, set()) - {hall}]
+        return {
+            "reactions_sent": self.reactions_sent,
+            "reactions_sent_per_client_per_s": round(self.reactions_sent / max(self.clients, 1)
+                                                     / (self.window_s or 1.0), 3),
+            "asks": self.asks,
+            "upvotes": self.upvotes,
+            "seconds_expected": len(expected),
+            "clients_every_second": sum(1 for g in got if g == len(expected)),
+            "seconds_per_client": {"min": min(got), "mean": round(float(np.mean(got)), 2)},
+            "client_seconds_missed": sum(len(expected) - g for g in got),
+            "reaction_delay_ms": {
+                "p50": round(float(np.nanpercentile(delays, 50)), 1) if finite else None,
+                "p99": round(float(np.nanpercentile(delays, 99)), 1) if finite else None,
+            },
+            "halls": {str(h): n for h, n in sorted(per_hall.items())},
+            "seconds_same_counts_in_every_hall": agreed,
+            "seconds_with_counts": len(seconds),
+            "halls_per_second_max": max((len(h) for h in seconds.values()), default=0),
+            "questions_asked_in_window": len(self.asked_in),
+            "questions_seen_in_another_hall": len(crossed),
+            "questions_seen": len(self.question_halls),
+        }
 
     def summary(self) -> dict[str, Any]:
         window = self.window_s or 1.0
@@ -62,7 +125,7 @@ class Tally:
             v = float(np.nanpercentile(a, q)) if np.isfinite(a).any() else None
             return None if v is None else round(v, 3)
 
-        return {
+        out = {
             "clients": self.clients,
             "joined": self.joined,
             "window_s": round(self.window_s, 3),
@@ -94,3 +157,15 @@ class Tally:
                 "cpu_percent": round(100.0 * self.cpu_s / window, 1),
             },
         }
+        if self.showcase:
+            out["showcase"] = self.showcase_summary()
+        return out
+
+
+def _union(a: dict[int, dict[int, set[int]]], b: dict[int, dict[int, set[int]]]) -> dict[int, dict[int, set[int]]]:
+    out = {s: {h: set(t) for h, t in halls.items()} for s, halls in a.items()}
+    for s, halls in b.items():
+        mine = out.setdefault(s, {})
+        for h, totals in halls.items():
+            mine.setdefault(h, set()).update(totals)
+    return out

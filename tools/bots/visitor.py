@@ -8,6 +8,12 @@ the bot needs (``a`` and ``p``); every other message goes through the real codec
 Flow: hello -> welcome; guest (or ``hello.resume`` after a drop) -> session; join ->
 joined; then one ``in`` per tick, walking the itinerary, lingering at waypoints,
 sometimes chatting or liking the booth it stands at.
+
+In a showcase (``crowd.showcase``, ``cloudpark bench showcase``) each bot also sends a
+reaction every second and notes the seconds whose ``reactions`` counts reached it; the
+askers among them register an account (``register``, else ``login``) and now and then
+ask a question or upvote one of the board's (``questions``). Each bot keeps the hall it
+was seated in (``hall``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from tools.bots.tally import Tally
 from world.protocol import codec
 from world.protocol import messages as M
 from world.protocol.constants import PROTOCOL_VERSION, SUBPROTOCOL, CloseCode
+from world.showcases.reactions import KINDS
 
 
 class Crowd(Protocol):
@@ -41,17 +48,32 @@ class Crowd(Protocol):
     max_samples: int
     tick_rate: int
     batch: int
+    questions: dict[int, None]  # the visible questions of the board, oldest first (shared by the crowd's bots)
+
+    @property
+    def showcase(self) -> Showcase | None: ...
 
     def entered(self, v: Visitor) -> None: ...
     def left(self, v: Visitor, was_in_park: bool) -> None: ...
     def note_close(self, reason: str) -> None: ...
     def reconnect(self, v: Visitor) -> None: ...
 
+class Showcase(Protocol):
+    """What a showcase crowd asks of its bots (``tools.bots.crowd.ShowcasePlan``)."""
+
+    react_every_s: float  # one reaction this often (0: none)
+    ask_share: float  # the share of bots that sign in and ask / upvote
+    ask_every_s: float  # an asker's question about this often (on average)
+    upvote_every_s: float  # an asker's upvote about this often (on average)
+    accounts: str  # prefix of the askers' user names (unique per run)
+    password: str
+
+
 SEQ_RING = 1024  # inputs remembered for latency; older unacked inputs are forgotten
 CHATS_PER_S = 1 / 60  # each bot chats about once a minute
 STUCK_S = 6.0  # no progress toward a waypoint for this long: pick another
 
-_HELLO, _GUEST, _JOIN, _LIKE, _CHAT = 1, 2, 3, 4, 5  # request ids (`re` in answers)
+_HELLO, _GUEST, _JOIN, _LIKE, _CHAT, _REACT, _ASK, _UPVOTE, _LOGIN = 1, 2, 3, 4, 5, 6, 7, 8, 9  # request ids
 
 
 class _SnapHead(msgspec.Struct):
@@ -103,6 +125,13 @@ class Visitor(asyncio.Protocol):
         self.booths: list[str] = []
         self.liked: set[str] = set()
         self.snaps = 0
+        show = crowd.showcase
+        self.asker = show is not None and show.ask_share > 0 and (index * 0.618034) % 1.0 < show.ask_share
+        self.hall = 0  # the hall the server seated this bot in (``hall``; 1 = main)
+        self.next_react = 0.0  # monotonic time of the next reaction (0: pick a phase first)
+        self.reaction_seconds: set[int] = set()  # seconds whose ``reactions`` reached this bot (measuring)
+        self.voted: set[int] = set()
+        self.mine: set[int] = set()
 
     # --- asyncio.Protocol ---------------------------------------------------------
 
@@ -179,9 +208,17 @@ class Visitor(asyncio.Protocol):
         except codec.ProtocolError as exc:
             self.crowd.tally.errors[f"decode_{exc.code.value}"] += 1
             return
-        if isinstance(msg, M.Welcome):
+        if isinstance(msg, M.Reactions):
+            self._reactions(msg)
+        elif isinstance(msg, M.Questions):
+            self._questions(msg)
+        elif isinstance(msg, M.Hall):
+            self.hall = msg.hall
+        elif isinstance(msg, M.Ok):
+            self._ok(msg)
+        elif isinstance(msg, M.Welcome):
             if self.resume is None:
-                self._send(M.Guest(name=self.name, color=self.rng.randrange(0x1000000), id=_GUEST))
+                self._sign_in()
         elif isinstance(msg, M.Session):
             self.resume = msg.resume
             if not (msg.resumed and msg.park == self.crowd.park):
@@ -193,15 +230,58 @@ class Visitor(asyncio.Protocol):
         elif isinstance(msg, M.Error):
             self._error(msg)
 
+    def _sign_in(self) -> None:
+        show = self.crowd.showcase
+        if self.asker and show is not None:
+            self._send(M.Register(user=f"{show.accounts}{self.index}", password=show.password, name=self.name,
+                                  id=_GUEST))
+        else:
+            self._send(M.Guest(name=self.name, color=self.rng.randrange(0x1000000), id=_GUEST))
+
     def _error(self, msg: M.Error) -> None:
         if self.crowd.measuring:
             self.crowd.tally.errors[msg.code] += 1
-        if msg.re == 0 and self.resume is not None and not self.in_park:
+        show = self.crowd.showcase
+        if msg.re == _GUEST and msg.code == "conflict" and show is not None:  # registered before: sign in
+            self._send(M.Login(user=f"{show.accounts}{self.index}", password=show.password, id=_LOGIN))
+        elif msg.re == 0 and self.resume is not None and not self.in_park:
             # A resume the server no longer knows: start over as a fresh guest.
             self.resume = None
-            self._send(M.Guest(name=self.name, id=_GUEST))
+            self._sign_in()
         elif msg.re == _JOIN and msg.code == "bad_state":
             self._enter()  # already in the park (a resumed session)
+
+    def _reactions(self, msg: M.Reactions) -> None:
+        crowd = self.crowd
+        if not crowd.measuring:
+            return
+        tally = crowd.tally
+        self.reaction_seconds.add(msg.second)
+        total = sum(msg.counts.values())
+        tally.reaction_counts.setdefault(msg.second, {}).setdefault(self.hall, set()).add(total)
+        if len(tally.reaction_delays_ms) < crowd.max_samples:  # after its second ended
+            tally.reaction_delays_ms.append((time.time() - msg.second - 1.0) * 1000.0)
+
+    def _questions(self, msg: M.Questions) -> None:
+        crowd = self.crowd
+        known = crowd.tally.question_halls
+        ids = crowd.questions
+        for q in msg.items:
+            if q.state == "visible":
+                ids[q.id] = None
+            if crowd.measuring:
+                known.setdefault(q.id, set()).add(self.hall)
+        self.voted.update(msg.voted)
+        self.mine.update(msg.mine)
+
+    def _ok(self, msg: M.Ok) -> None:
+        data = msg.data if isinstance(msg.data, dict) else {}
+        if msg.re == _ASK and "question" in data:
+            self.mine.add(int(data["question"]))
+            if self.crowd.measuring:
+                self.crowd.tally.asked_in[int(data["question"])] = self.hall
+        elif msg.re == _UPVOTE and "question" in data:
+            self.voted.add(int(data["question"]))
 
     def _enter(self) -> None:
         if not self.in_park:
@@ -267,6 +347,38 @@ class Visitor(asyncio.Protocol):
             self._send(M.Chat(ch="near", text=f"hello from {self.name}", id=_CHAT))
             if self.crowd.measuring:
                 self.crowd.tally.chats += 1
+        show = self.crowd.showcase
+        if show is not None:
+            self._showcase(show, now, batch / self.crowd.tick_rate)
+
+    def _showcase(self, show: Showcase, now: float, period: float) -> None:
+        """A reaction every ``react_every_s``; an asker's occasional question or upvote."""
+        crowd = self.crowd
+        if show.react_every_s > 0:
+            if self.next_react == 0.0:
+                self.next_react = now + self.rng.uniform(0.0, show.react_every_s)
+            elif now >= self.next_react:
+                self.next_react += show.react_every_s
+                if self.next_react < now:  # fell behind: no bursts
+                    self.next_react = now + show.react_every_s
+                self._send(M.React(kind=self.rng.choice(KINDS)))
+                if crowd.measuring:
+                    crowd.tally.reactions_sent += 1
+        if not self.asker:
+            return
+        if show.ask_every_s > 0 and self.rng.random() < period / show.ask_every_s:
+            self._send(M.Ask(text=f"Question {self.rng.randrange(10**6)} from {self.name}: how was it made?",
+                             id=_ASK))
+            if crowd.measuring:
+                crowd.tally.asks += 1
+        if show.upvote_every_s > 0 and self.rng.random() < period / show.upvote_every_s:
+            choices = [q for q in crowd.questions if q not in self.voted and q not in self.mine]
+            if choices:
+                q = self.rng.choice(choices[-50:])  # the newest: older ones are mostly voted already
+                self.voted.add(q)
+                self._send(M.Upvote(question=q, id=_UPVOTE))
+                if crowd.measuring:
+                    crowd.tally.upvotes += 1
 
     def _arrived(self, goal: Waypoint, now: float) -> None:
         self.linger_until = now + goal.linger

@@ -242,6 +242,9 @@ def test_interrupted_card_and_recovery(server: WorldServer, live, page, shots: P
 def test_replay_on_demand_and_sound(server: WorldServer, replay: HlsServer, live, page, shots: Path) -> None:  # type: ignore[no-untyped-def]
     _stream, http = live
     _open(page, server, "&lang=zh")
+    # a relative address is a path on the web app: from the world server's page, its port 8765
+    st = page.evaluate("() => window.cloudpark.stage.play({state: 'interrupted', url: '/streams/7/live.m3u8'})")
+    assert st["src"] == "http://127.0.0.1:8765/streams/7/live.m3u8" and st["shown"] == "interrupted", st
     page.evaluate("() => window.cloudpark.switchLang('zh')")
     page.evaluate("(url) => window.cloudpark.stage.play({state: 'ended', url, title: '春季发布会'})", replay.url("replay.m3u8"))
     _wait_shown(page, "ended")

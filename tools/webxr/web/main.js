@@ -47,8 +47,11 @@ async function main() {
   });
   const layout = await app.scenery.start(config, document.getElementById("fatal"));
   // The stage screen: the showcase's stream (the world server's `stage` message; `?stream=<hls url>`
-  // plays one without it, for testing)
-  app.stage = new StageScreen(world, { overlay: document.getElementById("overlay") });
+  // plays it without one, for testing). A relative `hls` is a path on the web app: this page's
+  // origin when the web app served it (it fills in `web_session`), else the same host's port
+  // 8765 (the desktop client's rule), as from the world server's own /web/.
+  const webApp = config.web_session ? location.href : `${location.protocol}//${location.hostname}:8765/`;
+  app.stage = new StageScreen(world, { overlay: document.getElementById("overlay"), base: webApp });
   app.stage.attach();
   if (query.get("stream")) app.stage.play({ state: "live", url: query.get("stream"), title: query.get("title") || "" });
   const color = lively(Math.random());

@@ -48,6 +48,7 @@ router = APIRouter(prefix="/console/showcases", include_in_schema=False)
 VIDEO_PATH = r"/console/showcases/[0-9]+/video"
 MAX_VIDEO = 200 * 1024 * 1024  # one uploaded video
 CHUNK = 1024 * 1024
+FORM_ROOM = 64 * 1024  # the multipart framing and the form's other fields
 Uploader = Annotated[Viewer, Depends(need("showcase.manage", event_resource))]
 
 
@@ -187,7 +188,7 @@ async def too_large(scope: Scope, limit: int) -> Response:
     """A video over the limit: the page says so (before anyone's rights are known)."""
     request = Request(scope)
     return render(request, await viewer_of(request), "showcase_too_large.html", status=413,
-                  max_mib=MAX_VIDEO // (1024 * 1024), back=scope.get("path", "").removesuffix("/video"))
+                  max_mib=f"{(limit - FORM_ROOM) / 2**20:g}", back=scope.get("path", "").removesuffix("/video"))
 
 
-LARGER = (Larger(re.compile(VIDEO_PATH), MAX_VIDEO + 64 * 1024, too_large),)
+LARGER = (Larger(re.compile(VIDEO_PATH), MAX_VIDEO + FORM_ROOM, too_large),)

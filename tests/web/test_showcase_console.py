@@ -17,11 +17,14 @@ import subprocess
 import threading
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
 from server.showcases.stage_source import ShowcaseStages
-from server.web import showcase_desk
+from server.web import showcase_desk, showcase_live
+from server.web.app import create_app
+from server.web.protect import Larger
 from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
 from tests.web.showcase_app import MONDAY, PARK, ShowcaseApp, event_form, problems, sc, to_local  # noqa: F401
 
@@ -338,3 +341,21 @@ async def test_ending_after_a_restart_offers_the_recording_left_as_the_replay(sc
     stage = await ShowcaseStages(sc.service).stage_of(PARK)
     assert stage is not None and stage.hls == f"/streams/{event}/replay.m3u8"
     assert (await sc.client.get(f"/streams/{event}/replay.m3u8")).status_code == 200
+
+
+async def test_a_video_over_the_limit_gets_a_page_saying_so(sc: ShowcaseApp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    limit = showcase_live.FORM_ROOM + 2**20  # a 1 MiB video
+    monkeypatch.setattr(showcase_live, "LARGER", (Larger(re.compile(showcase_live.VIDEO_PATH), limit,
+                                                         showcase_live.too_large),))
+    web = sc.app.state.web
+    small = create_app(web.config, sc.store, sc.bus, sc.clock, texts=web.texts)
+    event = await _schedule(sc)
+    csrf = await sc.as_("orla")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://park.test",
+                                 cookies=sc.client.cookies) as client:
+        big = await client.post(f"/console/showcases/{event}/video", data={"csrf": csrf},
+                                files={"video": ("long.mp4", b"\0" * (2**20 + 100_000), "video/mp4")},
+                                headers={"Accept-Language": "en"})
+    await small.state.web.online.close()
+    assert big.status_code == 413 and "The video is too large: at most 1 MiB." in big.text
+    assert f'href="/console/showcases/{event}"' in big.text

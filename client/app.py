@@ -25,6 +25,7 @@ from panda3d.core import (
 )
 
 from client import avatar_model
+from client.board_panel import BoardPanel
 from client.booth_image import BoothImages
 from client.hall_view import HallView
 from client.kiosk_panel import KioskPanel
@@ -148,6 +149,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             # which hall of the park (overflow halls), reactions and their bursts
             self.hall = HallView(self.aspect2d, lambda key, **p: texts.translate(self.visit.lang, key, **p),
                                  lambda: self.visit.lang, time.time)
+            # the event's questions and polls: "?..." in chat asks, Ctrl+n upvotes, Alt+n votes
+            self.board = BoardPanel(self, lambda key, **p: texts.translate(self.visit.lang, key, **p),
+                                    lambda: not self.visit.signed_in)
             self.scene_np = None
             self.scene_hash = ""
             self.loading: threading.Thread | None = None
@@ -214,6 +218,9 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("m", self.move_to_main_hall)
             for key, kind in zip(("f5", "f6", "f7", "f8", "f9"), KINDS, strict=True):
                 self.accept(key, self.react, [kind])
+            for i in range(1, 10):
+                self.accept(f"control-{i}", lambda n: self.send(self.board.keys.upvote(n)), [i])
+                self.accept(f"alt-{i}", lambda n: self.send(self.board.keys.vote(n)), [i])
 
         def move_to_main_hall(self) -> None:
             """M in an overflow hall while a seat in the main hall is offered: move there."""
@@ -255,7 +262,8 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.send(self.visit.join(park_id))
 
         def chat(self, ch: str, text: str) -> None:
-            self.send(self.visit.say(ch, text))
+            ask = self.board.keys.ask(text)  # "?..." while an event is on the stage: a question
+            self.send(ask if ask is not None else self.visit.say(ch, text))
 
         def like(self) -> None:
             self.send(self.visit.like())
@@ -343,6 +351,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self._draw(dt)
             self.stage.update()  # the newest decoded frame into the screen's texture
             self.hall.update(dt)
+            self.board.sync()
             self._script()
             if self.exit_code is not None:
                 self.stage.stop()
@@ -365,6 +374,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 for out in self.visit.handle(msg, now, step_for=lambda _layout: self.grid):
                     self.send(out)
                 self.hall.handle(msg)
+                self.board.handle(msg)
                 if isinstance(msg, M.Joined):
                     log.info("joined %s as eid %d at (%.2f, %.2f)", msg.park, msg.you,
                              pos_from_wire(msg.x), pos_from_wire(msg.y))

@@ -1,7 +1,8 @@
 """Draws the desktop client's showcase hall offscreen: the hall's name with the main-hall
-offer at the top, and a burst of reactions. Run as ``python -m tests.client.hall_shot OUT``
-(a process of its own: one ShowBase per process). Writes ``OUT/hall.json`` (the label, the
-particles drawn and alive) and ``OUT/hall-burst.png``."""
+offer at the top, a burst of reactions, and the event's questions and poll at the bottom
+right. Run as ``python -m tests.client.hall_shot OUT`` (a process of its own: one ShowBase
+per process). Writes ``OUT/hall.json`` (the label, the particles drawn and alive, the
+board's lines) and ``OUT/hall-burst.png``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def main(out: Path) -> int:
     from direct.showbase.ShowBase import ShowBase
     from panda3d.core import Filename
 
+    from client.board_panel import BoardPanel
     from client.hall_view import HallView
     from client.hud import load_font
 
@@ -34,7 +36,16 @@ def main(out: Path) -> int:
                     rng=random.Random(4))
     view.handle(M.Hall(park="798-art-zone", hall=2, halls=2, capacity=400, name_zh="798艺术区 2号厅",
                        name_en="798 Art Zone - hall 2", offer_until=NOW + 20))
-    view.handle(M.StageView(park="798-art-zone", event=7, title="水墨动画首映", state="live"))
+    stage = M.StageView(park="798-art-zone", event=7, title="水墨动画首映", state="live")
+    view.handle(stage)
+    board = BoardPanel(base, lambda key, **p: texts.translate("zh", key, **p), lambda: False)
+    for msg in (stage, M.Questions(event=7, voted=[31], items=[
+            M.QuestionItem(id=31, name="李娜", text="什么时候在798上映？", votes=12),
+            M.QuestionItem(id=30, name="Bo", text="会有回放吗？", votes=3, state="answered")]),
+            M.Polls(event=7, items=[M.PollItem(id=4, question="最喜欢哪一段？", options=["开场", "结尾"], counts=[4, 9],
+                                               ballots=13)])):
+        board.handle(msg)
+    board.sync()
     view.handle(M.Reactions(park="798-art-zone", event=7, second=int(NOW), counts={"applause": 41, "heart": 6,
                                                                                     "wow": 2}))
     for _ in range(30):  # 1.5 s into the burst
@@ -46,6 +57,7 @@ def main(out: Path) -> int:
     for _ in range(80):  # 4 s: the burst has faded away
         view.update(0.05)
     (out / "hall.json").write_text(json.dumps({"label": label, "drawn": view.drawn, "alive": alive,
+                                               "board": board.lines,
                                                "after": len(view.particles),
                                                "move": view.move() is not None,
                                                "react": view.state.react("cheer") is not None},

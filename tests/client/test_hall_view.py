@@ -73,6 +73,7 @@ def test_the_burst_and_the_hall_line_are_drawn(tmp_path: Path) -> None:
     assert "进入主厅" in got["label"]
     assert got["drawn"] == got["alive"] >= 10 and got["after"] == 0
     assert got["move"] and got["react"]
+    assert got["board"][:2] == ["现场问答", "1  ▲12  李娜: 什么时候在798上映？"]
     shots = ROOT / "build" / "screenshots" / "client"
     shots.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "hall-burst.png", shots / "hall-burst.png")

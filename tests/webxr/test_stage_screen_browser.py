@@ -39,6 +39,7 @@ from tools.webxr.export import publish_web
 pytestmark = pytest.mark.slow
 PARK = "test-park"
 TITLE = "Spring showcase · 春季发布会"
+SKEW_MS = 5000  # the second viewer's machine clock is this much fast
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +134,14 @@ def _settled(page, timeout: float = 40.0) -> dict:  # type: ignore[no-untyped-de
     raise AssertionError(f"the page never settled at its target delay: {st}")
 
 
-def _clock_delay(page) -> tuple[float, np.ndarray] | None:  # type: ignore[no-untyped-def]
-    """Seconds between the pixel clock on the screen and the wall clock the canvas was drawn at."""
+def _clock_delay(page, skew_ms: int = 0) -> tuple[float, np.ndarray] | None:  # type: ignore[no-untyped-def]
+    """Seconds between the pixel clock on the screen and the true wall clock the canvas was
+    drawn at (``skew_ms``: how far the page's clock is off)."""
     for _ in range(10):
         rgb, at, rect = _canvas(page)
         ms = read_clock(rgb, rect["corners"])
         if ms is not None:
-            return (at - ms) / 1000, rgb
+            return (at - skew_ms - ms) / 1000, rgb
         time.sleep(0.1)
     return None
 
@@ -184,19 +186,23 @@ def test_live_stream_on_the_stage_screen_in_sync(server: WorldServer, live, brow
         assert (sat > 120).mean() > 0.1, "no saturated test-pattern colours on the screen"
         st_a = _settled(a)
         assert 0.95 <= st_a["rate"] <= 1.05
-        # a late joiner: a second page with ?stream= starts at the live edge and aligns
+        # a late joiner whose machine's clock is 5 s fast: a second page with ?stream= starts
+        # at the live edge and aligns on the world server's clock (ping / pong)
         b = ctx_b.new_page()
+        b.add_init_script(f"(() => {{ const real = Date.now; Date.now = () => real() + {SKEW_MS}; }})()")
         b.on("pageerror", lambda e: errors.append(str(e)))
         _open(b, server, f"&stream={http.url()}")
         _wait_shown(b, "video", timeout=40)
         st_b = _settled(b)
         a_now, b_now = _stage(a), _stage(b)
+        assert abs(b_now["clockOffset"] + SKEW_MS / 1000) < 0.2, b_now["clockOffset"]
+        assert abs(a_now["clockOffset"]) < 0.2, a_now["clockOffset"]
         spread_pdt = abs(a_now["delay"] - b_now["delay"])
         print(f"stage delay (program date time): A {a_now['delay']:.2f} s, B {b_now['delay']:.2f} s, "
               f"target {a_now['target']} s, spread {spread_pdt:.2f} s, seeks A {st_a['seeks']} B {st_b['seeks']}")
         assert spread_pdt < 0.5, (a_now, b_now)
         if stream.clock:
-            got_a, got_b = _clock_delay(a), _clock_delay(b)
+            got_a, got_b = _clock_delay(a), _clock_delay(b, skew_ms=SKEW_MS)
             assert got_a is not None and got_b is not None, "the pixel clock could not be read from the canvas"
             (da, img_a), (db, img_b) = got_a, got_b
             _save(img_a, shots, "sync-a")

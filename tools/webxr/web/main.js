@@ -152,6 +152,16 @@ async function main() {
     if (query.get("stream") && !m.event) return;
     if (!m.stage || m.stage === "main") app.stage.play(m); // one stage screen per scene today
   });
+  // The stage screen's common clock: the world server's time from a few pings after joining
+  // and one a minute (the quickest round trip wins).
+  let clockPings = null;
+  conn.on("joined", () => {
+    clearInterval(clockPings);
+    const ping = () => { if (conn.joined) conn.sendRaw(msg.ping(Date.now() / 1000)); };
+    [300, 1300, 2600].forEach((ms) => setTimeout(ping, ms));
+    clockPings = setInterval(ping, 60000);
+  });
+  conn.on("pong", (m) => app.stage.clockSample(m.c, m.s, Date.now() / 1000));
   conn.on("snap", (m) => {
     app.snaps += 1;
     world.applySnapshot(m, performance.now());

@@ -49,11 +49,13 @@ export function nudgeRate(err) {
 
 export class StageScreen {
   /** `base`: the URL relative stream addresses resolve against (the web app / world server). */
-  constructor(world, { overlay, base = location.href, targetDelay = TARGET_DELAY_S, now = () => Date.now() } = {}) {
+  constructor(world, { overlay, base = location.href, targetDelay = TARGET_DELAY_S, clock = () => Date.now() } = {}) {
     this.world = world;
     this.base = base;
     this.target = targetDelay;
-    this.now = now;
+    this.clock = clock; // this machine's wall clock, ms
+    this.offsetMs = 0; // the world server's clock minus this machine's (ping / pong), ms
+    this.clockSamples = [];
     this.stage = stageState(null);
     this.mesh = null;
     this.idleMaterial = null;
@@ -129,6 +131,22 @@ export class StageScreen {
     }
     this.redraw();
     return this.state();
+  }
+
+  /** The wall clock viewers agree on: the world server's (the machine that stamps the
+   * stream's program date time), estimated from ping / pong: this machine's clock plus the
+   * offset of the quickest of the last 8 round trips. */
+  now() {
+    return this.clock() + this.offsetMs;
+  }
+
+  /** A `pong`: `c` the client's send time, `s` the server's time, `at` the arrival (all s). */
+  clockSample(c, s, at) {
+    if (![c, s, at].every(Number.isFinite) || at < c) return;
+    this.clockSamples.push({ rtt: at - c, offset: s - (c + at) / 2 });
+    if (this.clockSamples.length > 8) this.clockSamples.shift();
+    const best = this.clockSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
+    this.offsetMs = best.offset * 1000;
   }
 
   resolve(url) {
@@ -384,7 +402,7 @@ export class StageScreen {
     return {
       state: this.stage.state, url: this.stage.url, title: this.stage.title, event: this.stage.event,
       shown: this.shown, mode: this.mode, src: this.src, attached: !!this.mesh,
-      delay: this.delay, target: this.target, rate: v.playbackRate, seeks: this.seeks, retries: this.retries,
+      delay: this.delay, target: this.target, rate: v.playbackRate, clockOffset: this.offsetMs / 1000, seeks: this.seeks, retries: this.retries,
       stalled: this.stalled, currentTime: v.currentTime, readyState: v.readyState,
       muted: v.muted, sound: this.soundOn, distance: this.distance(), level: this.level(),
       errors: [...this.errors],

@@ -129,7 +129,12 @@ class StageBoard:
 
     async def read(self, park_id: str) -> StageState | None:
         if park_id not in self.states:
-            self._take(park_id, await self.source.stage_of(park_id))
+            try:
+                state = await self.source.stage_of(park_id)
+            except Exception:  # noqa: BLE001 - the stage is a picture: a failed read never fails a join
+                log.exception("could not read the stage of park %s", park_id)
+                return None
+            self._take(park_id, state)
         return self.states.get(park_id)
 
     def current(self, park_id: str) -> StageState | None:

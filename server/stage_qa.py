@@ -135,8 +135,12 @@ class StageQA:
         if self.board is None or state is None or state.state not in ON_STAGE or v.person is None:
             return []
         viewer = v.person.user_id if v.person.registered else ""
-        questions = await self.board.questions(state.event, viewer)
-        polls = await self.board.polls(state.event, viewer)
+        try:
+            questions = await self.board.questions(state.event, viewer)
+            polls = await self.board.polls(state.event, viewer)
+        except Exception:  # noqa: BLE001 - the board is a picture: a failed read never fails a join
+            log.exception("could not read the board of event %d", state.event)
+            return []
         return [M.Questions(event=state.event, items=question_items(questions),
                             voted=sorted(q.question.id for q in questions if q.voted),
                             mine=sorted(q.question.id for q in questions if q.mine)),

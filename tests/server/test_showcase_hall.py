@@ -458,3 +458,19 @@ def test_a_rebuilt_scene_reaches_every_hall(tmp_path: Path) -> None:
         finally:
             await app.stop()
     asyncio.run(go())
+
+
+class BrokenStages:
+    async def stage_of(self, park_id: str) -> StageState | None:
+        raise OSError("the database is down")
+
+
+def test_a_stage_that_cannot_be_read_never_fails_a_join(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with hall_app(tmp_path, BrokenStages()) as app:  # type: ignore[arg-type]
+            a = await guest(app.port, "a")
+            assert (await enter(a)).hall == 1
+            stage = await a.wait_for(lambda m: isinstance(m, M.StageView))
+            assert stage.state == "none"
+            await a.close()
+    asyncio.run(go())

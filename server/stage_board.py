@@ -201,7 +201,11 @@ class StageBoard:
         state = self.states.get(park.id)
         if self.words is None or state is None or state.state != "live":
             return None
-        word = await self.words.chat_word(park.id, text)
+        try:
+            word = await self.words.chat_word(park.id, text)
+        except Exception:  # noqa: BLE001 - a filter that cannot be read lets the line through (logged)
+            log.exception("the keyword filter of park %s could not be read", park.id)
+            return None
         if word is None:
             return None
         return f"text: {word!r} is not allowed in the park's chat during the event"

@@ -71,6 +71,9 @@ CHROMIUM_ARGS = [
 WIDTH, HEIGHT = 640, 360  # the stream's frames (the encoding contract)
 SAMPLE_MS = 200  # how often each page reads its video's pixel clock
 GRID_S = 0.5  # the spread between viewers is compared on this grid of moments
+SETTLE_S = 45.0  # at most this long for every page to hold its target delay before measuring
+VIEWPORT = {"width": 480, "height": 300}
+STATE = "() => window.cloudpark.state().stage"
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,20 @@ def _wait_playlist(base: str, event_id: int, timeout: float = 60.0) -> None:
     raise BenchError(f"no live playlist with 3 segments at {url} within {timeout:.0f} s")
 
 
+def _settle(pages: list[Any], timeout: float) -> bool:
+    """Wait until every page's player holds its target delay (within 0.3 s, by its program
+    clock); whether they all did within ``timeout`` (reads before that are thrown away)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [page.evaluate(STATE) for page in pages]
+        for page in pages:
+            page.evaluate(DRAIN)
+        if all(st.get("delay") is not None and abs(st["delay"] - st["target"]) < 0.3 for st in states):
+            return True
+        time.sleep(1.0)
+    return False
+
+
 def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str, Any]:
     """Go live with the test pattern, watch it in ``viewers`` Chromium pages, read the pixel clock."""
     from playwright.sync_api import sync_playwright
@@ -299,6 +316,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
     strip, _ = strip_size(WIDTH)
     samples: list[list[dict[str, Any]]] = [[] for _ in range(bench.viewers)]
     states: list[dict[str, Any]] = []
+    settled = False
     with _stack(bench, data, "stream") as (world, web):
         asyncio.run(_go_live(web.base, event_id))
         _wait_playlist(web.base, event_id)
@@ -307,7 +325,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 pages = []
                 for i in range(bench.viewers):
-                    ctx = browser.new_context(viewport={"width": 800, "height": 500})
+                    ctx = browser.new_context(viewport=VIEWPORT)  # small: software GL on a shared machine
                     page = ctx.new_page()
                     page.goto(f"{web.base}/web/{bench.park}/?server={world.ws_url}&spawn=stage&name=Viewer{i + 1}"
                               "&lang=en", timeout=120_000)
@@ -316,11 +334,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
                     page.wait_for_function("() => window.cloudpark && window.cloudpark.stage && "
                                            "window.cloudpark.state().stage.shown === 'video'", timeout=120_000)
                     page.evaluate(SAMPLER, [SAMPLE_MS, strip, WIDTH, HEIGHT])
-                settle = time.monotonic() + 8.0  # the players reach their target delay
-                while time.monotonic() < settle:
-                    for page in pages:
-                        page.evaluate(DRAIN)
-                    time.sleep(1.0)
+                settled = _settle(pages, SETTLE_S)  # the players reach their target delay (or time runs out)
                 until = time.monotonic() + bench.stream_seconds
                 while time.monotonic() < until:
                     time.sleep(1.0)
@@ -328,7 +342,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
                         for s in page.evaluate(DRAIN):
                             ms = decode_sample(s["px"], strip)
                             samples[i].append({"at": s["at"], "source": ms, "delay": s["delay"], "shown": s["shown"]})
-                states = [page.evaluate("() => window.cloudpark.state().stage") for page in pages]
+                states = [page.evaluate(STATE) for page in pages]
                 browser.close()
         finally:
             with contextlib.suppress(Exception):
@@ -337,6 +351,8 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
     figures["pages"] = [{k: st.get(k) for k in ("shown", "mode", "delay", "target", "rate", "seeks", "retries",
                                                 "stalled", "src")} for st in states]
     figures["sample_every_ms"] = SAMPLE_MS
+    figures["settled"] = settled
+    figures["viewport"] = f"{VIEWPORT['width']}x{VIEWPORT['height']}"
     return figures
 
 

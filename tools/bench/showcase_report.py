@@ -195,7 +195,8 @@ def markdown(run: dict[str, Any]) -> str:
                       f"Reactions shared: the same summed counts reached every client in every hall in "
                       f"{sc.get('seconds_same_counts_in_every_hall')} of {sc.get('seconds_with_counts')} seconds "
                       f"(**{_f(oc['reactions_shared'])}**). Q&A shared: {oc['questions_seen_in_another_hall']} of "
-                      f"{oc['questions_asked']} questions asked in the window were on the board in another hall "
+                      f"{oc['questions_asked']} questions asked in the window (up to its last second) were on the board "
+                      "in another hall "
                       f"(**{_f(oc['qa_shared'])}**).", ""]
     stream = res.get("stream")
     if stream is not None:
@@ -207,7 +208,9 @@ def markdown(run: dict[str, Any]) -> str:
                       f"burnt into every frame; {stream['viewers']} headless Chromium pages on the park's web "
                       f"client, hls.js on the stage screen; each page's video read every "
                       f"{stream['sample_every_ms']} ms through a canvas, {stream['read']} of {stream['samples']} "
-                      "reads decoded):", "",
+                      f"reads decoded; viewport {stream.get('viewport', '-')}; the players "
+                      f"{'held' if stream.get('settled') else 'had not all reached'} their target delay when the "
+                      "reads began):", "",
                       "| | p50 | p95 | min | max |", "|---|---:|---:|---:|---:|",
                       f"| glass-to-glass latency s (page's wall clock - decoded source clock) | {_f(lat['p50'], 2)} "
                       f"| {_f(lat['p95'], 2)} | {_f(lat['min'], 2)} | {_f(lat['max'], 2)} |",

@@ -42,7 +42,8 @@ class Tally:
     reaction_counts: dict[int, dict[int, set[int]]] = field(default_factory=dict)  # second -> hall -> totals seen
     reaction_delays_ms: list[float] = field(default_factory=list)  # arrival after the second ended
     halls: list[int] = field(default_factory=list)  # per bot: the hall it was in at the end (0: none)
-    asked_in: dict[int, int] = field(default_factory=dict)  # question id -> the asker's hall
+    asked_in: dict[int, int] = field(default_factory=dict)  # question id -> the asker's hall (asked by the
+    # window's last second: its board has had time to reach every hall)
     question_halls: dict[int, set[int]] = field(default_factory=dict)  # question id -> halls whose board showed it
     wall_from: float = 0.0  # the window on the wall clock (``reactions.second`` is Unix time)
     wall_until: float = 0.0

@@ -278,8 +278,9 @@ class Visitor(asyncio.Protocol):
         data = msg.data if isinstance(msg.data, dict) else {}
         if msg.re == _ASK and "question" in data:
             self.mine.add(int(data["question"]))
-            if self.crowd.measuring:
-                self.crowd.tally.asked_in[int(data["question"])] = self.hall
+            tally = self.crowd.tally
+            if self.crowd.measuring and time.time() < tally.wall_until - 1.0:  # its board has time to go round
+                tally.asked_in[int(data["question"])] = self.hall
         elif msg.re == _UPVOTE and "question" in data:
             self.voted.add(int(data["question"]))
 

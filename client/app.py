@@ -146,6 +146,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                                      lambda: self.visit.lang, linear=self.look.linear,
                                      resolve=lambda url: urljoin(web_address(cfg) + "/", url))
             self.stream_started = False
+            self.clock_pings: list[float] = []  # when to ask the server's time (self.t)
             # which hall of the park (overflow halls), reactions and their bursts
             self.hall = HallView(self.aspect2d, lambda key, **p: texts.translate(self.visit.lang, key, **p),
                                  lambda: self.visit.lang, time.time)
@@ -379,9 +380,13 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     log.info("joined %s as eid %d at (%.2f, %.2f)", msg.park, msg.you,
                              pos_from_wire(msg.x), pos_from_wire(msg.y))
                     self._want_scene(msg)
+                    # the stage screen's common clock: the server's time from a few pings
+                    self.clock_pings = [self.t + d for d in (0.3, 1.3, 2.6)]
                     if cfg.stream and not self.stream_started:
                         self.stream_started = True
                         self.stage.play({"state": "live", "url": cfg.stream})
+                elif isinstance(msg, M.Pong):
+                    self.stage.clock_sample(msg.c, msg.s, time.time())
                 elif STAGE_VIEW is not None and isinstance(msg, STAGE_VIEW):
                     # the park's stage; with --stream a stage without an event leaves the test stream on
                     if not (cfg.stream and not msg.event) and msg.stage in ("", "main"):
@@ -391,6 +396,11 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     self.hud.show_parks(start=True)
             for out in self.visit.update(now):
                 self.send(out)
+            if self.clock_pings and now >= self.clock_pings[0] and self.visit.in_park:
+                self.clock_pings.pop(0)
+                if not self.clock_pings:
+                    self.clock_pings.append(now + 60.0)  # then one a minute
+                self.send(M.Ping(c=time.time()))
 
         def _loading(self) -> None:
             if self.loading is None:

@@ -19,6 +19,7 @@ Sound: none (the client runs Panda3D with its null audio library).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -145,6 +146,20 @@ class StageScreen:
         self.uploaded = 0
         self.clock_delay: float | None = None  # from the pixel clock in the texture, when the stream carries one
         self._reported = 0.0
+        self.offset = 0.0  # the world server's clock minus this machine's (ping / pong), s
+        self.clock_samples: list[tuple[float, float]] = []  # (round trip, offset)
+
+    def now(self) -> float:
+        """The wall clock viewers agree on: the world server's (it stamps the stream's program
+        date time), from the quickest of the last 8 ping / pong round trips."""
+        return self.clock() + self.offset
+
+    def clock_sample(self, sent: float, server: float, arrived: float) -> None:
+        """A ``pong``: our send time, the server's time, our arrival time (epoch s)."""
+        if not (sent <= arrived and all(math.isfinite(v) for v in (sent, server, arrived))):
+            return
+        self.clock_samples = [*self.clock_samples[-7:], (arrived - sent, server - (sent + arrived) / 2)]
+        self.offset = min(self.clock_samples)[1]
 
     # --- the scene ------------------------------------------------------------------
 
@@ -191,7 +206,7 @@ class StageScreen:
 
     def _load(self, url: str, *, live: bool) -> None:
         self._unload()
-        self.player = StreamPlayer(url, live=live, target_delay=self.target, clock=self.clock).start()
+        self.player = StreamPlayer(url, live=live, target_delay=self.target, clock=self.now).start()
         self.mode = "live" if live else "replay"
         self.last_frame = None
 
@@ -214,7 +229,7 @@ class StageScreen:
             if frame is not None:
                 self._upload(frame)
             if self.mode == "replay" and p.status == "ended" and (self.last_frame is None or
-                                                                   self.clock() - self.last_frame.shown > 1.0):
+                                                                   self.now() - self.last_frame.shown > 1.0):
                 self._unload()
         self._apply()
         now = self.clock()
@@ -223,7 +238,8 @@ class StageScreen:
             clock = f"{self.clock_delay:.2f} s" if self.clock_delay is not None else "-"
             program = f"{p.delay:.2f} s" if p.delay is not None else "-"
             log.info("stage: delay %s (program clock), %s (pixel clock), target %.1f s, frames %d, dropped %d, "
-                     "seeks %d", program, clock, self.target, p.frames, p.skipped, p.seeks)
+                     "seeks %d, clock offset %.3f s", program, clock, self.target, p.frames, p.skipped, p.seeks,
+                     self.offset)
 
     def _upload(self, frame: Frame) -> None:
         h, w = frame.image.shape[:2]
@@ -333,4 +349,4 @@ class StageScreen:
         p = self.player
         return {"state": self.stage["state"], "shown": self.shown, "mode": self.mode, "attached": self.node is not None,
                 "delay": p.delay if p else None, "clock_delay": self.clock_delay, "frames": self.uploaded,
-                "status": p.status if p else None}
+                "status": p.status if p else None, "clock_offset": round(self.offset, 3)}

@@ -123,12 +123,16 @@ def test_the_stream_plays_on_the_stage_screen_in_step(server: WorldServer, live,
     delays = [(float(a), b) for a, b in re.findall(r"stage: delay ([\d.]+) s \(program clock\), ([\d.]+ s|-)", log)]
     assert delays, log[-3000:]
     program = [a for a, _ in delays]
-    assert all(abs(d - TARGET_DELAY_S) < 0.5 for d in program[1:]), program
+    assert all(abs(d - TARGET_DELAY_S) < 0.75 for d in program[1:]), program  # a frame up to LATE_S late is shown
     pixel = [float(b.split()[0]) for _, b in delays if b != "-"]
     if stream.clock:
         assert pixel, "the pixel clock was never read from the texture"
         assert all(1.0 < d < 8.0 for d in pixel), pixel
-    print(f"desktop stage delay: program clock {program}, pixel clock {pixel}")
+    # the common clock is the world server's (ping / pong): on one machine the offset is about 0
+    offsets = [float(v) for v in re.findall(r"clock offset (-?[\d.]+) s", log)]
+    assert offsets and abs(offsets[-1]) < 0.2, offsets
+    assert playing["clock_offset"] is not None
+    print(f"desktop stage delay: program clock {program}, pixel clock {pixel}, clock offset {offsets[-1]} s")
 
 
 def test_stream_flag_source_failure_and_replay(server: WorldServer, live, tmp_path: Path) -> None:

@@ -117,3 +117,24 @@ def test_the_card_in_chinese_has_its_text_drawn() -> None:
     assert (rgb[..., 0] > rgb[..., 2]).mean() > 0.9  # the interrupted card is red
     raw = np.frombuffer(ram_image(img), np.uint8).reshape(CARD_H, CARD_W, 3)
     assert (raw[0] == rgb[-1, :, ::-1]).all()  # bottom row first, BGR: what Panda3D's RAM image holds
+
+
+def test_the_common_clock_is_the_servers_from_the_quickest_round_trip() -> None:
+    from panda3d.core import NodePath
+
+    from client.stage_screen import StageScreen
+
+    screen = StageScreen(NodePath("render"), lambda key, **p: key, lambda: "en", linear=False, clock=lambda: 1000.0)
+    assert screen.now() == 1000.0
+    screen.clock_sample(100.0, 105.4, 100.8)  # slow: the server said 105.4 somewhere in 0.8 s
+    assert screen.offset == pytest.approx(5.0)
+    screen.clock_sample(200.0, 205.05, 200.1)  # quicker: this one wins
+    assert screen.offset == pytest.approx(5.0) and screen.now() == pytest.approx(1005.0)
+    screen.clock_sample(300.0, 290.0, 300.5)  # slower than the best: ignored while the best is kept
+    assert screen.offset == pytest.approx(5.0)
+    screen.clock_sample(400.0, 1.0, 399.0)  # arrived before it left: nonsense, dropped
+    screen.clock_sample(float("nan"), 1.0, 2.0)
+    assert len(screen.clock_samples) == 3
+    for i in range(8):  # only the last 8 round trips count
+        screen.clock_sample(500.0 + i, 497.0 + i + 0.3, 500.6 + i)
+    assert screen.offset == pytest.approx(-3.0)

@@ -151,6 +151,11 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     _fits(vis)
     vis.screenshot(path=str(SHOTS / "showcase-event-registered-phone.png"), full_page=True)
 
+    org.goto(f"{server.url}/events?park={PARK}")
+    assert "798 春季新品发布会" in org.locator(f".sc-card[data-event='{event}']").inner_text()
+    _fits(org)
+    org.screenshot(path=str(SHOTS / "showcase-list-zh-phone.png"), full_page=True)
+    org.goto(f"{server.url}/console/showcases/{event}")
     org.locator("input[name=kind][value=test_pattern]").check()
     org.locator("#sc-go-live").click()
     org.wait_for_url("**/console/showcases/*?note=live")
@@ -175,6 +180,10 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     office.wait_for_url("**/console/showcases/*?note=ended")
     assert "The replay is ready." in office.locator("#sc-replay").inner_text()
     office.screenshot(path=str(SHOTS / "showcase-console-ended-desktop.png"), full_page=True)
+    office.locator("#sc-attendance").click()
+    office.wait_for_url("**/attendance")
+    assert office.locator("#a-registered").inner_text() == "1"
+    office.screenshot(path=str(SHOTS / "showcase-attendance-desktop.png"), full_page=True)
 
     vis.goto(f"{server.url}/events/{event}")
     assert vis.locator(".sc-player h2").inner_text() == "Replay"

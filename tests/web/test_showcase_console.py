@@ -25,7 +25,7 @@ from server.showcases.stage_source import ShowcaseStages
 from server.web import showcase_desk, showcase_live
 from server.web.app import create_app
 from server.web.protect import Larger
-from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
+from tests.server.conftest import database_url, pg_template  # noqa: F401 - the fixtures: a fresh database on each engine
 from tests.web.showcase_app import MONDAY, PARK, ShowcaseApp, event_form, problems, sc, to_local  # noqa: F401
 
 pytestmark = pytest.mark.anyio

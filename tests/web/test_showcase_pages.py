@@ -11,7 +11,7 @@ import re
 import pytest
 from icalendar import Calendar
 
-from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
+from tests.server.conftest import database_url, pg_template  # noqa: F401 - the fixtures: a fresh database on each engine
 from tests.web.showcase_app import PARK, ShowcaseApp, event_form, problems, sc  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -136,8 +136,11 @@ async def test_the_employee_console_lists_my_registrations_first(sc: ShowcaseApp
 
 
 async def test_only_organizers_and_park_staff_open_the_console_and_staff_only_their_parks(sc: ShowcaseApp) -> None:  # noqa: F811
+    await sc.as_("orla")
+    assert 'href="/console/showcases"' in (await sc.get("/console/")).text  # an organizer's way in
     await sc.as_("v1")
     assert (await sc.get("/console/showcases")).status_code == 403
+    assert 'href="/console/showcases"' not in (await sc.client.get("/console/", follow_redirects=True)).text
     csrf = await sc.as_("pam")
     assert (await sc.get("/console/showcases")).status_code == 200
     elsewhere = await sc.post("/console/showcases/new", event_form(park_id="751-d-park"), csrf)

@@ -18,6 +18,7 @@ from server.web.guard import Viewer, public, web_of
 from server.web.parks import park_cards
 from server.web.render import render, safe_next
 from server.web.sessions import LANG_COOKIE, SESSION_COOKIE
+from server.web.showcase_desk import showcases_of
 from server.web.showcase_pages import event_cards
 from world.i18n import LANGS
 from world.zoneplan import zone_plan
@@ -35,9 +36,10 @@ async def portal(request: Request, viewer: Public) -> Response:
     cards = await park_cards(web)
     known = [c.online for c in cards if c.online is not None]
     events = await event_cards(request, viewer.lang, limit=6)
+    coming = await showcases_of(request).upcoming(limit=500)  # which parks' cards link to their events
     return render(request, viewer, "portal.html", parks=cards, online_total=sum(known) if known else None,
                   game_url=web.config.game_url, plan=zone_plan(web.catalogue), event_cards=events,
-                  event_parks={c.row.park_id for c in events},
+                  event_parks={e.park_id for e in coming},
                   names={c.id: (c.name_zh if viewer.lang == "zh" else c.name_en) for c in cards})
 
 

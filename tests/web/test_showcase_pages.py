@@ -34,6 +34,11 @@ async def test_an_organizer_schedules_and_everyone_finds_the_event(sc: ShowcaseA
         listed = await sc.get(path, "zh")
         assert "新品发布会" in listed.text and f"/events/{event}" in listed.text, path
         assert "2026-01-05 14:00–16:00" in listed.text and "剩余 100 个名额" in listed.text
+    portal = (await sc.get("/")).text
+    card = portal[portal.index(f'id="park-{PARK}"'):]
+    assert card.index(f'href="/events?park={PARK}"') < card.index("</li>")  # the park's card leads to its events
+    other = portal[portal.index('id="park-751-d-park"'):]
+    assert "/events?park=751-d-park" not in other[:other.index("</li>")]
     shown = await sc.get(f"/events/{event}")
     assert "Spring launch" in shown.text and "The spring collection" in shown.text and "Pam Staff" in shown.text
     assert f'href="/web/{PARK}/?server=' in shown.text and "Sign in to register" in shown.text

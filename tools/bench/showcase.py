@@ -317,6 +317,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
     samples: list[list[dict[str, Any]]] = [[] for _ in range(bench.viewers)]
     states: list[dict[str, Any]] = []
     settled = False
+    shots: list[str] = []
     with _stack(bench, data, "stream") as (world, web):
         asyncio.run(_go_live(web.base, event_id))
         _wait_playlist(web.base, event_id)
@@ -343,6 +344,15 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
                             ms = decode_sample(s["px"], strip)
                             samples[i].append({"at": s["at"], "source": ms, "delay": s["delay"], "shown": s["shown"]})
                 states = [page.evaluate(STATE) for page in pages]
+                shots = []
+                for i, page in enumerate(pages[:2], 1):  # what a viewer sees (to look at)
+                    shot = bench.work_dir / f"showcase-stream-page{i}.png"
+                    page.set_viewport_size({"width": 1024, "height": 640})
+                    page.evaluate("() => { for (const id of ['account', 'left']) { const e = "
+                                  "document.getElementById(id); if (e) e.hidden = true; } }")
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=str(shot))
+                    shots.append(str(shot))
                 browser.close()
         finally:
             with contextlib.suppress(Exception):
@@ -352,6 +362,7 @@ def measure_stream(bench: ShowcaseBench, data: Path, event_id: int) -> dict[str,
                                                 "stalled", "src")} for st in states]
     figures["sample_every_ms"] = SAMPLE_MS
     figures["settled"] = settled
+    figures["screenshots"] = shots
     figures["viewport"] = f"{VIEWPORT['width']}x{VIEWPORT['height']}"
     return figures
 

@@ -222,6 +222,8 @@ def markdown(run: dict[str, Any]) -> str:
                 lines.append(f"| {i} | {p['read']} of {p['samples']} | {_f(p['latency_p50_s'], 2)} / "
                              f"{_f(p['latency_p95_s'], 2)} | {_f(p['program_clock_delay_p50_s'], 2)} |")
             lines.append("")
+            if stream.get("screenshots"):
+                lines += ["Screenshots: " + ", ".join(f"`{p}`" for p in stream["screenshots"]) + ".", ""]
     lines += [f"JSON: `{run['json']}`.", ""]
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -36,6 +37,7 @@ from world.protocol.constants import CloseCode, ErrorCode
 log = logging.getLogger("cloudpark.stage")
 
 CHANGED = "stage.changed"
+CONTROLS = "showcase.*.*.control"  # showcase.<park>.<event>.control: the organizer's controls, to every process
 STATES = ("scheduled", "live", "interrupted", "ended")
 ON_STAGE = ("scheduled", "live", "interrupted")  # an event people may react to and be removed from
 MUTED_CHANNELS = ("near", "park")
@@ -117,12 +119,15 @@ class StageBoard:
         self.attendance = attendance
         self.words = words
         self._tasks: set[asyncio.Task[None]] = set()
+        self.bus = bus
+        self.source_id = secrets.token_hex(6)  # this process, in the control hints it publishes
         self.states: dict[str, StageState | None] = {}
         self.controls: dict[str, _Controls] = {}
         self.standins: dict[HostedPark, dict[str, int]] = {}  # hall -> account id -> stand-in eid
         self._pinned_parks: set[str] = set()
         self.pushed = 0
         bus.subscribe(CHANGED, self._changed)
+        bus.subscribe(CONTROLS, self._control)
         presence.on_leave.append(self._left)
 
     # --- reading ----------------------------------------------------------------------
@@ -254,13 +259,46 @@ class StageBoard:
             return True
         return bool(can(person, "stage.control", Resource(park_id=park_id, users=state.staff)))
 
-    def set_muted(self, park_id: str, muted: bool) -> None:
+    def _publish(self, park_id: str, **change: Any) -> None:
+        """The organizer's change to the other world server processes (halls of this park
+        may live there): ``showcase.<park>.<event>.control``."""
+        event = (self.controls.get(park_id) or _Controls()).event
+        self.bus.publish(f"showcase.{park_id}.{event}.control",
+                         {"park": park_id, "event": event, "source": self.source_id, **change})
+
+    def set_muted(self, park_id: str, muted: bool, *, tell: bool = True) -> None:
         self.controls.setdefault(park_id, _Controls()).muted = muted
         self.push(park_id)
+        if tell:
+            self._publish(park_id, muted=muted)
 
-    def set_spotlight(self, park_id: str, who: tuple[str, str] | None) -> None:
+    def set_spotlight(self, park_id: str, who: tuple[str, str] | None, *, tell: bool = True) -> None:
         self.controls.setdefault(park_id, _Controls()).spotlight = who
         self.push(park_id)
+        if tell:
+            self._publish(park_id, spotlight=list(who) if who is not None else [])
+
+    async def _control(self, subject: str, hint: Hint) -> None:
+        """Another process's organizer control, applied to this process's halls."""
+        park_id, event = hint.get("park"), hint.get("event")
+        if hint.get("source") == self.source_id or not isinstance(park_id, str) or not isinstance(event, int):
+            return
+        controls = self.controls.get(park_id)
+        if controls is None or controls.event != event:
+            state = self.states.get(park_id)
+            if state is not None and state.event != event:
+                return  # about an event no longer (or not yet) on this park's stage here
+            controls = self.controls[park_id] = _Controls(event=event)
+        if isinstance(hint.get("muted"), bool):
+            self.set_muted(park_id, hint["muted"], tell=False)
+        spot = hint.get("spotlight")
+        if isinstance(spot, list):
+            ok = len(spot) == 2 and all(isinstance(x, str) for x in spot)
+            self.set_spotlight(park_id, (spot[0], spot[1]) if ok else None, tell=False)
+        removed = hint.get("removed")
+        if isinstance(removed, str) and removed:
+            reason = hint.get("reason")
+            self.remove(park_id, removed, reason if isinstance(reason, str) else "", tell=False)
 
     def hushed(self, park: HostedPark, person: Person, channel: str) -> str | None:
         """Why ``person`` may not chat on ``channel`` in ``park`` now (None: they may)."""
@@ -271,14 +309,17 @@ class StageBoard:
             return None
         return f"chat: the organizer has muted the audience's {channel} chat during the event; booth chat stays open"
 
-    def remove(self, park_id: str, user: str, reason: str) -> int:
+    def remove(self, park_id: str, user: str, reason: str, *, tell: bool = True) -> int:
         """Close every connection of ``user`` in the park's halls with 4008 (its avatar
         leaves, no resume) and keep them out while this event is on the stage; how many
-        connections and held avatars went."""
+        connections and held avatars went in this process (the others hear it on the bus
+        and do the same in theirs)."""
         controls = self.controls.setdefault(park_id, _Controls())
         controls.removed.add(user)
+        if tell:
+            self._publish(park_id, removed=user, reason=reason[:200])
         if controls.spotlight is not None and controls.spotlight[0] == user:
-            self.set_spotlight(park_id, None)
+            self.set_spotlight(park_id, None, tell=tell)
         text = "removed from the event by its organizer" + (f": {reason}" if reason else "")
         gone = 0
         for visitor in self.presence.of_user(user):

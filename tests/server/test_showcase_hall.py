@@ -474,3 +474,37 @@ def test_a_stage_that_cannot_be_read_never_fails_a_join(tmp_path: Path) -> None:
             assert stage.state == "none"
             await a.close()
     asyncio.run(go())
+
+
+def test_the_organizers_controls_reach_the_halls_of_another_world_server(tmp_path: Path) -> None:
+    from server.bus import InProcessBus
+    from server.main import App
+
+    async def go() -> None:
+        stages = Stages()
+        stages.now[PARK] = live(staff=("org",))
+        bus, clock = InProcessBus(), ManualClock(T0)
+        apps = [App(small_config(tmp_path / str(i)), layouts={PARK: small_layout(PARK)}, clock=clock, stages=stages,
+                    bus=bus) for i in range(2)]
+        for app in apps:
+            await app.start()
+        try:
+            org = await account(apps[0].port, "org")
+            g = await guest(apps[1].port, "g")
+            troll = await account(apps[1].port, "troll")
+            for v in (org, g, troll):
+                await enter(v)
+            assert isinstance(await org.request(M.StageChat(muted=True)), M.Ok)
+            await g.wait_for(lambda m: isinstance(m, M.StageView) and m.muted)
+            hushed = await g.request(M.Chat(ch="park", text="hello?"))
+            assert isinstance(hushed, M.Error) and hushed.code == "not_allowed"
+            ok = await org.request(M.StageRemove(user="troll", reason="spam"))
+            assert isinstance(ok, M.Ok) and ok.data == {"removed": 0}  # none in this process ...
+            await troll.wait_until(lambda: troll.closed is not None)  # ... the other closed it
+            assert troll.closed == (4008, "removed from the event by its organizer: spam")
+            for v in (org, g):
+                await v.close()
+        finally:
+            for app in apps:
+                await app.stop()
+    asyncio.run(go())

@@ -291,6 +291,12 @@ class App:
                 "# HELP cloudpark_refused_before_upgrade_total Sockets closed before the websocket upgrade.",
                 "# TYPE cloudpark_refused_before_upgrade_total counter",
                 f"cloudpark_refused_before_upgrade_total {self.listener.gate.refused}",
+                "# HELP cloudpark_halls Open halls of a park (1: the main hall only; more: overflow halls).",
+                "# TYPE cloudpark_halls gauge",
+                *(f'cloudpark_halls{{park="{p.id}"}} {len(p.halls())}' for p in self.parks.values() if p.overflow),
+                "# HELP cloudpark_reactions_sent_total Per-second reaction messages sent (one per park and second).",
+                "# TYPE cloudpark_reactions_sent_total counter",
+                f"cloudpark_reactions_sent_total {self.reactions.sent}",
             ]
         return self.metrics.render({p.id: p.online for p in self.parks.values()}, extra)
 

@@ -95,6 +95,10 @@ def test_a_full_main_hall_opens_an_overflow_hall_with_the_same_booths_and_none_o
             assert halls[2].name_en == "798 Art Zone - hall 2" and halls[2].name_zh == "798艺术区 2号厅"
             assert halls[0].name_en == "798 Art Zone" and halls[4].halls == 3 and halls[4].capacity == 2
             assert halls_within_capacity(app) == {1: 2, 2: 2, 3: 1}
+            from tests.server.harness import http_get
+
+            _, _, metrics = await http_get(app.port, "/metrics")
+            assert f'cloudpark_halls{{park="{PARK}"}} 3' in metrics.decode()
             joined = [of(v, M.Joined)[-1] for v in vs]
             assert all(j.booths == joined[0].booths and j.scene == joined[0].scene for j in joined)
             assert [b.id for b in joined[0].booths] == ["b1", "b2"]

@@ -512,3 +512,29 @@ def test_the_organizers_controls_reach_the_halls_of_another_world_server(tmp_pat
             for app in apps:
                 await app.stop()
     asyncio.run(go())
+
+
+def test_churn_of_concurrent_joins_and_leaves_never_overfills_a_hall(tmp_path: Path) -> None:
+    import random
+
+    async def go() -> None:
+        rng = random.Random(12)
+        async with hall_app(tmp_path, Stages(), hall_capacity=4, max_per_park=40) as app:
+            vs = [await guest(app.port, f"v{i}") for i in range(24)]
+            inside: set[int] = set()
+            for _ in range(6):
+                joining = [i for i in range(len(vs)) if i not in inside and rng.random() < 0.6]
+                leaving = [i for i in inside if rng.random() < 0.4]
+                answers = await asyncio.gather(*(vs[i].request(M.Join(park=PARK, spawn="centre")) for i in joining),
+                                               *(vs[i].request(M.Leave()) for i in leaving))
+                assert all(isinstance(a, M.Joined | M.Ok) for a in answers), answers
+                inside = (inside - set(leaving)) | set(joining)
+                rooms = halls_within_capacity(app)
+                assert sum(rooms.values()) == len(inside)
+                main = app.parks[PARK]
+                seated = [v for h in main.halls() for v in h.clients.values()]
+                assert len(seated) == len({id(v) for v in seated})  # nobody in two halls
+                assert all(n > 0 for h, n in rooms.items() if h != 1)  # no empty overflow hall open
+            for v in vs:
+                await v.close()
+    asyncio.run(go())

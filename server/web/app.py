@@ -55,6 +55,7 @@ from server.web import (
     policy_publish,
     policy_review,
     policy_topics,
+    showcase_audience,
     showcase_board,
     showcase_console,
     showcase_desk,
@@ -88,7 +89,7 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
                                   policy_publish.router, application_api.router, policy_topics.router,
                                   stream_files.router, showcase_pages.router, showcase_console.router,
-                                  showcase_live.router, showcase_board.router)
+                                  showcase_live.router, showcase_board.router, showcase_audience.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

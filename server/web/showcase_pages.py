@@ -35,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 EventId = Annotated[int, Path(ge=1, le=2**62)]
 ParkQuery = Annotated[str, Query(pattern=r"^([a-z0-9][a-z0-9-]{0,63})?$")]
 Public = Annotated[Viewer, Depends(public)]
-NOTES = ("registered", "waitlisted", "unregistered")
+NOTES = ("registered", "waitlisted", "unregistered", "asked", "asked_pending", "voted")
 
 
 async def event_resource(request: Request, person: Person) -> Resource:
@@ -129,8 +129,9 @@ async def events(request: Request, viewer: Public, park: ParkQuery = "") -> Resp
                   park=park, park_name=names.get(park, park))
 
 
-async def _event_page(request: Request, viewer: Viewer, event_id: int, *, status: int = 200,
-                      errors: list[str] | None = None, note: str = "") -> Response:
+async def event_page_of(request: Request, viewer: Viewer, event_id: int, *, status: int = 200,
+                        errors: list[str] | None = None, note: str = "", typed: str = "") -> Response:
+    """The event's page (again, with ``errors`` after a refusal and ``typed`` back in the question box)."""
     service = showcases_of(request)
     web = web_of(request)
     try:
@@ -154,10 +155,13 @@ async def _event_page(request: Request, viewer: Viewer, event_id: int, *, status
     elif row.stream_state == "ended" and (web.config.data_dir / "streams" / str(row.id) / "replay.m3u8").is_file():
         stream = f"/streams/{row.id}/replay.m3u8"
     manage = bool(await _may(viewer.person, "showcase.manage", row))
+    user = viewer.person.user_id if viewer.signed_in else ""
+    board = await service.questions(row.id, user) if row.state != "cancelled" else []
+    polls = await service.polls(row.id, user) if row.state != "cancelled" else []
     return render(request, viewer, "showcase_event.html", status=status, card=card, row=row, mine=mine,
                   presenters=presenters, description=row.event.description(viewer.lang), stream=stream,
                   replay=stream.endswith("replay.m3u8"), web_url=web_url(web, row.park_id), errors=errors or [],
-                  note=note if note in NOTES else "", manage=manage)
+                  note=note if note in NOTES else "", manage=manage, board=board, polls=polls, typed=typed)
 
 
 async def _may(person: Person, action: str, row: EventRow) -> bool:
@@ -180,7 +184,7 @@ async def calendar_file(request: Request, viewer: Public, event_id: EventId) -> 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 async def event_page(request: Request, viewer: Public, event_id: EventId,
                      note: Annotated[str, Query(max_length=20)] = "") -> Response:
-    return await _event_page(request, viewer, event_id, note=note)
+    return await event_page_of(request, viewer, event_id, note=note)
 
 
 Registrant = Annotated[Viewer, Depends(need("showcase.register", event_resource))]
@@ -193,7 +197,7 @@ async def register(request: Request, viewer: Registrant, event_id: EventId,
         row = await showcases_of(request).register(viewer.person, event_id)
     except ShowcaseRefused as exc:
         texts = web_of(request).texts
-        return await _event_page(request, viewer, event_id, status=409 if exc.code == "state" else 422,
+        return await event_page_of(request, viewer, event_id, status=409 if exc.code == "state" else 422,
                                  errors=[problem_text(texts, viewer.lang, p) for p in exc.problems])
     return RedirectResponse(f"/events/{event_id}?note={'registered' if row.state == 'confirmed' else 'waitlisted'}",
                             status_code=303)
@@ -206,6 +210,6 @@ async def unregister(request: Request, viewer: Registrant, event_id: EventId,
         await showcases_of(request).unregister(viewer.person, event_id)
     except ShowcaseRefused as exc:
         texts = web_of(request).texts
-        return await _event_page(request, viewer, event_id, status=409,
+        return await event_page_of(request, viewer, event_id, status=409,
                                  errors=[problem_text(texts, viewer.lang, p) for p in exc.problems])
     return RedirectResponse(f"/events/{event_id}?note=unregistered", status_code=303)

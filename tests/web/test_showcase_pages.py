@@ -154,3 +154,37 @@ async def test_only_organizers_and_park_staff_open_the_console_and_staff_only_th
     csrf = await sc.as_("otis")
     assert (await sc.get(f"/console/showcases/{event}")).status_code == 403
     assert (await sc.post(f"/console/showcases/{event}/cancel", {"reason": "x"}, csrf)).status_code == 403
+
+
+async def test_browser_watchers_ask_upvote_and_vote_on_the_event_page(sc: ShowcaseApp) -> None:  # noqa: F811
+    event = await _schedule(sc)
+    csrf = await sc.as_("v0")
+    long = "why " * 100
+    refused = await sc.post(f"/events/{event}/ask", {"text": long}, csrf)
+    assert refused.status_code == 422 and "a question has at most 300 characters" in refused.text
+    assert long.strip() in refused.text  # kept in the box
+    assert (await sc.post(f"/events/{event}/ask", {"text": "Will it ship abroad?"}, csrf)).status_code == 303
+    (q,) = await sc.store.showcases.questions(event)
+    assert {"event": event, "question": q.id} in sc.bus.of("showcase.qa")  # the halls are told
+    csrf = await sc.as_("v1")
+    assert (await sc.post(f"/events/{event}/questions/{q.id}/upvote", {}, csrf)).status_code == 303
+    twice = await sc.post(f"/events/{event}/questions/{q.id}/upvote", {}, csrf, lang="zh")
+    assert twice.status_code == 422 and "你已经顶过这个问题。" in twice.text
+    page = (await sc.get(f"/events/{event}")).text
+    assert "▲ 1</span> Will it ship abroad?" in page and "Take my vote back" in page
+    poll = await sc.service.create_poll(await _person(sc, "orla"), event, "Which colour?", ["red", "green"])
+    await sc.service.open_poll(poll.id)
+    assert (await sc.post(f"/events/{event}/polls/{poll.id}/vote", {"choice": "1"}, csrf)).status_code == 303
+    assert (await sc.service.poll_view(poll.id, "v1")).mine == frozenset({1})
+    page = (await sc.get(f"/events/{event}")).text
+    assert "green · <strong>1</strong>" in page and "Change my vote" in page
+    await sc.service.close_poll(poll.id)
+    late = await sc.post(f"/events/{event}/polls/{poll.id}/vote", {"choice": "0"}, csrf)
+    assert late.status_code == 409 and "this poll is closed: votes are no longer counted" in late.text
+    await sc.as_(None)
+    guest = (await sc.get(f"/events/{event}")).text
+    assert "Will it ship abroad?" in guest and "Sign in to ask and vote" in guest and 'id="sc-ask"' not in guest
+
+
+async def _person(sc: ShowcaseApp, user: str) -> object:  # noqa: F811
+    return await sc.app.state.web.accounts.person(await sc.store.accounts.get(user))

@@ -92,7 +92,8 @@ class BoardKeys:
         """The poll shown: the newest open one, else the last closed one."""
         items = list(self.polls.items) if self.polls is not None else []
         open_ = [p for p in items if p.state == "open"]
-        return (open_ or items or [None])[-1]
+        shown = open_ or items
+        return shown[-1] if shown else None
 
     def vote(self, n: int) -> M.PollVote | None:
         p = self.poll()
@@ -175,7 +176,7 @@ class BoardPanel:
         height = sum(heights) + 2 * self.PAD
         f = self.frame = DirectFrame(parent=self.base.a2dBottomRight, frameColor=PANEL, relief=DGG.FLAT,  # type: ignore[attr-defined]
                                      frameSize=(-self.WIDTH, 0, 0, height), pos=(-0.03, 0, 0.16))
-        f.setTransparency(True)  # type: ignore[attr-defined]
+        f.setTransparency(True)
         y = height - self.PAD
         for (style, text), dh in zip(rows, heights, strict=True):
             scale, colour = STYLES[style]

@@ -124,7 +124,7 @@ class HallView:
                 big = "×" in word  # the kind's first word carries the count
                 node = self._text_cls(text=word, pos=(x, 0.1), scale=0.075 if big else 0.055, fg=COLOURS[kind],
                                       align=self._align, parent=self.parent, mayChange=True)
-                node.hide()  # type: ignore[attr-defined]
+                node.hide()
                 self.particles.append((node, x, self.rng.uniform(-0.1, 0.15), -i * STAGGER_S, COLOURS[kind]))
                 self.drawn += 1
         kept = []

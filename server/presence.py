@@ -276,7 +276,8 @@ class Presence:
         for hall in main.halls():
             for visitor in (*hall.clients.values(), *hall.held.values()):
                 if visitor.seat == key:
-                    return visitor
+                    found: Visitor = visitor
+                    return found
         return None
 
     def hall_message(self, hall: HostedPark, offer_until: float = 0.0, rid: int = 0) -> M.Hall:
@@ -362,6 +363,7 @@ class Presence:
         be told it was replaced), or None when the token is unknown or expired."""
         old = self.live.get(token)
         takeover = old is not None and old is not visitor and old.park is not None and old.eid is not None
+        park: HostedPark | None
         if takeover:
             assert old is not None and old.park is not None and old.eid is not None
             del self.live[token]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -390,19 +390,16 @@ class StageBoard:
                 if src is hall:
                     continue
                 av = src.room.avatars[src_eid]
-                eid = mine.get(user)
-                if eid is None or eid not in hall.room:
-                    eid = mine[user] = hall.room.join(
+                known = mine.get(user)
+                if known is None or known not in hall.room:
+                    known = mine[user] = hall.room.join(
                         Person(user_id=user, name=av.name, role=av.role, color=av.color), None, _Still(),
                         at=(av.x, av.y, av.yaw))
-                    hall.room.detach(eid)
-                hall.room.mirror(eid, av.x, av.y, av.yaw, int(av.shown_anim))
-                pins.append(eid)
+                    hall.room.detach(known)
+                hall.room.mirror(known, av.x, av.y, av.yaw, int(av.shown_anim))
+                pins.append(known)
             if tuple(sorted(pins)) != hall.room.pinned:
                 hall.room.pin(pins)
-
-    def standin_eids(self, hall: HostedPark) -> Iterable[int]:
-        return self.standins.get(hall, {}).values()
 
 
 def _lang(v: Visitor) -> str:

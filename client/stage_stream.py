@@ -147,6 +147,13 @@ class StreamPlayer:
         return segs[max(0, len(segs) - 3)].seq  # no program clock: three segments from the end, as players do
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            if isinstance(self.fetch, HttpFetch):
+                self.fetch.client.close()
+
+    def _loop(self) -> None:
         next_seq: int | None = None
         last_new = self.clock()
         while not self._stop.is_set():

@@ -282,7 +282,7 @@ def test_a_resumed_client_gets_session_joined_and_its_booth_before_any_snapshot(
                 assert isinstance(back, M.Session) and back.resumed
                 await ada.wait_for(lambda m: isinstance(m, M.SnapView))
                 kinds = [type(m).__name__ for m in ada.inbox if not isinstance(m, M.Welcome)]
-                assert kinds[:4] == ["Session", "Joined", "Booth", "SnapView"], kinds[:6]
+                assert kinds[:6] == ["Session", "Joined", "Hall", "StageView", "Booth", "SnapView"], kinds[:8]
             await ada.close()
     asyncio.run(go())
 

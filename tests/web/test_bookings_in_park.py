@@ -215,9 +215,9 @@ def test_a_resumed_session_gets_the_parks_spaces_again(tmp_path: Path) -> None:
                 assert isinstance(resumed, M.Session) and resumed.resumed
                 assert (await _next_spaces(back, 0))["hall"].state == want[1]
                 kinds = [type(m).__name__ for m in back.inbox if not isinstance(m, M.Welcome)]
-                assert kinds[:2] == ["Session", "Joined"], kinds
+                assert kinds[:3] == ["Session", "Joined", "Hall"], kinds
                 if not alone:  # the board was known: sent with the resume's replies, before any snapshot
-                    assert kinds[2] == "Spaces", kinds
+                    assert kinds[3] == "Spaces", kinds
                 await back.close()
                 if other is not None:
                     await other.close()

@@ -136,6 +136,10 @@ def test_the_markdown_names_the_largest_crowd_the_halls_and_the_stream(tmp_path)
     steps = [_step(100, 20.0, 19.9, 100), _step(200, 40.0, 19.5, 200), _step(300, 60.0, 15.0, 280)]
     for s in steps:
         s["holds"] = step_holds(s)
+    control = {**_step(300, 45.0, 19.2, 300), "part": "control"}
+    del control["showcase"]
+    control["holds"] = True
+    steps.append(control)
     over = _step(150, 30.0, 19.5, 150, capacity=50, halls={"1": 50, "2": 50, "3": 50}, per_second=3)
     over["holds"] = step_holds(over)
     stream = stream_figures([_page(3.9), _page(4.1)]) | {"pages": [], "sample_every_ms": 200}
@@ -145,7 +149,8 @@ def test_the_markdown_names_the_largest_crowd_the_halls_and_the_stream(tmp_path)
            "settings": {"park": "798-art-zone", "seconds": 15.0, "tick_rate": 20, "react_every_s": 1.0,
                         "ask_share": 0.05, "ask_every_s": 20.0, "upvote_every_s": 10.0, "server_core": 0,
                         "bots_core": 1}}
-    assert run["verdict"]["largest_held_one_hall"] == 200
+    assert run["verdict"]["largest_held_one_hall"] == 200, "the control step does not count for the showcase"
+    assert run["verdict"]["largest_held_control"] == 300
     assert run["verdict"]["over_capacity"]["halls_opened"] == 3
     assert run["verdict"]["spread_within_target"] and run["verdict"]["latency_p50_s"] == 4.0
     docs = tmp_path / "benchmarks.md"
@@ -154,6 +159,8 @@ def test_the_markdown_names_the_largest_crowd_the_halls_and_the_stream(tmp_path)
     text = docs.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n") and "## Showcase benchmark, 2026-12-01 17:00:00" in text
     assert "in one hall on one core" in text and "**200**" in text
+    assert "Largest control crowd held: **300**" in text
+    assert "| 300 | 300 | 22.5 / 45.0 / 50.0 | 19.9 (19.2) | - | - / - | - |" in text
     assert "Halls opened: **3**" in text and "none over capacity: **yes**" in text
     assert "| 300 | 300 | 30.0 / 60.0 / 65.0 | 19.9 (15.0) | 280 of 300" in text
     assert "glass-to-glass latency s" in text and "| 4.00 | 4.10 | 3.90 | 4.10 |" in text

@@ -357,6 +357,8 @@ def register_showcase(bsub: argparse._SubParsersAction) -> None:  # type: ignore
                    "(default 0.05)")
     p.add_argument("--ask-every", type=float, default=20.0, help="an asker's question about every S s (default 20)")
     p.add_argument("--upvote-every", type=float, default=10.0, help="an asker's upvote about every S s (default 10)")
+    p.add_argument("--control", action="store_true", help="also run each one-hall count without reactions and "
+                   "questions, right after it (what they cost, on a shared machine)")
     p.add_argument("--ramp", type=float, default=100.0, help="bot connections per second (default 100)")
     p.add_argument("--procs", type=int, default=1, help="bot processes (default 1)")
     p.add_argument("--tick-rate", type=int, default=20)
@@ -388,7 +390,7 @@ def cmd_showcase(args: argparse.Namespace) -> int:
                           react_every_s=args.react_every, ask_share=args.ask_share, ask_every_s=args.ask_every,
                           upvote_every_s=args.upvote_every, tick_rate=args.tick_rate, ramp_per_s=args.ramp,
                           procs=args.procs, data_dir=args.data_dir, work_dir=args.out, server_core=args.server_core,
-                          bots_core=args.bots_core)
+                          bots_core=args.bots_core, control=args.control)
     started = time.time()
     host = machine()
     try:
@@ -399,7 +401,7 @@ def cmd_showcase(args: argparse.Namespace) -> int:
     command = " ".join(["cloudpark bench showcase", f"--clients {','.join(map(str, args.clients))}",
                         f"--seconds {args.seconds:g}", f"--park {args.park}", f"--over-clients {args.over_clients}",
                         f"--hall-capacity {args.hall_capacity}", f"--viewers {args.viewers}",
-                        f"--stream-seconds {args.stream_seconds:g}"])
+                        f"--stream-seconds {args.stream_seconds:g}"] + (["--control"] if args.control else []))
     run = {"bench": "showcase", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
            "started_epoch": started, "command": command, "machine": host,
            "settings": {"park": args.park, "seconds": args.seconds, "tick_rate": args.tick_rate,

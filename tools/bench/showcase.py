@@ -42,7 +42,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ import httpx
 import numpy as np
 
 from tools.bench.api import Engine, WebUnderTest
-from tools.bench.crowd import CrowdBench, prepare_data_dir, run_step
+from tools.bench.crowd import CrowdBench, holds, prepare_data_dir, run_step
 from tools.bench.server_process import BenchError, ServerUnderTest
 from tools.bench.showcase_report import step_holds
 from world.stream_clock import decode, strip_size
@@ -97,6 +97,7 @@ class ShowcaseBench:
     work_dir: Path = Path("var/bench")
     server_core: int | None = 0
     bots_core: int | None = 1
+    control: bool = False  # also each count without reactions and Q&A (the same crowd, same sitting)
 
 
 def _cli(*args: str) -> list[str]:
@@ -235,13 +236,15 @@ def crowd_step(bench: ShowcaseBench, data: Path, clients: int, *, part: str,
                hall_capacity: int | None = None) -> dict[str, Any]:
     env = {"CLOUDPARK_HALL_CAPACITY": str(hall_capacity or max(clients + 10, 400))}
     crowd = _crowd(bench, data, tag=f"{part[0]}{clients}", env=env)
+    if part == "control":  # the same crowd without the showcase's reactions and questions
+        crowd = replace(crowd, bot_args=())
     try:
         step = run_step(crowd, clients, "real")
     except BenchError as exc:
         return {"part": part, "clients": clients, "holds": False, "error": str(exc)}
     step["part"] = part
     step["hall_capacity"] = int(env["CLOUDPARK_HALL_CAPACITY"])
-    step["holds"] = step_holds(step)
+    step["holds"] = step_holds(step) if part != "control" else holds(step)
     return step
 
 
@@ -382,6 +385,10 @@ def run_bench(bench: ShowcaseBench) -> dict[str, Any]:
         log.info("one hall: %d clients, %.0f s", clients, bench.seconds)
         steps.append(crowd_step(bench, data, clients, part="hall"))
         log.info("  %s", _line(steps[-1]))
+        if bench.control:
+            log.info("control: %d clients without reactions and questions", clients)
+            steps.append(crowd_step(bench, data, clients, part="control"))
+            log.info("  %s", _line(steps[-1]))
     over: dict[str, Any] | None = None
     if bench.over_clients:
         log.info("over capacity: %d clients, %d a hall", bench.over_clients, bench.hall_capacity)

@@ -30,8 +30,8 @@ def step_holds(step: dict[str, Any]) -> bool:
     return holds(step) and reactions_every_second(step)
 
 
-def largest_held(steps: list[dict[str, Any]]) -> int | None:
-    held = [s["clients"] for s in steps if s.get("holds")]
+def largest_held(steps: list[dict[str, Any]], part: str = "hall") -> int | None:
+    held = [s["clients"] for s in steps if s.get("holds") and s.get("part", "hall") == part]
     return max(held) if held else None
 
 
@@ -116,6 +116,7 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
     lat, spread = stream.get("latency_s") or {}, stream.get("spread_s") or {}
     return {
         "largest_held_one_hall": largest_held(result.get("steps", [])),
+        "largest_held_control": largest_held(result.get("steps", []), "control"),
         "over_capacity": over_capacity(result.get("over")),
         "latency_p50_s": lat.get("p50"),
         "latency_p95_s": lat.get("p95"),
@@ -139,19 +140,17 @@ def _f(v: Any, digits: int = 1) -> str:
 
 def _step_row(st: dict[str, Any]) -> str:
     if "error" in st:
-        return f"| {st['clients']} | - | {str(st['error'])[:100].replace('|', '/')} | - | - | - | - | - | no |"
+        return f"| {st['clients']} | - | {str(st['error'])[:100].replace('|', '/')} | - | - | - | - | - | - | no |"
     t, r, sc = st["tick_ms"], st["snapshots_per_client_per_s"], st.get("showcase") or {}
-    per = sc.get("seconds_per_client") or {}
+    per, delay = sc.get("seconds_per_client") or {}, sc.get("reaction_delay_ms") or {}
     halls = ", ".join(f"{h}: {n}" for h, n in (sc.get("halls") or {}).items()) or "-"
+    every = (f"{sc.get('clients_every_second', '-')} of {st['clients']} ({_f(per.get('min'), 0)} of "
+             f"{sc.get('seconds_expected', '-')} s at least)") if sc else "-"
+    sent = f"{sc.get('reactions_sent', '-')} / {sc.get('asks', '-')} / {sc.get('upvotes', '-')}" if sc else "-"
     return (f"| {st['clients']} | {st['joined']} | {_f(t['p50'])} / {_f(t['p99'])} / {_f(t['max'])} "
-            f"| {_f(r['mean'])} ({_f(r['min'])}) "
-            f"| {sc.get('clients_every_second', '-')} of {st['clients']} ({_f(per.get('min'), 0)} of "
-            f"{sc.get('seconds_expected', '-')} s at least) "
-            f"| {_f((sc.get('reaction_delay_ms') or {}).get('p50'), 0)} / "
-            f"{_f((sc.get('reaction_delay_ms') or {}).get('p99'), 0)} "
-            f"| {sc.get('reactions_sent', '-')} / {sc.get('asks', '-')} / {sc.get('upvotes', '-')} "
-            f"| {_f(st['server_cpu_percent'])} ({_f(st.get('other_load_on_server_core_percent'))}) | {halls} "
-            f"| {'yes' if st['holds'] else 'no'} |")
+            f"| {_f(r['mean'])} ({_f(r['min'])}) | {every} | {_f(delay.get('p50'), 0)} / {_f(delay.get('p99'), 0)} "
+            f"| {sent} | {_f(st['server_cpu_percent'])} ({_f(st.get('other_load_on_server_core_percent'))}) "
+            f"| {halls} | {'yes' if st['holds'] else 'no'} |")
 
 
 def markdown(run: dict[str, Any]) -> str:
@@ -175,10 +174,19 @@ def markdown(run: dict[str, Any]) -> str:
         "| server CPU % (others on its core) | halls (clients) | holds |",
         "|---:|---:|---|---|---|---|---|---|---|---|",
     ]
-    lines += [_step_row(st) for st in res["steps"]]
+    lines += [_step_row(st) for st in res["steps"] if st.get("part", "hall") == "hall"]
     lines += ["", f"Largest crowd held in one hall on one core (tick p99 < {TICK_P99_BUDGET_MS:.0f} ms, every "
               f"client >= {MIN_SNAPSHOTS_PER_S:.0f} snapshots/s, reaction counts every second to every client): "
               f"**{_f(v['largest_held_one_hall'])}**.", ""]
+    control = [st for st in res["steps"] if st.get("part") == "control"]
+    if control:
+        lines += ["The same crowds without reactions and questions (control, each run right after its showcase "
+                  "step; holds: the crowd bench's targets):", "",
+                  "| clients | joined | tick p50 / p99 / max ms | snaps/s/client mean (min) | reactions every second "
+                  "| reactions after their second p50 / p99 ms | sent: reactions / questions / upvotes "
+                  "| server CPU % (others on its core) | halls (clients) | holds |",
+                  "|---:|---:|---|---|---|---|---|---|---|---|", *(_step_row(st) for st in control), "",
+                  f"Largest control crowd held: **{_f(v.get('largest_held_control'))}**.", ""]
     over, oc = res.get("over"), v.get("over_capacity")
     if over is not None:
         lines += [f"Over capacity (`hall_capacity` {over.get('hall_capacity', '-')}, every hall in the one "

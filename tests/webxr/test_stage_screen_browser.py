@@ -304,3 +304,50 @@ def test_vr_viewers_see_the_stream_on_the_same_screen(server: WorldServer, live,
     assert (sat > 120).mean() > 0.2, f"no test pattern on the screen in VR ({(sat > 120).mean():.2f})"
     assert (np.abs(p1 - p2).max(axis=-1) > 40).mean() > 0.01, "the picture in VR did not move"
     assert _stage(page)["shown"] == "video"
+
+
+class _Stages:
+    """The showcase service's side of the world server's stage board (``StageSource``)."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, object] = {}
+
+    async def stage_of(self, park_id: str) -> object | None:
+        return self.now.get(park_id)
+
+
+def test_the_world_servers_stage_message_drives_the_screen(server: WorldServer, live, replay: HlsServer,
+                                                          page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    """End to end through the wire: the world server's stage board pushes `stage` (scheduled,
+    live, interrupted, ended) and the page's screen follows, in the viewer's language."""
+    from server.stage_board import StageState
+
+    _stream, http = live
+    stages = _Stages()
+    server.call(lambda app: setattr(app.stages, "source", stages))
+
+    def stage_is(**kw: object) -> None:
+        stages.now[PARK] = StageState(event=7, title_zh="春季发布会", title_en="Spring showcase", **kw)  # type: ignore[arg-type]
+        server.run(server.app.stages.refresh(PARK))  # type: ignore[union-attr]
+
+    page.context.add_cookies([{"name": "lang", "value": "zh", "url": server.url("/")}])
+    page.goto(server.url(f"/web/{PARK}/?spawn=stage&name=Viewer"))
+    page.wait_for_function("() => window.cloudpark && window.cloudpark.state && window.cloudpark.state().you", timeout=30000)
+    page.evaluate("() => document.getElementById('account').hidden = true")
+    assert _stage(page)["shown"] == "idle"
+    stage_is(state="scheduled", starts=int(time.time()) + 3600)
+    st = _wait_shown(page, "title")
+    assert st["title"] == "春季发布会" and st["event"] == 7
+    stage_is(state="live", hls=http.url())
+    st = _wait_shown(page, "video", timeout=40)
+    assert st["src"] == http.url() and st["mode"] == "live"
+    stage_is(state="interrupted", hls=http.url())
+    _wait_shown(page, "interrupted")
+    stage_is(state="ended", hls=replay.url("replay.m3u8"))
+    _wait_shown(page, "ended")
+    assert page.locator("#stage-replay").inner_text() == "观看回放"
+    page.locator("#stage-replay").click()
+    st = _wait_shown(page, "video", timeout=30)
+    assert st["mode"] == "replay" and st["src"] == replay.url("replay.m3u8")
+    rgb, _, _ = _canvas(page)
+    _save(rgb, shots, "from-the-server")

@@ -171,6 +171,15 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     assert vis.locator(".sc-badge").first.inner_text() == "LIVE"
     assert _playing(vis) > 1.0
     vis.screenshot(path=str(SHOTS / "showcase-watch-live-phone.png"), full_page=True)
+    vis.fill("#sc-ask textarea", "Will the spring collection ship abroad?")
+    vis.locator("#sc-ask button").click()
+    vis.wait_for_url(f"**/events/{event}?note=asked*")
+    asked = org.locator(".sc-q", has_text="Will the spring collection ship abroad?")
+    asked.wait_for(timeout=15_000)  # the console polls live.json and shows the new question by itself
+    asked.locator("button", has_text="标为已回答").click()
+    org.wait_for_url("**note=q_answer*")
+    assert org.locator(".sc-q").first.get_attribute("data-state") == "answered"
+    org.screenshot(path=str(SHOTS / "showcase-console-question-phone.png"), full_page=True)
 
     desk = chromium.new_context(viewport=DESKTOP, locale="en-US")
     office = _sign_in(desk, server.url, "orla")

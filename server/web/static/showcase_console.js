@@ -1,5 +1,5 @@
 // The organizer's event page: only the chosen source's fields show; the stream's state,
-// the viewers and the questions waiting are polled every 3 s from live.json (a state
+// the viewers and the questions are polled every 3 s from live.json (a state
 // change reloads the page so its buttons match, unless the organizer is typing or a form
 // is on its way).
 (function () {
@@ -40,6 +40,8 @@
         if (reason) reason.textContent = s.reason || "";
         var viewers = document.getElementById("sc-viewers");
         if (viewers && String(s.viewers) !== viewers.getAttribute("data-viewers")) reload();
+        var board = document.getElementById("qa");
+        if (board && String(s.questions) !== board.getAttribute("data-questions")) reload();  // a new question
       })
       .catch(function () {});
   }

@@ -157,6 +157,7 @@ async def test_a_push_source_shows_obs_its_server_and_key(sc: ShowcaseApp, free_
     page = (await sc.get(f"/console/showcases/{event}")).text
     assert f"rtmp://127.0.0.1:{free_tcp_port}/live</code>" in page and ">launch-key-123</code>" in page
     assert 'id="sc-stream-state">not streaming' in page and "waiting for the broadcaster" in page
+    assert "Source: RTMP push (OBS, ...)" in page
     await sc.as_("v1")
     public = (await sc.get(f"/events/{event}")).text
     assert "launch-key-123" not in public

@@ -92,8 +92,7 @@ async def go_live(request: Request, viewer: Manager, event_id: EventId) -> Respo
     desk = desk_of(request)
     form = await request.form()
     spec = _spec(form)
-    shown = {k: v for k, v in spec.items() if k not in ("key", "passphrase")} | {
-        "key": spec.get("key", ""), "passphrase": spec.get("passphrase", "")}
+    shown = dict(spec)  # the form again after a refusal (a key made here is kept: the managers see it anyway)
     row = await service.event(event_id)
     if row.state not in ("scheduled", "live"):
         problems = by_field(web_of(request).texts, viewer.lang, [

@@ -28,6 +28,8 @@ from datetime import UTC, datetime, timedelta
 from world.bookings.check import Problem
 from world.text import clean_text
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # epoch seconds -> datetime without the clock-reading calls
+
 __all__ = [
     "EARLY_START", "EVENT_STATES", "MAX_CAPACITY", "MAX_DESCRIPTION_CHARS", "MAX_MINUTES", "MAX_PRESENTERS",
     "MAX_TITLE_CHARS", "MIN_MINUTES", "REGISTRATIONS", "TRANSITIONS", "Event", "EventDraft", "Problem",
@@ -115,7 +117,7 @@ def aware(moment: datetime | float) -> datetime:
         if moment.tzinfo is None:
             raise ValueError("event times must be aware datetimes (or UTC epoch seconds)")
         return moment.astimezone(UTC)
-    return datetime.fromtimestamp(float(moment), UTC)
+    return EPOCH + timedelta(seconds=float(moment))
 
 
 def cleaned(draft: EventDraft) -> EventDraft:

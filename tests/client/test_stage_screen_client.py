@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,3 +196,76 @@ def test_stream_flag_source_failure_and_replay(server: WorldServer, live, tmp_pa
     assert (_inner(ended, box).max(axis=-1) - _inner(ended, box).min(axis=-1) > 120).mean() < 0.05, "not a card"
     sat = _inner(replay, box).max(axis=-1) - _inner(replay, box).min(axis=-1)
     assert (sat > 120).mean() > 0.3, "the replay's test pattern is not on the screen"
+
+
+class _Stages:
+    """The showcase service's side of the world server's stage board (``StageSource``)."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, object] = {}
+
+    async def stage_of(self, park_id: str) -> object | None:
+        return self.now.get(park_id)
+
+
+def test_the_world_servers_stage_message_drives_the_screen(server: WorldServer, live, tmp_path: Path) -> None:
+    """The `stage` message through the wire: the stage board's scheduled, live, interrupted
+    and ended reach the desktop client's screen, the title in the client's language."""
+    from server.stage_board import StageState
+
+    _stream, http = live
+    vod = HlsServer(make_vod(tmp_path / "vod").parent).start()
+    stages = _Stages()
+    server.call(lambda app: setattr(app.stages, "source", stages))
+
+    def stage_is(**kw: object) -> None:
+        stages.now[PARK] = StageState(event=7, title_zh="春季发布会", title_en="Spring showcase", **kw)  # type: ignore[arg-type]
+        server.run(server.app.stages.refresh(PARK))  # type: ignore[union-attr]
+
+    # each change follows the client's report of the one before (its script waits for each)
+    script = [LOOK, {"do": "wait_stage", "shown": "idle", "timeout": 30},
+              {"do": "wait_stage", "shown": "title", "timeout": 30}, {"do": "wait", "for": 0.3},
+              {"do": "screenshot", "name": "stage-scheduled"},
+              {"do": "wait_stage", "shown": "video", "timeout": 40},
+              {"do": "wait_stage", "shown": "interrupted", "timeout": 20},
+              {"do": "wait_stage", "shown": "ended", "timeout": 20}, {"do": "replay"},
+              {"do": "wait_stage", "shown": "video", "timeout": 20}, {"do": "quit"}]
+    (tmp_path / "script.json").write_text(json.dumps(script))
+    cmd = [str(Path(sys.executable).with_name("cloudpark")), "client", "--server", server.ws_url, "--park", PARK,
+           "--name", "Viewer", "--lang", "zh", "--spawn", "stage", "--offscreen", "--size", "960x540",
+           "--script", str(tmp_path / "script.json"), "--screenshot", str(tmp_path / "shots"), "--max-seconds", "150"]
+    lines: list[str] = []
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT,  # noqa: S603
+                            env={**os.environ, "CLOUDPARK_CACHE": str(tmp_path / "c")})
+    try:
+        assert proc.stderr is not None
+        steps = {"'shown': 'idle'": {"state": "scheduled", "starts": int(time.time()) + 3600},
+                 "stage-scheduled.png": {"state": "live", "hls": http.url()},
+                 "'shown': 'video'": {"state": "interrupted", "hls": http.url()},
+                 "'shown': 'interrupted'": {"state": "ended", "hls": vod.url("replay.m3u8")}}
+        for line in proc.stderr:
+            lines.append(line)
+            for mark, kw in list(steps.items()):
+                if mark in line:
+                    del steps[mark]  # each once: the replay's video comes later
+                    stage_is(**kw)
+        assert proc.wait(30) == 0, "".join(lines[-40:])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        vod.stop()
+    log = "".join(lines)
+    if (tmp_path / "shots").exists():
+        shutil.copytree(tmp_path / "shots", ROOT / "build" / "screenshots" / "client", dirs_exist_ok=True)
+    shown = re.findall(r"stage screen: (video|connecting|interrupted|ended|title|idle)\n", log)
+    assert shown[:6] == ["title", "connecting", "video", "interrupted", "ended", "video"], shown
+    waited = [ast.literal_eval(s)["shown"] for s in re.findall(r"stage screen state: (\{.*?\}) at ", log)]
+    assert waited == ["idle", "title", "video", "interrupted", "ended", "video"], waited  # none timed out
+    assert re.search(r"stage: scheduled \(showing title\)", log), log[-2000:]
+    states = [ast.literal_eval(s) for s in re.findall(r"stage screen state: (\{.*?\}) at ", log)]
+    assert states[-1]["mode"] == "replay"
+    scheduled = _shot(tmp_path / "shots", "scheduled")
+    box = tuple(int(v) for v in re.findall(r"stage screen state: \{.*?\} at \((\d+), (\d+), (\d+), (\d+)\)", log)[0])
+    card = _inner(scheduled, box)
+    assert (card.min(axis=-1) > 200).mean() > 0.01, "no title text on the scheduled card"
+    assert (card[..., 2] > card[..., 0] + 10).mean() > 0.5, "the scheduled card is not the blue title card"

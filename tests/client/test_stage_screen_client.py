@@ -106,6 +106,7 @@ def test_the_stream_plays_on_the_stage_screen_in_step(server: WorldServer, live,
     assert len(states) == 3, log[-3000:]
     box = tuple(int(v) for v in states[1][1:])
     assert box[2] - box[0] > 120 and box[3] - box[1] > 60, f"the screen is too small in the view: {box}"
+    assert [ast.literal_eval(st[0])["shown"] for st in states] == ["idle", "video", "interrupted"]  # none timed out
     playing = ast.literal_eval(states[1][0])
     assert playing["shown"] == "video" and playing["mode"] == "live"
     idle, one, two, card = (_inner(_shot(shots, n), box) for n in ("idle", "live-1", "live-2", "interrupted"))
@@ -189,7 +190,8 @@ def test_stream_flag_source_failure_and_replay(server: WorldServer, live, tmp_pa
     assert shown[:5] == ["connecting", "video", "interrupted", "video", "ended"], shown
     assert "stage stream interrupted: " in log and "HTTP 404" in log
     states = [ast.literal_eval(s) for s in re.findall(r"stage screen state: (\{.*?\}) at ", log)]
-    assert states[-1]["mode"] == "replay" and states[-1]["shown"] == "video", states[-1]
+    assert [st["shown"] for st in states] == ["video", "interrupted", "video", "ended", "video"], states  # none timed out
+    assert states[-1]["mode"] == "replay", states[-1]
     gone, ended, replay = (_shot(shots, n) for n in ("source-gone", "ended", "replay"))
     box = tuple(int(v) for v in re.findall(r"stage screen state: \{.*?\} at \((\d+), (\d+), (\d+), (\d+)\)", log)[-1])
     assert (_inner(gone, box)[..., 0] > _inner(gone, box)[..., 2] + 10).mean() > 0.5, "no interrupted card"

@@ -201,7 +201,7 @@ class StreamPlayer:
         self.segments += 1
         synced = self.live and seg.pdt is not None
         try:
-            with av.open(io.BytesIO(data), format="mpegts") as container:
+            with av.open(io.BytesIO(data), mode="r", format="mpegts") as container:
                 if not container.streams.video:
                     return
                 stream = container.streams.video[0]
@@ -227,7 +227,7 @@ class StreamPlayer:
                     elif now - due > LATE_S:
                         self.skipped += 1
                         continue
-                    image = np.ascontiguousarray(frame.to_ndarray(format="bgr24")[::-1])
+                    image = np.ascontiguousarray(frame.to_ndarray(format="bgr24")[::-1], dtype=np.uint8)
                     shown = self.clock()
                     with self._lock:
                         self._frame = Frame(image, source, shown, seg.seq)
@@ -235,7 +235,7 @@ class StreamPlayer:
                     self.status = "playing"
                     if synced:
                         self.delay = shown - source  # type: ignore[operator]
-        except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+        except av.error.FFmpegError as exc:
             self._fail(f"segment {seg.seq}: {exc}")
         finally:
             self._stream_t += seg.duration

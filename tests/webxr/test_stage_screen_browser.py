@@ -293,6 +293,8 @@ def test_vr_viewers_see_the_stream_on_the_same_screen(server: WorldServer, live,
     page.click("#enter-vr")
     page.wait_for_function("() => window.cloudpark.state().xr.mode === 'vr' && window.cloudpark.state().xr.frames > 5",
                            timeout=20000)
+    st = _stage(page)
+    assert st["sound"] and not st["muted"], "entering VR (a tap) did not bring the stage's sound"
     page.evaluate("() => { window.cloudpark.world.rig.rotation.y = Math.PI; }")  # turned round to face the stage (south)
     one, _, rect = _canvas(page)
     page.wait_for_timeout(1000)

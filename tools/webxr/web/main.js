@@ -96,6 +96,8 @@ async function main() {
     serverUrl: url, firstVisit: !ticket && !login && !query.get("name") && !savedGuestName(),
   });
   app.xr = new XRMode(app);
+  // entering VR / AR is a tap: the stage's sound comes on with it (no page buttons in a headset)
+  document.getElementById("xr-buttons").addEventListener("click", () => app.stage.gesture(), { capture: true });
   app.booth.onChange((view) => app.xr.showBooth(view));
   await app.xr.addButtons(document.getElementById("xr-buttons"));
   const me = world.setSelf(name, color);

@@ -274,6 +274,12 @@ export class StageScreen {
     this.redraw();
   }
 
+  /** A tap that enters VR or AR: no page buttons can be tapped in the headset, so the
+   * stage's sound comes on with it while a stream is loaded. */
+  gesture() {
+    if (this.mode && !this.soundOn) this.enableSound();
+  }
+
   toggleSound() {
     if (this.soundOn) {
       this.video.muted = true;

@@ -38,6 +38,18 @@ async def _schedule(sc: ShowcaseApp, user: str = "orla", **changes: str) -> int:
     return int(re.search(r"/console/showcases/(\d+)", made.headers["location"]).group(1))  # type: ignore[union-attr]
 
 
+async def _stream_state(sc: ShowcaseApp, event: int, want: str, seconds: float = 30.0) -> dict[str, object]:  # noqa: F811
+    """Wait until the console says the stream is ``want`` and the event has it recorded
+    (the supervisor's state changes first; its report lands on the event a moment later)."""
+    for _ in range(int(seconds * 10)):
+        state = (await sc.client.get(f"/console/showcases/{event}/live.json")).json()
+        row = await sc.store.showcases.get(event)
+        if state["stream"] == want and row is not None and row.stream_state == want:
+            return dict(state)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the stream never became {want}: {state}, recorded {row.stream_state if row else None}")
+
+
 async def test_editing_moves_the_event_and_cancelling_tells_the_registrants(sc: ShowcaseApp) -> None:  # noqa: F811
     event = await _schedule(sc)
     csrf = await sc.as_("v1")
@@ -173,12 +185,8 @@ async def test_the_test_pattern_goes_live_through_the_apps_supervisor_and_leaves
     csrf = await sc.as_("orla")
     assert (await sc.post(f"/console/showcases/{event}/live", {"kind": "test_pattern"}, csrf)).status_code == 303
     data = Path(sc.app.state.web.config.data_dir)
-    for _ in range(300):  # the first segments: up to 30 s on a loaded machine
-        state = (await sc.client.get(f"/console/showcases/{event}/live.json")).json()
-        if state["stream"] == "live":
-            break
-        await asyncio.sleep(0.1)
-    assert state["stream"] == "live" and state["event"] == "live"
+    state = await _stream_state(sc, event, "live")  # the first segments: up to 30 s on a loaded machine
+    assert state["event"] == "live"
     row = await sc.store.showcases.get(event)
     assert (row.state, row.stream_state) == ("live", "live")
     stage = await ShowcaseStages(sc.service).stage_of(PARK)
@@ -199,13 +207,6 @@ async def test_the_test_pattern_goes_live_through_the_apps_supervisor_and_leaves
     assert stage is not None and stage.hls == f"/streams/{event}/replay.m3u8"
 
 
-async def _stream_state(sc: ShowcaseApp, event: int, want: str, seconds: float = 30.0) -> dict[str, object]:  # noqa: F811
-    for _ in range(int(seconds * 10)):
-        state = (await sc.client.get(f"/console/showcases/{event}/live.json")).json()
-        if state["stream"] == want:
-            return dict(state)
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the stream never became {want}: {state}")
 
 
 async def test_a_dead_encoder_shows_stream_interrupted_and_the_event_goes_on(sc: ShowcaseApp) -> None:  # noqa: F811

@@ -35,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 EventId = Annotated[int, Path(ge=1, le=2**62)]
 ParkQuery = Annotated[str, Query(pattern=r"^([a-z0-9][a-z0-9-]{0,63})?$")]
 Public = Annotated[Viewer, Depends(public)]
+REPLAY_DAYS = 30  # the list offers the replays of events that ended this long ago
 NOTES = ("registered", "waitlisted", "unregistered", "asked", "asked_pending", "voted")
 
 
@@ -121,12 +122,26 @@ def web_url(web: Web, park_id: str) -> str:
     return f"/web/{park_id}/?server={quote(web.config.game_url, safe='')}"
 
 
+async def replay_cards(request: Request, lang: str, *, park_id: str | None = None, days: int = REPLAY_DAYS,
+                       limit: int = 20) -> list[EventCard]:
+    """Events that ended within ``days`` and left a replay, the latest first."""
+    service = showcases_of(request)
+    web = web_of(request)
+    names = await park_titles(web, lang)
+    rows = await web.store.showcases.listed(since=service.clock.now() - days * 86400, park_id=park_id or None,
+                                            states=("ended",), limit=500)
+    shown = [r for r in rows if r.stream_state == "ended"
+             and (web.config.data_dir / "streams" / str(r.id) / "replay.m3u8").is_file()]
+    return [await card_of(web, service.tz, r, lang, names) for r in sorted(shown, key=lambda r: -r.end)[:limit]]
+
+
 @router.get("/events", response_class=HTMLResponse)
 async def events(request: Request, viewer: Public, park: ParkQuery = "") -> Response:
     names = await park_titles(web_of(request), viewer.lang)
     return render(request, viewer, "showcase_list.html", cards=await event_cards(request, viewer.lang, park_id=park,
                                                                                  limit=100),
-                  park=park, park_name=names.get(park, park))
+                  replays=await replay_cards(request, viewer.lang, park_id=park), park=park,
+                  park_name=names.get(park, park))
 
 
 async def event_page_of(request: Request, viewer: Viewer, event_id: int, *, status: int = 200,

@@ -194,7 +194,9 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     assert office.locator("#a-registered").inner_text() == "1"
     office.screenshot(path=str(SHOTS / "showcase-attendance-desktop.png"), full_page=True)
 
-    vis.goto(f"{server.url}/events/{event}")
+    vis.goto(f"{server.url}/events")
+    vis.locator(f"#replays + ul .sc-card[data-event='{event}'] a.sc-title").click()  # the replay is listed
+    vis.wait_for_url(f"**/events/{event}")
     assert vis.locator(".sc-player h2").inner_text() == "Replay"
     assert vis.locator("#sc-video").get_attribute("data-src") == f"/streams/{event}/replay.m3u8"
     assert _playing(vis) > 1.0

@@ -201,6 +201,8 @@ async def test_the_test_pattern_goes_live_through_the_apps_supervisor_and_leaves
     row = await sc.store.showcases.get(event)
     assert (row.state, row.stream_state) == ("ended", "ended")
     assert (data / "streams" / str(event) / "replay.m3u8").is_file()
+    listed = (await sc.get("/events")).text
+    assert listed.index('id="replays"') < listed.index(f'href="/events/{event}"')  # listed among the replays
     replay = (await sc.get(f"/events/{event}")).text
     assert f'data-src="/streams/{event}/replay.m3u8"' in replay and "Replay" in replay
     stage = await ShowcaseStages(sc.service).stage_of(PARK)

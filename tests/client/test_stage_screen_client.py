@@ -125,7 +125,9 @@ def test_the_stream_plays_on_the_stage_screen_in_step(server: WorldServer, live,
     delays = [(float(a), b) for a, b in re.findall(r"stage: delay ([\d.]+) s \(program clock\), ([\d.]+ s|-)", log)]
     assert delays, log[-3000:]
     program = [a for a, _ in delays]
-    assert all(abs(d - TARGET_DELAY_S) < 0.75 for d in program[1:]), program  # a frame up to LATE_S late is shown
+    # within a second of the target, what viewers are to agree on (a frame up to LATE_S late is
+    # still shown, and converting it takes a while more on a busy machine)
+    assert all(abs(d - TARGET_DELAY_S) < 1.0 for d in program[1:]), program
     pixel = [float(b.split()[0]) for _, b in delays if b != "-"]
     if stream.clock:
         assert pixel, "the pixel clock was never read from the texture"

@@ -277,6 +277,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().guess_type(path)
 
 
+class _Quiet(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+        # a viewer that went away mid-segment (a seek, a stop) is not an error
+
+
 class HlsServer:
     """A real HTTP server on 127.0.0.1 (port 0) serving ``folder`` in a thread."""
 
@@ -285,7 +296,7 @@ class HlsServer:
         self.broken = False
         self.requests = 0
         handler = functools.partial(type("H", (_Handler,), {"server_state": self}), directory=str(folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Quiet(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="hls-server", daemon=True)
 
     def start(self) -> HlsServer:

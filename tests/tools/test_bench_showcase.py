@@ -102,7 +102,7 @@ def test_the_bots_tally_counts_the_seconds_each_client_heard() -> None:
     t = Tally(clients=3, window_s=10.0, showcase=True, wall_from=1000.2, wall_until=1010.2, reactions_sent=30)
     # whole seconds 1001..1008 are expected (the counts of second s come just after s + 1)
     t.reaction_seconds = [list(range(1000, 1010)), [s for s in range(1001, 1009) if s != 1004], []]
-    t.reaction_counts = {1002: {1: {30}, 2: {30}}, 1003: {1: {30}, 2: {29}}}
+    t.reaction_counts = {1002: {1: {30}, 2: {30}, 0: {30}}, 1003: {1: {30}, 2: {29}}}  # 0: hall not known yet
     t.halls = [1, 2, 0]
     t.asked_in = {7: 2, 8: 1}
     t.question_halls = {7: {1, 2}, 8: {1}}
@@ -116,6 +116,7 @@ def test_the_bots_tally_counts_the_seconds_each_client_heard() -> None:
     merged = t.merge(Tally(clients=1, showcase=True, reaction_seconds=[[1001]], halls=[3],
                            reaction_counts={1003: {3: {29}}}, wall_from=1000.2, wall_until=1010.2))
     assert merged.reaction_counts[1003] == {1: {30}, 2: {29}, 3: {29}} and merged.halls == [1, 2, 0, 3]
+    assert merged.showcase_summary()["halls_per_second_max"] == 3
     assert "showcase" not in Tally(clients=1).summary()
 
 

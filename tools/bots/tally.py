@@ -110,7 +110,8 @@ class Tally:
             "halls": {str(h): n for h, n in sorted(per_hall.items())},
             "seconds_same_counts_in_every_hall": agreed,
             "seconds_with_counts": len(seconds),
-            "halls_per_second_max": max((len(h) for h in seconds.values()), default=0),
+            # halls whose clients got a second's counts (0: a bot not told its hall yet is no hall)
+            "halls_per_second_max": max((len([x for x in h if x]) for h in seconds.values()), default=0),
             "questions_asked_in_window": len(self.asked_in),
             "questions_seen_in_another_hall": len(crossed),
             "questions_seen": len(self.question_halls),

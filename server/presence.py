@@ -227,6 +227,8 @@ class Presence:
         eid = hall.room.join(visitor.person, spawn, rng, at=at)
         visitor.park, visitor.eid, visitor.seat = hall, eid, key
         hall.clients[eid] = visitor
+        if admitted.opened:
+            self._tell_halls(park, but=visitor)  # the newcomer gets its own `hall` after `joined`
         return eid
 
     def move_to_main(self, visitor: Visitor, now: float) -> int:
@@ -266,11 +268,20 @@ class Presence:
                 for eid in list(closed.room.avatars):  # stand-ins of presenters, nobody seated
                     closed.room.leave(eid)
                 log.info("park %s: overflow hall %d closed", main.id, change.closed)
+                self._tell_halls(main)
         for offer in (*change.withdrawn, *change.offers):
             visitor = self._seated(main, offer.who)
             if visitor is not None and visitor.park is not None:
                 until = offer.until if offer in change.offers else 0.0
                 visitor.peer.push(encode(self.hall_message(visitor.park, until)))
+
+    def _tell_halls(self, main: HostedPark, but: Visitor | None = None) -> None:
+        """A hall opened or closed: everyone in the park gets their ``hall`` again (how many
+        halls there are now), after what was pushed to them before."""
+        for hall in main.halls():
+            for visitor in hall.clients.values():
+                if visitor is not but:
+                    visitor.peer.push_later(encode(self.hall_message(hall, self.offer_of(visitor))))
 
     def _seated(self, main: HostedPark, key: object) -> Visitor | None:
         for hall in main.halls():
@@ -285,6 +296,8 @@ class Presence:
         zh, en = main.name_zh, main.name_en
         if hall.hall != MAIN:
             zh, en = f"{zh} {hall.hall}号厅", f"{en} - hall {hall.hall}"
+        elif main.overflow:  # several halls: say this is the main one
+            zh, en = f"{zh} 主厅", f"{en} - main hall"
         return M.Hall(park=main.id, hall=hall.hall, halls=1 + len(main.overflow), capacity=self.cfg.hall_capacity,
                       name_zh=zh, name_en=en, offer_until=offer_until, re=rid)
 

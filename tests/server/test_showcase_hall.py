@@ -94,6 +94,8 @@ def test_a_full_main_hall_opens_an_overflow_hall_with_the_same_booths_and_none_o
             assert [h.hall for h in halls] == [1, 1, 2, 2, 3]
             assert halls[2].name_en == "798 Art Zone - hall 2" and halls[2].name_zh == "798艺术区 2号厅"
             assert halls[0].name_en == "798 Art Zone" and halls[4].halls == 3 and halls[4].capacity == 2
+            assert (app.presence.hall_message(app.parks[PARK]).name_en,
+                    app.presence.hall_message(app.parks[PARK]).name_zh) == ("798 Art Zone - main hall", "798艺术区 主厅")
             assert halls_within_capacity(app) == {1: 2, 2: 2, 3: 1}
             from tests.server.harness import http_get
 
@@ -101,6 +103,9 @@ def test_a_full_main_hall_opens_an_overflow_hall_with_the_same_booths_and_none_o
             assert f'cloudpark_halls{{park="{PARK}"}} 3' in metrics.decode()
             joined = [of(v, M.Joined)[-1] for v in vs]
             assert all(j.booths == joined[0].booths and j.scene == joined[0].scene for j in joined)
+            # a hall opening tells everyone how many there are now
+            await vs[0].wait_for(lambda m: isinstance(m, M.Hall) and m.halls == 3)
+            await vs[3].wait_for(lambda m: isinstance(m, M.Hall) and m.hall == 2 and m.halls == 3)
             assert [b.id for b in joined[0].booths] == ["b1", "b2"]
             # each hall its own crowd: v0 sees v1 but none of the overflow halls' people
             await vs[0].wait_until(lambda: len(vs[0].seen) == 1)

@@ -16,7 +16,7 @@ from server.clock import ManualClock
 from server.db import Store
 from server.web.app import create_app
 from server.web.texts import load_texts
-from tests.server.conftest import database_url  # noqa: F401 - the fixture: a fresh database on each engine
+from tests.server.conftest import database_url, pg_template  # noqa: F401 - the fixtures: a fresh database on each engine
 from tests.web.conftest import AppUnderTest, web_config
 from tests.web.people import PASSWORD, seed_people
 

@@ -40,9 +40,10 @@ def main(out: Path) -> int:
     view.handle(stage)
     board = BoardPanel(base, lambda key, **p: texts.translate("zh", key, **p), lambda: False)
     for msg in (stage, M.Questions(event=7, voted=[31], items=[
-            M.QuestionItem(id=31, name="李娜", text="什么时候在798上映？", votes=12),
+            M.QuestionItem(id=31, name="李娜", text="什么时候在798上映？", votes=12, state="visible"),
             M.QuestionItem(id=30, name="Bo", text="会有回放吗？", votes=3, state="answered")]),
             M.Polls(event=7, items=[M.PollItem(id=4, question="最喜欢哪一段？", options=["开场", "结尾"], counts=[4, 9],
+                                               kind="single", results="live", state="open", max_choices=1,
                                                ballots=13)])):
         board.handle(msg)
     board.sync()

@@ -9,10 +9,11 @@ from client.texts import load_texts
 from world.protocol import messages as M
 
 LIVE = M.StageView(park="798-art-zone", event=7, title="首映", state="live")
-BOARD = M.Questions(event=7, items=[M.QuestionItem(id=31, name="李娜", text="什么时候上映？", votes=12),
+BOARD = M.Questions(event=7, items=[M.QuestionItem(id=31, name="李娜", text="什么时候上映？", votes=12, state="visible"),
                                     M.QuestionItem(id=30, name="Bo", text="有回放吗？", votes=3, state="answered")],
                     voted=[30])
 POLLS = M.Polls(event=7, items=[M.PollItem(id=4, question="最喜欢哪一段？", options=["开场", "结尾"], counts=[1, 2],
+                                           kind="single", results="live", state="open", max_choices=1,
                                            ballots=3)])
 
 

@@ -49,8 +49,9 @@ def test_reactions_are_sent_only_with_an_event_on_the_stage() -> None:
 
 def test_the_board_and_the_polls_are_kept() -> None:
     state = HallState()
-    state.handle(M.Questions(event=3, items=[M.QuestionItem(id=1, name="Li", text="?", votes=2)]))
-    state.handle(M.Polls(event=3, items=[M.PollItem(id=4, question="?", options=["a", "b"])]))
+    state.handle(M.Questions(event=3, items=[M.QuestionItem(id=1, name="Li", text="?", votes=2, state="visible")]))
+    state.handle(M.Polls(event=3, items=[M.PollItem(id=4, question="?", options=["a", "b"], kind="single", results="live",
+                                                    state="open", max_choices=1)]))
     assert state.questions is not None and state.questions.items[0].votes == 2
     assert state.polls is not None and state.polls.items[0].options == ["a", "b"]
 

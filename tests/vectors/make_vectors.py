@@ -71,13 +71,15 @@ def server_messages() -> dict[str, M.ServerMessage]:
         "reactions": M.Reactions(park="798-art-zone", event=7, second=1767225601,
                                  counts={"applause": 41, "heart": 3, "wow": 1}),
         "questions": M.Questions(event=7, items=[
-            M.QuestionItem(id=31, name="李娜", text="什么时候上映？", votes=12),
+            M.QuestionItem(id=31, name="李娜", text="什么时候上映？", votes=12, state="visible"),
             M.QuestionItem(id=30, name="Bo", text="Is there a replay?", votes=3, state="answered")],
             voted=[31], mine=[30]),
         "polls": M.Polls(event=7, items=[
             M.PollItem(id=4, question="最喜欢哪一段？", options=["开场", "中段", "结尾"], kind="multiple", max_choices=2,
+                       results="live", state="open",
                        counts=[5, 1, 9], ballots=11, chosen=[0, 2]),
-            M.PollItem(id=5, question="Next topic?", options=["VR", "AR"], results="hidden")]),
+            M.PollItem(id=5, question="Next topic?", options=["VR", "AR"], kind="single", results="hidden",
+                       state="open", max_choices=1)]),
         "ok": M.Ok(re=5, data={"likes": 6}),
         "error": M.Error(code="invalid", msg="consent is required", re=6),
         "bye": M.Bye(code=1001, reason="server restarting"),

@@ -121,8 +121,10 @@ def _sample(t: msgspec.inspect.Type) -> object:
         return "x"
     if isinstance(t, msgspec.inspect.BoolType):
         return True
-    if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.TupleType | msgspec.inspect.VarTupleType):
-        return [_sample(x) for x in getattr(t, "item_types", ())]
+    if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.VarTupleType):
+        return [_sample(t.item_type)] * (t.min_length or 0)
+    if isinstance(t, msgspec.inspect.TupleType):
+        return [_sample(x) for x in t.item_types]
     if isinstance(t, msgspec.inspect.DictType):
         return {}
     if isinstance(t, msgspec.inspect.UnionType):

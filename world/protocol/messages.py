@@ -634,8 +634,8 @@ class QuestionItem(Struct, omit_defaults=True):
     id: int
     name: str  # who asked
     text: str
-    votes: int = 0
-    state: str = "visible"  # visible | answered (| pending: your own, waiting for a moderator)
+    state: str  # visible | answered (| pending: your own, waiting for a moderator); always sent (a nested
+    votes: int = 0  # record's defaults must be singletons: tests/world/test_codec.py)
 
 
 class Questions(_S2C, tag="questions"):
@@ -655,10 +655,10 @@ class PollItem(Struct, omit_defaults=True):
     id: int
     question: str
     options: list[str]
-    kind: str = "single"  # single | multiple
-    results: str = "live"  # live | hidden (counts only once closed)
-    state: str = "open"  # open | closed
-    max_choices: int = 1
+    kind: str  # single | multiple (these four always sent: a nested record's defaults must be
+    results: str  # live | hidden (counts only once closed)              singletons, test_codec)
+    state: str  # open | closed
+    max_choices: int
     counts: list[int] | None = None  # per option; absent while hidden
     ballots: int = 0  # people who voted (with the counts)
     chosen: list[int] | None = None  # your ballot (only in the copy sent to you on arrival)

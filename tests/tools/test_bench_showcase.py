@@ -9,6 +9,8 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tools.bench.report import machine
 from tools.bench.showcase import decode_sample, event_times
 from tools.bench.showcase_report import (
@@ -20,6 +22,7 @@ from tools.bench.showcase_report import (
     write,
 )
 from tools.bots.tally import Tally
+from tools.cli import main
 from world.stream_clock import render, strip_size
 
 
@@ -168,3 +171,19 @@ def test_the_markdown_names_the_largest_crowd_the_halls_and_the_stream(tmp_path)
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["verdict"]["largest_held_one_hall"] == 200
     broken = markdown(run | {"results": results | {"stream": {"error": "chromium is missing"}}})
     assert "The stream: not measured: chromium is missing" in broken
+
+
+@pytest.mark.parametrize("args", [["--react", "-1"], ["--ask-share", "1.5"], ["--ask-every", "0"],
+                                  ["--upvote-every", "-2"]])
+def test_bad_showcase_audience_settings_are_refused_before_anything_connects(args, capsys) -> None:
+    assert main(["bots", "--park", "798-art-zone", *args]) == 2
+    assert "--ask-share in [0, 1]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, said", [(["--viewers", "1"], "2 or more pages"),
+                                        (["--hall-capacity", "0"], "must be positive"),
+                                        (["--ask-share", "-0.1"], "--ask-share in [0, 1]"),
+                                        (["--seconds", "0"], "must be positive")])
+def test_bad_bench_settings_are_refused_before_anything_starts(args, said, capsys) -> None:
+    assert main(["bench", "showcase", "--no-docs", *args]) == 2
+    assert said in capsys.readouterr().err

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -158,6 +158,14 @@ class Dispatcher:
             self.error(out, ErrorCode.UNAVAILABLE, "the server could not complete this request", rid)
             return
         if reply is None:
+            return
+        if isinstance(reply, AsyncIterator):  # replies sent as they come (a join: joined first)
+            try:
+                async for one in reply:
+                    out.send(one)
+            except Exception:
+                log.exception("request %s failed on the way", type(msg).__name__)
+                self.error(out, ErrorCode.UNAVAILABLE, "the server could not complete this request", rid)
             return
         for one in reply if isinstance(reply, list) else (reply,):
             out.send(one)

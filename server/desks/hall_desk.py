@@ -10,7 +10,7 @@ moderators, the park's staff, admins: the stage finder names them).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from server.clock import Clock
@@ -25,7 +25,7 @@ from world.protocol.constants import ErrorCode
 from world.showcases.reactions import ReactionError
 from world.showcases.seats import SeatError
 
-Arrived = Callable[[Visitor, int], Awaitable[list[Any]]]
+Arrived = Callable[[Visitor, int], AsyncIterator[Any]]
 Found = tuple[HostedPark, StageState]
 
 
@@ -50,12 +50,12 @@ class HallDesk:
                           "count for one person; this one was not counted")
         return M.Ok(re=msg.id) if msg.id else None
 
-    async def hall_move(self, v: Visitor, msg: M.HallMove, _: Any) -> list[Any]:
+    async def hall_move(self, v: Visitor, msg: M.HallMove, _: Any) -> AsyncIterator[Any]:
         try:
             self.presence.move_to_main(v, self.clock.now())
         except SeatError as exc:
             raise Refusal(ErrorCode.UNAVAILABLE if "full" in exc.message else ErrorCode.INVALID, str(exc)) from None
-        return await self.arrived(v, msg.id)
+        return self.arrived(v, msg.id)
 
     async def stage_chat(self, v: Visitor, msg: M.StageChat, found: Found) -> M.Ok | None:
         main, _ = found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from server.clock import Clock
@@ -58,7 +58,7 @@ class ParkDesk:
             return None
         return saved[1], saved[2], saved[3]
 
-    async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | list[Any] | None:
+    async def join(self, v: Visitor, msg: M.Join, park: HostedPark) -> M.Joined | AsyncIterator[Any] | None:
         person = v.person
         assert person is not None
         bar = self.barred(park, person) if self.barred is not None else None
@@ -80,16 +80,18 @@ class ParkDesk:
         except ParkFull as exc:
             raise Refusal(ErrorCode.UNAVAILABLE, str(exc)) from None
         v.peer.session.joined()
-        return await self.arrived(v, msg.id)
+        return self.arrived(v, msg.id)
 
-    async def arrived(self, v: Visitor, rid: int) -> list[Any]:
-        """What a visitor who just came into a hall gets: ``joined``, ``hall``, then the
-        park's ``spaces``, ``stage``, and with an event on it ``questions`` and ``polls``
-        (read on the way: dropped if it moved on meanwhile)."""
+    async def arrived(self, v: Visitor, rid: int) -> AsyncIterator[Any]:
+        """What a visitor who just came into a hall gets, sent as it comes: ``joined`` and
+        ``hall`` at once (snapshots flow from the next tick), then the park's ``spaces``,
+        ``stage``, and with an event on it ``questions`` and ``polls``, each read on the way
+        (the rest dropped if the visitor moved on meanwhile). A mass arrival left people in
+        the park without ``joined``/``hall`` while their board was read (bench showcase)."""
         hall, eid = v.park, v.eid
         assert hall is not None and eid is not None
-        replies: list[Any] = [joined_message(hall, eid, rid),
-                              self.presence.hall_message(hall, self.presence.offer_of(v))]
+        yield joined_message(hall, eid, rid)
+        yield self.presence.hall_message(hall, self.presence.offer_of(v))
         reads: list[Callable[[HostedPark], Awaitable[Any]]] = []
         if self.spaces is not None:
             reads.append(self.spaces)
@@ -102,12 +104,9 @@ class ParkDesk:
         for read in reads:
             got = await read(hall.main_hall)
             if v.park is not hall or v.eid != eid:  # left (or moved on) while it was read
-                return replies
-            if isinstance(got, list):
-                replies.extend(got)
-            elif got is not None:
-                replies.append(got)
-        return replies
+                return
+            for one in got if isinstance(got, list) else (got,) if got is not None else ():
+                yield one
 
     async def leave(self, v: Visitor, msg: M.Leave, _: Any) -> M.Ok | None:
         self.presence.leave(v, self.clock.now())

@@ -205,15 +205,14 @@ class LiveHls:
             return 0
 
     def stop(self) -> None:
+        """Every ffmpeg killed: a stopped test stream needs no clean end, and a signalled
+        ffmpeg blocked on a full pipe made each stop wait its whole timeout (10 s)."""
         self.stopping.set()
-        for proc in reversed(self.procs):
+        for proc in self.procs:
             if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+                proc.kill()
+        for proc in self.procs:
+            proc.wait(5)
 
 
 def make_vod(folder: Path, seconds: int = 6) -> Path:

@@ -64,6 +64,15 @@ async def stream_file(request: Request, viewer: Annotated[Viewer, Depends(public
     if not path.is_file():
         raise HTTPException(404, "no such stream file (not live yet, or ended without a recording)")
     ext = name.rsplit(".", 1)[1]
-    cache = PLAYLIST_CACHE if ext == "m3u8" else SEGMENT_CACHE
-    return FileResponse(path, media_type=TYPES[ext],
-                      headers={"Cache-Control": cache, "Access-Control-Allow-Origin": "*"})
+    headers = {"Cache-Control": PLAYLIST_CACHE if ext == "m3u8" else SEGMENT_CACHE, "Access-Control-Allow-Origin": "*"}
+    if ext == "m3u8":
+        # A live playlist is replaced every second: read it whole, once, so its length and its
+        # bytes agree (a file response stats, then opens by name, and a playlist replaced in
+        # between broke the response: "Too much data for declared Content-Length").
+        try:
+            body = path.read_bytes()
+        except FileNotFoundError:
+            raise HTTPException(404, "no such stream file (ended without a recording)") from None
+        return Response(body if request.method != "HEAD" else b"", media_type=TYPES[ext],
+                        headers={**headers, **({"Content-Length": str(len(body))} if request.method == "HEAD" else {})})
+    return FileResponse(path, media_type=TYPES[ext], headers=headers)

@@ -38,6 +38,11 @@ def test_stream_files_are_served_with_their_types_and_cache_rules(tmp_path: Path
             assert live.headers["cache-control"] == "no-cache"
             assert live.headers["access-control-allow-origin"] == "*"
             assert "set-cookie" not in live.headers  # a shared cache keeps nothing that sets a cookie
+            assert live.content == (folder / "live.m3u8").read_bytes()
+            assert live.headers["content-length"] == str(len(live.content))  # read once: length and bytes agree
+            head_live = await client.head("/streams/7/live.m3u8")
+            assert head_live.status_code == 200 and head_live.content == b""
+            assert head_live.headers["content-length"] == str(len(live.content))
             replay = await client.get("/streams/7/replay.m3u8")
             assert replay.status_code == 200 and replay.headers["cache-control"] == "no-cache"
             seg = await client.get("/streams/7/seg000012.ts")

@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.world.test_permissions_bookings import ADMIN, GUEST, VISITOR, staff_of
 from world.people import Membership, Person
 from world.permissions import ACTIONS, Resource, can, perm_map
 
 PARK = "798-art-zone"
 SHOWCASE = ("showcase.schedule", "showcase.manage", "showcase.moderate", "showcase.register", "showcase.ask")
-
-
-def staff_of(park: str) -> Person:
-    return Person("s-" + park, "staff", "park_staff", registered=True,
-                  memberships=(Membership(90, "park", "staff", park, park_id=park),))
-
-
-GUEST = Person("guest:1", "g", "guest")
-VISITOR = Person("v1", "v", "visitor", registered=True)
-ADMIN = Person("a", "a", "admin", registered=True)
 ORGANIZER = Person("olga", "Olga", "organizer", registered=True)  # organizes the event below
 OTHER_ORGANIZER = Person("otto", "Otto", "organizer", registered=True)
 PRESENTER = Person("pia", "Pia", "visitor", registered=True)

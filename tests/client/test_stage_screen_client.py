@@ -27,7 +27,15 @@ import pytest
 from PIL import Image
 
 from client.stage_stream import TARGET_DELAY_S
-from tests.webxr.stage_stream import CARD_RGB, HlsServer, LiveHls, make_vod, stage_glb, stage_layout
+from tests.webxr.stage_stream import (
+    CARD_RGB,
+    HlsServer,
+    LiveHls,
+    make_vod,
+    serving_live,
+    stage_glb,
+    stage_layout,
+)
 from tests.webxr.world_server import WorldServer
 
 pytestmark = pytest.mark.slow
@@ -47,12 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldServer]:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveHls, HlsServer]]:
-    folder = tmp_path_factory.mktemp("hls")
-    stream = LiveHls(folder).start(wait_segments=5)
-    http = HlsServer(folder).start()
-    yield stream, http
-    http.stop()
-    stream.stop()
+    with serving_live(tmp_path_factory.mktemp("hls")) as both:
+        yield both
 
 
 def _client(server: WorldServer, script: list[dict], tmp_path: Path, *extra: str) -> tuple[str, Path]:

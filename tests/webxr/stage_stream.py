@@ -25,6 +25,8 @@ import struct
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +215,18 @@ class LiveHls:
                 proc.kill()
         for proc in self.procs:
             proc.wait(5)
+
+
+@contextmanager
+def serving_live(folder: Path, wait_segments: int = 5) -> Iterator[tuple[LiveHls, HlsServer]]:
+    """A live test stream in ``folder`` and an HTTP server for it, both stopped after."""
+    stream = LiveHls(folder).start(wait_segments=wait_segments)
+    http = HlsServer(folder).start()
+    try:
+        yield stream, http
+    finally:
+        http.stop()
+        stream.stop()
 
 
 def make_vod(folder: Path, seconds: int = 6) -> Path:

@@ -30,6 +30,7 @@ from tests.webxr.stage_stream import (
     LiveHls,
     make_vod,
     read_clock,
+    serving_live,
     stage_glb,
     stage_layout,
 )
@@ -64,12 +65,8 @@ def server(stage_data: Path, tmp_path: Path) -> Iterator[WorldServer]:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveHls, HlsServer]]:
-    folder = tmp_path_factory.mktemp("hls")
-    stream = LiveHls(folder).start(wait_segments=5)
-    http = HlsServer(folder).start()
-    yield stream, http
-    http.stop()
-    stream.stop()
+    with serving_live(tmp_path_factory.mktemp("hls")) as both:
+        yield both
 
 
 @pytest.fixture(scope="module")

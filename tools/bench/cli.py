@@ -62,6 +62,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="ticks per bot input message (`in.n`, default 2: 10 Hz messages)")
     p.add_argument("--server-core", type=_core, default=0, help="core for the server, or none")
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
+    p.add_argument("--before", type=Path, default=None, metavar="DIR",
+                   help="a checkout of the code before a change (e.g. `git worktree add DIR REF`): its server "
+                   "runs every count too, as mode `before`, interleaved with this one's (same bots)")
+    p.add_argument("--rounds", type=int, default=1, help="runs of every count and mode, interleaved; the "
+                   "summary takes the median (default 1)")
     p.set_defaults(handler=cmd_crowd)
     register_api(bsub)
     register_bookings(bsub)
@@ -77,7 +82,25 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--naive-clients {','.join(map(str, args.naive_clients))}")
     elif args.naive:
         parts.append("--naive")
+    if args.before is not None:
+        parts.append(f"--before {args.before}")
+    if args.rounds > 1:
+        parts.append(f"--rounds {args.rounds}")
     return " ".join(parts)
+
+
+def _commit_of(tree: Path) -> str | None:
+    """The commit a checkout stands on (with ``+changes`` when its files differ from it)."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True,  # noqa: S607
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
 
 
 def cmd_crowd(args: argparse.Namespace) -> int:
@@ -85,15 +108,19 @@ def cmd_crowd(args: argparse.Namespace) -> int:
     from tools.bench.report import machine, verdict, write
     from tools.bench.server_process import BenchError
 
-    if args.seconds <= 0 or args.procs < 1 or args.ramp <= 0:
-        sys.stderr.write("cloudpark bench crowd: --seconds, --procs and --ramp must be positive\n")
+    if args.seconds <= 0 or args.procs < 1 or args.ramp <= 0 or args.rounds < 1:
+        sys.stderr.write("cloudpark bench crowd: --seconds, --procs, --ramp and --rounds must be positive\n")
+        return 2
+    if args.before is not None and not (args.before / "tools" / "cli.py").is_file():
+        sys.stderr.write(f"cloudpark bench crowd: --before {args.before}: no checkout of Cloud Park there "
+                         "(tools/cli.py missing)\n")
         return 2
     bench = CrowdBench(
         clients=args.clients, seconds=args.seconds, shape=args.shape, park=args.park,
         naive=args.naive or bool(args.naive_clients), naive_clients=args.naive_clients,
         tick_rate=args.tick_rate, view_radius=args.view_radius, data_dir=args.data_dir, work_dir=args.out,
         server_core=args.server_core, bots_core=args.bots_core, procs=args.procs, ramp_per_s=args.ramp,
-        batch=args.batch,
+        batch=args.batch, before_dir=args.before.resolve() if args.before else None, rounds=args.rounds,
     )
     started = time.time()
     host = machine()  # before the run: the load average says how busy the machine was
@@ -111,6 +138,8 @@ def cmd_crowd(args: argparse.Namespace) -> int:
                      "batch": args.batch,
                      "view_radius": args.view_radius, "procs": args.procs, "ramp_per_s": args.ramp,
                      "server_core": args.server_core, "bots_core": args.bots_core, "clients": list(args.clients),
+                     "before": str(args.before) if args.before else None, "rounds": args.rounds,
+                     "before_commit": _commit_of(args.before) if args.before else None,
                      "naive_clients": list(args.naive_clients or (args.clients if args.naive else ()))},
         "steps": steps,
         "verdict": verdict(steps),

@@ -50,9 +50,13 @@ class CrowdBench:
     naive_clients: tuple[int, ...] = ()  # counts for naive mode (default: ``clients``)
     bot_args: tuple[str, ...] = ()  # more `cloudpark bots` flags (the showcase bench's audience)
     server_env: tuple[tuple[str, str], ...] = ()  # more CLOUDPARK_* settings for the server
+    before_dir: Path | None = None  # a checkout of the code before a change: its server runs as mode "before"
+    rounds: int = 1  # runs of every (count, mode), interleaved, for a median
 
     def mode_list(self) -> tuple[str, ...]:
-        return self.modes or (("real", "naive") if self.naive else ("real",))
+        if self.modes:
+            return self.modes
+        return ("real",) + (("before",) if self.before_dir is not None else ()) + (("naive",) if self.naive else ())
 
 
 def holds(step: dict[str, Any]) -> bool:
@@ -78,6 +82,7 @@ def run_step(bench: CrowdBench, clients: int, mode: str) -> dict[str, Any]:
         data_dir=bench.data_dir, log_path=bench.work_dir / "logs" / f"serve-{mode}-{clients}-{stamp}.log",
         core=bench.server_core, tick_rate=bench.tick_rate, view_radius=bench.view_radius,
         naive=mode == "naive", max_clients=clients, env=dict(bench.server_env),
+        cwd=bench.before_dir if mode == "before" else None,
     )
     step: dict[str, Any] = {"clients": clients, "mode": mode, "shape": bench.shape}
     server.start()
@@ -225,24 +230,37 @@ def prepare_data_dir(bench: CrowdBench) -> CrowdBench:
 
 
 def run_bench(bench: CrowdBench) -> list[dict[str, Any]]:
+    """Every count in every mode, ``rounds`` times. With one round the modes run one after
+    the other; with ``before`` or several rounds they are interleaved count by count (real,
+    before, naive, then the next round), so a side-by-side comparison shares the machine's
+    state minute by minute."""
+    bench = replace(bench, data_dir=bench.data_dir.resolve(), work_dir=bench.work_dir.resolve())
     bench = prepare_data_dir(bench)
+    modes = bench.mode_list()
+    counts = {m: (bench.naive_clients or bench.clients) if m == "naive" else bench.clients for m in modes}
+    if bench.rounds > 1 or "before" in modes:
+        plan = [(m, c, r) for c in sorted({c for cs in counts.values() for c in cs})
+                for r in range(bench.rounds) for m in modes if c in counts[m]]
+    else:
+        plan = [(m, c, 0) for m in modes for c in counts[m]]
     steps: list[dict[str, Any]] = []
-    for mode in bench.mode_list():
-        stop_after: int | None = None
-        for clients in (bench.naive_clients or bench.clients) if mode == "naive" else bench.clients:
-            if stop_after is not None:
-                steps.append({"clients": clients, "mode": mode, "shape": bench.shape, "holds": False,
-                              "skipped": f"{mode} mode was saturated at {stop_after} clients"})
-                continue
-            log.info("step: %s mode, %d clients, %s, %.0f s", mode, clients, bench.shape, bench.seconds)
-            try:
-                step = run_step(bench, clients, mode)
-            except BenchError as exc:
-                step = {"clients": clients, "mode": mode, "shape": bench.shape, "holds": False, "error": str(exc)}
-            log.info("  %s", _line(step))
-            steps.append(step)
-            if mode == "naive" and saturated(step):
-                stop_after = clients
+    saturated_at: dict[str, int] = {}
+    for mode, clients, rnd in plan:
+        if mode == "naive" and mode in saturated_at:
+            steps.append({"clients": clients, "mode": mode, "shape": bench.shape, "holds": False, "round": rnd,
+                          "skipped": f"{mode} mode was saturated at {saturated_at[mode]} clients"})
+            continue
+        log.info("step: %s mode, %d clients, %s, %.0f s (round %d of %d)", mode, clients, bench.shape,
+                 bench.seconds, rnd + 1, bench.rounds)
+        try:
+            step = run_step(bench, clients, mode)
+        except BenchError as exc:
+            step = {"clients": clients, "mode": mode, "shape": bench.shape, "holds": False, "error": str(exc)}
+        step["round"] = rnd
+        log.info("  %s", _line(step))
+        steps.append(step)
+        if mode == "naive" and saturated(step):
+            saturated_at[mode] = clients
     return steps
 
 

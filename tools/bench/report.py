@@ -30,19 +30,51 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _median(values: list[float]) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def summary(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (mode, count) over its rounds: medians, and whether most rounds held."""
+    groups: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for st in steps:
+        if "skipped" not in st:
+            groups.setdefault((st["mode"], st["clients"]), []).append(st)
+    rows = []
+    for (mode, clients), runs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        ok = [r for r in runs if "tick_ms" in r]
+        rows.append({
+            "mode": mode, "clients": clients, "rounds": len(runs),
+            "held_rounds": sum(1 for r in runs if r.get("holds")),
+            "holds": sum(1 for r in runs if r.get("holds")) * 2 > len(runs),
+            "tick_p99_ms": _median([r["tick_ms"]["p99"] for r in ok]),
+            "tick_p50_ms": _median([r["tick_ms"]["p50"] for r in ok]),
+            "snapshots_min": _median([r["snapshots_per_client_per_s"]["min"] for r in ok]),
+            "snapshots_mean": _median([r["snapshots_per_client_per_s"]["mean"] for r in ok]),
+            "server_cpu_percent": _median([r["server_cpu_percent"] for r in ok]),
+            "other_load_percent": _median([r.get("other_load_on_server_core_percent") for r in ok]),
+        })
+    return rows
+
+
 def largest_held(steps: list[dict[str, Any]], mode: str) -> int | None:
-    held = [s["clients"] for s in steps if s.get("mode") == mode and s.get("holds")]
+    """The largest count whose rounds mostly held (with one round: the count held)."""
+    held = [s["clients"] for s in summary(steps) if s["mode"] == mode and s["holds"]]
     return max(held) if held else None
 
 
 def verdict(steps: list[dict[str, Any]]) -> dict[str, Any]:
-    real, naive = largest_held(steps, "real"), largest_held(steps, "naive")
+    real, naive, before = (largest_held(steps, m) for m in ("real", "naive", "before"))
     ratio = None
     if real is not None and naive:
         ratio = round(real / naive, 2)
     per_count = {}
     for s in steps:
-        if s.get("mode") != "real":
+        if s.get("mode") != "real" or s.get("round", 0) != 0:
             continue
         twin = next((n for n in steps if n.get("mode") == "naive" and n["clients"] == s["clients"]), None)
         p_real = s.get("tick_ms", {}).get("p99")
@@ -50,6 +82,8 @@ def verdict(steps: list[dict[str, Any]]) -> dict[str, Any]:
         if p_real and p_naive:
             per_count[str(s["clients"])] = round(p_naive / p_real, 2)
     return {"largest_held_real": real, "largest_held_naive": naive, "clients_ratio": ratio,
+            "largest_held_before": before,
+            "real_over_before": round(real / before, 2) if real is not None and before else None,
             "tick_p99_ratio_naive_over_real": per_count,
             "targets": {"tick_p99_ms_below": TICK_P99_BUDGET_MS, "snapshots_per_s_at_least": MIN_SNAPSHOTS_PER_S}}
 
@@ -61,8 +95,8 @@ def plot(steps: list[dict[str, Any]], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for mode, style in (("real", "o-"), ("naive", "s--")):
-        rows = [s for s in steps if s.get("mode") == mode and "tick_ms" in s]
+    for mode, style in (("real", "o-"), ("before", "^:"), ("naive", "s--")):
+        rows = [s for s in steps if s.get("mode") == mode and "tick_ms" in s and s.get("round", 0) == 0]
         if not rows:
             continue
         xs = [s["clients"] for s in rows]
@@ -107,10 +141,12 @@ def markdown(run: dict[str, Any]) -> str:
         "| generator CPU % | holds |",
         "|---|---:|---:|---|---|---|---|---|---|---|---|---|",
     ]
+    several = s.get("rounds", 1) > 1
     for st in run["steps"]:
+        mode = f"{st['mode']} #{st.get('round', 0) + 1}" if several else st["mode"]
         if "error" in st or "skipped" in st:
             why = st.get("error") or st.get("skipped")
-            lines.append(f"| {st['mode']} | {st['clients']} | - | {str(why)[:80].replace('|', '/')} "
+            lines.append(f"| {mode} | {st['clients']} | - | {str(why)[:80].replace('|', '/')} "
                          "| - | - | - | - | - | - | - | no |")
             continue
         t, r, lat = st["tick_ms"], st["snapshots_per_client_per_s"], st["latency_ms"]
@@ -118,7 +154,7 @@ def markdown(run: dict[str, Any]) -> str:
         bound = ">" if t.get("max_beyond_buckets") else "<=" if t.get("max_is_bucket_bound") else ""
         top = bound + _f(t["max"])
         lines.append(
-            f"| {st['mode']} | {st['clients']} | {st['joined']} | {_f(t['p50'])} / {_f(t['p99'])} / {top} "
+            f"| {mode} | {st['clients']} | {st['joined']} | {_f(t['p50'])} / {_f(t['p99'])} / {top} "
             f"| {_f(r['mean'])} ({_f(r['min'])}) | {_f(lat['p50'])} / {_f(lat['p99'])} "
             f"| {_f(st['down_bytes_per_client_per_s'], 0)} / {_f(st['up_bytes_per_client_per_s'], 0)} "
             f"| {_f(st['server_cpu_percent'])} ({_f(st.get('other_load_on_server_core_percent'))}) | {_f(st['rss_mb'])} ({_f(st['rss_per_client_kb'])}) "
@@ -131,6 +167,22 @@ def markdown(run: dict[str, Any]) -> str:
         f"{MIN_SNAPSHOTS_PER_S:.0f} snapshots/s): real **{_f(v['largest_held_real'])}**, naive "
         f"**{_f(v['largest_held_naive'])}**" + (f", ratio **{v['clients_ratio']}x**." if v["clients_ratio"] else "."),
     ]
+    if s.get("before"):
+        lines.append(f"The code before the change (`{s['before']}`, commit {s.get('before_commit') or '?'}): "
+                     f"**{_f(v.get('largest_held_before'))}** held"
+                     + (f"; this code over it: **{v['real_over_before']}x**." if v.get("real_over_before") else "."))
+    if several or s.get("before"):
+        lines += ["", f"Medians over the rounds ({s.get('rounds', 1)} per count and mode, interleaved):", "",
+                  "| mode | clients | rounds held | tick p50 / p99 ms | snaps/s/client mean (min) "
+                  "| server CPU % (others on its core) | holds |", "|---|---:|---:|---|---|---|---|"]
+        for row in summary(run["steps"]):
+            lines.append(
+                f"| {row['mode']} | {row['clients']} | {row['held_rounds']} of {row['rounds']} "
+                f"| {_f(row['tick_p50_ms'])} / {_f(row['tick_p99_ms'])} "
+                f"| {_f(row['snapshots_mean'])} ({_f(row['snapshots_min'])}) "
+                f"| {_f(row['server_cpu_percent'])} ({_f(row['other_load_percent'])}) "
+                f"| {'yes' if row['holds'] else 'no'} |")
+        lines.append("")
     if v["tick_p99_ratio_naive_over_real"]:
         pairs = ", ".join(f"{k}: {x}x" for k, x in v["tick_p99_ratio_naive_over_real"].items())
         lines.append(f"Tick p99, naive over real, at the same count: {pairs}.")

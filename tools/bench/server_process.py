@@ -61,8 +61,9 @@ class Sample:
 class ServerUnderTest:
     def __init__(self, *, data_dir: Path, log_path: Path, core: int | None, tick_rate: int,
                  view_radius: float | None, naive: bool, max_clients: int,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
         self.data_dir = data_dir
+        self.cwd = cwd  # another checkout's server (``python -m tools.cli`` resolves from the working dir)
         self.log_path = log_path
         self.core = core
         self.tick_rate = tick_rate
@@ -100,7 +101,10 @@ class ServerUnderTest:
         env.update(self.env)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
+        if self.cwd is not None:  # that checkout's packages before the installed ones
+            env["PYTHONPATH"] = str(self.cwd)
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env,  # noqa: S603
+                                     cwd=self.cwd)
         log.close()
         pin(self.proc.pid, self.core)
         self.ps = psutil.Process(self.proc.pid)

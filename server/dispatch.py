@@ -3,7 +3,8 @@
 ``ROUTES`` is data. For each request ``Dispatcher.handle``:
 1. finds the route (``unknown_type`` if none);
 2. finds the resource the request is about with the route's finder (a finder raises
-   ``Refusal``, e.g. ``not_found``, naming what is missing);
+   ``Refusal``, e.g. ``not_found``, naming what is missing; one that must read the
+   database returns an awaitable);
 3. asks ``can(person, action, resource)`` once (``not_allowed`` with the clause's
    reason when denied) — the only ``can`` call of the websocket transport; routes
    marked ``PUBLIC`` (signing in, listing parks, pings, movement, which the session's
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ log = logging.getLogger("cloudpark.dispatch")
 PUBLIC = ""
 Reply = msgspec.Struct | list[msgspec.Struct] | None
 Action = str | Callable[[Any], str]
-Finder = Callable[[Visitor, Any], tuple[Resource, Any]]
+Finder = Callable[[Visitor, Any], tuple[Resource, Any] | Awaitable[tuple[Resource, Any]]]
 Handler = Callable[[Visitor, Any, Any], Awaitable[Reply]]
 
 
@@ -75,6 +77,7 @@ ROUTES: dict[type, Route] = {
     M.Kiosk: Route("kiosk", "view", "park.join"),  # anyone in a park; what it shows depends on who asks
     M.SpaceSlots: Route("spaces", "slots", "booking.make", find="space"),  # a zone of the park the visitor is in
     M.SpaceBook: Route("spaces", "book", "booking.make", find="space"),
+    M.SpaceCheckIn: Route("spaces", "check_in", "booking.own", find="space_booking"),  # standing in its zone
     M.React: Route("stage", "react", "stage.react", find="stage"),  # the event on the visitor's park's stage
     M.HallMove: Route("stage", "hall_move", "park.join"),
     M.StageChat: Route("stage", "stage_chat", "stage.control", find="stage"),
@@ -141,7 +144,8 @@ class Dispatcher:
             found: Any = None
             resource = NOTHING
             if bound.find is not None:
-                resource, found = bound.find(visitor, msg)
+                got = bound.find(visitor, msg)
+                resource, found = await got if inspect.isawaitable(got) else got
             action = bound.action if isinstance(bound.action, str) else bound.action(msg)
             if action:
                 if visitor.person is None:

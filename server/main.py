@@ -132,6 +132,7 @@ class App:
         park_desk = ParkDesk(self.parks, presence, store.positions, clock, self.rng, spaces=self.space_board.message,
                              stage=self.stages.message, barred=self.stages.barred, board=self.qa.arrival)
         chat_desk = ChatDesk(store.chat, ChatLimiter(), clock, hush=self.stages.hushed, words=self.stages.chat_refusal)
+        space_desk = SpaceDesk(self.bookings, self.space_board)
         desks: dict[str, object] = {
             "front": FrontDesk(self.accounts, presence, store.likes, clock, self.rng, cfg, booths.message, self.bus,
                                spaces=self.space_board, stage=self.stages),
@@ -139,11 +140,12 @@ class App:
             "chat": chat_desk,
             "booths": BoothDesk(booths, store, clock),
             "kiosk": KioskDesk(store),
-            "spaces": SpaceDesk(self.bookings),
+            "spaces": space_desk,
             "stage": HallDesk(presence, self.stages, self.reactions, clock, park_desk.arrived, self.qa),
         }
         finders = {"park": park_desk.find_park, "chat": chat_desk.find_channel, "booth": booths.finder,
-                   "space": self.space_board.finder, "stage": self.stages.finder}
+                   "space": self.space_board.finder, "space_booking": space_desk.find_booking,
+                   "stage": self.stages.finder}
         self.dispatcher = Dispatcher(desks, finders, self.metrics)
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}

@@ -20,6 +20,7 @@ from world.protocol import messages as M
 from world.protocol.constants import ErrorCode
 
 BOOTH = Resource(park_id="798-art-zone", booth_id="b1", owner_org=7)
+MINE = Resource(park_id="798-art-zone", owner_org=7, users=("m", "m"))  # m's booking for Acme
 
 
 class Desk:
@@ -62,7 +63,12 @@ def _dispatcher() -> tuple[Dispatcher, Desk, Metrics]:
     def missing(v: Visitor, msg: Any) -> tuple[Resource, Any]:
         raise Refusal(ErrorCode.NOT_FOUND, "booth: no booth 'zz' in park 798-art-zone")
 
-    finders = {"park": finder, "chat": finder, "booth": finder, "space": finder, "stage": finder}
+    async def booking(v: Visitor, msg: Any) -> tuple[Resource, Any]:  # a finder that reads the database
+        await asyncio.sleep(0)
+        return MINE, None
+
+    finders = {"park": finder, "chat": finder, "booth": finder, "space": finder, "stage": finder,
+               "space_booking": booking}
     d = Dispatcher(desks, finders, metrics)
     d.missing = missing  # type: ignore[attr-defined]
     return d, desk, metrics
@@ -74,7 +80,7 @@ def _sample(kind: type) -> Any:
               "content": M.BoothPatch(name="x"), "on": True, "owner_user": "acme", "user": "ann",
               "password": "long enough", "token": "t", "v": 1, "s": 1, "e": "wave", "lang": "en",
               "space": 12, "start": 1767225600, "minutes": 60, "kind": "applause", "muted": True, "question": 3,
-              "poll": 2, "choices": [0]}
+              "poll": 2, "choices": [0], "booking": 9}
     fields = {f.name: values[f.name] for f in msgspec.structs.fields(kind) if f.required}
     return kind(**fields)
 
@@ -123,6 +129,14 @@ def test_a_denied_request_gets_not_allowed_with_a_reason_and_the_desk_never_runs
                          memberships=(Membership(7, "enterprise", "member", "Acme"),)), True),
     (M.SpaceSlots, Person("m", "M", "enterprise", registered=True,
                           memberships=(Membership(7, "enterprise", "member", "Acme"),)), True),
+    # checking in at the space: booking.own over the booking an awaited finder read
+    (M.SpaceCheckIn, Person("m", "M", "enterprise", registered=True,
+                            memberships=(Membership(7, "enterprise", "member", "Acme"),)), True),
+    (M.SpaceCheckIn, Person("n", "N", "enterprise", registered=True,  # a colleague: not theirs
+                            memberships=(Membership(7, "enterprise", "member", "Acme"),)), False),
+    (M.SpaceCheckIn, Person("o", "O", "enterprise", registered=True,  # the enterprise's owner may
+                            memberships=(Membership(7, "enterprise", "owner", "Acme"),)), True),
+    (M.SpaceCheckIn, Person("g", "G", "guest"), False),
 ])
 def test_the_desk_runs_exactly_when_can_allows(kind: type, who: Person, allowed: bool) -> None:
     d, desk, _ = _dispatcher()

@@ -39,6 +39,7 @@ const built = {
   kiosk: msg.kiosk(17),
   space_slots: msg.spaceSlots(12, 18),
   space_book: msg.spaceBook(12, 1767225600, 60, 19),
+  space_check_in: msg.spaceCheckIn(12, 6, 21),
   react: msg.react("applause"),
   hall_move: msg.hallMove(21),
   stage_chat: msg.stageChat(true, 22),

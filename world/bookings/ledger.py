@@ -36,6 +36,18 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 CHECK_IN_EARLY = timedelta(minutes=15)
 
 
+def check_in_window(start: float, grace_minutes: int) -> tuple[float, float]:
+    """When a booking starting at ``start`` (UTC seconds) may be checked in: from
+    ``CHECK_IN_EARLY`` before its start to the end of the space's grace period, both ends
+    included (the rule ``check_in`` applies here and in ``BookingService.check_in``)."""
+    return start - CHECK_IN_EARLY.total_seconds(), start + grace_minutes * 60.0
+
+
+def check_in_open(start: float, grace_minutes: int, now: float) -> bool:
+    opens, closes = check_in_window(start, grace_minutes)
+    return opens <= now <= closes
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Something the booker (or the park office) is told: ``kind`` is e.g. ``confirmed``."""

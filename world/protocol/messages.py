@@ -256,6 +256,19 @@ class SpaceBook(_C2S, tag="space_book"):
     id: U32 = 0
 
 
+RowId = Annotated[int, Meta(ge=1, le=(1 << 53) - 1)]  # a database row's id (exact in a JavaScript number)
+
+
+class SpaceCheckIn(_C2S, tag="space_check_in"):
+    """Check in to your booking ``booking`` of the space whose zone the avatar stands in
+    (``space_slots`` lists it in ``mine`` with ``open`` while check-in is open). Answered
+    with ``space_checked_in`` (checked in, or refused with the reason)."""
+
+    space: SpaceId
+    booking: RowId
+    id: U32 = 0
+
+
 class React(_C2S, tag="react"):
     """A reaction to the showcase on the park's stage (``kind``: applause, cheer, heart,
     laugh, wow). Counted per second on the server and shown to everyone in every hall
@@ -332,8 +345,8 @@ class Ping(_C2S, tag="ping"):
 ClientMessage = (
     Hello | Guest | Register | Login | TokenLogin | CodeLogin | ListParks | Join | Leave | Input | Emote
     | Look | Chat | Like | Card | BoothEdit | BoothStats | BoothStaff | BoothAssign | SignOut | SetLang | Kiosk
-    | SpaceSlots | SpaceBook | React | HallMove | StageChat | Spotlight | StageRemove | Ask | Upvote | PollVote
-    | Ping
+    | SpaceSlots | SpaceBook | SpaceCheckIn | React | HallMove | StageChat | Spotlight | StageRemove | Ask | Upvote
+    | PollVote | Ping
 )
 CLIENT_TYPES: dict[str, type[Any]] = {
     cls.__struct_config__.tag: cls
@@ -529,6 +542,21 @@ class FreeSlot(Struct, omit_defaults=True):
     end: str
 
 
+class MyBooking(Struct, omit_defaults=True):
+    """One of the asker's own bookings of the space, today and not yet past its check-in:
+    its id, local ``day``, ``start``-``end``, ``state`` (``confirmed`` or ``checked_in``),
+    ``open`` (check-in is open now: ``space_check_in`` it) and ``opens`` (local ``HH:MM``
+    when check-in opens)."""
+
+    booking: int
+    day: str
+    start: str
+    end: str
+    state: str
+    opens: str
+    open: bool = False
+
+
 class SpaceSlotList(_S2C, tag="space_slots"):
     """The answer to ``space_slots``: the space's next free starts (today first, then
     tomorrow), at most a few per usual duration, in time order per duration. ``today``
@@ -545,6 +573,7 @@ class SpaceSlotList(_S2C, tag="space_slots"):
     price: str = ""
     approval: bool = False
     retired: bool = False
+    mine: list[MyBooking] = []
 
 
 class Problem(Struct, omit_defaults=True):
@@ -571,6 +600,22 @@ class SpaceBooked(_S2C, tag="space_booked"):
     code: str = ""
     problems: list[Problem] = []
     alternatives: list[FreeSlot] = []
+
+
+class SpaceCheckedIn(_S2C, tag="space_checked_in"):
+    """The answer to ``space_check_in``. ``outcome``: ``checked_in`` (the booking's local
+    ``day``, ``start``-``end``) or ``refused`` (``problems``: ``too_early``, ``too_late``,
+    ``state`` for a booking already checked in or no longer held, ``booking`` for a
+    booking of another space)."""
+
+    re: int
+    space: int
+    booking: int
+    outcome: str
+    day: str = ""
+    start: str = ""
+    end: str = ""
+    problems: list[Problem] = []
 
 
 class Hall(_S2C, tag="hall"):
@@ -694,7 +739,7 @@ class Pong(_S2C, tag="pong"):
 
 ServerMessage = (
     Welcome | Session | Parks | Joined | SnapView | Booth | BoothExit | ChatLine | Notice | Spaces | SpaceSlotList
-    | SpaceBooked | Hall | StageView | Reactions | Questions | Polls | Ok | Error | Bye | Pong
+    | SpaceBooked | SpaceCheckedIn | Hall | StageView | Reactions | Questions | Polls | Ok | Error | Bye | Pong
 )
 
 

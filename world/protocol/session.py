@@ -77,8 +77,8 @@ _AUTH = frozenset({"guest", "register", "login", "token", "code_login"})
 _ANYWHERE = frozenset({"ping", "parks"})
 _ACCOUNT = frozenset({"join", "look", "booth_edit", "booth_stats", "booth_assign", "sign_out", "set_lang"})
 _IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_staff", "kiosk", "space_slots",
-                      "space_book", "react", "hall_move", "stage_chat", "spotlight", "stage_remove", "ask",
-                      "upvote", "poll_vote"})
+                      "space_book", "space_check_in", "react", "hall_move", "stage_chat", "spotlight",
+                      "stage_remove", "ask", "upvote", "poll_vote"})
 
 ALLOWED: dict[State, frozenset[str]] = {
     State.CONNECTED: frozenset({"hello", "ping"}),

@@ -84,6 +84,7 @@ export const msg = {
   kiosk: (id) => ({ t: "kiosk", id }),
   spaceSlots: (space, id) => ({ t: "space_slots", space, id }),
   spaceBook: (space, start, minutes, id) => ({ t: "space_book", space, start, minutes, id }),
+  spaceCheckIn: (space, booking, id) => ({ t: "space_check_in", space, booking, id }),
   react: (kind, id) => ({ t: "react", kind, id: id || undefined }),
   hallMove: (id) => ({ t: "hall_move", id }),
   stageChat: (muted, id) => ({ t: "stage_chat", muted: !!muted, id }),

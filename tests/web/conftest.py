@@ -73,6 +73,8 @@ class LiveServer:
         self.config = web_config(data, game_url)
         self.ready = threading.Event()
         self.url = ""
+        self.app: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._server: uvicorn.Server | None = None
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
@@ -80,6 +82,7 @@ class LiveServer:
         store = await Store.open(self.config.database_url)
         await seed_people(store, self.config.scrypt_n)
         app = create_app(self.config, store, InProcessBus(), SystemClock(), texts=load_texts(strict=True))
+        self.app, self._loop = app, asyncio.get_running_loop()
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         task = asyncio.create_task(self._server.serve())
         while not self._server.started:
@@ -95,6 +98,11 @@ class LiveServer:
         if not self.ready.wait(20):
             raise RuntimeError("the web app did not start")
         return self
+
+    def publish(self, subject: str, hint: dict[str, Any]) -> None:
+        """A hint on the server's bus, as the world server would send it (from any thread)."""
+        assert self._loop is not None, "the server is not started"
+        self._loop.call_soon_threadsafe(self.app.state.web.bus.publish, subject, hint)
 
     def stop(self) -> None:
         if self._server is not None:

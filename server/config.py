@@ -17,6 +17,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from world.datadir import previews_dir
+
 ENV_PREFIX = "CLOUDPARK_"
 SNAPSHOT_MODES = ("aoi", "naive")
 
@@ -94,6 +96,11 @@ class ServerConfig:
     @property
     def web_dir(self) -> Path:
         return self.data_dir / "web"
+
+    @property
+    def previews_dir(self) -> Path:
+        """The park pictures (``world.datadir.PREVIEWS``: the scene tools write there)."""
+        return previews_dir(self.data_dir)
 
     @property
     def db_path(self) -> Path:

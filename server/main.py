@@ -42,7 +42,7 @@ from server.net.connection import PendingWrites
 from server.net.http import Routes, Site
 from server.net.listener import Listener
 from server.notice_push import NoticePush
-from server.park_reload import ParkReloader, Rebuild, rebuild_with_builder
+from server.park_reload import ParkReloader, Preview, Rebuild, rebuild_with_builder, render_previews
 from server.parks import HostedPark, load_parks
 from server.policies.service import PolicyService
 from server.presence import Presence
@@ -77,11 +77,15 @@ def session_limits(cfg: ServerConfig) -> SessionLimits:
     )
 
 
+def _render_one(park_id: str, data_dir: Path) -> None:
+    render_previews([park_id], data_dir)
+
+
 class App:
     def __init__(self, config: ServerConfig, *, layouts: dict[str, ParkLayout] | None = None,
                  catalogue: Catalogue | None = None, clock: Clock | None = None, bus: Bus | None = None,
                  rng: random.Random | None = None, rebuild: Rebuild | None = None,
-                 stages: StageSource | None = None) -> None:
+                 preview: Preview | None = None, stages: StageSource | None = None) -> None:
         self.config = config
         self._layouts = layouts
         self._catalogue = catalogue
@@ -89,6 +93,7 @@ class App:
         self.bus: Bus = bus or HubBus(config.bus_socket)
         self.rng = rng or random.Random()
         self._rebuild = rebuild
+        self._preview = preview  # a reloaded park's picture (None: cloudpark scenes preview, unless rebuild is given)
         self._stages = stages  # what the parks' stages show (None: the showcase service, server.showcases)
         self.metrics = Metrics()
         self.parks: dict[str, HostedPark] = {}
@@ -150,9 +155,13 @@ class App:
         pending = PendingWrites()
         scenes = {p.id: p.scene for p in self.parks.values() if p.scene is not None}
         rebuild = self._rebuild or functools.partial(rebuild_with_builder, catalogue_dir=folder)
+        preview = self._preview
+        if preview is None and self._rebuild is None:
+            preview = functools.partial(_render_one, data_dir=cfg.data_dir)
         self.reloader = ParkReloader(cfg, self.parks, presence, booths, scenes, self.bus, self.rng,
                                      rebuild=rebuild, clock_now=clock.now,
-                                     refresh=None if self._catalogue is not None else self.refresh_catalogue)
+                                     refresh=None if self._catalogue is not None else self.refresh_catalogue,
+                                     preview=preview)
         site = Site(health=self.health, parks=self.park_list, metrics=self.render_metrics, scenes=scenes,
                     web_dir=cfg.web_dir)
         self.listener = Listener(cfg, presence, self.dispatcher, self.metrics, clock, session_limits(cfg),
@@ -186,12 +195,16 @@ class App:
         self.qa.tick(self.clock.monotonic())  # Q&A boards and polls that changed, a few times a second at most
 
     def _rebuild_stale(self, park_ids: tuple[str, ...], folder: Path) -> None:
+        rebuilt = []
         for park_id in park_ids:
             if (self.config.scenes_dir / f"{park_id}.glb").is_file():
                 try:
                     rebuild_with_builder(park_id, self.config.scenes_dir, folder)
                 except OSError as exc:
                     log.error("park %s: its scene could not be rebuilt, the old one stays: %s", park_id, exc)
+                else:
+                    rebuilt.append(park_id)
+        render_previews(rebuilt, self.config.data_dir)  # their pictures on the portal, too
 
     async def refresh_catalogue(self) -> LiveCatalogue:
         """The live catalogue from the database, written out for the scene builder."""

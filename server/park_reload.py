@@ -11,7 +11,9 @@ is still walkable ground, else to the nearest walkable point, else to a spawn po
 each attached client gets a fresh ``joined`` (new entity id, new scene hash, the
 booths) and rebuilds its world as it does after a resume. A park that was not hosted
 yet goes online the same way. A scene that fails to build or read leaves the running
-park as it was, logged.
+park as it was, logged. Once the new scene is live its picture for the portal is
+rendered again (``preview``: by default ``cloudpark scenes preview``, about a second);
+a picture that cannot be rendered leaves the old one, logged.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ import logging
 import os
 import random
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -45,6 +50,7 @@ CHANGED = "park.changed"
 REBUILT = "park.rebuilt"  # {"park", "ok", "scene_hash", "revision", "error"}: what a reload came to
 PARK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 Rebuild = Callable[[str, Path], None]
+Preview = Callable[[str], None]
 Refresh = Callable[[], Awaitable[LiveCatalogue]]
 
 
@@ -60,11 +66,30 @@ def rebuild_with_builder(park_id: str, scenes_dir: Path, catalogue_dir: Path | N
         os.replace(built, scenes_dir / f"{park_id}.glb")
 
 
+def render_previews(park_ids: list[str], data_dir: Path) -> None:
+    """``cloudpark scenes preview --data-dir DIR --park ID ...``: the portal's pictures of
+    these parks, rendered again from their scenes (those older than their scene)."""
+    if not park_ids:
+        return
+    exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
+    cmd = [exe, "scenes", "preview", "--data-dir", str(data_dir)]
+    for park in park_ids:
+        cmd += ["--park", park]
+    try:
+        done = subprocess.run(cmd, check=False, timeout=600, capture_output=True, text=True)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.error("the pictures of %s were not rendered: %s", ", ".join(park_ids), exc)
+        return
+    if done.returncode != 0:
+        log.error("the pictures of %s were not rendered (exit %d): %s", ", ".join(park_ids), done.returncode,
+                  (done.stderr or done.stdout)[-1000:])
+
+
 class ParkReloader:
     def __init__(self, cfg: ServerConfig, parks: dict[str, HostedPark], presence: Presence,
                  booths: BoothService, scenes: dict[str, SceneFile], bus: Bus, rng: random.Random,
                  rebuild: Rebuild = rebuild_with_builder, clock_now: Callable[[], float] = time.time,
-                 refresh: Refresh | None = None) -> None:
+                 refresh: Refresh | None = None, preview: Preview | None = None) -> None:
         self.cfg = cfg
         self.parks = parks
         self.presence = presence
@@ -74,6 +99,7 @@ class ParkReloader:
         self.rebuild = rebuild
         self.clock_now = clock_now
         self.refresh = refresh  # the live catalogue from the database (None: the catalogue folder)
+        self.preview = preview  # the portal's picture of a reloaded park (None: none rendered)
         self.bus = bus
         self.reloads = 0
         self._lock = asyncio.Lock()
@@ -115,7 +141,12 @@ class ParkReloader:
             self.reloads += 1
             self.bus.publish(REBUILT, {"park": park_id, "ok": True, "revision": revision,
                                        "scene_hash": scene.sha256, "error": ""})
-            return True
+        if self.preview is not None:  # after the swap, outside the lock: the world does not wait for it
+            try:
+                await asyncio.to_thread(self.preview, park_id)
+            except Exception:
+                log.exception("park %s: its picture was not rendered", park_id)
+        return True
 
     def _build(self, park_id: str, live: LiveCatalogue | None) -> tuple[SceneFile, tuple[str, str]]:
         self.rebuild(park_id, self.cfg.scenes_dir)

@@ -1,8 +1,11 @@
 """``cloudpark up``: the main job on the embedded default.
 
-Builds every park's scene that is missing or stale, publishes the WebXR client for
-every built scene into ``DATA_DIR/web`` (only when the scenes or the client changed),
-then runs Cloud Park on the same data folder as two processes, so slow web work never
+Builds every park's scene that is missing or stale, renders the portal's picture of
+each park whose picture is missing or older than its scene into ``DATA_DIR/previews``
+(offscreen in Panda3D: about 10 s for all 26 parks on a 2-core machine, nothing when
+they are up to date; when it cannot be done the portal shows placeholders and ``up``
+goes on), publishes the WebXR client for every built scene into ``DATA_DIR/web`` (only
+when the scenes or the client changed), then runs Cloud Park on the same data folder as two processes, so slow web work never
 shares a core with the world's tick: the world server (``cloudpark serve``: the game
 websocket, on ``--game-port``) and the web app (``cloudpark web``: the portal, the
 consoles, the API and the browser 3D client, on ``--port``). Both are watched: Ctrl-C
@@ -21,6 +24,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+PICTURE_TIMEOUT_S = 180.0  # per way of rendering tried: a stuck GL driver does not hold up the start for long
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -118,13 +123,15 @@ def supervise(procs: list[subprocess.Popen[bytes]]) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from tools.scenes.cli import build_and_report
+    from tools.scenes.cli import build_and_report, render_pictures
 
     live = args.data_dir / "catalogue"  # the database's live entries, as the world server last wrote them
     code = build_and_report(out=args.data_dir / "scenes", parks=args.park, previews=False,
                             catalogue=live if live.is_dir() and any(live.glob("*.toml")) else None)
     if code:
         return int(code)
+    if render_pictures(args.data_dir, args.park, timeout=PICTURE_TIMEOUT_S):
+        sys.stderr.write("up: going on without park pictures (the portal shows placeholders)\n")
     exe = shutil.which("cloudpark") or str(Path(sys.executable).with_name("cloudpark"))
     port = args.port or free_port(args.host)
     game_port = args.game_port if args.port and args.game_port else free_port(args.host)

@@ -136,7 +136,7 @@ def create_app(config: ServerConfig, store: Any, bus: Bus, clock: Clock, *, text
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/web", OptionalFolder(str(config.web_dir), html=True, missing="no browser client exported yet: "
                                      "cloudpark up (or cloudpark webxr export) writes DATA_DIR/web"), name="web")
-    app.mount("/previews", OptionalFolder(str(config.data_dir / "previews"), missing="no park pictures"),
+    app.mount("/previews", OptionalFolder(str(config.previews_dir), missing="no park pictures"),
               name="previews")
     app.middleware("http")(fresh_catalogue)
     app.middleware("http")(pre_session)

@@ -3,6 +3,7 @@ online now (None: unknown), the way into the browser 3D client and the desktop c
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field
@@ -32,7 +33,7 @@ class ParkCard(BaseModel):
 async def park_cards(web: Web) -> list[ParkCard]:
     counts = await web.online.counts()
     game = web.config.game_url
-    previews = web.config.data_dir / "previews"
+    previews = web.config.previews_dir
     cards = []
     for park in web.catalogue:
         cards.append(ParkCard(
@@ -40,12 +41,23 @@ async def park_cards(web: Web) -> list[ParkCard]:
             online=None if counts is None else counts.get(park.id, 0),
             web_url=f"/web/{park.id}/?server={quote(game, safe='')}",
             desktop_command=f"cloudpark client --server {game} --park {park.id}",
-            preview=f"/previews/{park.id}.png" if (previews / f"{park.id}.png").is_file() else None,
+            preview=_preview_url(previews / f"{park.id}.png"),
             location=None if park.location is None else ParkLocation(
                 lat=park.location.lat, lon=park.location.lon, estimated=park.location.estimated,
                 basis=park.location.basis),
         ))
     return cards
+
+
+def _preview_url(png: Path) -> str | None:
+    """The picture's URL while it exists (the card shows a placeholder before), with its
+    time as a version, so a picture rendered again after the scene was rebuilt shows
+    at once rather than the one a browser cached."""
+    try:
+        version = png.stat().st_mtime_ns
+    except OSError:
+        return None
+    return f"/previews/{png.name}?v={version}"
 
 
 async def park_titles(web: Web, lang: str) -> dict[str, str]:

@@ -46,8 +46,11 @@ def test_a_changed_park_reloads_with_its_visitors_moved_to_walkable_ground(tmp_p
         else:
             write_scene(scenes_dir, plan)  # type: ignore[arg-type]
 
+    pictures: list[tuple[str, str]] = []  # (park, the scene live when its picture was asked for)
+
     async def go() -> None:
-        app = App(cfg, layouts=layouts, rng=random.Random(3), rebuild=rebuild)
+        app = App(cfg, layouts=layouts, rng=random.Random(3), rebuild=rebuild,
+                  preview=lambda park_id: pictures.append((park_id, app.parks[park_id].scene.sha256)))
         await app.start()
         try:
             ann, bob = await Visitor.connect(app.port), await Visitor.connect(app.port)
@@ -78,15 +81,18 @@ def test_a_changed_park_reloads_with_its_visitors_moved_to_walkable_ground(tmp_p
             assert app.parks[PARK].booths["b1"] is record  # booth content, likes and staff stay
             _, _, body = await _scene(app.port, PARK)
             assert body == (cfg.scenes_dir / f"{PARK}.glb").read_bytes()  # HTTP serves the new scene
+            assert pictures == [(PARK, joined.scene_hash)]  # the portal's picture, of the new scene
 
             # a scene that does not load changes nothing
             plans[PARK] = "broken"
             assert not await app.reloader.reload(PARK)
             assert app.parks[PARK].scene.sha256 == joined.scene_hash and ann.closed is None
+            assert len(pictures) == 1  # no picture of a scene that is not live
 
             # a new park goes online without a restart
             plans["new-park"] = small_layout("new-park")
             assert await app.reloader.reload("new-park")
+            assert pictures[-1] == ("new-park", app.parks["new-park"].scene.sha256)
             cara = await Visitor.connect(app.port)
             await cara.hello_guest("Cara")
             assert isinstance(await cara.join(park="new-park"), M.Joined)

@@ -34,14 +34,19 @@ def test_no_serve_builds_the_scene_and_publishes_the_web_client(data_dir: Path, 
     assert 'src="../app.js"' in page and f'"park": "{PARK}"' in page
     assert (web / PARK / f"{PARK}.glb").read_bytes() == (data_dir / "scenes" / f"{PARK}.glb").read_bytes()
     assert (web / "app.js").stat().st_size > 100_000
-    assert f"published the web client for 1 park(s) to {web}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"published the web client for 1 park(s) to {web}" in out
+    # the portal's picture of the park, where the web app serves them
+    assert f"rendered 1 park picture(s) into {data_dir / 'previews'}/" in out
+    assert (data_dir / "previews" / f"{PARK}.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_second_run_with_nothing_changed_writes_nothing(data_dir: Path, capsys) -> None:
     app_js = data_dir / "web" / "app.js"
     before = app_js.stat().st_mtime_ns
     assert main(["up", "--no-serve", "--data-dir", str(data_dir), "--park", PARK]) == 0
-    assert "is up to date" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "is up to date" in out and f"park pictures in {data_dir / 'previews'}/ are up to date" in out
     assert app_js.stat().st_mtime_ns == before
 
 
@@ -77,6 +82,12 @@ def test_up_serves_the_published_client_and_prints_the_url(data_dir: Path) -> No
                 assert time.monotonic() < deadline, text
                 time.sleep(0.2)
         assert b'id="cloudpark-config"' in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=10) as resp:  # noqa: S310
+            portal = resp.read().decode()
+        picture = re.search(rf'<li class="park" id="park-{PARK}">\s*<img class="preview" src="([^"]+)"', portal)
+        assert picture, portal  # the portal shows the park's picture that up rendered
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}{picture.group(1)}", timeout=10) as resp:  # noqa: S310
+            assert resp.status == 200 and resp.headers["content-type"] == "image/png"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/{PARK}/", timeout=10) as resp:  # noqa: S310
             assert resp.status == 200 and b'id="cloudpark-config"' in resp.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/parks.json", timeout=10) as resp:  # noqa: S310

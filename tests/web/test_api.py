@@ -192,7 +192,7 @@ async def test_the_browser_client_and_park_pictures_are_served_from_the_data_fol
     assert (await web.client.get("/api/parks")).json()[0]["preview"] is None
     web.config.web_dir.mkdir(parents=True)  # the export's page for any park
     (web.config.web_dir / ".park.html").write_text("<!doctype html><title>{{title}}</title>")
-    previews = web.config.data_dir / "previews"
+    previews = web.config.data_dir / "previews"  # where the scene tools write them (world.datadir)
     previews.mkdir()
     (previews / "798-art-zone.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     page = await web.client.get("/web/798-art-zone/", headers={"Accept-Language": "en"})
@@ -200,7 +200,7 @@ async def test_the_browser_client_and_park_pictures_are_served_from_the_data_fol
     assert (await web.client.get("/previews/798-art-zone.png")).content.startswith(b"\x89PNG")
     assert (await web.client.get("/previews/../web-secret")).status_code == 404
     portal = await web.client.get("/")
-    assert '<img class="preview" src="/previews/798-art-zone.png"' in portal.text
+    assert '<img class="preview" src="/previews/798-art-zone.png?v=' in portal.text
 
 
 async def test_over_https_the_cookie_is_secure_and_sign_in_never_redirects_off_site(web: AppUnderTest) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-DEFAULT_OUT = Path("var") / "scenes"
+from world.datadir import previews_dir
+
+DEFAULT_DATA = Path("var")
+DEFAULT_OUT = DEFAULT_DATA / "scenes"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         description="Build one .glb per park (catalogue -> site plan -> scene).")
     p.add_argument("--park", action="append", metavar="ID", help="only this park (repeatable)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
-    p.add_argument("--previews", action="store_true", help="also render a PNG per park into OUT/previews")
+    p.add_argument("--previews", action="store_true",
+                   help="also render a PNG per park into the previews folder beside OUT (OUT/../previews: "
+                        "with the default OUT, var/previews, where the portal shows them)")
     p.add_argument("--force", action="store_true", help="rebuild even when the manifest says up to date")
     p.add_argument("--catalogue", type=Path, default=None, metavar="DIR",
                    help="catalogue folder to build from (default assets/parks; the world server passes "
@@ -29,6 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                     "walkable reachability, for every .glb in DIR.")
     p.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, help=f"scene folder (default {DEFAULT_OUT})")
     p.set_defaults(handler=cmd_check)
+    p = ssub.add_parser("preview", help="render the park pictures the portal shows (missing or stale ones)",
+                        description="Render DATA_DIR/scenes/<park>.glb offscreen (Panda3D) into "
+                                    "DATA_DIR/previews/<park>.png for each picture that is missing or "
+                                    "older than its scene.")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
+    p.add_argument("--park", action="append", metavar="ID", help="only this park (repeatable)")
+    p.add_argument("--force", action="store_true", help="render even the pictures that are up to date")
+    p.set_defaults(handler=cmd_preview)
 
 
 def _say(line: str) -> None:
@@ -37,6 +51,39 @@ def _say(line: str) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     return build_and_report(args.out, args.park, args.previews, force=args.force, catalogue=args.catalogue)
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    return render_pictures(args.data_dir, args.park, force=args.force)
+
+
+def render_pictures(data_dir: Path, parks: list[str] | None, *, force: bool = False,
+                    timeout: float = 600.0) -> int:
+    """Render the pictures of DATA_DIR's scenes that are missing or stale (every one with
+    ``force``) into DATA_DIR/previews; print what was done; 1 when they could not be."""
+    from tools.scenes.preview import render_previews, stale
+
+    glbs = sorted((data_dir / "scenes").glob("*.glb"))
+    if parks:
+        missing = sorted(set(parks) - {g.stem for g in glbs})
+        if missing:
+            _say(f"error: no scene for {', '.join(missing)} in {data_dir / 'scenes'} (run: cloudpark scenes build)")
+            return 1
+        glbs = [g for g in glbs if g.stem in parks]
+    out = previews_dir(data_dir)
+    todo = glbs if force else stale(glbs, out)
+    if not todo:
+        _say(f"park pictures in {out}/ are up to date ({len(glbs)})")
+        return 0
+    start = time.perf_counter()
+    try:
+        pngs = render_previews(todo, out, timeout=timeout)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        print(f"error: the park pictures were not rendered (the portal shows placeholders): {exc}",  # noqa: T201
+              file=sys.stderr)
+        return 1
+    _say(f"rendered {len(pngs)} park picture(s) into {out}/ in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -67,9 +114,14 @@ def build_and_report(out: Path, parks: list[str] | None, previews: bool, force: 
     if previews:
         from tools.scenes.preview import render_previews
 
+        pictures = previews_dir(out.parent)
         _say("rendering previews ...")
-        pngs = render_previews([b.path for b in built], out / "previews")
-        _say(f"wrote {len(pngs)} previews to {out / 'previews'}/")
+        try:
+            pngs = render_previews([b.path for b in built], pictures)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            print(f"error: the previews were not rendered: {exc}", file=sys.stderr)  # noqa: T201
+            return 1
+        _say(f"wrote {len(pngs)} previews to {pictures}/")
     return status
 
 

@@ -62,6 +62,16 @@ def render_previews(glbs: list[Path], out_dir: Path, timeout: float = 600.0) -> 
     raise RuntimeError(f"could not render previews offscreen:\n{last}")
 
 
+def stale(glbs: list[Path], out_dir: Path) -> list[Path]:
+    """The scenes whose picture in ``out_dir`` is missing or older than the scene."""
+    out = []
+    for glb in glbs:
+        png = out_dir / (glb.stem + ".png")
+        if not png.is_file() or png.stat().st_mtime_ns < glb.stat().st_mtime_ns:
+            out.append(glb)
+    return out
+
+
 def _camera_for(layout_dict: dict) -> tuple[tuple[float, float, float], tuple[float, float, float]]:  # type: ignore[type-arg]
     """High three-quarter view from the south-east: the plaza, booth street and stage in frame."""
     r = float(layout_dict["plaza"]["radius"])
@@ -131,7 +141,10 @@ framebuffer-srgb {"false" if pbr else "true"}
         for _ in range(3):
             base.taskMgr.step()
         target = out_dir / (path.stem + ".png")
-        base.win.saveScreenshot(Filename.fromOsSpecific(str(target)))
+        partial = out_dir / f".{path.stem}.partial.png"  # the web app serves the folder: never a half-written picture
+        if not base.win.saveScreenshot(Filename.fromOsSpecific(str(partial))):
+            raise RuntimeError(f"could not write {partial}")
+        os.replace(partial, target)
         written.append(str(target))
         model.removeNode()
     print(json.dumps(written))  # noqa: T201  (the parent process reads this line)

@@ -84,6 +84,7 @@ class Connection:
         self.close_task: asyncio.Task[None] | None = None
         self.outbox: list[bytes] = []
         self.outbox_bytes = 0
+        self._now: Any = None  # the monotonic clock, from ``serve``
 
     # --- writing (never awaits) ------------------------------------------------------
 
@@ -212,8 +213,43 @@ class Connection:
 
     # --- reading ---------------------------------------------------------------------
 
+    def take_input(self, frame: bytes) -> bool:
+        """The hot path for movement input, called from the websocket's ``data_received``
+        while ``serve`` waits for a frame: an ``in`` frame goes to the room at once,
+        without websockets' message queue and the wake-up of the reading task. False:
+        not taken (another message, a bad frame, closing); ``serve`` reads it as before,
+        so the order of messages is kept."""
+        if self.closing:
+            return False
+        session = self.session
+        taken, msg = session.receive_input(frame, self._now())
+        if not taken:
+            return False
+        metrics = self.metrics
+        metrics.bytes_in += len(frame)
+        metrics.messages_in += 1
+        if msg is not None:
+            visitor = self.visitor
+            park, eid = visitor.park, visitor.eid  # type: ignore[union-attr]
+            if park is not None and eid is not None:
+                park.room.queue_input(eid, msg)
+        if session.has_data_to_send() or session.close_code or session.own_errors:
+            self.flush()
+        return True
+
     async def serve(self, now: Any) -> None:
         """Read frames until the connection ends. ``now`` is the monotonic clock."""
+        self._now = now
+        ws = self.ws
+        if hasattr(ws, "input_taker"):
+            ws.input_taker = self.take_input
+        try:
+            await self._read(now)
+        finally:
+            if hasattr(ws, "input_taker"):
+                ws.input_taker = None
+
+    async def _read(self, now: Any) -> None:
         recv = self.ws.recv
         metrics = self.metrics
         session = self.session

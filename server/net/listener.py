@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.frames import Opcode
 
 from server.clock import Clock
 from server.config import ServerConfig
@@ -94,6 +95,19 @@ def gated(gate: Gate) -> type[ServerConnection]:
     class GatedConnection(ServerConnection):
         gate_ip = ""
         gate_pending = False
+        # Set by the game connection while it reads (``Connection.take_input``).
+        input_taker: Callable[[bytes], bool] | None = None
+
+        def process_event(self, event: Any) -> None:
+            """Frames parsed by websockets' own protocol: a complete binary frame is offered
+            to the hot path when the reader waits and nothing is queued before it (so
+            the order of messages holds); everything else takes websockets' way."""
+            taker = self.input_taker
+            if (taker is not None and event.opcode is Opcode.BINARY and event.fin
+                    and self.recv_messages.get_in_progress and not len(self.recv_messages.frames)
+                    and taker(event.data)):
+                return
+            super().process_event(event)
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
-from tests.server.harness import Visitor, running_app
+from server.net.connection import Connection
+from tests.server.harness import OTHER_PARK, Visitor, running_app
 from world.protocol import messages as M
 from world.protocol.quantize import pos_to_wire
 
@@ -247,3 +249,37 @@ def test_frame_header_matches_what_websockets_writes() -> None:
     for n in (0, 1, 125, 126, 127, 65535, 65536, 70000):
         data = bytes(range(256)) * (n // 256) + bytes(n % 256)
         assert binary_frame_header(n) + data == Frame(Opcode.BINARY, data).serialize(mask=False)
+
+
+def test_inputs_take_the_hot_path_and_wait_behind_other_messages(tmp_path: Path, monkeypatch: Any) -> None:
+    """Movement input is applied straight from the socket's data callback while the reader
+    waits (``Connection.take_input``), but never overtakes a message before it: inputs
+    sent right behind a ``join`` of another park move the avatar in that park."""
+    taken: list[bool] = []
+    real = Connection.take_input
+
+    def counting(self: Connection, frame: bytes) -> bool:
+        ok = real(self, frame)
+        taken.append(ok)
+        return ok
+
+    monkeypatch.setattr(Connection, "take_input", counting)
+
+    async def go() -> None:
+        async with running_app(tmp_path) as app:
+            ada = await Visitor.connect(app.port)
+            await ada.hello_guest("Ada")
+            await ada.join()
+            await ada.walk(0.0, 1.0, 0.5)
+            await ada.wait_until(lambda: ada.ack == ada.seq)
+            assert any(taken), "no input took the hot path"
+            await ada.send(M.Join(park=OTHER_PARK, spawn="centre", id=77))
+            for _ in range(5):  # behind the join, before its reply: for the other park's avatar
+                ada.seq += 1
+                await ada.send(M.Input(s=ada.seq, mx=1.0))
+            joined = await ada.wait_for(lambda m: getattr(m, "re", None) == 77)
+            assert isinstance(joined, M.Joined) and joined.park == OTHER_PARK
+            await ada.wait_until(lambda: ada.ack == ada.seq)  # the new avatar got all five
+            assert not [m for m in ada.inbox if isinstance(m, M.Error)]
+            await ada.close()
+    asyncio.run(go())

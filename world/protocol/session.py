@@ -80,6 +80,10 @@ _IN_PARK = frozenset({"leave", "in", "emote", "chat", "like", "card", "booth_sta
                       "space_book", "space_check_in", "react", "hall_move", "stage_chat", "spotlight",
                       "stage_remove", "ask", "upvote", "poll_vote"})
 
+# What every encoder writes first for an ``in`` message: after the map's header, the
+# key ``t`` (fixstr 1) and the tag ``in`` (fixstr 2). Used to pick frames for the hot path.
+_INPUT_PEEK = b"\xa1t\xa2in"
+
 ALLOWED: dict[State, frozenset[str]] = {
     State.CONNECTED: frozenset({"hello", "ping"}),
     State.GREETED: _AUTH | _ANYWHERE,
@@ -240,6 +244,34 @@ class ServerSession:
         if isinstance(msg, M.Hello) and not self._hello(msg):
             return []
         return [msg]
+
+    def receive_input(self, frame: bytes, now: float) -> tuple[bool, M.Input | None]:
+        """``receive`` for the hot path, for a binary frame that holds an ``in`` message.
+
+        Returns ``(True, input)`` when the input is accepted, ``(True, None)`` when the
+        frame was taken but the input dropped (the rate limit's own answer is queued, as
+        ``receive`` would), and ``(False, None)`` for any other frame (another message,
+        an undecodable or oversize frame, an input not allowed in this state): nothing
+        was counted or changed, and ``receive`` must take it. The first bytes are peeked
+        first (a map whose first key is ``t`` = ``in``, as every client encodes it), so
+        other frames are not decoded twice."""
+        if frame[1:6] != _INPUT_PEEK or self.state is State.CLOSED or "in" not in ALLOWED[self.state]:
+            return False, None
+        size = len(frame)
+        if size > self.limits.max_frame:
+            return False, None
+        try:
+            msg = decode_client(frame, None)
+        except ProtocolError:
+            return False, None
+        if type(msg) is not M.Input:
+            return False, None
+        self.messages_in += 1
+        self.bytes_in += size
+        self._last_received = now
+        if not self._admit("in", 0, now, msg.n):
+            return True, None
+        return True, msg
 
     def _hello(self, msg: M.Hello) -> bool:
         if msg.v != PROTOCOL_VERSION:

@@ -23,6 +23,7 @@ from server.web.booking_api import booking_resource, bookings_of, code_resource,
 from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_titles
 from server.web.render import render
+from world.bookings.ledger import check_in_window
 from world.bookings.rules import AUDIENCES, RuleError
 from world.catalogue import VENUE_KINDS
 from world.people import Person
@@ -128,22 +129,75 @@ async def book(request: Request, viewer: Annotated[Viewer, Depends(need("booking
 
 @router.get("/employee/bookings", response_class=HTMLResponse)
 async def my_bookings(request: Request, viewer: Employee, done: Annotated[int, Query(ge=0)] = 0,
-                      waiting: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
+                      waiting: Annotated[int, Query(ge=0, le=1)] = 0,
+                      checked: Annotated[int, Query(ge=0, description="a booking just checked in")] = 0) -> Response:
+    return await _mine(request, viewer, done=done, waiting=waiting, checked=checked)
+
+
+def _check_in_window(space: Space | None, row: Any) -> tuple[float, float]:
+    """When ``row`` may be checked in (the service's rule); never for a space whose rules are broken."""
+    try:
+        grace = rules_of(space).check_in_grace_minutes if space is not None else None
+    except ValueError:
+        grace = None
+    return check_in_window(row.start, grace) if grace is not None else (float("inf"), float("-inf"))
+
+
+async def _mine(request: Request, viewer: Viewer, *, done: int = 0, waiting: int = 0, checked: int = 0,
+                status: int = 200, error: str = "") -> HTMLResponse:
+    """My bookings: each with its code and QR, the calendar file, cancel or accept, and a
+    "Check in" button while its check-in is open (15 minutes before the start to the end
+    of the grace period: ``world.bookings.ledger.check_in_window``)."""
     service = bookings_of(request)
     store = web_of(request).store
-    rows = await store.bookings.of_user(viewer.person.user_id, service.clock.now() - 86400)
+    t = web_of(request).texts.translate
+    now = service.clock.now()
+    rows = await store.bookings.of_user(viewer.person.user_id, now - 86400)
     items = []
+    done_text = ""
     for r in rows:
         space = await store.spaces.get(r.space_id)
         code = service.code(r.id)
-        items.append({"row": r, "space": space, "start": _local(service, r.start), "end": _local(service, r.end),
+        opens, closes = _check_in_window(space, r)
+        start, end = _local(service, r.start), _local(service, r.end)
+        items.append({"row": r, "space": space, "start": start, "end": end,
                       "code": shown(code), "qr": Markup(qr_svg(code)) if r.state in ("confirmed", "pending") else "",
-                      "holding": r.state in HOLDING})
+                      "holding": r.state in HOLDING,
+                      "check_in": r.state == "confirmed" and opens <= now <= closes,
+                      "opens": _local(service, opens) if r.state == "confirmed" and now < opens else None})
+        if r.id == checked and r.state == "checked_in":
+            done_text = t(viewer.lang, "booking.check_in_done", space=space.name if space else str(r.space_id),
+                          start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
     waits = []
     for w in await store.bookings.waitlist_of(viewer.person.user_id):
         waits.append({"row": w, "space": await store.spaces.get(w.space_id), "start": _local(service, w.start)})
-    return render(request, viewer, "booking_mine.html", console="employee", items=items, waits=waits, done=done,
-                  waiting=waiting)
+    return render(request, viewer, "booking_mine.html", status=status, console="employee", items=items, waits=waits,
+                  done=done, waiting=waiting, checked=done_text, error=error)
+
+
+@router.post("/employee/bookings/{booking_id}/check-in", response_class=HTMLResponse)
+async def check_in_mine(request: Request, viewer: Annotated[Viewer, Depends(need("booking.own", booking_resource))],
+                        booking_id: BookingId, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    """The booker checks in on the phone (someone else's booking: 403 from ``booking.own``)."""
+    service = bookings_of(request)
+    try:
+        await service.check_in(booking_id)
+    except BookingRefused as exc:
+        return await _mine(request, viewer, status=409, error=await _check_in_refusal(request, viewer, exc, booking_id))
+    return RedirectResponse(f"/console/employee/bookings?checked={booking_id}#booking-{booking_id}", status_code=303)
+
+
+async def _check_in_refusal(request: Request, viewer: Viewer, exc: BookingRefused, booking_id: int) -> str:
+    t = web_of(request).texts.translate
+    code = exc.problems[0].code if exc.problems else ""
+    if code in ("too_early", "too_late"):
+        return t(viewer.lang, f"booking.check_in_refused.{code}")
+    row = await web_of(request).store.bookings.get(booking_id)
+    if code == "state" and row is not None:
+        if row.state == "checked_in":
+            return t(viewer.lang, "booking.check_in_refused.already")
+        return t(viewer.lang, "booking.check_in_refused.state", state=t(viewer.lang, f"booking.state.{row.state}"))
+    return _problems(request, viewer, exc)[0]
 
 
 @router.post("/employee/bookings/{booking_id}/cancel", response_class=HTMLResponse)

@@ -7,6 +7,10 @@ folder is not read again: the database wins. The scene builder is a separate pro
 live entries into ``DATA_DIR/catalogue/`` (each file replaced atomically, entries no
 longer live removed) and the builder runs with ``--catalogue`` pointing there.
 ``export`` writes the same files anywhere (``cloudpark parks export``).
+
+Every venue is a bookable space (``server.bookings.venues``): seeding the table, and
+each load by the world server (its start and every ``park.changed``), adds a space for
+each venue that has none.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from server.bookings.venues import add_missing_all
 from server.config import ServerConfig
 from server.db.catalogue import CatalogueEntry
 from world.catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, parse_catalogue
@@ -57,6 +62,8 @@ async def live_entries(store: Any, seed_dir: Path | None, *, now: float) -> list
         log.info("park catalogue: seeded the database with %d entries from %s", seeded,
                  seed_dir or DEFAULT_CATALOGUE_DIR)
     entries = await store.catalogue.live()
+    if seeded:
+        await add_missing_all(store, parsed(entries).catalogue, now=now)
     return entries
 
 
@@ -102,6 +109,7 @@ async def load_live(store: Any, cfg: ServerConfig, *, now: float) -> LiveCatalog
     whose entry changed since the folder was last written (none the first time)."""
     entries = await live_entries(store, cfg.catalogue_dir, now=now)
     live = parsed(entries)  # the table holds only entries that parse together; check anyway
+    await add_missing_all(store, live.catalogue, now=now)
     folder = catalogue_folder(cfg)
     existed = folder.is_dir()
     written = await asyncio.to_thread(write_files, entries, folder, prune=True)

@@ -6,6 +6,7 @@ browser's BarcodeDetector on the camera when there is one, typing the code alway
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -18,17 +19,21 @@ from server.bookings.calendar import qr_svg
 from server.bookings.codes import shown
 from server.bookings.service import BookingRefused, BookingService
 from server.bookings.spec import from_json, rules_of, to_json
+from server.bookings.venues import sync_park, with_venue
+from server.db.catalogue import CatalogueConflict
 from server.db.spaces import Space
+from server.park_reload import CHANGED as PARK_CHANGED
 from server.web.booking_api import booking_resource, bookings_of, code_resource, space_resource
 from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_titles
 from server.web.render import render
 from world.bookings.ledger import check_in_window
 from world.bookings.rules import AUDIENCES, RuleError
-from world.catalogue import VENUE_KINDS
+from world.catalogue import VENUE_KINDS, CatalogueError
 from world.people import Person
 from world.permissions import Resource
 
+log = logging.getLogger("cloudpark.web")
 router = APIRouter(prefix="/console", include_in_schema=False)
 HOLDING = ("confirmed", "checked_in", "pending", "offered")
 Employee = Annotated[Viewer, Depends(need("console.employee"))]
@@ -272,17 +277,39 @@ async def add_space(request: Request, viewer: Annotated[Viewer, Depends(need("bo
                     kind: Annotated[str, Form(max_length=32)],
                     capacity: Annotated[int, Form(ge=1, le=100_000)],
                     csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
-    store = web_of(request).store
-    t = web_of(request).texts.translate
+    """A new space is a new venue of the park's catalogue entry (the one source of truth
+    for venues): the entry is saved with it, its space made (``sync_park``), and
+    ``park.changed`` rebuilds the scene with a zone for it."""
+    web = web_of(request)
+    store = web.store
+    t = web.texts.translate
     if kind not in VENUE_KINDS:
         return await _spaces_page(request, viewer, None, status=422, error=t(viewer.lang, "booking.bad_kind"))
-    if any(s.venue_id == venue_id for s in await store.spaces.of_park(park)):
+    entry = await store.catalogue.get(park)
+    if entry is None or entry.state != "live":
+        return await _spaces_page(request, viewer, None, status=404, error=t(viewer.lang, "booking.no_entry"))
+    before = entry.park()
+    if any(v.id == venue_id for v in before.venues) or any(s.venue_id == venue_id
+                                                           for s in await store.spaces.of_park(park)):
         return await _spaces_page(request, viewer, None, status=409, error=t(viewer.lang, "booking.venue_taken"))
-    now = web_of(request).clock.now()
-    space_id = await store.spaces.add(Space(park, venue_id, name.strip(), kind, capacity, updated=now))
-    await store.audit.add(viewer.person.user_id, "space.add", f"space:{space_id}", {"park": park, "venue": venue_id},
-                          now=now)
-    return RedirectResponse(f"/console/park/spaces/{space_id}", status_code=303)
+    now = web.clock.now()
+    document = with_venue(entry.document, {"id": venue_id, "name": name.strip(), "kind": kind, "capacity": capacity})
+    try:
+        saved = await store.catalogue.save(park, document, revision=entry.revision, now=now)
+    except CatalogueError as exc:
+        return await _spaces_page(request, viewer, None, status=422,
+                                  error="; ".join(f"{fld}: {problem}" for _f, fld, problem in exc.problems))
+    except CatalogueConflict as exc:
+        return await _spaces_page(request, viewer, None, status=409, error=str(exc))
+    await sync_park(store, saved.park(), before, now=now)
+    space = next((s for s in await store.spaces.of_park(park) if s.venue_id == venue_id), None)
+    assert space is not None
+    await store.audit.add(viewer.person.user_id, "space.add", f"space:{space.id}",
+                          {"park": park, "venue": venue_id, "revision": saved.revision}, now=now)
+    if web.live is not None:
+        web.live.changed(park, saved.revision)
+    web.bus.publish(PARK_CHANGED, {"park": park, "revision": saved.revision})
+    return RedirectResponse(f"/console/park/spaces/{space.id}", status_code=303)
 
 
 def _values(space: Space) -> dict[str, Any]:
@@ -386,10 +413,33 @@ async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
                     equipment=tuple(e.strip() for e in equipment.split(",") if e.strip()), photos=tuple(pictures),
                     price=price.strip(), retired=bool(retired), rules=to_json(rules), updated=now)
     await web.store.spaces.save(saved)
+    await _venue_facts(request, space, saved)
     await web.store.audit.add(viewer.person.user_id, "space.retire" if saved.retired and not space.retired
                               else "space.edit", f"space:{space.id}", {"park": space.park_id}, now=now)
     web.bus.publish("space.changed", {"park": space.park_id, "space": space.id})
     return await _space_page(request, viewer, saved, _values(saved), note=t(viewer.lang, "booking.saved"))
+
+
+async def _venue_facts(request: Request, space: Space, saved: Space) -> None:
+    """A venue's name, kind, capacity and building live in the catalogue: a change made on
+    the space's page is written to the park's entry too (and the scene rebuilt)."""
+    web = web_of(request)
+    facts = (saved.name, saved.kind, saved.capacity, saved.building)
+    if facts == (space.name, space.kind, space.capacity, space.building):
+        return
+    entry = await web.store.catalogue.get(space.park_id)
+    if entry is None or entry.state != "live" or not any(v.id == space.venue_id for v in entry.park().venues):
+        return  # not a catalogue venue (a stage, demo data): the space alone
+    document = with_venue(entry.document, {"id": space.venue_id, "name": saved.name, "kind": saved.kind,
+                                           "capacity": saved.capacity, "building": saved.building})
+    try:
+        entry = await web.store.catalogue.save(space.park_id, document, revision=entry.revision, now=web.clock.now())
+    except (CatalogueError, CatalogueConflict) as exc:
+        log.warning("space %s: its venue's facts could not be written to the catalogue: %s", space.id, exc)
+        return
+    if web.live is not None:
+        web.live.changed(space.park_id, entry.revision)
+    web.bus.publish(PARK_CHANGED, {"park": space.park_id, "revision": entry.revision})
 
 
 @router.post("/park/bookings/{booking_id}/{verb}", response_class=HTMLResponse)

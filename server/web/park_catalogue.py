@@ -3,7 +3,8 @@
 A park's staff (and platform admins) edit its facts in a structured form; the form
 becomes the entry's TOML (``world.catalogue_toml``, the files' own layout, fields the
 form does not show kept as they were), ``world.catalogue`` checks it, the database
-stores it over the revision the editor read (one transaction, audit-logged), and a
+stores it over the revision the editor read (one transaction, audit-logged), the
+park's bookable spaces follow its venues (``server.bookings.venues.sync_park``), and a
 ``park.changed`` hint makes the world server rebuild the scene and reload the park.
 The page then shows what the world server reported (``park.rebuilt``).
 
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from server import notices
+from server.bookings.venues import sync_park
 from server.db.catalogue import CatalogueConflict, CatalogueEntry
 from server.db.inbox import Notice
 from server.park_reload import CHANGED
@@ -336,6 +338,7 @@ async def save(request: Request, viewer: Editor, park: ParkId) -> Response:
                           status=409, errors={"form": str(exc)})
     await web.store.audit.add(viewer.person.user_id, "park.edit", f"park:{park}",
                               {"revision": saved.revision, "name_en": facts.name_en}, now=web.clock.now())
+    await sync_park(web.store, saved.park(), entry.park(), now=web.clock.now())  # every venue a space
     web.live.changed(park, saved.revision)
     web.bus.publish(CHANGED, {"park": park, "revision": saved.revision})
     return RedirectResponse(f"/console/park/catalogue/{park}?saved={saved.revision}", status_code=303)
@@ -431,6 +434,7 @@ async def decide(request: Request, viewer: DecideAdmin, park: ParkId,
         except IntegrityError:  # the proposer's account is gone: nobody to tell
             log.info("park %s decided; its proposer %s has no account any more", park, entry.proposed_by)
     if decision == "approve":
+        await sync_park(web.store, facts, None, now=now)  # the new park's venues are bookable spaces
         web.live.changed(park, entry.revision)
         web.bus.publish(CHANGED, {"park": park, "revision": entry.revision})
     return RedirectResponse(f"/console/park/proposals?done={park}", status_code=303)

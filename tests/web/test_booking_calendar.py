@@ -4,6 +4,7 @@ bad parameters are refused naming the field."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -18,6 +19,9 @@ OFFICE = [[d, 9 * 60, 18 * 60] for d in range(5)]
 
 
 async def _park(web: AppUnderTest) -> tuple[int, int]:
+    await web.client.get("/")  # the catalogue seeded: its venue (798's gallery) is a space too; closed here,
+    for venue in await web.store.spaces.of_park(PARK):  # so the figures below are the two spaces' own
+        await web.store.spaces.save(dataclasses.replace(venue, rules={"opening": []}))
     room = await _room(web)  # open around the clock
     studio = await web.store.spaces.add(Space(PARK, "studio-1", "Studio 1", "studio", 4,
                                               rules={"audience": "zone", "opening": OFFICE}))

@@ -233,3 +233,43 @@ def test_an_input_covering_more_than_four_ticks_is_refused_precisely() -> None:
     assert pair.pump(now=0.5) == []
     errors = pair.deliver()
     assert len(errors) == 1 and errors[0].code == ErrorCode.BAD_TYPE and "$.n" in errors[0].msg
+
+
+def _hot(pair: SessionPair, now: float) -> list[tuple[bool, object]]:
+    """The client's frames through the hot path (``receive_input``) only."""
+    return [pair.server.receive_input(f, now) for f in pair.client.data_to_send()]
+
+
+def test_the_hot_path_takes_inputs_under_the_same_rate_rules() -> None:
+    pair = in_park()
+    before = pair.server.messages_in
+    for _ in range(40):
+        pair.client.move(1.0, 0.0)
+    results = _hot(pair, 0.5)
+    assert all(taken for taken, _ in results)  # every input frame taken
+    assert sum(1 for _, msg in results if isinstance(msg, M.Input)) == 10  # the burst, as receive
+    errors = pair.deliver()
+    assert len(errors) == 1 and errors[0].code == ErrorCode.RATE_LIMITED
+    assert pair.server.dropped_inputs == 30 and pair.server.messages_in == before + 40
+    for _ in range(200):
+        pair.client.move(1.0, 0.0)
+    _hot(pair, 0.6)
+    assert pair.server.close_code == CloseCode.FLOOD
+
+
+def test_the_hot_path_leaves_every_other_frame_to_receive_untouched() -> None:
+    pair = in_park()
+    before = pair.server.messages_in
+    chat = encode(M.Chat(ch="near", text="hello"))
+    too_big = encode(M.Input(s=1)) + b"\x00" * pair.limits.max_frame
+    bad = encode(M.Input(s=1))[:-3]  # cut short: undecodable
+    wrong_tag = b"\x82\xa1t\xa2in\xa1t\xa4chat"  # peeks like an input, is not one
+    for frame in (chat, too_big, bad, wrong_tag):
+        assert pair.server.receive_input(frame, 1.0) == (False, None)
+    assert pair.server.messages_in == before and pair.server.errors == 0 and not pair.server.has_data_to_send()
+    early = SessionPair()
+    early.handshake()
+    early.client.move(1.0, 0.0)
+    (frame,) = early.client.data_to_send()
+    assert early.server.receive_input(frame, 1.0) == (False, None)  # not in a park yet: receive answers it
+    assert not early.server.receive(frame, 1.0) and early.deliver()[-1].code == ErrorCode.BAD_STATE

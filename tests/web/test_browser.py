@@ -18,6 +18,7 @@ from tests.webxr.conftest import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.slow
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path("build/screenshots/web")
+PICTURED = ("22-yuan-jie", "751-d-park", "798-art-zone")  # the first cards get a picture, the others have none yet
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,17 @@ def chromium() -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def pictures(live: LiveServer) -> tuple[str, ...]:
+    """The pictures ``cloudpark up`` renders, of the first parks' scenes."""
+    from tools.scenes.cli import render_pictures
+    from tools.scenes.pipeline import build_parks
+
+    build_parks(live.config.scenes_dir, list(PICTURED))
+    assert render_pictures(live.config.data_dir, list(PICTURED)) == 0
+    return PICTURED
 
 
 def _phone(chromium: Any, locale: str) -> Any:
@@ -54,12 +66,21 @@ def _fits_the_phone(page: Any) -> None:
     ("zh", "zh-CN", "云上园区", "在浏览器中进入（三维）"),
     ("en", "en-US", "Cloud Park", "Enter in the browser (3D)"),
 ])
-def test_portal_and_sign_in_on_a_phone(chromium: Any, live: LiveServer, lang: str, locale: str, heading: str,
-                                       enter: str) -> None:
+def test_portal_and_sign_in_on_a_phone(chromium: Any, live: LiveServer, pictures: tuple[str, ...], lang: str,
+                                       locale: str, heading: str, enter: str) -> None:
     page = _phone(chromium, locale)
     page.goto(f"{live.url}/")
     assert page.locator("h1").inner_text() == heading
     assert page.locator(".park").count() == 26
+    # a park with a picture shows it (loaded, not a broken image); the others the placeholder
+    for park in pictures:
+        img = page.locator(f"#park-{park} img.preview")
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("i => i.complete", arg=img.element_handle())
+        assert img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [960, 600], park
+    assert page.locator(".park img.preview").count() == len(pictures)
+    assert page.locator(".park .preview.placeholder").count() == 26 - len(pictures)
+    page.evaluate("window.scrollTo(0, 0)")
     first = page.locator(".park").first
     assert first.locator("a.button").inner_text() == enter
     assert "/web/" in first.locator("a.button").get_attribute("href")

@@ -62,3 +62,14 @@ async def test_pictures_of_a_park_without_a_scene_are_refused_with_a_message(web
     assert render_pictures(web.config.data_dir, ["no-such-park"]) == 1
     assert "no scene for no-such-park" in capsys.readouterr().out
     assert not web.config.previews_dir.exists()
+
+
+async def test_the_world_servers_rebuild_renders_the_picture_the_portal_shows(web: AppUnderTest) -> None:
+    from server.park_reload import render_previews  # what the world server runs after a park's scene is rebuilt
+
+    build_parks(web.config.scenes_dir, [PARK])
+    render_previews([PARK], web.config.data_dir)  # cloudpark scenes preview, as a subprocess
+    card = _card((await web.client.get("/")).text, PARK)
+    src = re.search(r'<img class="preview" src="([^"]+)"', card)
+    assert src, card
+    assert (await web.client.get(src.group(1))).headers["content-type"] == "image/png"

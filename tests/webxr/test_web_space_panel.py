@@ -1,7 +1,8 @@
 """Booking a space from inside the park in the browser 3D client (Chromium): an
 enterprise's owner signed in on the web (a phone, Chinese) walks into the hall's zone;
 the panel offers its next free times; one tap books the first, the panel shows the
-check-in code and the zone turns red. A guest (desktop, English) walking in is asked to
+check-in code and the zone turns red; walking out and back in lists the booking with
+check-in open, and one tap checks in (the database says checked in). A guest (desktop, English) walking in is asked to
 sign in. Screenshots: build/screenshots/web/space-panel-*.png.
 
 The world server's wall clock is parked on a quarter hour (21:00 at the latest) (its monotonic clock, which the
@@ -117,6 +118,29 @@ def test_walking_into_a_zone_offers_its_free_times_and_one_tap_books_it(browser:
         page.evaluate("() => document.querySelectorAll('#notices .notice').forEach((n) => n.remove())")
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / "space-panel-booked-phone.png"))
+
+        # walk out and back in: the panel lists the booking with check-in open (it starts now); one tap checks in
+        page.keyboard.down("KeyS")
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.zone === null", timeout=15000)
+        page.keyboard.up("KeyS")
+        _walk_in(page)
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.kind === 'slots'", timeout=5000)
+        assert _panel(page)["mine"] == [{"booking": rows[0].id, "open": True, "state": "confirmed"}]
+        until = datetime.fromtimestamp(parked + 3600, SHANGHAI)
+        assert f"您今天的预订 {first:%H:%M}–{until:%H:%M}" in panel.inner_text()
+        page.evaluate("() => document.querySelectorAll('#notices .notice').forEach((n) => n.remove())")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / "space-panel-check-in-phone.png"))
+        check = panel.locator("button.check-in")
+        assert check.inner_text() == "签到"
+        check.tap()
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.kind === 'checked'", timeout=5000)
+        assert [(c["outcome"], c["booking"]) for c in _panel(page)["checked"]] == [("checked_in", rows[0].id)]
+        assert f"已签到：{first:%H:%M}–{until:%H:%M}" in panel.inner_text()
+        assert world.run(store.bookings.get(rows[0].id)).state == "checked_in"
+        page.evaluate("() => document.querySelectorAll('#notices .notice').forEach((n) => n.remove())")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / "space-panel-checked-in-phone.png"))
         assert not errors, errors
         context.close()
 

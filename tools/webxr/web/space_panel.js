@@ -5,6 +5,10 @@
 // came of it: booked (with the check-in code), waiting for the park office's approval, or
 // refused with the rule's reason and, for a time just taken, the nearest free times as
 // buttons. Walking out closes it. The zone turning red is the server's `spaces` push.
+// Your own bookings of the space today come with the free times (`mine`): while one's
+// check-in is open a "Check in" button sends `space_check_in` (the server checks that
+// you stand in the zone) and the panel says checked in, or why not (too early, too late,
+// checked in already).
 import { msg } from "./net.js";
 import { el } from "./form.js";
 import { pointInRing } from "./park.js";
@@ -27,6 +31,7 @@ export class SpacePanel {
     this.view = null; // what is drawn: {kind, ...}
     this.asked = 0;
     this.booked = [];
+    this.checked = [];
     setInterval(() => this.check(), CHECK_MS);
     conn.on("joined", () => { this.zone = null; this.close(); });
     onLang(() => { if (this.view) this.draw(this.view); });
@@ -77,6 +82,27 @@ export class SpacePanel {
     }).catch((err) => { if (this.zone === zone) this.draw({ kind: "error", name, error: errorText(err) }); });
   }
 
+  checkIn(offer, mine, name) {
+    const zone = this.zone;
+    this.draw({ kind: "checking_in", name, offer });
+    this.conn.request(msg.spaceCheckIn(offer.space, mine.booking)).then((m) => {
+      this.checked.push(m);
+      if (this.zone === zone) this.draw({ kind: "checked", name, offer, result: m });
+    }).catch((err) => { if (this.zone === zone) this.draw({ kind: "error", name, error: errorText(err) }); });
+  }
+
+  /** One of your bookings of the space today: checked in, a "Check in" button, or when it opens. */
+  mineRow(offer, b, name) {
+    const row = el("div", { class: "mine", "data-booking": String(b.booking) },
+      el("p", {}, t("client.space.mine", { start: b.start, end: b.end })));
+    if (b.state === "checked_in") row.append(el("p", { class: "ok" }, t("client.space.checked_in", { start: b.start, end: b.end })));
+    else if (b.open) {
+      row.append(el("button", { type: "button", class: "check-in", onclick: () => this.checkIn(offer, b, name) },
+        t("client.space.check_in")));
+    } else row.append(el("p", { class: "muted" }, t("client.space.check_in_opens", { opens: b.opens })));
+    return row;
+  }
+
   close() {
     this.view = null;
     this.root.hidden = true;
@@ -103,6 +129,17 @@ export class SpacePanel {
     const offer = view.offer;
     if (view.kind === "asking") kids.push(el("p", {}, t("client.space.asking")));
     else if (view.kind === "booking") kids.push(el("p", {}, t("client.space.booking")));
+    else if (view.kind === "checking_in") kids.push(el("p", {}, t("client.space.checking_in")));
+    else if (view.kind === "checked") {
+      const r = view.result;
+      if (r.outcome === "checked_in") kids.push(el("p", { class: "ok" }, t("client.space.checked_in", { start: r.start, end: r.end })));
+      else {
+        const first = (r.problems || [])[0] || { code: "", message: "" };
+        const known = ["too_early", "too_late", "state"].includes(first.code);
+        kids.push(el("p", { class: "err" }, known ? t(`client.space.check_in_refused.${first.code}`)
+          : t("client.space.refused", { message: first.message })));
+      }
+    }
     else if (view.kind === "sign_in") kids.push(el("p", {}, t("client.space.sign_in")));
     else if (view.kind === "not_allowed") kids.push(el("p", { class: "err" }, t("client.space.not_allowed", { reason: view.reason })));
     else if (view.kind === "error") kids.push(el("p", { class: "err" }, view.error));
@@ -111,6 +148,7 @@ export class SpacePanel {
       if (offer.capacity) facts.push(t("client.space.capacity", { n: offer.capacity }));
       kids.push(el("p", { class: "muted" }, facts.join(" · ")));
       if (offer.approval) kids.push(el("p", { class: "muted" }, t("client.space.approval")));
+      for (const b of offer.mine || []) kids.push(this.mineRow(offer, b, view.name));
       if (offer.retired) kids.push(el("p", {}, t("client.space.retired")));
       else if (!offer.slots.length) kids.push(el("p", {}, t("client.space.none_free")));
       for (const minutes of offer.durations) {
@@ -133,7 +171,7 @@ export class SpacePanel {
     }
     this.root.replaceChildren(...kids);
     this.root.hidden = false;
-    this.root.dataset.state = view.kind === "booked" ? view.result.outcome : view.kind;
+    this.root.dataset.state = view.kind === "booked" || view.kind === "checked" ? view.result.outcome : view.kind;
   }
 
   /** For tests: where the panel stands. */
@@ -141,6 +179,9 @@ export class SpacePanel {
     const v = this.view;
     return { zone: this.zone, asked: this.asked, open: !this.root.hidden, kind: v ? v.kind : "",
       slots: v && v.offer && v.kind === "slots" ? v.offer.slots.length : 0,
-      booked: this.booked.map((b) => ({ outcome: b.outcome, start: b.start, end: b.end, code: b.code })) };
+      mine: v && v.offer && v.kind === "slots" ? (v.offer.mine || []).map((b) => ({ booking: b.booking, open: !!b.open, state: b.state })) : [],
+      booked: this.booked.map((b) => ({ outcome: b.outcome, start: b.start, end: b.end, code: b.code })),
+      checked: this.checked.map((c) => ({ outcome: c.outcome, booking: c.booking,
+        problems: (c.problems || []).map((p) => p.code) })) };
   }
 }

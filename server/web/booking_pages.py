@@ -7,6 +7,7 @@ browser's BarcodeDetector on the camera when there is one, typing the code alway
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_titles
 from server.web.render import render
 from world.bookings.ledger import check_in_window
-from world.bookings.rules import AUDIENCES, RuleError
+from world.bookings.rules import AUDIENCES, Opening, RuleError
 from world.catalogue import VENUE_KINDS, CatalogueError
 from world.people import Person
 from world.permissions import Resource
@@ -324,17 +325,78 @@ def _values(space: Space) -> dict[str, Any]:
             "weekly_quota_minutes": rules.weekly_quota_minutes or "",
             "cancel_deadline_minutes": rules.cancel_deadline_minutes, "hold_minutes": rules.hold_minutes,
             "check_in_grace_minutes": rules.check_in_grace_minutes, "max_no_shows": "" if rules.max_no_shows is None
-            else rules.max_no_shows, "retired": space.retired}
+            else rules.max_no_shows, "retired": space.retired, **opening_text(rules.opening),
+            "blackout": "\n".join(sorted(d.isoformat() for d in rules.blackout))}
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def opening_text(opening: tuple[Opening, ...]) -> dict[str, str]:
+    """The form's ``opening_0`` (Monday) .. ``opening_6``: "09:00-12:00, 13:00-18:00", "" closed."""
+    return {f"opening_{d}": ", ".join(f"{_hhmm(o.start)}-{_hhmm(o.end)}" for o in sorted(
+        (o for o in opening if o.weekday == d), key=lambda o: o.start)) for d in range(7)}
+
+
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+
+
+def opening_from(form: dict[str, str]) -> tuple[list[list[int]], dict[str, str]]:
+    """The weekly opening hours typed in the form, and a problem for each bad field."""
+    out: list[list[int]] = []
+    errors: dict[str, str] = {}
+    for d in range(7):
+        name = f"opening_{d}"
+        spans: list[tuple[int, int]] = []
+        for part in (p.strip() for p in form.get(name, "").split(",")):
+            if not part:
+                continue
+            found = _RANGE.match(part)
+            if found is None:
+                errors[name] = f"{part[:20]!r} is not a time range like 09:00-18:00"
+                break
+            h0, m0, h1, m1 = (int(x) for x in found.groups())
+            start, end = h0 * 60 + m0, h1 * 60 + m1
+            if m0 > 59 or m1 > 59 or h0 > 23 or end > 24 * 60:
+                errors[name] = f"{part} is not a time of the day (00:00 to 24:00)"
+                break
+            if start >= end:
+                errors[name] = f"{part} closes before it opens"
+                break
+            spans.append((start, end))
+        spans.sort()
+        if name not in errors and any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False)):
+            errors[name] = "two of its opening times overlap"
+        if name not in errors:
+            out += [[d, a, b] for a, b in spans]
+    return out, errors
+
+
+def blackout_from(text: str) -> tuple[list[str], dict[str, str]]:
+    """The blackout dates typed (one a line or comma separated, YYYY-MM-DD), or the problem."""
+    days: set[str] = set()
+    for part in (p.strip() for p in re.split(r"[,\s]+", text)):
+        if not part:
+            continue
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", part):
+                raise ValueError(part)
+            days.add(date.fromisoformat(part).isoformat())
+        except ValueError:
+            return [], {"blackout": f"{part[:20]!r} is not a date like 2027-03-29"}
+    return sorted(days), {}
 
 
 async def _space_page(request: Request, viewer: Viewer, space: Space, values: dict[str, Any], *, status: int = 200,
-                      error: str = "", note: str = "") -> HTMLResponse:
+                      error: str = "", note: str = "", errors: dict[str, str] | None = None) -> HTMLResponse:
     service = bookings_of(request)
     now = service.clock.now()
     rows = await web_of(request).store.bookings.holding(space.id, now - 3600, now + 14 * 86400)
     upcoming = [{"row": r, "start": _local(service, r.start), "end": _local(service, r.end)} for r in rows]
     return render(request, viewer, "booking_space.html", status=status, console="park", space=space, values=values,
-                  kinds=VENUE_KINDS, audiences=AUDIENCES, upcoming=upcoming, error=error, note=note)
+                  kinds=VENUE_KINDS, audiences=AUDIENCES, upcoming=upcoming, error=error, note=note,
+                  errors=errors or {})
 
 
 @router.get("/park/spaces/{space_id}", response_class=HTMLResponse)
@@ -388,6 +450,19 @@ async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
         "horizon_days": horizon_days, "weekly_quota_minutes": weekly_quota_minutes,
         "cancel_deadline_minutes": cancel_deadline_minutes, "hold_minutes": hold_minutes,
         "check_in_grace_minutes": check_in_grace_minutes, "max_no_shows": max_no_shows, "retired": bool(retired)}
+    typed = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    stored = _values(space)  # a form without the hours or the blackout dates (an older client) keeps them
+    if not any(f"opening_{d}" in typed for d in range(7)):
+        typed |= {f"opening_{d}": stored[f"opening_{d}"] for d in range(7)}
+    typed.setdefault("blackout", stored["blackout"])
+    values |= {f"opening_{d}": typed.get(f"opening_{d}", "")[:200] for d in range(7)}
+    values["blackout"] = typed["blackout"][:4000]
+    opening, bad = opening_from(values)
+    blackout, bad_days = blackout_from(values["blackout"])
+    bad |= bad_days
+    if bad:  # every bad field named, nothing saved
+        return await _space_page(request, viewer, space, values, status=422, errors=bad, error="; ".join(
+            t(viewer.lang, "booking.bad_rule", field=f, problem=p) for f, p in bad.items()))
     pictures = [p.strip() for p in photos.splitlines() if p.strip()]
     try:
         if kind not in VENUE_KINDS:
@@ -401,11 +476,9 @@ async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
             "buffer_after": buffer_after, "lead_minutes": lead_minutes, "horizon_days": horizon_days,
             "weekly_quota_minutes": _number(weekly_quota_minutes), "cancel_deadline_minutes": cancel_deadline_minutes,
             "hold_minutes": hold_minutes, "check_in_grace_minutes": check_in_grace_minutes,
-            "max_no_shows": _number(max_no_shows), "opening": [[o.weekday, o.start, o.end] for o in
-                                                              rules_of(space).opening],
-            "blackout": sorted(d.isoformat() for d in rules_of(space).blackout)})
+            "max_no_shows": _number(max_no_shows), "opening": opening, "blackout": blackout})
     except RuleError as exc:
-        return await _space_page(request, viewer, space, values, status=422,
+        return await _space_page(request, viewer, space, values, status=422, errors={exc.field: exc.problem},
                                  error=t(viewer.lang, "booking.bad_rule", field=exc.field, problem=exc.problem))
     now = web.clock.now()
     saved = replace(space, name=name.strip(), kind=kind, capacity=capacity, building=building.strip(),

@@ -127,8 +127,20 @@ def test_the_booth_editor_saves_the_content(chromium: Any, server: LiveServer) -
     page.wait_for_load_state()
     assert "logo" in page.locator("p.err").inner_text()
     _shot(page, "booth-refused-phone-en.png")
+    page.goto(f"{server.url}/console/enterprise")
+    profile_url = server.url + page.locator('a.button[href$="/profile"]').first.get_attribute("href")
     assert page.errors == []
     page.context.close()
+
+    member = _page(chromium, "zh-CN")  # an employee of the same enterprise: neither editor
+    _sign_in(member, server.url, "emil", "/console/employee")
+    member.goto(f"{server.url}/console/enterprise/booths/{PARK}/b01")
+    assert member.locator("h1").inner_text() == "您没有权限打开此页面"
+    assert "展位内容由持有该展位的企业的所有者和管理员，以及所在园区的工作人员编辑。" in _main(member)
+    _shot(member, "booth-forbidden-phone-zh.png")
+    member.goto(profile_url)
+    assert "企业资料由企业的所有者和管理员编辑。" in _main(member)
+    member.context.close()
 
 
 def test_the_catalogue_editor_saves_and_says_the_rebuild(chromium: Any, server: LiveServer) -> None:

@@ -37,10 +37,13 @@ _closing: set[asyncio.Task[None]] = set()
 POLICY_CLOSE_TIMEOUT = 1.0  # seconds a rule-breaking peer gets to answer our close frame
 
 
+_SHORT_HEADERS = [bytes((0x82, n)) for n in range(126)]
+
+
 def binary_frame_header(n: int) -> bytes:
     """The header of a final, unmasked binary websocket frame (RFC 6455 5.2) of ``n`` bytes."""
     if n < 126:
-        return bytes((0x82, n))
+        return _SHORT_HEADERS[n]
     if n < 0x10000:
         return b"\x82\x7e" + n.to_bytes(2, "big")
     return b"\x82\x7f" + n.to_bytes(8, "big")
@@ -85,14 +88,14 @@ class Connection:
         self.outbox: list[bytes] = []
         self.outbox_bytes = 0
         self._now: Any = None  # the monotonic clock, from ``serve``
+        self.transport: Any = ws.transport  # set once the socket is accepted, the same until it ends
 
     # --- writing (never awaits) ------------------------------------------------------
 
     def _open_transport(self) -> Any:
-        ws = self.ws
-        if ws.protocol.state is not State.OPEN:
+        if self.ws.protocol.state is not State.OPEN:
             return None
-        transport = ws.transport
+        transport = self.transport
         if transport is None or transport.is_closing():
             return None
         return transport
@@ -155,7 +158,7 @@ class Connection:
             transport.write(data)
 
     def buffered(self) -> int:
-        transport = self.ws.transport
+        transport = self.transport
         return (transport.get_write_buffer_size() if transport is not None else 0) + self.outbox_bytes
 
     def send(self, msg: msgspec.Struct) -> None:

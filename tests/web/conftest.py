@@ -104,6 +104,22 @@ class LiveServer:
         assert self._loop is not None, "the server is not started"
         self._loop.call_soon_threadsafe(self.app.state.web.bus.publish, subject, hint)
 
+    def heard(self, pattern: str) -> list[tuple[str, dict[str, Any]]]:
+        """A list that fills with the hints on the server's bus matching ``pattern`` from now on."""
+        assert self._loop is not None, "the server is not started"
+        got: list[tuple[str, dict[str, Any]]] = []
+
+        async def receive(subject: str, hint: dict[str, Any]) -> None:
+            got.append((subject, hint))
+        subscribed = threading.Event()
+
+        def subscribe() -> None:
+            self.app.state.web.bus.subscribe(pattern, receive)
+            subscribed.set()
+        self._loop.call_soon_threadsafe(subscribe)
+        subscribed.wait(5)
+        return got
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -111,12 +112,18 @@ def test_the_booth_editor_saves_the_content(chromium: Any, server: LiveServer) -
     page.locator(f'a[href="/console/enterprise/booths/{PARK}/b01"]').click()
     page.wait_for_url("**/b01")
     assert page.input_value('input[name="tagline"]') == "lamps"
+    hints = server.heard("booth.>")
     page.fill('input[name="tagline"]', "new season")
     page.fill('textarea[name="description"]', "Hand-made lamps from Building 7")
     page.locator("main form.stack button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("p.ok").inner_text() == "Saved: visitors standing in the booth see it now."
     _shot(page, "booth-editor-phone-en.png")
+    for _ in range(100):  # delivered on the server's loop, soon after the page
+        if hints:
+            break
+        time.sleep(0.02)
+    assert hints == [("booth.changed", {"park": PARK, "booth": "b01"})]  # what the world server re-reads on
     page.goto(f"{server.url}/console/enterprise")  # the console lists the saved booth
     assert "Acme stand" in _main(page)
     page.goto(f"{server.url}/console/enterprise/booths/{PARK}/b01")  # read back from the store

@@ -217,6 +217,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             self.accept("f3", self.hud.toggle_code)
             self.accept("p", self.open_kiosk)
             self.accept("m", self.move_to_main_hall)
+            self.accept("c", self.check_in)  # in a space's zone, with one of your bookings open for check-in
             for key, kind in zip(("f5", "f6", "f7", "f8", "f9"), KINDS, strict=True):
                 self.accept(key, self.react, [kind])
             for i in range(1, 10):
@@ -285,6 +286,15 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
             ask = self.visit.book_slot(n)
             if ask is not None:
                 log.info("space: booking %s %d min", ask.start, ask.minutes)
+                self.send(ask)
+
+        def check_in(self) -> None:
+            """Check in at the space whose zone the avatar stands in (its panel says when it may)."""
+            if self.hud.typing:
+                return
+            ask = self.visit.check_in()
+            if ask is not None:
+                log.info("space: checking in booking %d", ask.booking)
                 self.send(ask)
 
         def emote(self, name: str) -> None:
@@ -561,14 +571,16 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                     log.info("kiosk panel text: %s", " | ".join(self.kiosk_panel.lines))
             elif step.do == "wait_space":  # until the space panel has its free times (or a refusal), or a result
                 want = str(step.args.get("until", "offer"))
-                ready = v.space_result is not None if want == "result" else (
-                    v.space_offer is not None or bool(v.space_refusal))
+                ready = v.space_result is not None if want == "result" else v.space_check is not None if (
+                    want == "checked") else (v.space_offer is not None or bool(v.space_refusal))
                 done = ready or elapsed > timeout
                 if ready:
                     self.space_panel.sync()
                     log.info("space panel text: %s", " | ".join(self.space_panel.lines))
             elif step.do == "book":
                 self.book_slot(int(step.num("slot", 1)))
+            elif step.do == "check_in":
+                self.check_in()
             elif step.do == "stage":  # what a `stage` message would say
                 self.stage.play(step.args)
             elif step.do == "replay":

@@ -9,8 +9,9 @@ right after the previous step ends). Steps:
 - ``{"do": "wait_booth", "timeout": 10}``: until a booth panel is open.
 - ``{"do": "wait_kiosk", "timeout": 10}``: until the policy kiosk's panel has its answer.
 - ``{"do": "wait_space", "timeout": 10}``: until the space panel has the zone's free times
-  (or its refusal); ``"until": "result"``: until a booking's answer. ``{"do": "book", "slot": 1}``:
-  book the panel's first time (the number key 1).
+  (or its refusal); ``"until": "result"``: until a booking's answer; ``"until": "checked"``:
+  until a check-in's answer. ``{"do": "book", "slot": 1}``: book the panel's first time (the
+  number key 1). ``{"do": "check_in"}``: check in to your booking there (the C key).
 - ``{"do": "wait_visitors", "count": 1, "timeout": 10}``: until others are in view.
 - ``{"do": "wait", "for": 1.0}``, ``{"do": "emote", "name": "wave"}``,
   ``{"do": "chat", "ch": "near", "text": "hi"}``, ``{"do": "like"}``,
@@ -38,7 +39,7 @@ from typing import Any
 
 STEPS = {"move", "walk_to", "wait_booth", "wait_visitors", "wait", "emote", "chat", "like", "card",
          "camera", "screenshot", "quit", "drop", "wait_images", "lang", "help", "wait_kiosk",
-         "wait_space", "book", "stage", "wait_stage", "replay"}
+         "wait_space", "book", "check_in", "stage", "wait_stage", "replay"}
 
 
 class ScriptError(ValueError):

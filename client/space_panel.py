@@ -3,7 +3,9 @@
 times (the world server's ``space_slots``), numbered, booked with the number keys
 (``Visit.book_slot``), then what came of it (``space_booked``): booked with its check-in
 code, waiting for approval, or refused (a time just taken: the nearest alternatives,
-numbered again). A guest is asked to sign in. Walking out closes it."""
+numbered again). A guest is asked to sign in. Walking out closes it. Your own bookings
+of the space today (``space_slots``' ``mine``) are listed; while one's check-in is open
+the C key checks in (``Visit.check_in``), and the panel says checked in or why not."""
 
 from __future__ import annotations
 
@@ -17,6 +19,30 @@ from world.protocol import messages as M
 def slot_words(t: Callable[..., str], slot: M.FreeSlot, today: str) -> str:
     day = t("client.space.today") if slot.day == today else t("client.space.tomorrow")
     return f"{day} {slot.at}–{slot.end}"
+
+
+CHECK_IN_REFUSALS = ("too_early", "too_late", "state")
+
+
+def check_in_lines(t: Callable[..., str], offer: M.SpaceSlotList, done: M.SpaceCheckedIn | None) -> list[tuple[str, str]]:
+    """Your bookings of the space today with their check-in, or what came of checking in."""
+    if done is not None:
+        if done.outcome == "checked_in":
+            return [("item", t("client.space.checked_in", start=done.start, end=done.end))]
+        first = done.problems[0] if done.problems else M.Problem(code="", field="", message="")
+        if first.code in CHECK_IN_REFUSALS:
+            return [("line", t(f"client.space.check_in_refused.{first.code}"))]
+        return [("line", t("client.space.check_in_refused.other", message=first.message))]
+    rows: list[tuple[str, str]] = []
+    for b in offer.mine:
+        rows.append(("item", t("client.space.mine", start=b.start, end=b.end)))
+        if b.state == "checked_in":
+            rows.append(("muted", t("client.space.checked_in", start=b.start, end=b.end)))
+        elif b.open:
+            rows.append(("hint", t("client.space.check_in_key")))
+        else:
+            rows.append(("muted", t("client.space.check_in_opens", opens=b.opens)))
+    return rows
 
 
 def space_lines(t: Callable[..., str], visit: Visit) -> list[tuple[str, str]]:
@@ -37,6 +63,8 @@ def space_lines(t: Callable[..., str], visit: Visit) -> list[tuple[str, str]]:
     rows.append(("muted", " · ".join(facts)))
     if offer.approval:
         rows.append(("muted", t("client.space.approval")))
+    if visit.space_check is not None:
+        return [*rows, *check_in_lines(t, offer, visit.space_check)]
     choices: list[M.FreeSlot] = []
     if result is not None and result.outcome in ("confirmed", "pending"):
         rows.append(("item", t(f"client.space.{result.outcome}", day=result.day, start=result.start, end=result.end,
@@ -50,6 +78,7 @@ def space_lines(t: Callable[..., str], visit: Visit) -> list[tuple[str, str]]:
     elif result is not None:
         rows.append(("line", t("client.space.refused", message=result.problems[0].message if result.problems else "")))
     else:
+        rows += check_in_lines(t, offer, None)
         if offer.retired:
             rows.append(("line", t("client.space.retired")))
         elif not offer.slots:
@@ -77,7 +106,7 @@ class SpacePanel(RowPanel):
     def sync(self) -> None:
         v = self.visit
         key = None if v.space_zone is None else (v.space_zone, repr(v.space_offer), repr(v.space_result),
-                                                 v.space_refusal, v.lang)
+                                                 v.space_refusal, repr(v.space_check), v.lang)
         if key == self.key:
             return
         self.key = key

@@ -80,6 +80,7 @@ class Visit:
     space_offer: M.SpaceSlotList | None = None  # its free times (`space_slots`), while it does
     space_result: M.SpaceBooked | None = None  # what came of the last `space_book` there
     space_refusal: str = ""  # why it cannot be booked: "guest", else the rule's reason
+    space_check: M.SpaceCheckedIn | None = None  # what came of the last `space_check_in` there
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
@@ -150,6 +151,7 @@ class Visit:
         if zone == self.space_zone:
             return None
         self.space_zone, self.space_offer, self.space_result, self.space_refusal = zone, None, None, ""
+        self.space_check = None
         if zone is None:
             return None
         return M.SpaceSlots(space=space, id=self._rid("space_slots"))
@@ -169,6 +171,15 @@ class Visit:
         self.space_result = None
         return M.SpaceBook(space=self.space_offer.space, start=slot.start, minutes=slot.minutes,
                            id=self._rid("space_book"))
+
+    def check_in(self) -> M.SpaceCheckIn | None:
+        """Check in to the first of your bookings of this space whose check-in is open
+        (``space_slots``' ``mine``); None when there is none."""
+        offer = self.space_offer
+        mine = next((b for b in offer.mine if b.open), None) if offer is not None and self.space_check is None else None
+        if offer is None or mine is None:
+            return None
+        return M.SpaceCheckIn(space=offer.space, booking=mine.booking, id=self._rid("space_check_in"))
 
     # --- requests ------------------------------------------------------------------
 
@@ -291,6 +302,7 @@ class Visit:
                 self.spaces = {}  # another park's zones (its own come right after)
             self.at_kiosk, self.kiosk = False, None
             self.space_zone, self.space_offer, self.space_result, self.space_refusal = None, None, None, ""
+            self.space_check = None
             self.joined = msg
             self.want_park = msg.park
             self._join_at = None
@@ -314,6 +326,14 @@ class Visit:
         elif isinstance(msg, M.SpaceBooked):
             if self.requests.pop(msg.re, "") == "space_book" and self.space_zone is not None:
                 self.space_result = msg
+        elif isinstance(msg, M.SpaceCheckedIn):
+            if self.requests.pop(msg.re, "") == "space_check_in" and self.space_zone is not None:
+                self.space_check = msg
+        elif isinstance(msg, M.Error) and self.requests.get(msg.re) == "space_check_in":
+            self.requests.pop(msg.re)
+            if self.space_zone is not None:  # e.g. not standing in the zone: the server's words
+                self.space_check = M.SpaceCheckedIn(re=msg.re, space=0, booking=0, outcome="refused",
+                                                    problems=[M.Problem(code=msg.code, field="", message=msg.msg)])
         elif isinstance(msg, M.Error) and self.requests.get(msg.re) == "space_slots":
             self.requests.pop(msg.re)
             if self.space_zone is not None:

@@ -137,7 +137,7 @@ export class SpacePanel {
         const first = (r.problems || [])[0] || { code: "", message: "" };
         const known = ["too_early", "too_late", "state"].includes(first.code);
         kids.push(el("p", { class: "err" }, known ? t(`client.space.check_in_refused.${first.code}`)
-          : t("client.space.refused", { message: first.message })));
+          : t("client.space.check_in_refused.other", { message: first.message })));
       }
     }
     else if (view.kind === "sign_in") kids.push(el("p", {}, t("client.space.sign_in")));

@@ -23,6 +23,8 @@ MEMBER_ROLES = ("owner", "admin", "member", "staff", "officer")
 # roles in an enterprise that may run its booths (edit content, read statistics)
 ENTERPRISE_MANAGERS = frozenset({"owner", "admin"})
 ENTERPRISE_PEOPLE = frozenset({"owner", "admin", "member"})
+# roles in a service institution (its owners and admins run its profile and people; staff: its mentors)
+INSTITUTION_PEOPLE = frozenset({"owner", "admin", "staff", "member"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,9 @@ class Person:
 
     def enterprises(self, roles: frozenset[str] = ENTERPRISE_PEOPLE) -> tuple[int, ...]:
         return tuple(m.org_id for m in self.memberships if m.kind == "enterprise" and m.role in roles)
+
+    def institutions(self, roles: frozenset[str] = INSTITUTION_PEOPLE) -> tuple[int, ...]:
+        return tuple(m.org_id for m in self.memberships if m.kind == "institution" and m.role in roles)
 
     def with_look(self, name: str | None, color: int | None) -> Person:
         return dataclasses.replace(self, name=name if name is not None else self.name,

@@ -61,6 +61,17 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   (approving, hiding, answering questions) for the organizer, the presenters and the
   park's staff; ``showcase.register`` and ``showcase.ask`` (questions, upvotes, poll
   ballots) for anyone signed in. Never a guest.
+- The platform's own organization: ``platform.orgs`` (creating departments, service
+  institutions and parks, appointing their officers, staff and owners) and
+  ``platform.roles`` (granting or withdrawing the ``organizer`` platform role, for the
+  people who run events) are for platform admins only.
+- Service institutions: ``console.institution`` for every person of an institution
+  (owner, admin, staff, member; of *that* institution when the resource names it); its
+  profile and people (``org.profile``, ``org.members``) for its owners and admins, as
+  for an enterprise (the resource names the organization).
+- ``org.confirm`` (confirming the facts an enterprise declared, from the government
+  console): officers of a government department. Park staff confirm their own
+  tenants' facts through ``park.tenants``.
 """
 
 from __future__ import annotations
@@ -68,7 +79,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from world.people import ENTERPRISE_MANAGERS, ENTERPRISE_PEOPLE, Person
+from world.people import ENTERPRISE_MANAGERS, ENTERPRISE_PEOPLE, INSTITUTION_PEOPLE, Person
 from world.protocol.constants import Role
 
 
@@ -106,6 +117,7 @@ ACTIONS = (
     "policy.publish", "policy.review", "policy.apply",
     "stage.react", "stage.control",
     "showcase.schedule", "showcase.manage", "showcase.moderate", "showcase.register", "showcase.ask",
+    "platform.orgs", "platform.roles", "console.institution", "org.confirm",
 )
 
 Clause = Callable[[Person, str, Resource], Decision | None]
@@ -192,9 +204,12 @@ def _org_managers(who: Person, action: str, res: Resource) -> Decision | None:
     role = who.role_in(res.owner_org)
     if role in ENTERPRISE_MANAGERS and res.owner_org in who.enterprises(ENTERPRISE_MANAGERS):
         return Decision(True, f"you are {role} of this enterprise")
+    if (role in ENTERPRISE_MANAGERS and action in ("org.profile", "org.members")
+            and res.owner_org in who.institutions(ENTERPRISE_MANAGERS)):
+        return Decision(True, f"you are {role} of this institution")
     if role:
-        return Decision(False, f"a {role} of the enterprise may not {what}: ask its owner or an admin")
-    return Decision(False, f"only the owners and admins of this enterprise may {what}")
+        return Decision(False, f"a {role} of the organization may not {what}: ask its owner or an admin")
+    return Decision(False, f"only the owners and admins of this organization may {what}")
 
 
 _PARK_OFFICE = {"park.tenants": "its enterprises", "park.staff": "its staff"}
@@ -366,6 +381,23 @@ def _showcases(who: Person, action: str, res: Resource) -> Decision | None:
     return Decision(False, "only the event's organizer and the park's staff run this event")
 
 
+def _platform(who: Person, action: str, res: Resource) -> Decision | None:
+    """The platform's own organization is its admins' (the ``_admin`` clause lets them through)."""
+    if action == "platform.orgs":
+        return Decision(False, "only the platform admin creates organizations and appoints their people")
+    if action == "platform.roles":
+        return Decision(False, "only the platform admin grants the organizer role")
+    if action != "org.confirm":
+        return None
+    if who.is_guest:
+        return Decision(False, "sign in first")
+    if any(m.kind == "department" and m.role == "officer" for m in who.memberships):
+        return Decision(True, "an officer of a government department")
+    if who.parks:
+        return Decision(False, "park staff confirm their own tenants' facts in the park console")
+    return Decision(False, "the facts an enterprise declared are confirmed by its park or a department's officers")
+
+
 def _signed_in(who: Person, action: str, res: Resource) -> Decision | None:
     if not (action == "account.self" or action.startswith("console.")):
         return None
@@ -402,13 +434,22 @@ def _consoles(who: Person, action: str, res: Resource) -> Decision | None:
         if action == "console.enterprise":
             return Decision(False, "the enterprise console is for an enterprise's owners and admins")
         return Decision(False, "the employee console is for people of an enterprise")
+    if action == "console.institution":
+        mine = who.institutions(INSTITUTION_PEOPLE)
+        if res.owner_org is not None:
+            if res.owner_org in mine:
+                return Decision(True, f"you are {who.role_in(res.owner_org)} of this institution")
+            return Decision(False, "you are not one of this institution's people")
+        if mine:
+            return Decision(True, "you work for a service institution")
+        return Decision(False, "the institution console is for the people of a service institution")
     return None
 
 
 CLAUSES: tuple[Clause, ...] = (
     _unknown_role, _unknown_action, _admin, _everyone, _cards, _booth_owner, _booth_assign,
     _org_managers, _park_office, _park_catalogue, _bookings, _policies, _stage, _showcases,
-    _signed_in, _consoles,
+    _platform, _signed_in, _consoles,
 )
 
 
@@ -426,7 +467,7 @@ _PARK_SCOPED = ("park.tenants", "park.staff", "audit.read", "stage.control")  # 
 def perm_map(who: Person) -> dict[str, bool]:
     """Every action's answer for this person. Booth and enterprise actions are asked of
     the person's own enterprise (or of their park): "may I edit booths at all"."""
-    managed = who.enterprises(ENTERPRISE_MANAGERS)
+    managed = who.enterprises(ENTERPRISE_MANAGERS) or who.institutions(ENTERPRISE_MANAGERS)
     own = Resource(park_id=next(iter(sorted(who.parks)), ""), booth_id="*",
                    owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
     out: dict[str, bool] = {}

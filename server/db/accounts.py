@@ -130,6 +130,18 @@ class AccountRepo:
             return bool(done.rowcount)
         return await self.db.commit(run)
 
+    async def with_role(self, role: str, limit: int = 200) -> list[Account]:
+        """Accounts of one platform role, by user name (the first ``limit``)."""
+        rows = await self.db.rows(select(accounts).where(accounts.c.role == role).order_by(accounts.c.user).limit(limit))
+        return [_account(r) for r in rows]
+
+    async def set_role(self, user: str, role: str) -> bool:
+        """Change the platform role (False: no such account). The caller checks ``role``."""
+        async def run(conn: AsyncConnection) -> bool:
+            return bool((await conn.execute(update(accounts).where(accounts.c.user == user)
+                                            .values(role=role))).rowcount)
+        return await self.db.commit(run)
+
     async def rename(self, user: str, name: str) -> bool:
         """Set the display name (False: no such account)."""
         async def run(conn: AsyncConnection) -> bool:

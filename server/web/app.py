@@ -26,6 +26,7 @@ from server.clock import Clock
 from server.config import ServerConfig
 from server.parks import load_catalogue
 from server.web import (
+    admin_orgs,
     api,
     application_api,
     audit_pages,
@@ -42,7 +43,9 @@ from server.web import (
     enterprise_console,
     enterprise_people,
     enterprise_policies,
+    government_confirm,
     inbox_pages,
+    institution_console,
     pages,
     park_booths,
     park_catalogue,
@@ -89,7 +92,9 @@ ROUTERS: tuple[APIRouter, ...] = (pages.router, consoles.router, booth_pages.rou
                                   policy_pages.router, policy_pages.api, enterprise_policies.router, policy_review.router,
                                   policy_publish.router, application_api.router, policy_topics.router,
                                   stream_files.router, showcase_pages.router, showcase_console.router,
-                                  showcase_live.router, showcase_board.router, showcase_audience.router)
+                                  showcase_live.router, showcase_board.router, showcase_audience.router,
+                                  admin_orgs.router, government_confirm.router,
+                                  institution_console.router)
 
 
 def route_actions() -> list[tuple[str, str, str]]:

@@ -18,7 +18,7 @@ from world.people import Person
 from world.permissions import NOTHING, can, perm_map
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-CONSOLES = ("government", "park", "enterprise", "employee")
+CONSOLES = ("government", "park", "enterprise", "employee", "institution")
 
 
 def consoles_of(person: Person) -> list[str]:
@@ -33,7 +33,8 @@ async def landing(request: Request, viewer: Annotated[Viewer, Depends(need("acco
     if len(mine) == 1:
         return RedirectResponse(f"/console/{mine[0]}", status_code=303)
     return render(request, viewer, "console_home.html", consoles=mine,
-                  showcases=bool(can(viewer.person, "showcase.schedule", NOTHING)))
+                  showcases=bool(can(viewer.person, "showcase.schedule", NOTHING)),
+                  admin=bool(can(viewer.person, "platform.orgs", NOTHING)))
 
 
 @router.get("/park", response_class=HTMLResponse)

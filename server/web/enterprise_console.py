@@ -27,8 +27,11 @@ from world.profiles import (
     CONTACT_KINDS,
     FACT_FIELDS,
     REVENUE_BANDS,
+    SERVICE_KINDS,
     VISIBILITIES,
     EnterpriseProfile,
+    InstitutionProfile,
+    Profile,
     ProfileError,
 )
 
@@ -79,35 +82,43 @@ async def home(request: Request, viewer: Annotated[Viewer, Depends(need("console
 Manager = Annotated[Viewer, Depends(need("org.profile", org_of_path))]
 
 
-def _page(request: Request, viewer: Viewer, org: Any, profile: EnterpriseProfile | None, values: dict[str, Any],
+def _page(request: Request, viewer: Viewer, org: Any, profile: Profile | None, values: dict[str, Any],
           *, status: int = 200, problems: list[tuple[str, str]] | None = None, saved: bool = False) -> Response:
-    verified = set(profile.verified) if profile is not None else set()
-    return render(request, viewer, "enterprise_profile.html", status=status, console="enterprise", org=org,
+    """The profile page of an enterprise or a service institution (``org.kind``): one
+    template, the institution's without the enterprise's facts and with its services."""
+    verified = set(profile.verified) if isinstance(profile, EnterpriseProfile) else set()
+    console = "institution" if org.kind == "institution" else "enterprise"
+    return render(request, viewer, "enterprise_profile.html", status=status, console=console, org=org,
                   values=values, problems=problems or [], saved=saved, facts=FACT_FIELDS, verified=verified,
                   bands=REVENUE_BANDS, certifications=CERTIFICATIONS, contact_kinds=CONTACT_KINDS,
-                  visibilities=VISIBILITIES, park=park_title(request, viewer.lang, profile.park_id)
-                  if profile is not None and profile.park_id else "")
+                  visibilities=VISIBILITIES, service_kinds=SERVICE_KINDS,
+                  park=park_title(request, viewer.lang, profile.park_id) if profile is not None and profile.park_id else "")
 
 
-def _blank(name: str) -> EnterpriseProfile:
-    return EnterpriseProfile(name_zh=name)
+def _blank(org: Any) -> Profile:
+    if org.kind == "institution":
+        return InstitutionProfile(name_zh=org.name)
+    return EnterpriseProfile(name_zh=org.name)
 
 
-@router.get("/{org}/profile", response_class=HTMLResponse)
-async def profile_page(request: Request, viewer: Manager, org: int) -> Response:
-    found = await enterprise_or_404(request, org)
-    stored = await web_of(request).store.profiles.get(org)
-    profile = stored if isinstance(stored, EnterpriseProfile) else None
-    return _page(request, viewer, found, profile, form_values(profile or _blank(found.name)))
+def _stored(org: Any, stored: Profile | None) -> Profile | None:
+    wanted = InstitutionProfile if org.kind == "institution" else EnterpriseProfile
+    return stored if isinstance(stored, wanted) else None
 
 
-@router.post("/{org}/profile", response_class=HTMLResponse)
-async def save_profile(request: Request, viewer: Manager, org: int, form: Annotated[ProfileForm, Form()]) -> Response:
-    web = web_of(request)
-    found = await enterprise_or_404(request, org)
-    stored = await web.store.profiles.get(org)
-    before = stored if isinstance(stored, EnterpriseProfile) else None
-    wanted = form.profile(before)
+async def show_profile(request: Request, viewer: Viewer, found: Any) -> Response:
+    """The profile page of ``found`` (an enterprise or an institution organization)."""
+    profile = _stored(found, await web_of(request).store.profiles.get(found.id))
+    return _page(request, viewer, found, profile, form_values(profile or _blank(found)))
+
+
+async def save_profile_of(request: Request, viewer: Viewer, found: Any, form: ProfileForm) -> Response:
+    """Save the form as ``found``'s profile (every problem named per field, nothing half-written), audit-logged."""
+    web, org = web_of(request), found.id
+    before = _stored(found, await web.store.profiles.get(org))
+    wanted: Profile = (form.institution(before if isinstance(before, InstitutionProfile) else None)
+                       if found.kind == "institution" else
+                       form.profile(before if isinstance(before, EnterpriseProfile) else None))
     now = web.clock.now()
     try:
         await web.store.profiles.save(org, wanted, now=now)
@@ -117,11 +128,21 @@ async def save_profile(request: Request, viewer: Manager, org: int, form: Annota
         problem = ("credit_code", "is already registered to another organization")
         return _page(request, viewer, found, before, form_values(wanted), status=409, problems=[problem])
     after = await web.store.profiles.get(org)
-    assert isinstance(after, EnterpriseProfile)
-    changed = [f for f in FACT_FIELDS if before is None or getattr(before, f) != getattr(after, f)]
+    assert after is not None
+    facts = FACT_FIELDS if isinstance(after, EnterpriseProfile) else ()
+    changed = [f for f in facts if before is None or getattr(before, f) != getattr(after, f)]
     await web.store.audit.add(viewer.person.user_id, "org.profile", f"org:{org}",
                               {"changed_facts": changed}, now=now)
     if changed:
         await rematch(web, org, now=now)
     return _page(request, viewer, found, after, form_values(after), saved=True)
 
+
+@router.get("/{org}/profile", response_class=HTMLResponse)
+async def profile_page(request: Request, viewer: Manager, org: int) -> Response:
+    return await show_profile(request, viewer, await enterprise_or_404(request, org))
+
+
+@router.post("/{org}/profile", response_class=HTMLResponse)
+async def save_profile(request: Request, viewer: Manager, org: int, form: Annotated[ProfileForm, Form()]) -> Response:
+    return await save_profile_of(request, viewer, await enterprise_or_404(request, org), form)

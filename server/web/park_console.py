@@ -87,7 +87,7 @@ def _name(p: Profile) -> str:
     return p.name_zh or p.name_en
 
 
-async def _candidates(web: Web, find: str) -> list[dict[str, Any]]:
+async def candidates(web: Web, find: str) -> list[dict[str, Any]]:
     """Registered enterprises matching what was typed: a credit code exactly, else a name."""
     code = normalize(find)
     if len(code) == 18 and is_valid(code):
@@ -107,7 +107,7 @@ async def _enterprises(request: Request, viewer: Viewer, park: str, q: str, offs
                        status: int = 200, note: str = "", error: str = "") -> HTMLResponse:
     web = web_of(request)
     tenants = await web.store.directory.search(DirectoryQuery(text=q, park_id=park, offset=offset, limit=PAGE))
-    found = await _candidates(web, find) if find.strip() else None
+    found = await candidates(web, find) if find.strip() else None
     names = {p.id: name_in(viewer.lang, p.name_zh, p.name_en) for p in web.catalogue}
     return park_page(request, viewer, "park_enterprises.html", park, "enterprises", status=status,
                      tenants=tenants, q=q, find=find, found=found, parks=names, note=note, error=error, page=PAGE)
@@ -162,7 +162,7 @@ async def _tenant(request: Request, viewer: Viewer, park: str, org: int) -> Prof
     return profile
 
 
-def _facts(web: Web, lang: str, profile: Profile) -> list[dict[str, Any]]:
+def facts_of(web: Web, lang: str, profile: Profile) -> list[dict[str, Any]]:
     if not isinstance(profile, EnterpriseProfile):
         return []
     out = []
@@ -188,7 +188,7 @@ def _tenant_page(request: Request, viewer: Viewer, park: str, org: int, profile:
                  note: str = "", error: str = "") -> HTMLResponse:
     web = web_of(request)
     return park_page(request, viewer, "park_enterprise.html", park, "enterprises", status=status, org=org,
-                     profile=profile, facts=_facts(web, viewer.lang, profile), note=note, error=error)
+                     profile=profile, facts=facts_of(web, viewer.lang, profile), note=note, error=error)
 
 
 @router.get("/{park}/enterprises/{org}", response_class=HTMLResponse)
@@ -208,18 +208,28 @@ async def confirm(request: Request, viewer: Tenants, park: ParkId, org: OrgId,
     profile = await _tenant(request, viewer, park, org)
     if isinstance(profile, HTMLResponse):
         return profile
+    office = await web.store.park_office.office(park, web.clock.now())
+    error = await confirm_fact(web, viewer, org, profile, fact, office, "park.confirm", audit_target(park, f"org:{org}"))
+    if error:
+        return _tenant_page(request, viewer, park, org, profile, status=422, error=error)
+    return RedirectResponse(f"/console/park/{park}/enterprises/{org}?note=confirmed", status_code=303)
+
+
+async def confirm_fact(web: Web, viewer: Viewer, org: int, profile: Profile, fact: str, verifier: int, action: str,
+                       target: str) -> str:
+    """Confirm one declared fact of an enterprise for organization ``verifier`` (a park's
+    office or a department): ``ProfileRepo.verify``, audit-logged as ``action`` on
+    ``target``, and its policy matches redone. The problem in the viewer's words, or ""."""
     t, now = web.texts.translate, web.clock.now()
     value = getattr(profile, fact, None) if isinstance(profile, EnterpriseProfile) else None
     if value is None or value == () or value == "":
-        return _tenant_page(request, viewer, park, org, profile, status=422,
-                            error=t(viewer.lang, "tenants.nothing_to_confirm", fact=t(viewer.lang, f"tenants.fact.{fact}")))
-    office = await web.store.park_office.office(park, now)
-    await web.store.profiles.verify(org, fact, Verification(viewer.person.user_id, office, now))
-    await web.store.audit.add(viewer.person.user_id, "park.confirm", audit_target(park, f"org:{org}"),
+        return t(viewer.lang, "tenants.nothing_to_confirm", fact=t(viewer.lang, f"tenants.fact.{fact}"))
+    await web.store.profiles.verify(org, fact, Verification(viewer.person.user_id, verifier, now))
+    await web.store.audit.add(viewer.person.user_id, action, target,
                               {"org": org, "fact": fact, "value": value if not isinstance(value, tuple) else list(value)},
                               now=now)
     await rematch(web, org, now=now)
-    return RedirectResponse(f"/console/park/{park}/enterprises/{org}?note=confirmed", status_code=303)
+    return ""
 
 
 @router.post("/{park}/enterprises/{org}/remove", response_class=HTMLResponse)

@@ -1,6 +1,9 @@
-"""The enterprise profile form: what the console accepts, field by field (pydantic names
-each bad field in its 422), and the ``EnterpriseProfile`` it becomes. Lists are typed
-one entry per line (or comma-separated); contacts are rows of kind, value, visibility."""
+"""The organization profile form: what the console accepts, field by field (pydantic names
+each bad field in its 422), and the ``EnterpriseProfile`` (or, for a service institution,
+the ``InstitutionProfile``) it becomes. One form and one page serve both: an institution
+has names, credit code, services, tags, offers and contacts, an enterprise its facts as
+well. Lists are typed one entry per line (or comma-separated); contacts are rows of
+kind, value, visibility."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from world.profiles import (
     Contact,
     ContactKind,
     EnterpriseProfile,
+    InstitutionProfile,
     RevenueBand,
     Visibility,
 )
@@ -52,6 +56,7 @@ class ProfileForm(BaseModel):
     tags: ListText
     offers: ListText
     needs: ListText
+    service_kinds: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)  # institutions
     contact_kind: list[Annotated[ContactKind | None, Optional]] = Field(default_factory=list, max_length=MAX_ITEMS)
     contact_value: list[Annotated[str, Field(max_length=MAX_TEXT)]] = Field(default_factory=list,
                                                                            max_length=MAX_ITEMS)
@@ -84,10 +89,22 @@ class ProfileForm(BaseModel):
             return EnterpriseProfile(**fields)
         return base.with_facts(**fields)
 
+    def institution(self, base: InstitutionProfile | None) -> InstitutionProfile:
+        """The institution profile this form describes (its park stays the stored one)."""
+        code = self.credit_code.strip().upper() if self.credit_code else None
+        return InstitutionProfile(name_zh=self.name_zh.strip(), name_en=self.name_en.strip(), credit_code=code,
+                                  service_kinds=tuple(dict.fromkeys(self.service_kinds)),
+                                  park_id=base.park_id if base is not None else "", tags=split_list(self.tags),
+                                  offers=split_list(self.offers), contacts=self.contacts())
 
-def form_values(p: EnterpriseProfile) -> dict[str, Any]:
+
+def form_values(p: EnterpriseProfile | InstitutionProfile) -> dict[str, Any]:
     """What the form shows for a stored profile."""
     contacts = list(p.contacts) + [Contact("phone", "", "members")] * max(0, CONTACT_ROWS - len(p.contacts))
+    if isinstance(p, InstitutionProfile):
+        return {"name_zh": p.name_zh, "name_en": p.name_en, "credit_code": p.credit_code or "",
+                "service_kinds": list(p.service_kinds), "tags": "\n".join(p.tags), "offers": "\n".join(p.offers),
+                "contacts": [{"kind": c.kind, "value": c.value, "visibility": c.visibility} for c in contacts]}
     return {
         "name_zh": p.name_zh, "name_en": p.name_en, "credit_code": p.credit_code or "",
         "industry_codes": "\n".join(p.industry_codes), "founded": "" if p.founded is None else str(p.founded),

@@ -29,9 +29,10 @@ fi
 
 # Every package tools/node/package.json pins must be there (the WebXR export bundles
 # three + @msgpack/msgpack + hls.js with esbuild; scene checks run gltf-validator; the web app
-# serves echarts' browser build for the consoles' charts).
+# serves echarts' browser build for the consoles' charts, hls.js for the event player and jsQR
+# for the check-in scanner).
 node_ok=1
-for need in gltf-validator three @msgpack/msgpack hls.js/dist/hls.light.mjs .bin/esbuild echarts/dist/echarts.min.js; do
+for need in gltf-validator three @msgpack/msgpack hls.js/dist/hls.light.mjs .bin/esbuild echarts/dist/echarts.min.js jsqr/dist/jsQR.js; do
   [ -e "tools/node/node_modules/$need" ] || node_ok=0
 done
 if [ $node_ok = 0 ] || [ tools/node/package.json -nt tools/node/node_modules ]; then

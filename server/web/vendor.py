@@ -16,7 +16,8 @@ from server.web.guard import Viewer, public
 router = APIRouter(include_in_schema=False)
 NODE_MODULES = Path(__file__).resolve().parents[2] / "tools" / "node" / "node_modules"
 FILES = {"echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
-         "hls.min.js": NODE_MODULES / "hls.js" / "dist" / "hls.min.js"}  # the event pages' player
+         "hls.min.js": NODE_MODULES / "hls.js" / "dist" / "hls.min.js",  # the event pages' player
+         "jsQR.js": NODE_MODULES / "jsqr" / "dist" / "jsQR.js"}  # the check-in scanner without BarcodeDetector
 
 
 @router.get("/vendor/{name}")

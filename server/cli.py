@@ -1,4 +1,4 @@
-"""``cloudpark serve``, ``accounts create|sign-out``, ``orgs list|add-member``,
+"""``cloudpark serve``, ``accounts create|sign-out``, ``orgs list|add-member|create|appoint``,
 ``booths assign|list``, ``demo seed``: the server's command line.
 
 Operator commands act on the store of ``--data-dir`` (or ``--database``); a running
@@ -95,6 +95,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--role", required=True, choices=["owner", "admin", "member", "staff", "officer"])
     _store_flags(p)
     p.set_defaults(handler=cmd_orgs_add_member)
+    p = osub.add_parser("create", help="create a government department or a service institution (audit-logged; "
+                        "parks come online through a proposal an admin approves)")
+    p.add_argument("--kind", required=True, choices=["department", "institution"])
+    p.add_argument("--name-zh", default="", help="the Chinese name (this or --name-en is required)")
+    p.add_argument("--name-en", default="", help="the English name")
+    p.add_argument("--services", default="", help="institutions: what it offers, comma separated, of "
+                   "legal, ip, finance, hr, tech_transfer")
+    p.add_argument("--park", default="", help="institutions: the park id it sits in")
+    _store_flags(p)
+    p.set_defaults(handler=cmd_orgs_create)
+    p = osub.add_parser("appoint", help="appoint an officer of a department or the owner, admin, staff or member of "
+                        "an institution (audit-logged; the person is told in their inbox and their live 3D session "
+                        "gets its new rights)")
+    p.add_argument("--org", type=int, required=True, help="organization id (see `orgs list`)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--role", required=True, choices=["owner", "admin", "staff", "member", "officer"])
+    _store_flags(p)
+    p.set_defaults(handler=cmd_orgs_appoint)
 
     booths = sub.add_parser("booths", help="booth slots: who owns which")
     bsub = booths.add_subparsers(dest="booths_command", metavar="ACTION", required=True)
@@ -292,6 +310,48 @@ def cmd_orgs_add_member(args: argparse.Namespace) -> int:
         bus = await _bus(cfg)  # the account's live sessions get their new rights at once
         bus.publish("account.changed", {"user": args.user})
         await bus.close()
+        print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
+        return 0
+
+    return _with_store(cfg, work)
+
+
+def cmd_orgs_create(args: argparse.Namespace) -> int:
+    from server import org_admin
+    from server.parks import load_catalogue
+
+    cfg = _config(args)
+    services = tuple(part.strip() for part in args.services.split(",") if part.strip())
+    new = org_admin.NewOrg(kind=args.kind, name_zh=args.name_zh, name_en=args.name_en, service_kinds=services,
+                           park_id=args.park)
+
+    async def work(store: Any) -> int:
+        parks = {p.id for p in load_catalogue(cfg.catalogue_dir)}
+        try:
+            org_id = await org_admin.create(store, new, parks=parks, actor=_operator(), now=time.time())
+        except org_admin.OrgProblems as exc:
+            return _refuse(str(exc))  # each field named: name_zh, service_kinds (--services), park_id (--park)
+        print(f"created {args.kind} {org_admin.org_name(new)!r} with id {org_id}")  # noqa: T201
+        return 0
+
+    return _with_store(cfg, work)
+
+
+def cmd_orgs_appoint(args: argparse.Namespace) -> int:
+    from server import org_admin
+
+    cfg = _config(args)
+
+    async def work(store: Any) -> int:
+        bus = await _bus(cfg)
+        try:
+            problem = await org_admin.appoint(store, bus, args.org, args.user, args.role, actor=_operator(),
+                                              by=_operator(), now=time.time())
+        finally:
+            await bus.close()
+        if problem is not None:
+            return _refuse(problem)
+        org = await store.orgs.get(args.org)
         print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
         return 0
 

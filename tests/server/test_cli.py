@@ -232,3 +232,27 @@ def test_privileged_operator_actions_are_in_the_audit_log(tmp_path: Path) -> Non
     assert asyncio.run(entries()) == [("cli", "account.sign_out_everywhere", "account:acme"),
                                       ("cli", "booth.assign", f"booth:{PARK}/b1"),
                                       ("cli", "account.create", "account:acme")]
+
+
+def test_operators_create_departments_and_institutions_and_appoint_their_people(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    d = ("--data-dir", str(data))
+    assert _cli("accounts", "create", "--user", "li", "--role", "visitor", "--name", "Li",
+                "--password-stdin", *d, stdin="long password\n").returncode == 0
+    made = _cli("orgs", "create", "--kind", "department", "--name-zh", "区商务局（测试）", *d)
+    assert made.returncode == 0, made.stderr
+    dept = made.stdout.split("with id ")[1].strip()
+    again = _cli("orgs", "create", "--kind", "department", "--name-zh", "区商务局（测试）", *d)
+    assert again.returncode == 1 and f"exists already (id {dept})" in again.stderr
+    bad = _cli("orgs", "create", "--kind", "institution", "--name-en", "Law (test)", "--services", "legal,golf",
+               "--park", "atlantis", *d)
+    assert bad.returncode == 1
+    assert "service_kinds[1]: 'golf' is not one of" in bad.stderr and "park_id: 'atlantis' is not a park" in bad.stderr
+    inst = _cli("orgs", "create", "--kind", "institution", "--name-en", "Law (test)", "--services", "legal,ip", *d)
+    assert inst.returncode == 0, inst.stderr
+    appointed = _cli("orgs", "appoint", "--org", dept, "--user", "li", "--role", "officer", *d)
+    assert appointed.returncode == 0 and "li is now officer of 区商务局（测试） (department" in appointed.stdout
+    wrong = _cli("orgs", "appoint", "--org", dept, "--user", "li", "--role", "owner", *d)
+    assert wrong.returncode == 1 and "role: a department has officer" in wrong.stderr
+    listed = _cli("orgs", "list", *d).stdout
+    assert "li (officer)" in listed and "institution" in listed and "Law (test)" in listed

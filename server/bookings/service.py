@@ -46,12 +46,13 @@ from server.db.bookings import (
     minutes_held,
     move,
     no_shows_in,
+    reschedule,
     set_code_hash,
     set_wait,
     waiting_in,
 )
 from server.db.inbox import Notice
-from server.db.jobs import schedule_in
+from server.db.jobs import due_in, schedule_in
 from server.db.spaces import Space
 from world.bookings.check import (
     Booking,
@@ -76,6 +77,7 @@ WINDOW = timedelta(days=8)  # bookings read around a request: its week (quota) a
 REMIND_BEFORE = timedelta(minutes=30)
 SPACE_CHANGED = "space.changed"  # hint {park, space}: the world server re-reads that park's space states
 JOB_KINDS = ("booking.hold", "booking.release", "booking.remind")
+MOVABLE = ("confirmed", "pending")  # a booking that may move to another time (not begun: see ``move_to``)
 DONE = {"cancel": "cancelled", "approve": "approved", "decline": "declined", "accept": "accepted",
         "check_in": "checked in", "expire": "expired", "release": "released"}
 
@@ -250,23 +252,27 @@ class BookingService:
         if user != person.user_id:
             if org_id is None or user not in {m.user for m in await self.store.orgs.members(org_id)}:
                 raise _problem("for_user", "for_user", f"{user} is not a colleague of yours in this enterprise")
-        park = ""
-        if org_id is not None:
-            org = await self.store.orgs.get(org_id)
-            profile = await self.store.profiles.get(org_id)
-            park = (org.park_id if org is not None else "") or (profile.park_id if profile is not None else "")
-        return Request(str(space.id), start, end, people, user, org_id, park,
+        return Request(str(space.id), start, end, people, user, org_id, await self._org_park(org_id),
                        await self.store.bookings.no_shows(user))
 
-    async def _existing(self, space_id: int, start: datetime, end: datetime) -> list[Booking]:
+    async def _org_park(self, org_id: int | None) -> str:
+        """The park an enterprise is in ("" for none: a space's ``park`` audience is closed to it)."""
+        if org_id is None:
+            return ""
+        org = await self.store.orgs.get(org_id)
+        profile = await self.store.profiles.get(org_id)
+        return (org.park_id if org is not None else "") or (profile.park_id if profile is not None else "")
+
+    async def _existing(self, space_id: int, start: datetime, end: datetime, *, skip: int = 0) -> list[Booking]:
+        """The holding bookings around a request (``skip``: a booking being moved, whose own time is free to it)."""
         rows = await self.store.bookings.holding(space_id, ts(start - WINDOW), ts(end + WINDOW))
-        return [_pure(b) for b in rows]
+        return [_pure(b) for b in rows if b.id != skip]
 
     async def _refuse(self, rules: SpaceRules, found: Sequence[Problem], start: datetime, end: datetime,
-                      space_id: int) -> BookingRefused:
+                      space_id: int, *, skip: int = 0) -> BookingRefused:
         alts: list[datetime] = []
         if any(p.code == "taken" for p in found):
-            existing = await self._existing(space_id, start, end)
+            existing = await self._existing(space_id, start, end, skip=skip)
             alts = alternatives(rules, start, end, existing, at(self.clock.now()), self.tz)
         return BookingRefused(found, alts)
 
@@ -419,6 +425,81 @@ class BookingService:
         self._changed(space)
         return moved, offers
 
+    async def move_to(self, person: Person, booking_id: int, start: datetime, end: datetime, *,
+                      by_office: bool = False) -> BookingRow:
+        """Move a booking (confirmed or awaiting approval, not begun) to another time of
+        its space: the same rules as a new booking (its own old time counts as free), the
+        booker up to the cancellation deadline (moving gives the old time up), the park
+        office any time. One transaction: the row's range is updated in one statement, so
+        the database's ``bookings_no_overlap`` takes the new range before the old one is
+        let go (a time just taken: ``taken`` with the alternatives, nothing changed); the
+        enterprise's weekly quota is counted again without the booking's old time; its
+        jobs follow the new time; the freed time goes to the waitlist. The booker (and the
+        colleague it is for) get ``changed``; the office's move is audited. Same id, same
+        check-in code."""
+        row, space, rules = await self._booking(booking_id)
+        now = self.clock.now()
+        if row.state not in MOVABLE or row.start <= now:
+            raise _problem("state", "booking", f"a {row.state.replace('_', ' ')} booking cannot be moved"
+                           if row.state not in MOVABLE else "a booking that has begun cannot be moved")
+        if space.retired:
+            raise _problem("retired", "space", "this space takes no new bookings")
+        if (ts(start), ts(end)) == (row.start, row.end):
+            raise _problem("same_time", "start", "the booking is at this time already")
+        if not by_office:
+            late = can_cancel(rules, _pure(row), at(now))
+            if late is not None:
+                raise BookingRefused([late])
+        park = await self._org_park(row.org_id)
+        req = Request(str(space.id), start, end, row.people, row.for_user, row.org_id, park,
+                      await self.store.bookings.no_shows(row.for_user))
+        found = problems(rules, req, await self._existing(space.id, start, end, skip=row.id), at(now), self.tz)
+        if found:
+            raise await self._refuse(rules, found, start, end, space.id, skip=row.id)
+        lo, hi = occupied(rules, start, end)
+
+        async def write(conn: AsyncConnection) -> tuple[BookingRow | Problem | None, list[BookingRow]]:
+            if rules.weekly_quota_minutes is not None and row.org_id is not None:
+                monday = week_of(start.astimezone(self.tz).date())
+                week_lo, _ = self.day_range(monday)
+                week_hi, _ = self.day_range(monday + timedelta(days=7))
+                used = await minutes_held(conn, space.id, row.org_id, week_lo, week_hi)
+                if week_lo <= row.start < week_hi:  # its own old time is given up
+                    used -= (row.end - row.start) / 60
+                if used + (end - start) / timedelta(minutes=1) > rules.weekly_quota_minutes:
+                    left = max(0, rules.weekly_quota_minutes - used)
+                    return Problem("quota", "end", f"your enterprise has {left:.0f} of its "
+                                   f"{rules.weekly_quota_minutes} minutes left this week"), []
+            moved = await reschedule(conn, row.id, (row.state,), start=ts(start), end=ts(end), occ_start=ts(lo),
+                                     occ_end=ts(hi), now=now)
+            if moved is None:
+                return None, []
+            await self._jobs(conn, moved, rules)
+            for kind, due in (("booking.release", moved.start + rules.check_in_grace_minutes * 60.0),
+                              ("booking.remind", moved.start - REMIND_BEFORE.total_seconds())):
+                await due_in(conn, f"{kind}:{moved.id}", due)  # a job still pending keeps its key: new time
+            return moved, await self._offer(conn, space, rules, now)
+        try:
+            moved, offers = await self.store.db.commit(write)
+        except Overlap:
+            raise await self._refuse(rules, [Problem("taken", "start", "this time was just taken")], start, end,
+                                     space.id, skip=row.id) from None
+        if isinstance(moved, Problem):
+            raise BookingRefused([moved])
+        if moved is None:
+            fresh = await self.store.bookings.get(row.id)
+            raise _problem("state", "booking", f"the booking is {(fresh or row).state.replace('_', ' ')} now")
+        for o in offers:
+            await self._told(o, "offered", space)
+        was = self.local(row.start)
+        await self._told(moved, "changed", space, was_day=was.date().isoformat(), was_start=was.strftime("%H:%M"),
+                         was_end=self.local(row.end).strftime("%H:%M"))
+        if by_office:
+            await self.store.audit.add(person.user_id, "booking.move", f"booking:{row.id}",
+                                       {"space": space.id, "from": [row.start, row.end], "to": [ts(start), ts(end)]},
+                                       now=now)
+        return moved
+
     async def cancel(self, person: Person, booking_id: int, *, reason: str = "", by_office: bool = False) -> BookingRow:
         """The booker cancels up to the space's deadline; the park office any time, with
         a reason the booker is told. Freed time goes to the waitlist."""
@@ -562,8 +643,8 @@ class BookingService:
 
     async def _job_remind(self, payload: dict[str, Any], now: float) -> None:
         row = await self.store.bookings.get(int(payload["booking"]))
-        if row is not None and row.state == "confirmed":
-            space = await self.store.spaces.get(row.space_id)
+        if row is not None and row.state == "confirmed" and now >= row.start - REMIND_BEFORE.total_seconds() - 60:
+            space = await self.store.spaces.get(row.space_id)  # (a booking moved later is reminded at its new time)
             if space is not None:
                 await self._told(row, "remind", space)
 

@@ -163,6 +163,31 @@ async def move(conn: AsyncConnection, booking_id: int, from_states: Sequence[str
     return None if row is None else _booking(row)
 
 
+async def reschedule(conn: AsyncConnection, booking_id: int, from_states: Sequence[str], *, start: float, end: float,
+                     occ_start: float, occ_end: float, now: float) -> BookingRow | None:
+    """Move a booking to another time of its space when it is in one of ``from_states``:
+    one UPDATE, so the database's ``bookings_no_overlap`` checks the new range against
+    every other holding booking before the old range is given up, both at once (a
+    refusal is ``Overlap`` and leaves the booking as it was); the row after, or None."""
+    if not occ_start <= start < end <= occ_end or occ_end - occ_start > MAX_OCCUPIED_S:
+        raise ValueError(f"booking range {start}-{end} (occupied {occ_start}-{occ_end}) is not a booking's")
+    space_id = (await conn.execute(select(bookings.c.space_id).where(bookings.c.id == booking_id))).scalar()
+    if space_id is None:
+        return None
+    await lock_space(conn, int(space_id))
+    stmt = (update(bookings).where(bookings.c.id == booking_id, bookings.c.state.in_(list(from_states)))
+            .values(start_at=start, end_at=end, occ_start=occ_start, occ_end=occ_end, updated=now)
+            .returning(*bookings.c))
+    try:
+        async with conn.begin_nested():
+            row = (await conn.execute(stmt)).first()
+    except IntegrityError as exc:
+        if is_overlap(exc):
+            raise Overlap(str(exc.orig)) from exc
+        raise
+    return None if row is None else _booking(row)
+
+
 async def booking_in(conn: AsyncConnection, booking_id: int) -> BookingRow | None:
     row = (await conn.execute(select(bookings).where(bookings.c.id == booking_id))).first()
     return None if row is None else _booking(row)

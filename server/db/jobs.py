@@ -79,6 +79,12 @@ async def schedule_in(conn: AsyncConnection, kind: str, key: str, due: float, pa
     return (await conn.execute(stmt.returning(jobs.c.id))).first() is not None
 
 
+async def due_in(conn: AsyncConnection, key: str, due: float) -> bool:
+    """A pending job's new due time (a booking moved); False when ``key`` is not pending."""
+    return (await conn.execute(update(jobs).where(jobs.c.key == key, jobs.c.state == "pending")
+                               .values(due=due))).rowcount == 1
+
+
 class JobRepo:
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -118,6 +118,21 @@ class NewBooking(BaseModel):
         return moment
 
 
+class MovedBooking(BaseModel):
+    """A booking moved to another time of its space (same length or not: the space's rules decide)."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: datetime = Field(description="aware ISO 8601 time")
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _sane(cls, moment: datetime) -> datetime:
+        if not 2000 <= moment.year <= 2200:
+            raise ValueError("a time between the years 2000 and 2200")
+        return moment
+
+
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=4, max_length=32)
@@ -282,14 +297,39 @@ async def mine(request: Request, viewer: Annotated[Viewer, Depends(need("account
     return [booking_out(service, r, viewer.person) for r in rows]
 
 
+async def by_office(request: Request, person: Person, booking_id: int) -> bool:
+    """Whether ``person`` acts on the booking as its park's office (staff of the space's
+    park who are not the booker nor the one it is for): no cancellation deadline then."""
+    store = web_of(request).store
+    row = await store.bookings.get(booking_id)
+    space = await store.spaces.get(row.space_id) if row else None
+    return bool(row and space and space.park_id in person.parks and person.user_id not in (row.booked_by,
+                                                                                          row.for_user))
+
+
+@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=REFUSALS)
+async def change(request: Request, viewer: Owner, booking_id: BookingId,
+                 body: Annotated[MovedBooking, Body()]) -> Response | BookingOut:
+    """Move a booking to another time of its space (the booker up to the cancellation
+    deadline, the park office any time): the new time is taken before the old one is let
+    go, in one transaction; a taken time is 409 with the nearest alternatives and nothing
+    changes. Same id and check-in code; the booker is told."""
+    service = bookings_of(request)
+    tz = ZoneInfo(str(service.tz))
+    office = await by_office(request, viewer.person, booking_id)
+    try:
+        row = await service.move_to(viewer.person, booking_id, _aware(body.start, tz), _aware(body.end, tz),
+                                    by_office=office)
+    except BookingRefused as exc:
+        return refused(exc)
+    return booking_out(service, row, viewer.person)
+
+
 @router.delete("/bookings/{booking_id}", response_model=BookingOut, responses=REFUSALS)
 async def cancel(request: Request, viewer: Owner, booking_id: BookingId,
                  reason: Annotated[str, Query(max_length=500)] = "") -> Response | BookingOut:
     service = bookings_of(request)
-    row = await web_of(request).store.bookings.get(booking_id)
-    space = await web_of(request).store.spaces.get(row.space_id) if row else None
-    office = space is not None and space.park_id in viewer.person.parks and viewer.person.user_id not in (
-        row.booked_by, row.for_user) if row else False
+    office = await by_office(request, viewer.person, booking_id)
     try:
         done = await service.cancel(viewer.person, booking_id, reason=reason, by_office=office)
     except BookingRefused as exc:

@@ -89,6 +89,8 @@ async def test_the_openapi_document_describes_the_booking_api(web: AppUnderTest)
     post = doc["paths"]["/api/bookings"]["post"]
     assert {"201", "409", "422"} <= set(post["responses"])
     assert "BookingOut" in doc["components"]["schemas"]
+    patch = doc["paths"]["/api/bookings/{booking_id}"]["patch"]  # moving a booking
+    assert {"200", "409", "422"} <= set(patch["responses"]) and "MovedBooking" in doc["components"]["schemas"]
 
 
 async def test_employee_books_in_one_click_and_the_park_office_checks_in_with_the_code(web: AppUnderTest) -> None:

@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="only this park (repeatable; default every park of the catalogue)")
     p.add_argument("--database", default=None, metavar="URL",
                    help="database (default: SQLite in --data-dir; e.g. postgresql+asyncpg://postgres@127.0.0.1/cloudpark)")
-    p.add_argument("--no-serve", action="store_true", help="build the scenes and the web client, then stop")
+    p.add_argument("--no-serve", action="store_true",
+                   help="build the scenes, the park pictures and the web client, then stop")
     p.set_defaults(handler=cmd_up)
 
 

@@ -85,6 +85,24 @@ def validate(code: str) -> str:
     return code
 
 
+def problem_of(code: str) -> tuple[str, dict[str, object]] | None:
+    """Why ``code`` is not a unified social credit code, as (problem code, params) for
+    the translation catalogue (``code_length``, ``code_char``, ``code_division``,
+    ``code_check``), or None when it is valid."""
+    if len(code) != LENGTH:
+        return "code_length", {"length": len(code)}
+    for i, c in enumerate(code):
+        if c not in ALPHABET:
+            return "code_char", {"position": i + 1, "char": c}
+    for i in range(DIVISION.start, DIVISION.stop):
+        if not code[i].isdigit():
+            return "code_division", {"position": i + 1, "char": code[i]}
+    expected = check_character(code[:-1])
+    if code[-1] != expected:
+        return "code_check", {"given": code[-1], "expected": expected}
+    return None
+
+
 def normalize(typed: str) -> str:
     """What a person typed, as a code to validate: spaces and hyphens removed, upper case."""
     return "".join(c for c in typed if c not in " -\u3000").upper()

@@ -11,7 +11,10 @@ its confirmation (``EnterpriseProfile.with_facts`` does it).
 
 ``check_enterprise`` / ``check_institution`` collect every problem of a profile and
 raise one ``ProfileError`` whose ``problems`` name each field, the way the catalogue
-does; nothing half-valid is ever stored.
+does; nothing half-valid is ever stored. Each problem also comes as a ``FieldProblem``
+(``ProfileError.keyed``): the field, a problem code (the catalogue key
+``profile.p.<code>``) and its parameters, so a page says it in the person's language
+and names the field by its label; the English text is for the API and logs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from world.credit_code import CreditCodeError, validate
+from world.credit_code import problem_of
 
 Visibility = Literal["public", "members", "private"]
 VISIBILITIES: tuple[str, ...] = get_args(Visibility)  # who may see a contact: anyone, members of the zone, the org
@@ -53,12 +56,32 @@ MAX_EMPLOYEES = 10_000_000
 MAX_AREA_M2 = 5_000_000.0
 
 
-class ProfileError(ValueError):
-    """A profile with problems; ``problems`` lists (field, problem) for each."""
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One bad field: ``field`` (e.g. ``founded``, ``contacts[2].value``), ``code`` (the
+    catalogue key ``profile.p.<code>``), its ``params`` and the English ``text``."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{name}: {problem}" for name, problem in problems))
+    field: str
+    code: str
+    params: Mapping[str, object]
+    text: str
+
+
+class ProfileError(ValueError):
+    """A profile with problems; ``problems`` lists (field, English problem) for each,
+    ``keyed`` the same as ``FieldProblem``s. A plain (field, text) pair given in is kept
+    as the code ``other`` with the text as its one parameter."""
+
+    def __init__(self, problems: list[FieldProblem] | list[tuple[str, str]]) -> None:
+        self.keyed = [p if isinstance(p, FieldProblem) else FieldProblem(p[0], "other", {"problem": p[1]}, p[1])
+                      for p in problems]
+        self.problems = [(p.field, p.text) for p in self.keyed]
+        super().__init__("; ".join(f"{name}: {problem}" for name, problem in self.problems))
+
+
+def not_a_fact(fact: str) -> FieldProblem:
+    return FieldProblem(fact, "not_fact", {"value": fact},
+                        f"not a fact that can be confirmed (facts: {', '.join(FACT_FIELDS)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +129,7 @@ class EnterpriseProfile:
 
     def confirmed(self, fact: str, verification: Verification) -> EnterpriseProfile:
         if fact not in FACT_FIELDS:
-            raise ProfileError([(fact, f"not a fact that can be confirmed (facts: {', '.join(FACT_FIELDS)})")])
+            raise ProfileError([not_a_fact(fact)])
         return dataclasses.replace(self, verified={**self.verified, fact: verification})
 
 
@@ -129,54 +152,66 @@ Profile = EnterpriseProfile | InstitutionProfile
 
 class _Problems:
     def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
+        self.found: list[FieldProblem] = []
 
-    def add(self, name: str, problem: str) -> None:
-        self.found.append((name, problem))
+    def add(self, name: str, code: str, text: str, **params: object) -> None:
+        self.found.append(FieldProblem(name, code, params, text))
 
     def text(self, name: str, value: str, *, required: bool = False) -> None:
         if required and not value.strip():
-            self.add(name, "is required")
+            self.add(name, "required", "is required")
         elif len(value) > MAX_TEXT:
-            self.add(name, f"is {len(value)} characters long (at most {MAX_TEXT})")
+            self.add(name, "too_long", f"is {len(value)} characters long (at most {MAX_TEXT})",
+                     length=len(value), max=MAX_TEXT)
         elif value != value.strip():
-            self.add(name, "has spaces at the start or end")
+            self.add(name, "spaces", "has spaces at the start or end")
+
+    def one_of(self, name: str, value: object, allowed: tuple[str, ...]) -> None:
+        self.add(name, "not_one_of", f"{value!r} is not one of {', '.join(allowed)}", value=str(value))
 
     def items(self, name: str, values: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> None:
         if len(values) > MAX_ITEMS:
-            self.add(name, f"has {len(values)} entries (at most {MAX_ITEMS})")
+            self.add(name, "too_many", f"has {len(values)} entries (at most {MAX_ITEMS})",
+                     count=len(values), max=MAX_ITEMS)
         if len(set(values)) != len(values):
-            self.add(name, "lists an entry twice")
+            self.add(name, "repeated", "lists an entry twice")
         for i, value in enumerate(values):
             if allowed is not None and value not in allowed:
-                self.add(f"{name}[{i}]", f"{value!r} is not one of {', '.join(allowed)}")
+                self.one_of(f"{name}[{i}]", value, allowed)
             else:
                 self.text(f"{name}[{i}]", value, required=True)
 
     def credit_code(self, code: str | None) -> None:
         if code is None:
             return
-        try:
-            validate(code)
-        except CreditCodeError as exc:
-            self.add("credit_code", str(exc))
+        bad = problem_of(code)
+        if bad is not None:
+            self.add("credit_code", bad[0], _CODE_TEXT[bad[0]].format(**bad[1]), **bad[1])
 
     def contacts(self, contacts: tuple[Contact, ...]) -> None:
         if len(contacts) > MAX_ITEMS:
-            self.add("contacts", f"has {len(contacts)} entries (at most {MAX_ITEMS})")
+            self.add("contacts", "too_many", f"has {len(contacts)} entries (at most {MAX_ITEMS})",
+                     count=len(contacts), max=MAX_ITEMS)
         for i, contact in enumerate(contacts):
             if contact.kind not in CONTACT_KINDS:
-                self.add(f"contacts[{i}].kind", f"{contact.kind!r} is not one of {', '.join(CONTACT_KINDS)}")
+                self.one_of(f"contacts[{i}].kind", contact.kind, CONTACT_KINDS)
             if contact.visibility not in VISIBILITIES:
-                self.add(f"contacts[{i}].visibility",
-                         f"{contact.visibility!r} is not one of {', '.join(VISIBILITIES)}")
+                self.one_of(f"contacts[{i}].visibility", contact.visibility, VISIBILITIES)
             self.text(f"contacts[{i}].value", contact.value, required=True)
             if contact.kind == "email" and "@" not in contact.value:
-                self.add(f"contacts[{i}].value", "an email address needs an @")
+                self.add(f"contacts[{i}].value", "email_at", "an email address needs an @")
 
     def raise_any(self) -> None:
         if self.found:
             raise ProfileError(self.found)
+
+
+_CODE_TEXT = {  # the English of a credit code's problem (pages say it from the catalogue)
+    "code_length": "must be 18 characters long, not {length}",
+    "code_char": "position {position}: {char!r} is not a code character",
+    "code_division": "position {position}: {char!r}: positions 3-8 are the division code and must be digits",
+    "code_check": "position 18: the check character is {given!r} but the first 17 characters give {expected!r}",
+}
 
 
 def check_industry_code(code: str) -> str | None:
@@ -199,22 +234,26 @@ def check_enterprise(p: EnterpriseProfile, *, this_year: int) -> EnterpriseProfi
     for i, code in enumerate(p.industry_codes):
         problem = check_industry_code(code)
         if problem:
-            chk.add(f"industry_codes[{i}]", problem)
+            chk.add(f"industry_codes[{i}]", "industry_code", problem, value=code)
     if p.founded is not None and not FOUNDED_MIN <= p.founded <= this_year:
-        chk.add("founded", f"{p.founded} is not a year between {FOUNDED_MIN} and {this_year}")
+        chk.add("founded", "year_range", f"{p.founded} is not a year between {FOUNDED_MIN} and {this_year}",
+                value=p.founded, min=FOUNDED_MIN, max=this_year)
     if p.employees is not None and not 0 <= p.employees <= MAX_EMPLOYEES:
-        chk.add("employees", f"{p.employees} is not between 0 and {MAX_EMPLOYEES:,}")
+        chk.add("employees", "number_range", f"{p.employees} is not between 0 and {MAX_EMPLOYEES:,}",
+                value=p.employees, min=0, max=MAX_EMPLOYEES)
     if p.revenue_band is not None and p.revenue_band not in REVENUE_BANDS:
-        chk.add("revenue_band", f"{p.revenue_band!r} is not one of {', '.join(REVENUE_BANDS)}")
+        chk.one_of("revenue_band", p.revenue_band, REVENUE_BANDS)
     chk.items("certifications", p.certifications, CERTIFICATIONS)
     if p.area_m2 is not None and not 0 < p.area_m2 <= MAX_AREA_M2:
-        chk.add("area_m2", f"{p.area_m2} m² is not between 0 and {MAX_AREA_M2:,.0f}")
+        chk.add("area_m2", "area_range", f"{p.area_m2} m² is not between 0 and {MAX_AREA_M2:,.0f}",
+                value=p.area_m2, max=MAX_AREA_M2)
     for name in ("tags", "offers", "needs"):
         chk.items(name, getattr(p, name))
     chk.contacts(p.contacts)
     for fact in p.verified:
         if fact not in FACT_FIELDS:
-            chk.add(f"verified[{fact}]", f"not a fact that can be confirmed (facts: {', '.join(FACT_FIELDS)})")
+            bad = not_a_fact(fact)
+            chk.add(f"verified[{fact}]", bad.code, bad.text, value=fact)
     chk.raise_any()
     return p
 
@@ -228,7 +267,7 @@ def check_institution(p: InstitutionProfile) -> InstitutionProfile:
     chk.text("park_id", p.park_id)
     chk.items("service_kinds", p.service_kinds, SERVICE_KINDS)
     if not p.service_kinds:
-        chk.add("service_kinds", f"name at least one of {', '.join(SERVICE_KINDS)}")
+        chk.add("service_kinds", "service_needed", f"name at least one of {', '.join(SERVICE_KINDS)}")
     for name in ("tags", "offers"):
         chk.items(name, getattr(p, name))
     chk.contacts(p.contacts)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from world.credit_code import ALPHABET, DIVISION, LENGTH, check_character, normalize
+from world.credit_code import normalize, problem_of
 from world.profiles import (
     FOUNDED_MIN,
     MAX_AREA_M2,
@@ -118,18 +118,7 @@ def _shown(value: object) -> str:
 
 def credit_code_problem(code: str) -> tuple[str, dict[str, Any]] | None:
     """Why ``code`` is not a unified social credit code, as (problem code, params)."""
-    if len(code) != LENGTH:
-        return "code_length", {"length": len(code)}
-    for i, c in enumerate(code):
-        if c not in ALPHABET:
-            return "code_char", {"position": i + 1, "char": c}
-    for i in range(DIVISION.start, DIVISION.stop):
-        if not code[i].isdigit():
-            return "code_division", {"position": i + 1, "char": code[i]}
-    expected = check_character(code[:-1])
-    if code[-1] != expected:
-        return "code_check", {"given": code[-1], "expected": expected}
-    return None
+    return problem_of(code)
 
 
 class _Row:

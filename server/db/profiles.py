@@ -34,6 +34,7 @@ from world.profiles import (
     Verification,
     check_enterprise,
     check_institution,
+    not_a_fact,
 )
 
 CHUNK = 500  # rows per multi-row INSERT when creating many
@@ -241,7 +242,7 @@ class ProfileRepo:
     async def verify(self, org_id: int, fact: str, verification: Verification) -> bool:
         """Confirm one fact of an enterprise's profile (False: no enterprise profile)."""
         if fact not in FACT_FIELDS:
-            raise ProfileError([(fact, f"not a fact that can be confirmed (facts: {', '.join(FACT_FIELDS)})")])
+            raise ProfileError([not_a_fact(fact)])
 
         async def run(conn: AsyncConnection) -> bool:
             old = await _read(conn, org_id)

@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from server.accounts import Accounts
 from server.db.inbox import Notice
 from server.web.app import HERE
 from tests.web.conftest import AppUnderTest
-from tests.web.people import PEOPLE
-from world.profiles import EnterpriseProfile
+from tests.web.people import PASSWORD, PEOPLE
+from world.profiles import EnterpriseProfile, InstitutionProfile
 
 pytestmark = pytest.mark.anyio
 LANG_TAG = {"zh": 'lang="zh-CN"', "en": 'lang="en"'}
-CONSOLES = ("government", "park", "enterprise", "employee")
+CONSOLES = ("government", "park", "enterprise", "employee", "institution")
+ADMIN_PAGES = ("/console/admin", "/console/admin?kind=institution", "/console/admin?kind=department&after=1",
+               "/console/admin/organizers", "/console/government/enterprises",
+               "/console/government/enterprises?q=%E5%A2%A8")
 CATALOGUE_PAGES = ("/console/park/catalogue/798-art-zone", "/console/park/new", "/console/park/proposals")
 PARK_OFFICE_PAGES = tuple(f"/console/park/798-art-zone/{p}" for p in (
     "enterprises", "enterprises?find=%E5%A2%A8", "enterprises?q=x&offset=20", "import", "staff", "booths",
@@ -51,19 +55,34 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
     tenant = await web.store.profiles.create(EnterpriseProfile(name_zh="墨砚（测试）", credit_code="914403001922038216",
                                                                park_id="798-art-zone", founded=2015), now=web.clock.now())
     own.append(f"/console/park/798-art-zone/enterprises/{tenant}")
+    own.append(f"/console/government/enterprises/{tenant}")
+    law = await web.store.profiles.create(InstitutionProfile(name_zh="律所（测试）", service_kinds=("legal",),
+                                                             park_id="798-art-zone"), now=web.clock.now())
+    await Accounts(web.store, scrypt_n=web.config.scrypt_n).create("ina", PASSWORD, "Ina Institution", "visitor", now=1.0)
+    await web.store.orgs.add_member(law, "ina", "admin", 1.0)
+    bureau = await web.store.orgs.create("department", "区文旅局（测试）", now=1.0)
+    await web.store.orgs.add_member(bureau, "gwen", "officer", 1.0)
+    own += [f"/console/institution/{law}/profile", f"/console/admin/orgs/{law}", f"/console/admin/orgs/{bureau}"]
     for path in ("/join", "/join?code=ABC", "/reset", "/reset?token=x"):
         assert (await _get(web, path, lang))[0] == 200, path
     consoles, public = await policy_pages(web)
     own += consoles
     for path in public:
         assert (await _get(web, path, lang))[0] == 200, path
-    for user in (*PEOPLE, "dora"):
+    shown: dict[str, set[str]] = {}  # page -> the users it rendered (200) for
+    for user in (*PEOPLE, "dora", "ina"):
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/", "/signout", "/console/", *(f"/console/{c}" for c in CONSOLES), *ACCOUNT_PAGES,
-                     *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, *own, "/console/reset", "/join"):
+                     *CATALOGUE_PAGES, *PARK_OFFICE_PAGES, *ADMIN_PAGES, *own, "/console/reset", "/join"):
             status, _ = await _get(web, path, lang)
             assert status in (200, 303, 403), (user, path, status)
+            shown.setdefault(path, set())
+            if status == 200:
+                shown[path].add(user)
+    never = sorted(path for path, users in shown.items() if not users)
+    assert never == [], f"pages no role ever saw rendered: {never}"
+    assert shown["/console/institution"] == {"ada", "ina"} and shown["/console/admin"] == {"ada"}
 
 
 async def policy_pages(web: AppUnderTest) -> tuple[list[str], list[str]]:

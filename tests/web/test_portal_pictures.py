@@ -12,6 +12,7 @@ import re
 import pytest
 from PIL import Image, ImageStat
 
+from server.park_reload import render_previews
 from tests.web.conftest import AppUnderTest
 from tools.scenes.cli import render_pictures
 from tools.scenes.pipeline import build_parks
@@ -65,10 +66,8 @@ async def test_pictures_of_a_park_without_a_scene_are_refused_with_a_message(web
 
 
 async def test_the_world_servers_rebuild_renders_the_picture_the_portal_shows(web: AppUnderTest) -> None:
-    from server.park_reload import render_previews  # what the world server runs after a park's scene is rebuilt
-
     build_parks(web.config.scenes_dir, [PARK])
-    render_previews([PARK], web.config.data_dir)  # cloudpark scenes preview, as a subprocess
+    render_previews([PARK], web.config.data_dir)  # as the world server does after a rebuild: a subprocess
     card = _card((await web.client.get("/")).text, PARK)
     src = re.search(r'<img class="preview" src="([^"]+)"', card)
     assert src, card

@@ -500,6 +500,17 @@ class BookingService:
                                        now=now)
         return moved
 
+    async def move_slots(self, booking_id: int, day: date) -> list[datetime]:
+        """The starts on local ``day`` a booking could move to (its length; its own time free to it)."""
+        row, space, rules = await self._booking(booking_id)
+        if space.retired:
+            return []
+        lo, hi = self.day_range(day)
+        existing = [_pure(b) for b in await self.store.bookings.holding(space.id, lo - 86400, hi + 86400)
+                    if b.id != row.id]
+        starts = self._free_starts(rules, day, timedelta(seconds=row.end - row.start), existing, at(self.clock.now()))
+        return [s for s in starts if ts(s) != row.start]
+
     async def cancel(self, person: Person, booking_id: int, *, reason: str = "", by_office: bool = False) -> BookingRow:
         """The booker cancels up to the space's deadline; the park office any time, with
         a reason the booker is told. Freed time goes to the waitlist."""

@@ -24,7 +24,13 @@ from server.bookings.venues import sync_park, with_venue
 from server.db.catalogue import CatalogueConflict
 from server.db.spaces import Space
 from server.park_reload import CHANGED as PARK_CHANGED
-from server.web.booking_api import booking_resource, bookings_of, code_resource, space_resource
+from server.web.booking_api import (
+    booking_resource,
+    bookings_of,
+    by_office,
+    code_resource,
+    space_resource,
+)
 from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_titles
 from server.web.render import render
@@ -226,6 +232,58 @@ async def accept_offer(request: Request, viewer: Annotated[Viewer, Depends(need(
         return render(request, viewer, "error.html", status=422, message="booking.refused",
                       fields=[{"field": p.field, "message": p.message} for p in exc.problems])
     return RedirectResponse(f"/console/employee/bookings?done={booking_id}", status_code=303)
+
+
+# --- moving a booking (the booker, or the park office) ------------------------------------
+
+BookingOwner = Annotated[Viewer, Depends(need("booking.own", booking_resource))]
+
+
+async def _move_page(request: Request, viewer: Viewer, booking_id: int, day: date | None, *, status: int = 200,
+                     errors: list[str] | None = None, alternatives: tuple[datetime, ...] = (),
+                     moved: bool = False) -> HTMLResponse:
+    service = bookings_of(request)
+    store = web_of(request).store
+    row = await store.bookings.get(booking_id)
+    if row is None:
+        return render(request, viewer, "error.html", status=404, message="error.not_found", fields=[])
+    space = await store.spaces.get(row.space_id)
+    start, end = _local(service, row.start), _local(service, row.end)
+    day = day or start.date()
+    try:
+        free = [s.astimezone(service.tz) for s in await service.move_slots(booking_id, day)]
+    except BookingRefused:
+        free = []
+    return render(request, viewer, "booking_move.html", status=status, console="employee", row=row, space=space,
+                  start=start, end=end, day=day, free=_shown_starts(free, 16), errors=errors or [],
+                  alternatives=[a.astimezone(service.tz) for a in alternatives], moved=moved,
+                  movable=row.state in ("confirmed", "pending"),
+                  today=_local(service, service.clock.now()).date())
+
+
+@router.get("/employee/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def move_page(request: Request, viewer: BookingOwner, booking_id: BookingId,
+                    day: Annotated[date | None, Query()] = None,
+                    moved: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
+    return await _move_page(request, viewer, booking_id, day, moved=bool(moved))
+
+
+@router.post("/employee/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def move_booking(request: Request, viewer: BookingOwner, booking_id: BookingId, day: Annotated[date, Form()],
+                       start: Clock, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    """Move to ``start`` on ``day`` (the same length): one click on a free time."""
+    service = bookings_of(request)
+    row = await web_of(request).store.bookings.get(booking_id)
+    if row is None:
+        return render(request, viewer, "error.html", status=404, message="error.not_found", fields=[])
+    begin, end = _start(service, day, start, int((row.end - row.start) // 60))
+    try:
+        await service.move_to(viewer.person, booking_id, begin, end,
+                              by_office=await by_office(request, viewer.person, booking_id))
+    except BookingRefused as exc:
+        return await _move_page(request, viewer, booking_id, day, status=409 if exc.taken else 422,
+                                errors=_problems(request, viewer, exc), alternatives=exc.alternatives)
+    return RedirectResponse(f"/console/employee/bookings/{booking_id}/move?moved=1", status_code=303)
 
 
 # --- the park office: spaces, the day's bookings, check-in ---------------------------------

@@ -108,9 +108,11 @@ class SpaceDesk:
         visitor's park, where the avatar stands now) and the booking, named as the
         resource ``booking.own`` is asked about."""
         _, space = self.board.finder(v, msg)  # not in a park / not one of its zones: refused there
-        park = v.park
+        park, eid = v.park, v.eid
+        if park is None or eid is None:
+            raise Refusal(ErrorCode.BAD_STATE, "stand in a park first")
         zone = next((z for z in park.layout.spaces if z.id == space.venue_id), None)
-        avatar = park.room.avatars.get(v.eid)
+        avatar = park.room.avatars.get(eid)
         if zone is None or avatar is None or not point_in_zone(avatar.x, avatar.y, zone.footprint):
             raise Refusal(ErrorCode.INVALID, f"space: stand in the zone of {space.name} to check in there")
         row = await self.bookings.store.bookings.get(msg.booking)

@@ -6,6 +6,7 @@ Shanghai); the bookings are on Monday 2026-01-05."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.web.conftest import AppUnderTest
@@ -20,7 +21,7 @@ def _form(booking: int) -> str:
     return f'action="/console/employee/bookings/{booking}/check-in"'
 
 
-async def _check_in(web: AppUnderTest, booking: int, lang: str = "en"):
+async def _check_in(web: AppUnderTest, booking: int, lang: str = "en") -> httpx.Response:
     return await web.client.post(f"{MINE}/{booking}/check-in", data={"csrf": await web.csrf()},
                                  headers={"Accept-Language": lang})
 

@@ -605,8 +605,8 @@ class SpaceBooked(_S2C, tag="space_booked"):
 class SpaceCheckedIn(_S2C, tag="space_checked_in"):
     """The answer to ``space_check_in``. ``outcome``: ``checked_in`` (the booking's local
     ``day``, ``start``-``end``) or ``refused`` (``problems``: ``too_early``, ``too_late``,
-    ``state`` for a booking already checked in or no longer held, ``booking`` for a
-    booking of another space)."""
+    ``state`` for a booking already checked in or no longer held). Not standing in the
+    space's zone, a booking of another space, or someone else's: ``error`` instead."""
 
     re: int
     space: int

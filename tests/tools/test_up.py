@@ -50,6 +50,25 @@ def test_a_second_run_with_nothing_changed_writes_nothing(data_dir: Path, capsys
     assert app_js.stat().st_mtime_ns == before
 
 
+def test_without_offscreen_gl_up_goes_on_without_pictures(data_dir: Path, capsys, monkeypatch) -> None:
+    import tools.scenes.preview
+
+    def no_gl(*_args: object, **_kw: object) -> list[Path]:
+        raise RuntimeError("could not render previews offscreen:\nno EGL display")
+
+    picture = data_dir / "previews" / f"{PARK}.png"
+    kept = picture.read_bytes()
+    picture.unlink()
+    monkeypatch.setattr(tools.scenes.preview, "render_previews", no_gl)
+    try:
+        assert main(["up", "--no-serve", "--data-dir", str(data_dir), "--park", PARK]) == 0
+        err = capsys.readouterr().err
+        assert "the park pictures were not rendered (the portal shows placeholders)" in err and "no EGL" in err
+        assert "going on without park pictures" in err and not picture.exists()
+    finally:
+        picture.write_bytes(kept)
+
+
 def test_up_serves_the_published_client_and_prints_the_url(data_dir: Path) -> None:
     exe = Path(sys.executable).with_name("cloudpark")
     env = {**os.environ, "CLOUDPARK_SCRYPT_N": "1024"}

@@ -191,13 +191,17 @@ class BookingService:
     async def search(self, *, day: date, minutes: int, park_id: str | None = None, kind: str | None = None,
                      people: int = 1, equipment: Sequence[str] = (), after_minute: int = 0,
                      before_minute: int = 24 * 60, near: tuple[str, str] | None = None,
+                     booker: tuple[int | None, str] | None = None,
                      limit: int = 50) -> list[tuple[Space, list[datetime]]]:
         """Spaces that fit (kind, people, equipment, park) with their free starts on
         ``day`` between the local minutes ``after_minute`` and ``before_minute``;
-        ``near`` = (park, building): the same building first, then the same park."""
+        ``near`` = (park, building): the same building first, then the same park;
+        ``booker`` = (enterprise, its park): only the spaces whose audience lets it book."""
         found = await self.store.spaces.find(park_id=park_id, kind=kind, min_capacity=people if people > 1 else None)
         want = {e.casefold() for e in equipment}
         found = [s for s in found if want <= {e.casefold() for e in s.equipment}]
+        if booker is not None:
+            found = [s for s in found if _open_to(s, *booker)]
         lo, hi = self.day_range(day)
         now = at(self.clock.now())
         out: list[tuple[Space, list[datetime]]] = []
@@ -254,6 +258,12 @@ class BookingService:
                 raise _problem("for_user", "for_user", f"{user} is not a colleague of yours in this enterprise")
         return Request(str(space.id), start, end, people, user, org_id, await self._org_park(org_id),
                        await self.store.bookings.no_shows(user))
+
+    async def booker_of(self, person: Person) -> tuple[int | None, str]:
+        """Whom ``person`` books for by default: their first enterprise and its park."""
+        mine = person.enterprises()
+        org_id = mine[0] if mine else None
+        return org_id, await self._org_park(org_id)
 
     async def _org_park(self, org_id: int | None) -> str:
         """The park an enterprise is in ("" for none: a space's ``park`` audience is closed to it)."""
@@ -700,6 +710,19 @@ class BookingService:
 
     def _changed(self, space: Space) -> None:
         self.bus.publish(SPACE_CHANGED, {"park": space.park_id, "space": space.id})
+
+
+def _open_to(space: Space, org_id: int | None, org_park: str) -> bool:
+    """Whether the space's audience (``world.bookings.check.booker_problems``) lets an
+    enterprise (of ``org_park``) book it through the booking pages."""
+    audience = space.rules.get("audience", "park")
+    if audience == "public":
+        return True
+    if audience == "zone":
+        return org_id is not None
+    if audience == "park":
+        return org_id is not None and org_park == space.park_id
+    return False  # a stage: booked by scheduling an event
 
 
 def _minute(local: datetime) -> int:

@@ -25,6 +25,7 @@ from server.db.catalogue import CatalogueConflict
 from server.db.spaces import Space
 from server.park_reload import CHANGED as PARK_CHANGED
 from server.web.booking_api import (
+    Day,
     booking_resource,
     bookings_of,
     by_office,
@@ -71,24 +72,46 @@ def _problems(request: Request, viewer: Viewer, exc: BookingRefused) -> list[str
 async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minutes: int, people: int,
                 park: str, kind: str, status: int = 200, errors: list[str] | None = None,
                 alternatives: list[datetime] | None = None, space: int = 0, only: int = 0,
-                roll: int = 0) -> HTMLResponse:
+                roll: int = 0, until: str = "", equipment: str = "", building: str = "") -> HTMLResponse:
     service = bookings_of(request)
-    after = int(start[:2]) * 60 + int(start[3:]) if start else 0
+    t = web_of(request).texts.translate
+    errors = list(errors or [])
+    after = _minutes(start) if start else 0
+    before = _minutes(until) if until else 24 * 60
+    if until and before < after + minutes:
+        errors.append(t(viewer.lang, "booking.bad_rule", field="until",
+                        problem=f"{until} is earlier than {start or '00:00'} plus {minutes} minutes"))
+    wanted = [e.strip() for e in equipment.split(",") if e.strip()][:20]
+    # "near me": the same building first, then the same park (the person's enterprise's park; a building
+    # is known only when the person names theirs on the form: nothing else records one)
+    booker = await service.booker_of(viewer.person)
+    home = booker[1] or min(viewer.person.parks, default="")
+    buildings = sorted({s.building for s in await web_of(request).store.spaces.of_park(home) if s.building}) \
+        if home else []
+    building = building if building in buildings else ""
     hits = await service.search(day=day, minutes=minutes, park_id=park or None, kind=kind or None, people=people,
-                                after_minute=after, near=_near(viewer.person), limit=2000 if only else 30)
+                                equipment=wanted, after_minute=after, before_minute=before,
+                                near=(home, building) if home else None, booker=booker,
+                                limit=2000 if only else 30)
     if only:
         hits = [h for h in hits if h[0].id == only]
     results = [{"space": s, "starts": _shown_starts([x.astimezone(service.tz) for x in starts])} for s, starts in hits]
     if roll > 0 and only and not any(r["starts"] for r in results):  # none left that day: the next day with some
         return await _find(request, viewer, day=day + timedelta(days=1), start=start, minutes=minutes, people=people,
-                           park=park, kind=kind, status=status, errors=errors, only=only, roll=roll - 1)
+                           park=park, kind=kind, status=status, errors=errors, only=only, roll=roll - 1,
+                           until=until, equipment=equipment, building=building)
     names = await park_titles(web_of(request), viewer.lang)
     parks = sorted({p.id for p in web_of(request).catalogue}, key=lambda p: names.get(p, p))
     alts = [a.astimezone(service.tz) for a in alternatives or []]
     return render(request, viewer, "booking_find.html", status=status, console="employee", results=results,
                   day=day, start=start, minutes=minutes, people=people, park=park, kind=kind, parks=parks,
-                  park_names=names, kinds=VENUE_KINDS, errors=errors or [], alternatives=alts, alt_space=space,
+                  park_names=names, kinds=VENUE_KINDS, errors=errors, alternatives=alts, alt_space=space,
+                  until=until, equipment=equipment, building=building, buildings=buildings, home=home,
                   today=_local(service, service.clock.now()).date())
+
+
+def _minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
 
 
 def _shown_starts(starts: list[datetime], count: int = 8) -> list[datetime]:
@@ -97,29 +120,28 @@ def _shown_starts(starts: list[datetime], count: int = 8) -> list[datetime]:
     return (half or starts)[:count]
 
 
-def _near(person: Person) -> tuple[str, str] | None:
-    return (next(iter(sorted(person.parks)), ""), "") if person.parks else None
-
-
 @router.get("/employee/spaces", response_class=HTMLResponse)
-async def find(request: Request, viewer: Employee, day: Annotated[date | None, Query()] = None,
+async def find(request: Request, viewer: Employee, day: Annotated[Day | None, Query()] = None,
                start: Annotated[str, Query(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")] = "",
                minutes: Annotated[int, Query(ge=15, le=24 * 60)] = 60,
                people: Annotated[int, Query(ge=1, le=10_000)] = 1,
                park: Annotated[str, Query(max_length=64)] = "",
                kind: Annotated[str, Query(max_length=32)] = "",
                space: Annotated[int, Query(ge=0, description="only this space (a zone tapped in the 3D park)")] = 0,
+               until: Annotated[str, Query(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")] = "",
+               equipment: Annotated[str, Query(max_length=500)] = "",
+               building: Annotated[str, Query(max_length=120)] = "",
                ) -> Response:
     service = bookings_of(request)
     # a zone tapped in the 3D park late in the day: show the next day that still has free times (up to a week)
     return await _find(request, viewer, day=day or _local(service, service.clock.now()).date(), start=start or "09:00",
                        minutes=minutes, people=people, park=park, kind=kind, only=space,
-                       roll=7 if space and day is None else 0)
+                       roll=7 if space and day is None else 0, until=until, equipment=equipment, building=building)
 
 
 @router.post("/employee/spaces/book", response_class=HTMLResponse)
 async def book(request: Request, viewer: Annotated[Viewer, Depends(need("booking.make", space_resource))],
-               space: Annotated[int, Form(ge=1, le=2**62)], day: Annotated[date, Form()], start: Clock,
+               space: Annotated[int, Form(ge=1, le=2**62)], day: Annotated[Day, Form()], start: Clock,
                minutes: Annotated[int, Form(ge=15, le=24 * 60)] = 60,
                people: Annotated[int, Form(ge=1, le=10_000)] = 1,
                for_user: Annotated[str, Form(max_length=64)] = "",
@@ -263,13 +285,13 @@ async def _move_page(request: Request, viewer: Viewer, booking_id: int, day: dat
 
 @router.get("/employee/bookings/{booking_id}/move", response_class=HTMLResponse)
 async def move_page(request: Request, viewer: BookingOwner, booking_id: BookingId,
-                    day: Annotated[date | None, Query()] = None,
+                    day: Annotated[Day | None, Query()] = None,
                     moved: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
     return await _move_page(request, viewer, booking_id, day, moved=bool(moved))
 
 
 @router.post("/employee/bookings/{booking_id}/move", response_class=HTMLResponse)
-async def move_booking(request: Request, viewer: BookingOwner, booking_id: BookingId, day: Annotated[date, Form()],
+async def move_booking(request: Request, viewer: BookingOwner, booking_id: BookingId, day: Annotated[Day, Form()],
                        start: Clock, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
     """Move to ``start`` on ``day`` (the same length): one click on a free time."""
     service = bookings_of(request)
@@ -307,7 +329,7 @@ BookingOffice = Annotated[Viewer, Depends(need("booking.manage", booking_resourc
 
 
 @router.get("/park/spaces", response_class=HTMLResponse)
-async def park_spaces(request: Request, viewer: ParkConsole, day: Annotated[date | None, Query()] = None) -> Response:
+async def park_spaces(request: Request, viewer: ParkConsole, day: Annotated[Day | None, Query()] = None) -> Response:
     return await _spaces_page(request, viewer, day)
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from server.bookings.calendar import ics
 from server.bookings.service import BookingRefused, BookingService
@@ -40,6 +40,16 @@ def bookings_of(request: Request) -> BookingService:
 
 
 MAX_ROW_ID = 2**62  # beyond any row (and SQLite's integer): ids past it are refused by validation
+
+
+def sane_day(day: date) -> date:
+    """A day the zone's clock arithmetic can handle (0001-01-01 has no UTC midnight before it)."""
+    if not 2000 <= day.year <= 2200:
+        raise ValueError("a day between the years 2000 and 2200")
+    return day
+
+
+Day = Annotated[date, AfterValidator(sane_day)]
 
 
 class SpaceOut(BaseModel):
@@ -240,12 +250,12 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 # --- routes ------------------------------------------------------------------------------
 
 
-@router.get("/spaces", response_model=list[SpaceOut])
+@router.get("/spaces", response_model=list[SpaceOut], responses=REFUSALS)
 async def list_spaces(request: Request, viewer: Annotated[Viewer, Depends(public)],
                       park: Annotated[str | None, Query(max_length=64)] = None,
                       kind: Annotated[str | None, Query(max_length=32)] = None,
                       people: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                      day: Annotated[date | None, Query(description="local day: only spaces free that day")] = None,
+                      day: Annotated[Day | None, Query(description="local day: only spaces free that day")] = None,
                       minutes: Annotated[int, Query(ge=5, le=MAX_MINUTES)] = 60,
                       equipment: Annotated[list[str] | None, Query(max_length=20)] = None) -> list[SpaceOut]:
     service = bookings_of(request)
@@ -260,7 +270,7 @@ async def list_spaces(request: Request, viewer: Annotated[Viewer, Depends(public
 
 @router.get("/spaces/{space_id}/slots", response_model=SlotsOut, responses=REFUSALS)
 async def slots(request: Request, viewer: Annotated[Viewer, Depends(public)], space_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
-                day: Annotated[date, Query(description="the local day")],
+                day: Annotated[Day, Query(description="the local day")],
                 minutes: Annotated[int, Query(ge=5, le=MAX_MINUTES)] = 60) -> Response | SlotsOut:
     service = bookings_of(request)
     try:

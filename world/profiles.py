@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from world.credit_code import problem_of
+from world.people import Person
 
-Visibility = Literal["public", "members", "private"]
-VISIBILITIES: tuple[str, ...] = get_args(Visibility)  # who may see a contact: anyone, members of the zone, the org
+Visibility = Literal["public", "members", "park", "private"]
+# who may see a contact: anyone (guests too), members of the zone's organizations, the office
+# of the organization's park, the organization's own people (each level sees the ones before it)
+VISIBILITIES: tuple[str, ...] = get_args(Visibility)
 ContactKind = Literal["phone", "email", "wechat", "address", "person", "website"]
 CONTACT_KINDS: tuple[str, ...] = get_args(ContactKind)
 # yearly revenue in CNY, as the zone's statistics group it
@@ -275,10 +278,34 @@ def check_institution(p: InstitutionProfile) -> InstitutionProfile:
     return p
 
 
-def visible_contacts(contacts: tuple[Contact, ...], *, member_of_zone: bool, own: bool) -> tuple[Contact, ...]:
-    """The contacts a viewer may see: ``own`` (a member of the organization) sees all,
-    a signed-in member of the zone sees public and members, anyone else public only."""
+def visible_contacts(contacts: tuple[Contact, ...], *, member_of_zone: bool, own: bool,
+                     park_office: bool = False) -> tuple[Contact, ...]:
+    """The contacts a viewer may see: ``own`` (a member of the organization) sees all, the
+    staff of its park (``park_office``) all but private, a signed-in member of the zone
+    public and members, anyone else public only."""
     if own:
         return contacts
-    allowed = {"public", "members"} if member_of_zone else {"public"}
+    allowed = {"public", "members", "park"} if park_office else {"public", "members"} if member_of_zone else {"public"}
     return tuple(c for c in contacts if c.visibility in allowed)
+
+
+def contact_audience(who: Person, org_id: int, park_id: str) -> Literal["own", "park", "members", "public"]:
+    """Which contacts of organization ``org_id`` (in park ``park_id``) ``who`` sees: its own
+    people all; the staff of its park and platform admins all but private ones; a signed-in
+    member of any of the zone's organizations, or a government officer, the zone members'
+    ones; everyone else (guests, visitors in no organization) the public ones."""
+    if who.is_guest:
+        return "public"
+    if who.role_in(org_id):
+        return "own"
+    if (park_id and park_id in who.parks) or who.role == "admin":
+        return "park"
+    if who.memberships or who.role == "government":
+        return "members"
+    return "public"
+
+
+def contacts_for(who: Person, org_id: int, profile: EnterpriseProfile | InstitutionProfile) -> tuple[Contact, ...]:
+    seen = contact_audience(who, org_id, profile.park_id)
+    return visible_contacts(profile.contacts, member_of_zone=seen == "members", own=seen == "own",
+                            park_office=seen == "park")

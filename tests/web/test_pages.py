@@ -56,6 +56,8 @@ async def test_every_page_renders_in_both_languages_for_every_role(web: AppUnder
                                                                park_id="798-art-zone", founded=2015), now=web.clock.now())
     own.append(f"/console/park/798-art-zone/enterprises/{tenant}")
     own.append(f"/console/government/enterprises/{tenant}")
+    for path in (f"/directory/{tenant}", "/directory/999999"):
+        assert (await _get(web, path, lang))[0] == (200 if "999999" not in path else 404), path
     law = await web.store.profiles.create(InstitutionProfile(name_zh="律所（测试）", service_kinds=("legal",),
                                                              park_id="798-art-zone"), now=web.clock.now())
     await Accounts(web.store, scrypt_n=web.config.scrypt_n).create("ina", PASSWORD, "Ina Institution", "visitor", now=1.0)

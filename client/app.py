@@ -487,7 +487,7 @@ def build_app(cfg: ClientConfig):  # type: ignore[no-untyped-def]
                 self._camera(me.x, me.y, dt)
             if v.predictor is not None:
                 self.send(v.kiosk_step(v.predictor.x, v.predictor.y))  # the policy kiosk: asked on arrival
-                self.send(v.space_step(v.predictor.x, v.predictor.y))  # a bookable space: its free times
+                self.send(v.space_step(v.predictor.x, v.predictor.y, self.t))  # a bookable space: its free times
             self.kiosk_panel.sync()
             self.space_panel.sync()
             self.hud.update(me.x if me else None, me.y if me else None, self.fps)

@@ -28,6 +28,7 @@ from world.protocol.quantize import pos_from_wire, yaw_from_wire
 
 CHAT_LINES = 50
 JOIN_WAIT = 1.5  # seconds to wait for the server to re-seat a resumed session before asking
+SPACE_REFRESH_S = 60.0  # in a zone with a booking whose check-in has not opened: `space_slots` again this often
 ERROR_CODES = frozenset(c.value for c in ErrorCode)
 CLOSE_CODES = frozenset(int(c) for c in CloseCode)
 CODE_RID = 0xC0DE  # the request id of a code_login (the server's answer or refusal carries it)
@@ -81,6 +82,7 @@ class Visit:
     space_result: M.SpaceBooked | None = None  # what came of the last `space_book` there
     space_refusal: str = ""  # why it cannot be booked: "guest", else the rule's reason
     space_check: M.SpaceCheckedIn | None = None  # what came of the last `space_check_in` there
+    space_asked_at: float = 0.0  # when `space_slots` was last asked (client time)
     chat: deque[ChatEntry] = field(default_factory=lambda: deque(maxlen=CHAT_LINES))
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=8))
     unread: int = 0  # the inbox's unread notifications (the last `notice` said)
@@ -137,9 +139,11 @@ class Visit:
             return None
         return M.Kiosk(id=self._rid("kiosk"))
 
-    def space_step(self, x: float, y: float) -> M.SpaceSlots | None:
+    def space_step(self, x: float, y: float, now: float | None = None) -> M.SpaceSlots | None:
         """Walking into a bookable space's zone asks for its free times; walking out
-        forgets them. Call with the avatar's position each frame."""
+        forgets them. Call with the avatar's position (and the client's time) each frame:
+        standing in the zone with a booking there whose check-in has not opened yet, it
+        asks again every ``SPACE_REFRESH_S`` (so the panel offers check-in once it opens)."""
         zone: str | None = None
         space = 0
         if self.layout is not None and self.joined is not None and self.layout.park_id == self.joined.park:
@@ -149,12 +153,23 @@ class Visit:
                     zone, space = z.id, item.space
                     break
         if zone == self.space_zone:
-            return None
+            return self._space_refresh(now)
         self.space_zone, self.space_offer, self.space_result, self.space_refusal = zone, None, None, ""
         self.space_check = None
         if zone is None:
             return None
+        self.space_asked_at = now if now is not None else 0.0
         return M.SpaceSlots(space=space, id=self._rid("space_slots"))
+
+    def _space_refresh(self, now: float | None) -> M.SpaceSlots | None:
+        offer = self.space_offer
+        if now is None or offer is None or self.space_result is not None or self.space_check is not None:
+            return None
+        if now - self.space_asked_at < SPACE_REFRESH_S or not any(
+                b.state == "confirmed" and not b.open for b in offer.mine):
+            return None
+        self.space_asked_at = now
+        return M.SpaceSlots(space=offer.space, id=self._rid("space_slots"))
 
     def space_choices(self) -> list[M.FreeSlot]:
         """The times the number keys book now: the alternatives after "just taken", else the offer's."""

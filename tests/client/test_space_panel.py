@@ -97,8 +97,11 @@ def test_the_panel_lists_your_bookings_and_checks_in_the_open_one_in_words() -> 
     assert rows[3:7] == ["您今天的预订 09:00–10:00", "08:45 起可签到", "您今天的预订 14:00–15:00", "13:45 起可签到"]
     assert v.check_in() is None  # none open yet: the C key sends nothing
 
-    ask = v.space_step(0.0, 0.0) or v.space_step(5.0, 0.0)  # walked out and in again at 08:50
-    assert isinstance(ask, M.SpaceSlots)
+    # standing on in the zone: asked again a minute later (check-in opens meanwhile), not before
+    assert v.space_step(5.0, 0.0, 59.0) is None
+    ask = v.space_step(5.0, 0.0, 60.0)
+    assert isinstance(ask, M.SpaceSlots) and ask.space == 3
+    assert v.space_step(5.0, 0.0, 61.0) is None
     mine[0] = msgspec.structs.replace(mine[0], open=True)
     v.handle(M.SpaceSlotList(re=ask.id, space=3, name="多功能厅", today="2026-01-01", slots=[], durations=[60],
                              mine=mine), 0.2)

@@ -2,7 +2,8 @@
 enterprise's owner signed in on the web (a phone, Chinese) walks into the hall's zone;
 the panel offers its next free times; one tap books the first, the panel shows the
 check-in code and the zone turns red; walking out and back in lists the booking with
-check-in open, and one tap checks in (the database says checked in). A guest (desktop, English) walking in is asked to
+check-in open, and one tap checks in (the database says checked in); a booking an hour
+ahead shows no button until, standing on in the zone, its check-in opens. A guest (desktop, English) walking in is asked to
 sign in. Screenshots: build/screenshots/web/space-panel-*.png.
 
 The world server's wall clock is parked on a quarter hour (21:00 at the latest) (its monotonic clock, which the
@@ -73,6 +74,14 @@ def _walk_in(page: Any) -> None:
     page.keyboard.up("KeyW")
 
 
+def _walk_out_and_in(page: Any) -> None:
+    page.keyboard.down("KeyS")
+    page.wait_for_function("() => window.cloudpark.state().spacePanel.zone === null", timeout=15000)
+    page.keyboard.up("KeyS")
+    _walk_in(page)
+    page.wait_for_function("() => window.cloudpark.state().spacePanel.kind === 'slots'", timeout=5000)
+
+
 def test_walking_into_a_zone_offers_its_free_times_and_one_tap_books_it(browser: Any, world: WorldServer) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     world.create_account("mei", PASSWORD, "Mei", "enterprise", company="墨砚动画（测试）")
@@ -120,11 +129,7 @@ def test_walking_into_a_zone_offers_its_free_times_and_one_tap_books_it(browser:
         page.screenshot(path=str(SHOTS / "space-panel-booked-phone.png"))
 
         # walk out and back in: the panel lists the booking with check-in open (it starts now); one tap checks in
-        page.keyboard.down("KeyS")
-        page.wait_for_function("() => window.cloudpark.state().spacePanel.zone === null", timeout=15000)
-        page.keyboard.up("KeyS")
-        _walk_in(page)
-        page.wait_for_function("() => window.cloudpark.state().spacePanel.kind === 'slots'", timeout=5000)
+        _walk_out_and_in(page)
         assert _panel(page)["mine"] == [{"booking": rows[0].id, "open": True, "state": "confirmed"}]
         until = datetime.fromtimestamp(parked + 3600, SHANGHAI)
         assert f"您今天的预订 {first:%H:%M}–{until:%H:%M}" in panel.inner_text()
@@ -141,6 +146,22 @@ def test_walking_into_a_zone_offers_its_free_times_and_one_tap_books_it(browser:
         page.evaluate("() => document.querySelectorAll('#notices .notice').forEach((n) => n.remove())")
         page.wait_for_timeout(300)
         page.screenshot(path=str(SHOTS / "space-panel-checked-in-phone.png"))
+
+        # a booking an hour ahead, the booker standing on in the zone: no button until check-in opens, then one
+        _walk_out_and_in(page)
+        panel.locator("button.slot").first.tap()  # the next free hour: now + 1 h
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.booked.length === 2", timeout=5000)
+        _walk_out_and_in(page)
+        later = _panel(page)["mine"][-1]
+        assert later["open"] is False and panel.locator("button.check-in").count() == 0
+        assert f"{datetime.fromtimestamp(parked + 2700, SHANGHAI):%H:%M} 起可签到" in panel.inner_text()
+        page.evaluate("() => { window.cloudpark.spacePanel.refreshMs = 300; }")  # the client's minute, shortened
+        world.app.clock.wall += 2800  # type: ignore[union-attr]  # the server's wall clock: check-in now open
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.mine.some((b) => b.open)", timeout=5000)
+        assert _panel(page)["refreshed"] >= 1
+        panel.locator("button.check-in").tap()
+        page.wait_for_function("() => window.cloudpark.state().spacePanel.checked.length === 2", timeout=5000)
+        assert world.run(store.bookings.get(later["booking"])).state == "checked_in"
         assert not errors, errors
         context.close()
 

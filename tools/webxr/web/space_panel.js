@@ -15,6 +15,7 @@ import { pointInRing } from "./park.js";
 import { t, onLang, errorText } from "./i18n.js";
 
 const CHECK_MS = 250;
+const REFRESH_MS = 60000; // in a zone with a booking whose check-in has not opened: ask again this often
 
 /** The words of one free time ("Today 09:00–10:00"). */
 export function slotWords(slot, today) {
@@ -32,6 +33,9 @@ export class SpacePanel {
     this.asked = 0;
     this.booked = [];
     this.checked = [];
+    this.refreshMs = REFRESH_MS;
+    this.askedAt = 0;
+    this.refreshed = 0;
     setInterval(() => this.check(), CHECK_MS);
     conn.on("joined", () => { this.zone = null; this.close(); });
     onLang(() => { if (this.view) this.draw(this.view); });
@@ -53,14 +57,29 @@ export class SpacePanel {
     const p = this.where();
     const found = this.conn.joined && p ? this.zoneAt(p) : null;
     const id = found ? found.shape.id : null;
-    if (id === this.zone) return;
+    if (id === this.zone) { this.refresh(); return; }
     this.zone = id;
     if (!found) { this.close(); return; }
     this.ask(found.item.space, found.shape.name || id);
   }
 
+  /** Standing in the zone with a booking whose check-in has not opened yet: ask again now
+   * and then, so the "Check in" button comes when it opens. */
+  refresh() {
+    const v = this.view;
+    if (!v || v.kind !== "slots" || this.zone === null || Date.now() - this.askedAt < this.refreshMs) return;
+    if (!(v.offer.mine || []).some((b) => b.state === "confirmed" && !b.open)) return;
+    const zone = this.zone;
+    this.askedAt = Date.now();
+    this.refreshed += 1;
+    this.conn.request(msg.spaceSlots(v.offer.space)).then((m) => {
+      if (this.zone === zone && this.view && this.view.kind === "slots") this.draw({ ...this.view, offer: m });
+    }).catch(() => {}); // the panel keeps what it shows
+  }
+
   ask(space, name) {
     this.asked += 1;
+    this.askedAt = Date.now();
     const zone = this.zone;
     this.draw({ kind: "asking", name });
     this.conn.request(msg.spaceSlots(space)).then((m) => {
@@ -177,7 +196,7 @@ export class SpacePanel {
   /** For tests: where the panel stands. */
   state() {
     const v = this.view;
-    return { zone: this.zone, asked: this.asked, open: !this.root.hidden, kind: v ? v.kind : "",
+    return { zone: this.zone, asked: this.asked, refreshed: this.refreshed, open: !this.root.hidden, kind: v ? v.kind : "",
       slots: v && v.offer && v.kind === "slots" ? v.offer.slots.length : 0,
       mine: v && v.offer && v.kind === "slots" ? (v.offer.mine || []).map((b) => ({ booking: b.booking, open: !!b.open, state: b.state })) : [],
       booked: this.booked.map((b) => ({ outcome: b.outcome, start: b.start, end: b.end, code: b.code })),

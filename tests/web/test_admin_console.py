@@ -232,7 +232,9 @@ async def test_institution_people_have_their_console_and_its_admins_edit_its_pro
     bad = await admin.post(f"/console/institution/{org_id}/profile", {"csrf": csrf, "name_zh": "创新法律服务所（测试）",
                                                                       "credit_code": "91110000000000000X"})
     assert bad.status_code == 422
-    assert "<code>service_kinds</code>" in bad.text and "<code>credit_code</code>" in bad.text
+    # each field named (by its code, or by its label once problems are said in the person's language)
+    assert "<code>service_kinds</code>" in bad.text or "<li>Services offered:" in bad.text
+    assert "<code>credit_code</code>" in bad.text or "<li>Unified social credit code:" in bad.text
     good = await admin.post(f"/console/institution/{org_id}/profile", {
         "csrf": csrf, "name_zh": "创新法律服务所（测试）", "name_en": "Innovation Law Office (test)",
         "service_kinds": ["legal", "ip"], "offers": "合同审查\n商标注册", "contact_kind": ["email"],

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from server.web.guard import Viewer, need, web_of
-from server.web.profile_form import ProfileForm, form_values
+from server.web.profile_form import ProfileForm, form_values, problem_lines, read_form
 from server.web.rematch import rematch
 from server.web.render import render
 from world.people import ENTERPRISE_MANAGERS, Person
@@ -30,6 +30,7 @@ from world.profiles import (
     SERVICE_KINDS,
     VISIBILITIES,
     EnterpriseProfile,
+    FieldProblem,
     InstitutionProfile,
     Profile,
     ProfileError,
@@ -83,13 +84,16 @@ Manager = Annotated[Viewer, Depends(need("org.profile", org_of_path))]
 
 
 def _page(request: Request, viewer: Viewer, org: Any, profile: Profile | None, values: dict[str, Any],
-          *, status: int = 200, problems: list[tuple[str, str]] | None = None, saved: bool = False) -> Response:
+          *, status: int = 200, problems: list[FieldProblem] | None = None, saved: bool = False) -> Response:
     """The profile page of an enterprise or a service institution (``org.kind``): one
-    template, the institution's without the enterprise's facts and with its services."""
+    template, the institution's without the enterprise's facts and with its services.
+    ``problems`` are said in the person's language, each field by its label."""
+    t = web_of(request).texts.translate
+    lines = problem_lines(lambda key, **params: t(viewer.lang, key, **params), problems or [])
     verified = set(profile.verified) if isinstance(profile, EnterpriseProfile) else set()
     console = "institution" if org.kind == "institution" else "enterprise"
     return render(request, viewer, "enterprise_profile.html", status=status, console=console, org=org,
-                  values=values, problems=problems or [], saved=saved, facts=FACT_FIELDS, verified=verified,
+                  values=values, problems=lines, saved=saved, facts=FACT_FIELDS, verified=verified,
                   bands=REVENUE_BANDS, certifications=CERTIFICATIONS, contact_kinds=CONTACT_KINDS,
                   visibilities=VISIBILITIES, service_kinds=SERVICE_KINDS,
                   park=park_title(request, viewer.lang, profile.park_id) if profile is not None and profile.park_id else "")
@@ -112,10 +116,15 @@ async def show_profile(request: Request, viewer: Viewer, found: Any) -> Response
     return _page(request, viewer, found, profile, form_values(profile or _blank(found)))
 
 
-async def save_profile_of(request: Request, viewer: Viewer, found: Any, form: ProfileForm) -> Response:
-    """Save the form as ``found``'s profile (every problem named per field, nothing half-written), audit-logged."""
+async def save_profile_of(request: Request, viewer: Viewer, found: Any) -> Response:
+    """Save the posted form as ``found``'s profile (every problem named per field, the
+    form's own and the profile's, nothing half-written), audit-logged."""
     web, org = web_of(request), found.id
     before = _stored(found, await web.store.profiles.get(org))
+    form = read_form(list((await request.form()).multi_items()))
+    if not isinstance(form, ProfileForm):
+        refused, typed = form
+        return _page(request, viewer, found, before, typed, status=422, problems=refused)
     wanted: Profile = (form.institution(before if isinstance(before, InstitutionProfile) else None)
                        if found.kind == "institution" else
                        form.profile(before if isinstance(before, EnterpriseProfile) else None))
@@ -123,9 +132,9 @@ async def save_profile_of(request: Request, viewer: Viewer, found: Any, form: Pr
     try:
         await web.store.profiles.save(org, wanted, now=now)
     except ProfileError as exc:
-        return _page(request, viewer, found, before, form_values(wanted), status=422, problems=exc.problems)
+        return _page(request, viewer, found, before, form_values(wanted), status=422, problems=exc.keyed)
     except IntegrityError:
-        problem = ("credit_code", "is already registered to another organization")
+        problem = FieldProblem("credit_code", "taken", {}, "is already registered to another organization")
         return _page(request, viewer, found, before, form_values(wanted), status=409, problems=[problem])
     after = await web.store.profiles.get(org)
     assert after is not None
@@ -144,5 +153,5 @@ async def profile_page(request: Request, viewer: Manager, org: int) -> Response:
 
 
 @router.post("/{org}/profile", response_class=HTMLResponse)
-async def save_profile(request: Request, viewer: Manager, org: int, form: Annotated[ProfileForm, Form()]) -> Response:
-    return await save_profile_of(request, viewer, await enterprise_or_404(request, org), form)
+async def save_profile(request: Request, viewer: Manager, org: int) -> Response:
+    return await save_profile_of(request, viewer, await enterprise_or_404(request, org))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from server.web.enterprise_console import org_of_path, park_title, save_profile_of, show_profile
 from server.web.guard import Viewer, need, web_of
-from server.web.profile_form import ProfileForm
 from server.web.render import render
 from world.people import ENTERPRISE_MANAGERS
 from world.profiles import InstitutionProfile
@@ -52,5 +51,5 @@ async def profile_page(request: Request, viewer: Manager, org: int) -> Response:
 
 
 @router.post("/{org}/profile", response_class=HTMLResponse)
-async def save_profile(request: Request, viewer: Manager, org: int, form: Annotated[ProfileForm, Form()]) -> Response:
-    return await save_profile_of(request, viewer, await institution_or_404(request, org), form)
+async def save_profile(request: Request, viewer: Manager, org: int) -> Response:
+    return await save_profile_of(request, viewer, await institution_or_404(request, org))

@@ -8,9 +8,10 @@ kind, value, visibility."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from world.profiles import (
     MAX_ITEMS,
@@ -18,6 +19,7 @@ from world.profiles import (
     Contact,
     ContactKind,
     EnterpriseProfile,
+    FieldProblem,
     InstitutionProfile,
     RevenueBand,
     Visibility,
@@ -115,3 +117,88 @@ def form_values(p: EnterpriseProfile | InstitutionProfile) -> dict[str, Any]:
         "contacts": [{"kind": c.kind, "value": c.value, "visibility": c.visibility} for c in contacts],
     }
 
+
+
+FORM_LISTS = ("certifications", "service_kinds", "contact_kind", "contact_value", "contact_visibility")
+_CONTACT_PARTS = {"contact_kind": "kind", "contact_value": "value", "contact_visibility": "visibility"}
+_FIELD = re.compile(r"^([a-z_0-9]+)(?:\[([^\]]+)\])?(?:\.([a-z_]+))?$")
+Translate = Callable[..., str]
+
+
+def read_form(items: Sequence[tuple[str, Any]]) -> ProfileForm | tuple[list[FieldProblem], dict[str, Any]]:
+    """The posted form (``items``: its name, value pairs in order) as a ``ProfileForm``, or
+    every field pydantic refuses, as problems with what was typed (to show the form again)."""
+    data: dict[str, Any] = {}
+    for name, value in items:
+        text = value if isinstance(value, str) else ""
+        if name in FORM_LISTS:
+            data.setdefault(name, []).append(text)
+        else:
+            data[name] = text
+    try:
+        return ProfileForm.model_validate(data)
+    except ValidationError as exc:
+        return [_problem_of(dict(e)) for e in exc.errors()], _typed(data)
+
+
+def _problem_of(error: dict[str, Any]) -> FieldProblem:
+    loc = tuple(error.get("loc", ()))
+    name = str(loc[0]) if loc else "form"
+    if name in _CONTACT_PARTS:
+        name = f"contacts[{loc[1]}].{_CONTACT_PARTS[name]}" if len(loc) > 1 else "contacts"
+    elif len(loc) > 1 and isinstance(loc[1], int):
+        name = f"{name}[{loc[1]}]"
+    kind, ctx, given = str(error.get("type", "")), error.get("ctx") or {}, error.get("input")
+    shown = str(given)[:40] if isinstance(given, str | int | float) else ""
+    code, params = {
+        "int_parsing": ("not_whole", {"value": shown}), "int_from_float": ("not_whole", {"value": shown}),
+        "float_parsing": ("not_number", {"value": shown}),
+        "greater_than_equal": ("too_small", {"min": ctx.get("ge")}),
+        "greater_than": ("above_zero", {}) if ctx.get("gt") == 0 else ("too_small", {"min": ctx.get("gt")}),
+        "less_than_equal": ("too_big", {"max": ctx.get("le")}),
+        "string_too_long": ("too_long", {"length": len(given) if isinstance(given, str) else 0,
+                                         "max": ctx.get("max_length")}),
+        "too_long": ("too_many", {"count": ctx.get("actual_length"), "max": ctx.get("max_length")}),
+        "literal_error": ("not_one_of", {"value": shown}), "enum": ("not_one_of", {"value": shown}),
+    }.get(kind, ("invalid", {}))
+    return FieldProblem(name, code, params, str(error.get("msg", "")))
+
+
+def _typed(data: dict[str, Any]) -> dict[str, Any]:
+    """What the form shows again after pydantic refused it: the text as typed."""
+    values: dict[str, Any] = {k: str(data.get(k, "")) for k in (
+        "name_zh", "name_en", "credit_code", "industry_codes", "founded", "employees", "revenue_band", "area_m2",
+        "tags", "offers", "needs")}
+    values["certifications"] = list(data.get("certifications", []))
+    values["service_kinds"] = list(data.get("service_kinds", []))
+    kinds, texts, seen = (data.get(k, []) for k in ("contact_kind", "contact_value", "contact_visibility"))
+    rows = max(CONTACT_ROWS, len(texts))
+    values["contacts"] = [{"kind": kinds[i] if i < len(kinds) else "phone", "value": texts[i] if i < len(texts) else "",
+                           "visibility": seen[i] if i < len(seen) else "members"} for i in range(rows)]
+    return values
+
+
+def field_label(t: Translate, name: str) -> str:
+    """A problem's field by its label on the page: ``contacts[1].value`` is "Contacts 2 · Value"."""
+    found = _FIELD.match(name)
+    if found is None:
+        return name
+    base, index, part = found.groups()
+    label = t(f"profile.field.{base}")
+    if index is not None:
+        label += f" {int(index) + 1}" if index.isdigit() else f" ({index})"
+    if part is not None:
+        label += " · " + t(f"profile.contact.{part}")
+    return label
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return value
+
+
+def problem_lines(t: Translate, problems: Sequence[FieldProblem]) -> list[tuple[str, str]]:
+    """(field label, problem) in the page's language, for each problem."""
+    return [(field_label(t, p.field), t(f"profile.p.{p.code}", **{k: _shown(v) for k, v in p.params.items()}))
+            for p in problems]

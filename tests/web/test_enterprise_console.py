@@ -94,11 +94,36 @@ async def test_bad_profile_fields_are_refused_naming_each_field(web: AppUnderTes
     bad = await _post(web, f"/console/enterprise/{acme}/profile",
                       {"name_zh": "艾克米", "credit_code": "91110105MA01ABCD10", "industry_codes": "87x"})
     assert bad.status_code == 422
-    assert "credit_code" in bad.text and "industry_codes[0]" in bad.text
-    typed = await web.client.post(f"/console/enterprise/{acme}/profile", data={
-        "csrf": await web.csrf(), "name_zh": "x", "employees": "many", "revenue_band": "huge"})
-    assert typed.status_code == 422 and "employees" in typed.text and "revenue_band" in typed.text
+    assert "<li>Unified social credit code: The check character is “0” but the first 17 characters give" in bad.text
+    assert "<li>Industry codes (GB/T 4754) 1: “87x” is not a GB/T 4754 code" in bad.text
+    typed = await _post(web, f"/console/enterprise/{acme}/profile", {
+        "name_zh": "x", "employees": "many", "revenue_band": "huge", "area_m2": "0"})
+    assert typed.status_code == 422
+    assert "<li>Employees: “many” is not a whole number.</li>" in typed.text
+    assert "<li>Yearly revenue: “huge” is not one of the choices.</li>" in typed.text
+    assert "<li>Rented area (m²): Must be more than 0.</li>" in typed.text
+    assert 'value="many"' in typed.text  # the form comes back as typed
     assert await web.store.profiles.get(acme) is None  # nothing half-written
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", "<li>成立年份：2099 不在 1800 到 {year} 年之间（不能晚于今年）。</li>"),
+    ("en", "<li>Founded (year): 2099 is not a year between 1800 and {year} (not after this year).</li>"),
+])
+async def test_a_bad_profile_value_is_refused_in_the_persons_language_naming_the_label(
+        web: AppUnderTest, lang: str, words: str) -> None:
+    acme = await _acme(web)
+    await web.sign_in("olga")
+    year = time.gmtime(web.clock.now()).tm_year
+    bad = await _post(web, f"/console/enterprise/{acme}/profile",
+                      {"name_zh": "艾克米", "founded": "2099", "contact_kind": ["email"], "contact_value": ["nobody"],
+                       "contact_visibility": ["public"]}, lang=lang)
+    assert bad.status_code == 422
+    assert words.format(year=year) in bad.text, bad.text[-1500:]
+    email = "联系方式 1 · 内容：电子邮箱地址需要包含 @。" if lang == "zh" else "Contacts 1 · Value: An email address needs an @."
+    assert email in bad.text
+    assert "founded" not in bad.text.split('<div class="err"')[1].split("</div>")[0]  # no raw field code
+    assert await web.store.profiles.get(acme) is None
 
 
 async def test_members_and_strangers_are_refused_the_profile_people_and_stats(web: AppUnderTest) -> None:

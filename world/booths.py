@@ -73,18 +73,21 @@ def check_url(value: str, where: str) -> str:
         return ""
     for c in value:
         if c.isspace():
-            raise BoothRuleError(where, "URL must not contain spaces")
+            raise BoothRuleError(where, "URL must not contain spaces", "url_spaces")
         if unicodedata.category(c) in ("Cc", "Cf", "Cs"):
-            raise BoothRuleError(where, f"URL must not contain control or invisible characters (U+{ord(c):04X})")
+            raise BoothRuleError(where, f"URL must not contain control or invisible characters (U+{ord(c):04X})",
+                                 "url_invisible", char=f"U+{ord(c):04X}")
     try:
         parts = urlsplit(value)
         host, _port = parts.hostname, parts.port  # .port raises for a port that is not 0..65535
     except ValueError as exc:  # e.g. "http://[" (bad IPv6 brackets), "http://a＃b" (NFKC), bad port
-        raise BoothRuleError(where, f"URL cannot be parsed ({exc}): {value[:60]!r}") from None
+        raise BoothRuleError(where, f"URL cannot be parsed ({exc}): {value[:60]!r}", "url_parse",
+                             value=value[:60]) from None
     if parts.scheme not in ("http", "https"):
-        raise BoothRuleError(where, f"URL must start with http:// or https:// (got {value[:60]!r})")
+        raise BoothRuleError(where, f"URL must start with http:// or https:// (got {value[:60]!r})", "url_scheme",
+                             value=value[:60])
     if not parts.netloc or not host:
-        raise BoothRuleError(where, f"URL has no host: {value[:60]!r}")
+        raise BoothRuleError(where, f"URL has no host: {value[:60]!r}", "url_host", value=value[:60])
     return value
 
 

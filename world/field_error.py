@@ -6,10 +6,13 @@ from __future__ import annotations
 
 
 class FieldError(ValueError):
-    """``field`` names the offending field, ``problem`` says what is wrong;
-    ``str(exc)`` is ``"field: problem"``."""
+    """``field`` names the offending field, ``problem`` says what is wrong (English);
+    ``str(exc)`` is ``"field: problem"``. A rule that pages say in the person's language
+    also gives ``code`` (the catalogue key ``field.p.<code>``) and its ``params``."""
 
-    def __init__(self, field_name: str, problem: str) -> None:
+    def __init__(self, field_name: str, problem: str, code: str = "", **params: object) -> None:
         self.field = field_name
         self.problem = problem
+        self.code = code
+        self.params = params
         super().__init__(f"{field_name}: {problem}")

@@ -394,9 +394,18 @@ async def proposals(request: Request, viewer: Admin) -> Response:
     store = web_of(request).store
     waiting = [(e, e.park()) for e in await store.catalogue.of_state("proposed")]
     decided = await store.catalogue.of_state("rejected", limit=20)
-    done = request.query_params.get("done", "")
+    done = request.query_params.get("done", "")[:80]
+    entry = await store.catalogue.get(done) if done else None  # what was decided, as the catalogue now holds it
+    note = ""
+    if entry is not None and entry.decided_by and entry.state in ("live", "rejected"):
+        facts, t = entry.park(), web_of(request).texts.translate
+        name = (facts.name_zh or facts.name_en) if viewer.lang == "zh" else (facts.name_en or facts.name_zh)
+        note = (t(viewer.lang, "catalogue.proposals.done_approved", name=name, park=done) if entry.state == "live"
+                else t(viewer.lang, "catalogue.proposals.done_rejected", name=name, park=done, note=entry.note))
+    elif done:
+        note = web_of(request).texts.translate(viewer.lang, "catalogue.proposals.done", park=done)
     return _page(request, viewer, "park_catalogue_proposals.html", waiting=waiting, decided=decided,
-                 errors={}, done=done[:80])
+                 errors={}, done=note)
 
 
 @router.post("/proposals/{park}", response_class=HTMLResponse)
@@ -410,7 +419,8 @@ async def decide(request: Request, viewer: DecideAdmin, park: ParkId,
         waiting = [(e, e.park()) for e in await web.store.catalogue.of_state("proposed")]
         decided = await web.store.catalogue.of_state("rejected", limit=20)
         return _page(request, viewer, "park_catalogue_proposals.html", status=422, waiting=waiting,
-                     decided=decided, errors={park: "note: say why the proposal is rejected"}, done="")
+                     decided=decided, errors={park: web.texts.translate(viewer.lang, "catalogue.proposals.note_needed")},
+                     done="")
     try:
         if decision == "approve":
             entry = await web.store.catalogue.approve(park, by=who, now=now)

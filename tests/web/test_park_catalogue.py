@@ -172,6 +172,8 @@ async def test_a_proposed_park_goes_live_when_an_admin_approves(app: tuple[AppUn
     assert listed.status_code == 200 and "Jiuxianqiao Lab Park" in listed.text
     decided = await _post(web, "/console/park/proposals/jiuxianqiao-lab", {"decision": "approve"})
     assert decided.status_code == 303
+    said = await web.client.get(decided.headers["location"], headers={"Accept-Language": "zh"})
+    assert "已批准园区 酒仙桥实验园（jiuxianqiao-lab）：三维场景正在生成，随后上线。" in said.text
     assert ("park.changed", {"park": "jiuxianqiao-lab", "revision": 2}) in hints.got
     cards = {c["id"]: c for c in (await web.client.get("/api/parks")).json()}
     assert cards["jiuxianqiao-lab"]["name_en"] == "Jiuxianqiao Lab Park"  # the portal lists it
@@ -194,9 +196,15 @@ async def test_a_rejection_needs_a_note_and_tells_the_proposer(app: tuple[AppUnd
     await web.sign_in("ada")
     silent = await _post(web, "/console/park/proposals/jiuxianqiao-lab", {"decision": "reject"})
     assert silent.status_code == 422 and "say why" in silent.text
+    in_zh = await web.client.post("/console/park/proposals/jiuxianqiao-lab", headers={"Accept-Language": "zh"},
+                                  data={"csrf": await web.csrf(), "decision": "reject"})
+    assert in_zh.status_code == 422 and "驳回时请在备注中说明原因。" in in_zh.text
     done = await _post(web, "/console/park/proposals/jiuxianqiao-lab",
                        {"decision": "reject", "note": "no public source names this park"})
     assert done.status_code == 303
+    said = await web.client.get(done.headers["location"], headers={"Accept-Language": "en"})
+    assert ("The proposal of park Jiuxianqiao Lab Park (jiuxianqiao-lab) is rejected: no public source names this park"
+            in said.text)
     entry = await web.store.catalogue.get("jiuxianqiao-lab")
     assert (entry.state, entry.note) == ("rejected", "no public source names this park")
     notes = await web.store.inbox.page("vera")

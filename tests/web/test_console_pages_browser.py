@@ -81,7 +81,7 @@ def test_the_profile_editor_marks_a_changed_fact_unverified(chromium: Any, serve
     page.locator("main form.stack button[type=submit]").click()
     page.wait_for_load_state()
     alert = page.locator("div.err[role=alert]").inner_text()
-    assert "founded" in alert
+    assert "成立年份：2099 不在 1800 到" in alert and "founded" not in alert  # the label, in Chinese
     _shot(page, "profile-refused-phone-zh.png")
 
     page.fill('input[name="founded"]', "2016")
@@ -132,7 +132,7 @@ def test_the_booth_editor_saves_the_content(chromium: Any, server: LiveServer) -
     page.fill('input[name="logo"]', "http://[")
     page.locator("main form.stack button[type=submit]").click()
     page.wait_for_load_state()
-    assert "logo" in page.locator("p.err").inner_text()
+    assert page.locator("p.err").inner_text() == "Not saved: Logo picture (URL): “http://[” cannot be read as a URL."
     _shot(page, "booth-refused-phone-en.png")
     page.goto(f"{server.url}/console/enterprise")
     profile_url = server.url + page.locator('a.button[href$="/profile"]').first.get_attribute("href")
@@ -224,7 +224,7 @@ def test_a_proposed_park_is_approved_and_goes_on_the_portal(chromium: Any, serve
     _shot(admin, "catalogue-proposals-phone-zh.png")
     card.locator('button[value="approve"]').click()
     admin.wait_for_url("**done=*")
-    assert admin.locator("p.ok").inner_text() == f"已处理园区 {NEW_PARK} 的申请。"
+    assert admin.locator("p.ok").inner_text() == f"已批准园区 酒仙桥实验园（{NEW_PARK}）：三维场景正在生成，随后上线。"
     assert "新园区申请" in admin.locator("h2").first.inner_text() and admin.locator(".proposal").count() == 0
     _shot(admin, "catalogue-approved-phone-zh.png")
     admin.goto(f"{server.url}/")

@@ -35,8 +35,9 @@ def ics(row: BookingRow, space: Space, code: str, now: float) -> bytes:
 def qr_svg(code: str) -> str:
     """The code as an inline SVG QR code (what the park office's scanner reads). A full QR
     code, never a Micro QR (segno picks one for a payload this short): Micro QR has one
-    finder pattern and phone cameras, BarcodeDetector and jsQR do not read it."""
+    finder pattern and phone cameras, BarcodeDetector and jsQR do not read it. A viewBox and
+    no fixed size, so the page's CSS sizes it (a fixed 150 px box was not scaled)."""
     out = io.BytesIO()
-    segno.make(f"CP:{code}", error="m", micro=False).save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True,
-                                              title=shown(code))
+    segno.make(f"CP:{code}", error="m", micro=False).save(out, kind="svg", scale=6, border=2, xmldecl=False,
+                                                          svgns=True, omitsize=True, title=shown(code))
     return out.getvalue().decode()

@@ -42,6 +42,10 @@ class NewOrg:
     park_id: str = ""  # institutions: the park it sits in ("" none)
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def org_name(new: NewOrg) -> str:
     """The organization's one name: the Chinese name, with the English one after it when both are given."""
     if new.name_zh and new.name_en:
@@ -61,7 +65,7 @@ async def create(store: Any, new: NewOrg, *, parks: Collection[str], actor: str,
         taken = [o for o in await store.orgs.named(name) if o.kind == new.kind]
         if taken:
             problems.append(("name_zh" if new.name_zh else "name_en",
-                             f"a {new.kind} named {name!r} exists already (id {taken[0].id})"))
+                             f"{_a(new.kind)} named {name!r} exists already (id {taken[0].id})"))
     if problems:
         raise OrgProblems(problems)
     if new.kind == "institution":
@@ -108,7 +112,7 @@ async def dismiss(store: Any, bus: Bus, org_id: int, user: str, *, actor: str, b
     if org is None:
         return f"org: there is no organization {org_id}"
     if org.kind not in APPOINTABLE:
-        return f"org: a{'n' if org.kind[:1] in 'aeiou' else ''} {org.kind}'s people are not appointed by the platform admin"
+        return f"org: {_a(org.kind)}'s people are not appointed by the platform admin"
     if not await store.orgs.remove_member(org_id, user):
         return f"user: {user} is not one of this {org.kind}'s people"
     await store.audit.add(actor, "platform.dismiss", f"org:{org_id}", {"user": user}, now=now)

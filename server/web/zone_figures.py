@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_cards, park_titles
 from server.web.render import render
+from world.permissions import can
 from world.profiles import SERVICE_KINDS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -62,7 +63,7 @@ async def government(request: Request, viewer: Annotated[Viewer, Depends(need("c
     return render(
         request, viewer, "government_overview.html", console="government", figures=figures, busiest=busiest,
         by_park=[(park_name(p), n) for p, n in by_park], by_division=[(division(d), n) for d, n in by_division],
-        services=services,
+        services=services, confirms=bool(can(viewer.person, "org.confirm")),
         park_chart=_chart([park_name(p) for p, _ in top], t(lang, "gov.enterprises"), [n for _, n in top]),
         division_chart=_chart([division(d) for d, _ in by_division[:20]], t(lang, "gov.enterprises"),
                               [n for _, n in by_division[:20]]),

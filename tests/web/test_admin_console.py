@@ -251,3 +251,13 @@ async def test_institution_people_have_their_console_and_its_admins_edit_its_pro
     assert (await admin.get(f"/console/institution/{org_id}/profile")).status_code == 403
     await admin.as_("olga")
     assert (await admin.get("/console/institution")).status_code == 403
+
+
+async def test_the_government_overview_offers_the_facts_page_only_to_department_officers(admin: Admin) -> None:
+    bureau = await admin.store.orgs.create("department", "区统计局（测试）", now=admin.clock.now())
+    await admin.store.orgs.add_member(bureau, "vera", "officer", admin.clock.now())
+    await admin.as_("vera")
+    assert 'href="/console/government/enterprises"' in (await admin.get("/console/government")).text
+    await admin.as_("gwen")  # the government role without a department: the overview, not the confirming
+    overview = await admin.get("/console/government")
+    assert overview.status_code == 200 and 'href="/console/government/enterprises"' not in overview.text

@@ -1,4 +1,4 @@
-"""``cloudpark serve``, ``accounts create|sign-out``, ``orgs list|add-member|create|appoint``,
+"""``cloudpark serve``, ``accounts create|sign-out``, ``orgs list|add-member|create|appoint|organizer``,
 ``booths assign|list``, ``demo seed``: the server's command line.
 
 Operator commands act on the store of ``--data-dir`` (or ``--database``); a running
@@ -113,6 +113,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--role", required=True, choices=["owner", "admin", "staff", "member", "officer"])
     _store_flags(p)
     p.set_defaults(handler=cmd_orgs_appoint)
+    p = osub.add_parser("organizer", help="grant a visitor's account the event organizer role (or --withdraw it); "
+                        "audit-logged, the person told")
+    p.add_argument("--user", required=True)
+    p.add_argument("--withdraw", action="store_true", help="make the organizer a visitor again")
+    _store_flags(p)
+    p.set_defaults(handler=cmd_orgs_organizer)
 
     booths = sub.add_parser("booths", help="booth slots: who owns which")
     bsub = booths.add_subparsers(dest="booths_command", metavar="ACTION", required=True)
@@ -353,6 +359,26 @@ def cmd_orgs_appoint(args: argparse.Namespace) -> int:
             return _refuse(problem)
         org = await store.orgs.get(args.org)
         print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
+        return 0
+
+    return _with_store(cfg, work)
+
+
+def cmd_orgs_organizer(args: argparse.Namespace) -> int:
+    from server import org_admin
+
+    cfg = _config(args)
+
+    async def work(store: Any) -> int:
+        bus = await _bus(cfg)
+        try:
+            problem = await org_admin.set_organizer(store, bus, args.user, not args.withdraw, actor=_operator(),
+                                                    by=_operator(), now=time.time())
+        finally:
+            await bus.close()
+        if problem is not None:
+            return _refuse(problem)
+        print(f"{args.user} is {'a visitor again' if args.withdraw else 'an event organizer now'}")  # noqa: T201
         return 0
 
     return _with_store(cfg, work)

@@ -256,3 +256,8 @@ def test_operators_create_departments_and_institutions_and_appoint_their_people(
     assert wrong.returncode == 1 and "role: a department has officer" in wrong.stderr
     listed = _cli("orgs", "list", *d).stdout
     assert "li (officer)" in listed and "institution" in listed and "Law (test)" in listed
+    granted = _cli("orgs", "organizer", "--user", "li", *d)
+    assert granted.returncode == 0 and "li is an event organizer now" in granted.stdout
+    assert _cli("orgs", "organizer", "--user", "li", *d).returncode == 1  # already
+    back = _cli("orgs", "organizer", "--user", "li", "--withdraw", *d)
+    assert back.returncode == 0 and "li is a visitor again" in back.stdout

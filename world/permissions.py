@@ -465,14 +465,17 @@ _PARK_SCOPED = ("park.tenants", "park.staff", "audit.read", "stage.control")  # 
 
 
 def perm_map(who: Person) -> dict[str, bool]:
-    """Every action's answer for this person. Booth and enterprise actions are asked of
-    the person's own enterprise (or of their park): "may I edit booths at all"."""
-    managed = who.enterprises(ENTERPRISE_MANAGERS) or who.institutions(ENTERPRISE_MANAGERS)
-    own = Resource(park_id=next(iter(sorted(who.parks)), ""), booth_id="*",
-                   owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
+    """Every action's answer for this person. Booth actions are asked of the person's own
+    enterprise (or of their park), an organization's own affairs of the enterprise (else
+    the institution) they run: "may I edit booths at all"."""
+    managed = who.enterprises(ENTERPRISE_MANAGERS)
+    park = next(iter(sorted(who.parks)), "")
+    own = Resource(park_id=park, booth_id="*", owner_org=managed[0] if managed else (who.enterprises() or (None,))[0])
+    runs = managed or who.institutions(ENTERPRISE_MANAGERS)
+    org = Resource(park_id=park, booth_id="*", owner_org=runs[0]) if runs else own
     out: dict[str, bool] = {}
     for action in ACTIONS:
         of_own = action.startswith("booth.") and action not in ("booth.like", "booth.card")
-        res = own if of_own or action in _ORG_ACTIONS or action in _PARK_SCOPED else NOTHING
+        res = org if action in _ORG_ACTIONS else own if of_own or action in _PARK_SCOPED else NOTHING
         out[action] = can(who, action, res).allowed
     return out

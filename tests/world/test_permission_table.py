@@ -184,6 +184,15 @@ def test_the_permission_map_of_every_role_agrees_with_the_table() -> None:
             assert perms[action] == (label in AT_ALL[action]), (label, action)
 
 
+def test_the_map_of_an_enterprise_member_who_runs_an_institution_keeps_both() -> None:
+    both = _p("emil", "visitor", Membership(ACME, "enterprise", "member", "Acme"),
+              Membership(INST, "institution", "admin", "Law"))
+    perms = perm_map(both)
+    assert perms["booth.staff"] and not perms["booth.edit"]  # on duty at Acme's booths, not their editor
+    assert perms["org.profile"] and perms["org.members"]  # the institution's
+    assert perms["console.employee"] and perms["console.institution"] and not perms["console.enterprise"]
+
+
 def test_unknown_actions_and_roles_are_refused_for_everyone() -> None:
     for label, who in PEOPLE.items():
         decision = can(who, "platform.everything")

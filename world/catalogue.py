@@ -38,10 +38,16 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class CatalogueError(ValueError):
-    """One or more catalogue files are broken. ``problems`` lists (file, field, problem)."""
+    """One or more catalogue files are broken. ``problems`` lists (file, field, problem)
+    in English; ``codes`` gives each, in the same order, as (code, params) for the
+    translation catalogue (the key ``catalogue.p.<code>``; "" where a problem has none),
+    so the park console says it in the person's language."""
 
-    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+    def __init__(self, problems: list[tuple[str, str, str]],
+                 codes: list[tuple[str, Mapping[str, object]]] | None = None) -> None:
         self.problems = problems
+        given = list(codes or [])[:len(problems)]
+        self.codes: list[tuple[str, Mapping[str, object]]] = given + [("", {})] * (len(problems) - len(given))
         lines = [f"{file}: {fld}: {problem}" for file, fld, problem in problems]
         super().__init__("park catalogue has errors:\n  " + "\n  ".join(lines))
 
@@ -146,46 +152,53 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[tuple[str, str, str]] = []
+        self.codes: list[tuple[str, Mapping[str, object]]] = []
 
-    def fail(self, fld: str, problem: str) -> None:
+    def fail(self, fld: str, problem: str, code: str = "", **params: object) -> None:
         self.problems.append((self.file, fld, problem))
+        self.codes.append((code, params))
+
+    def pop(self) -> None:
+        self.problems.pop()
+        self.codes.pop()
 
     def unknown(self, table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
         for key in sorted(set(table) - allowed):
-            self.fail(f"{prefix}{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
+            self.fail(f"{prefix}{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})", "unknown",
+                      value=key)
 
     def text(self, table: Mapping[str, Any], key: str, prefix: str = "", *, required: bool) -> str | None:
         if key not in table:
             if required:
-                self.fail(prefix + key, "required field is missing")
+                self.fail(prefix + key, "required field is missing", "required")
             return None
         value = table[key]
         if not isinstance(value, str):
-            self.fail(prefix + key, f"must be a string, got {type(value).__name__}")
+            self.fail(prefix + key, f"must be a string, got {type(value).__name__}", "not_text")
             return None
         if required and not value.strip():
-            self.fail(prefix + key, "must not be empty")
+            self.fail(prefix + key, "must not be empty", "required")
             return None
         return value
 
     def texts(self, table: Mapping[str, Any], key: str, prefix: str = "") -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(prefix + key, "must be a list of strings")
+            self.fail(prefix + key, "must be a list of strings", "not_texts")
             return ()
         return tuple(value)
 
     def flag(self, table: Mapping[str, Any], key: str, prefix: str) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
-            self.fail(prefix + key, f"must be true or false, got {type(value).__name__}")
+            self.fail(prefix + key, f"must be true or false, got {type(value).__name__}", "not_flag")
             return False
         return value
 
     def choice(self, table: Mapping[str, Any], key: str, allowed: tuple[str, ...], prefix: str) -> str | None:
         value = self.text(table, key, prefix, required=True)
         if value is not None and value not in allowed:
-            self.fail(prefix + key, f"{value!r} is not one of: {', '.join(allowed)}")
+            self.fail(prefix + key, f"{value!r} is not one of: {', '.join(allowed)}", "not_one_of", value=value)
             return None
         return value
 
@@ -194,24 +207,25 @@ def _parse_area(chk: _Checker, raw: Any) -> Area | None:
     if raw is None:
         return Area(DEFAULT_AREA_M2, "site", estimated=True, basis=DEFAULT_AREA_BASIS)
     if not isinstance(raw, dict):
-        chk.fail("area", "must be a table with m2 and kind")
+        chk.fail("area", "must be a table with m2 and kind", "not_table")
         return None
     chk.unknown(raw, _AREA_FIELDS, "area.")
     m2 = raw.get("m2")
     if isinstance(m2, bool) or not isinstance(m2, int | float):
-        chk.fail("area.m2", "must be a number of square metres")
+        chk.fail("area.m2", "must be a number of square metres", "not_number")
         return None
     if m2 <= 0:
-        chk.fail("area.m2", f"must be positive, got {m2}")
+        chk.fail("area.m2", f"must be positive, got {m2}", "not_positive")
         return None
     if not MIN_AREA_M2 <= m2 <= MAX_AREA_M2:
-        chk.fail("area.m2", f"{m2} is outside the plausible range {MIN_AREA_M2:.0f}..{MAX_AREA_M2:.0f}")
+        chk.fail("area.m2", f"{m2} is outside the plausible range {MIN_AREA_M2:.0f}..{MAX_AREA_M2:.0f}",
+                 "area_range", value=m2, min=int(MIN_AREA_M2), max=int(MAX_AREA_M2))
         return None
     kind = chk.choice(raw, "kind", AREA_KINDS, "area.")
     estimated = chk.flag(raw, "estimated", "area.")
     basis = chk.text(raw, "basis", "area.", required=False) or ""
     if estimated and not basis:
-        chk.fail("area.basis", "an estimated area must say what the estimate is based on")
+        chk.fail("area.basis", "an estimated area must say what the estimate is based on", "basis_needed")
     if kind is None:
         return None
     return Area(float(m2), kind, estimated, basis)  # type: ignore[arg-type]
@@ -221,22 +235,23 @@ def _parse_location(chk: _Checker, raw: Any) -> Location | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        chk.fail("location", "must be a table with lat and lon")
+        chk.fail("location", "must be a table with lat and lon", "not_table")
         return None
     chk.unknown(raw, _LOCATION_FIELDS, "location.")
     coords: list[float] = []
     for key, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
         value = raw.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            chk.fail(f"location.{key}", "must be a number of degrees")
+            chk.fail(f"location.{key}", "must be a number of degrees", "not_number")
         elif not low <= value <= high:
-            chk.fail(f"location.{key}", f"{value} is outside Beijing ({low}..{high})")
+            chk.fail(f"location.{key}", f"{value} is outside Beijing ({low}..{high})", "outside_beijing",
+                     value=value, min=low, max=high)
         else:
             coords.append(float(value))
     estimated = chk.flag(raw, "estimated", "location.")
     basis = chk.text(raw, "basis", "location.", required=False) or ""
     if estimated and not basis:
-        chk.fail("location.basis", "an estimated location must say how it was found")
+        chk.fail("location.basis", "an estimated location must say how it was found", "location_basis_needed")
     if len(coords) != 2:
         return None
     return Location(coords[0], coords[1], estimated, basis)
@@ -246,14 +261,14 @@ def _parse_venues(chk: _Checker, raw: Any) -> tuple[Venue, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        chk.fail("venues", "must be an array of tables ([[venues]])")
+        chk.fail("venues", "must be an array of tables ([[venues]])", "not_table")
         return ()
     venues: list[Venue] = []
     seen: set[str] = set()
     for i, item in enumerate(raw):
         prefix = f"venues[{i}]."
         if not isinstance(item, dict):
-            chk.fail(f"venues[{i}]", "must be a table")
+            chk.fail(f"venues[{i}]", "must be a table", "not_table")
             continue
         chk.unknown(item, _VENUE_FIELDS, prefix)
         vid = chk.text(item, "id", prefix, required=True)
@@ -261,15 +276,15 @@ def _parse_venues(chk: _Checker, raw: Any) -> tuple[Venue, ...]:
         kind = chk.choice(item, "kind", VENUE_KINDS, prefix)
         capacity = item.get("capacity")
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity <= 0):
-            chk.fail(prefix + "capacity", "must be a positive whole number of people")
+            chk.fail(prefix + "capacity", "must be a positive whole number of people", "capacity")
             capacity = None
         estimated = chk.flag(item, "estimated", prefix)
         building = chk.text(item, "building", prefix, required=False)
         if vid is not None and not _ID_RE.match(vid):
-            chk.fail(prefix + "id", f"{vid!r} must be lowercase letters, digits and '-'")
+            chk.fail(prefix + "id", f"{vid!r} must be lowercase letters, digits and '-'", "venue_id", value=vid)
             continue
         if vid is not None and vid in seen:
-            chk.fail(prefix + "id", f"duplicate venue id {vid!r}")
+            chk.fail(prefix + "id", f"duplicate venue id {vid!r}", "venue_twice", value=vid)
             continue
         if vid is None or name is None or kind is None:
             continue
@@ -288,10 +303,11 @@ def parse_park(file: str, text: str) -> Park:
     chk.unknown(raw, _PARK_FIELDS, "")
     pid = chk.text(raw, "id", required=True)
     if pid is not None and not _ID_RE.match(pid):
-        chk.fail("id", f"{pid!r} must be 1-64 lowercase letters, digits and '-', starting with a letter or digit")
+        chk.fail("id", f"{pid!r} must be 1-64 lowercase letters, digits and '-', starting with a letter or digit",
+                 "park_id", value=pid)
     stem = Path(file).stem
     if pid is not None and stem != pid:
-        chk.fail("id", f"{pid!r} does not match the file name {stem!r}.toml")
+        chk.fail("id", f"{pid!r} does not match the file name {stem!r}.toml", "park_id_file", value=pid, file=stem)
     name_zh = chk.text(raw, "name_zh", required=True)
     name_en = chk.text(raw, "name_en", required=True)
     address = chk.text(raw, "address_zh", required=False)
@@ -301,19 +317,19 @@ def parse_park(file: str, text: str) -> Park:
     former = chk.text(raw, "former_use", required=False)
     opened = chk.text(raw, "opened", required=False)
     if isinstance(raw.get("opened"), int):
-        chk.problems.pop()
-        chk.fail("opened", "must be a string such as \"2002\" or \"2011-09\" (quote it)")
+        chk.pop()
+        chk.fail("opened", "must be a string such as \"2002\" or \"2011-09\" (quote it)", "opened")
     venues = _parse_venues(chk, raw.get("venues"))
     events = chk.texts(raw, "events")
     notes = chk.text(raw, "notes", required=False)
     location = _parse_location(chk, raw.get("location"))
     sources = chk.texts(raw, "sources")
     if "sources" in raw and not sources and not chk.problems:
-        chk.fail("sources", "at least one public source is required")
+        chk.fail("sources", "at least one public source is required", "sources_needed")
     if "sources" not in raw:
-        chk.fail("sources", "required field is missing (where do these facts come from?)")
+        chk.fail("sources", "required field is missing (where do these facts come from?)", "sources_needed")
     if chk.problems:
-        raise CatalogueError(chk.problems)
+        raise CatalogueError(chk.problems, chk.codes)
     assert pid and name_zh and name_en and area and style
     return Park(
         id=pid, name_zh=name_zh, name_en=name_en, address_zh=address, area=area,

@@ -170,7 +170,8 @@ class CatalogueRepo:
             if row is not None and row.state != "rejected":
                 raise CatalogueError([(f"{park.id}.toml", "id", f"{park.id!r} is taken: "
                                        + ("a park of the catalogue has it" if row.state == "live"
-                                          else "another proposal is waiting for a decision"))])
+                                          else "another proposal is waiting for a decision"))],
+                                     [("id_taken" if row.state == "live" else "id_proposed", {"value": park.id})])
             await _check_live_with(conn, park.id, document)
             if row is not None:
                 await conn.execute(delete(park_catalogue).where(park_catalogue.c.park_id == park.id))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -34,6 +35,7 @@ from server.db.catalogue import CatalogueConflict, CatalogueEntry
 from server.db.inbox import Notice
 from server.park_reload import CHANGED
 from server.web.guard import Viewer, need, web_of
+from server.web.profile_form import pydantic_code
 from server.web.render import render
 from world.catalogue import AREA_KINDS, BUILDING_STYLES, VENUE_KINDS, CatalogueError, Park
 from world.catalogue_toml import entry_text, header_for, split_header
@@ -269,27 +271,75 @@ def _submitted(data: dict[str, Any], order: list[int]) -> dict[str, Any]:
     return values
 
 
-async def _read_form(request: Request) -> tuple[ParkFacts | None, dict[str, Any], list[int], dict[str, str]]:
+Say = Callable[..., str]
+
+
+def _say(request: Request, lang: str) -> Say:
+    """The catalogue's words in ``lang``."""
+    t = web_of(request).texts.translate
+    return lambda key, **params: t(lang, key, **params)
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return value
+
+
+async def _read_form(request: Request, say: Say) -> tuple[ParkFacts | None, dict[str, Any], list[int], dict[str, str]]:
     data, order = _collect(await request.form())
     try:
         facts = ParkFacts.model_validate(data)
     except ValidationError as exc:
-        errors = {_field_of(tuple(e["loc"]), order): str(e["msg"]) for e in exc.errors()}
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            code, params = pydantic_code(e)
+            errors[_field_of(tuple(e["loc"]), order)] = say(f"profile.p.{code}", **params)
         return None, data, order, errors
     return facts, data, order, {}
 
 
-def _problems(exc: CatalogueError, venue_rows: list[int]) -> dict[str, str]:
+def _problems(exc: CatalogueError, venue_rows: list[int], say: Say) -> dict[str, str]:
+    """The catalogue's problems by form field, in the person's language (the English
+    where a problem has no words in the catalogue)."""
     out: dict[str, str] = {}
-    for _file, fld, problem in exc.problems:
+    for (_file, fld, problem), (code, params) in zip(exc.problems, exc.codes, strict=True):
         key = _catalogue_field(fld, venue_rows)
-        out[key] = f"{out[key]}; {problem}" if key in out else problem
+        text = say(f"catalogue.p.{code}", **{k: _shown(v) for k, v in params.items()}) if code else problem
+        out[key] = f"{out[key]}; {text}" if key in out else text
     return out
+
+
+_PARTS = {"name": "venue_name", "kind": "venue_kind", "id": "venue_id", "capacity": "capacity",
+          "building": "building", "estimated": "estimated"}
+
+
+def error_label(say: Say, keys: frozenset[str], name: str) -> str:
+    """A form field by its label, for the list of problems above the form ("" for the form itself)."""
+    found = re.match(r"^venue-(\d+)-(\w+)$", name)
+    if found:
+        part = _PARTS.get(found.group(2), "venue_name")
+        return f"{say('catalogue.venues')} {int(found.group(1)) + 1} · {say('catalogue.field.' + part)}"
+    group, _, rest = name.partition("_")
+    if group in ("area", "location") and rest in ("estimated", "basis", "lat", "lon"):
+        return f"{say('catalogue.' + group)} · {say('catalogue.field.' + rest)}"
+    if name in ("location", "venues"):
+        return say(f"catalogue.{name}")
+    if f"catalogue.field.{name}" in keys:
+        return say(f"catalogue.field.{name}")
+    return "" if name == "form" else name
 
 
 def _page(request: Request, viewer: Viewer, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     return render(request, viewer, template, status=status, console="park", styles=BUILDING_STYLES,
                   area_kinds=AREA_KINDS, venue_kinds=VENUE_KINDS, **context)
+
+
+def _form_page(request: Request, viewer: Viewer, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page with the entry's form: its problems listed by the fields' labels."""
+    say, keys = _say(request, viewer.lang), web_of(request).texts.keys()
+    labels = {name: error_label(say, keys, name) for name in context.get("errors") or {}}
+    return _page(request, viewer, template, status, error_labels=labels, **context)
 
 
 # --- editing a live park -------------------------------------------------------------
@@ -306,7 +356,7 @@ def _edit_page(request: Request, viewer: Viewer, entry: CatalogueEntry, values: 
     web = web_of(request)
     park = entry.park()
     state, last = web.live.status(entry.park_id, entry.revision)
-    return _page(request, viewer, "park_catalogue_edit.html", status=status, park=park, entry=entry,
+    return _form_page(request, viewer, "park_catalogue_edit.html", status=status, park=park, entry=entry,
                  values=_blank(values), errors=errors or {}, note=note, rebuild=state, rebuilt=last,
                  title=park.name_zh if viewer.lang == "zh" else park.name_en)
 
@@ -323,7 +373,8 @@ async def edit_page(request: Request, viewer: Editor, park: ParkId) -> Response:
 async def save(request: Request, viewer: Editor, park: ParkId) -> Response:
     web = web_of(request)
     entry = await _live(request, park)
-    facts, data, order, errors = await _read_form(request)
+    say = _say(request, viewer.lang)
+    facts, data, order, errors = await _read_form(request, say)
     if facts is None:
         return _edit_page(request, viewer, entry, _submitted(data, order), status=422, errors=errors)
     document, venue_rows = document_from(facts, entry.document, park, order)
@@ -331,11 +382,11 @@ async def save(request: Request, viewer: Editor, park: ParkId) -> Response:
         saved = await web.store.catalogue.save(park, document, revision=facts.revision, now=web.clock.now())
     except CatalogueError as exc:
         return _edit_page(request, viewer, entry, _submitted(data, order), status=422,
-                          errors=_problems(exc, venue_rows))
-    except CatalogueConflict as exc:
+                          errors=_problems(exc, venue_rows, say))
+    except CatalogueConflict:
         fresh = await _live(request, park)
         return _edit_page(request, viewer, fresh, _submitted(data, order) | {"revision": fresh.revision},
-                          status=409, errors={"form": str(exc)})
+                          status=409, errors={"form": say("catalogue.p.conflict")})
     await web.store.audit.add(viewer.person.user_id, "park.edit", f"park:{park}",
                               {"revision": saved.revision, "name_en": facts.name_en}, now=web.clock.now())
     await sync_park(web.store, saved.park(), entry.park(), now=web.clock.now())  # every venue a space
@@ -356,8 +407,8 @@ def _empty_values() -> dict[str, Any]:
 async def _new_page(request: Request, viewer: Viewer, values: dict[str, Any], *, status: int = 200,
                     errors: dict[str, str] | None = None, note: str = "") -> HTMLResponse:
     mine = await web_of(request).store.catalogue.of_proposer(viewer.person.user_id)
-    return _page(request, viewer, "park_catalogue_new.html", status=status, values=_blank(values),
-                 errors=errors or {}, note=note, mine=mine)
+    return _form_page(request, viewer, "park_catalogue_new.html", status=status, values=_blank(values),
+                      errors=errors or {}, note=note, mine=mine)
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -370,18 +421,19 @@ async def new_page(request: Request, viewer: Proposer) -> Response:
 @router.post("/new", response_class=HTMLResponse)
 async def propose(request: Request, viewer: Proposer) -> Response:
     web = web_of(request)
-    facts, data, order, errors = await _read_form(request)
+    say = _say(request, viewer.lang)
+    facts, data, order, errors = await _read_form(request, say)
     if facts is None:
         return await _new_page(request, viewer, _submitted(data, order), status=422, errors=errors)
     if not facts.park_id:
         return await _new_page(request, viewer, _submitted(data, order), status=422,
-                               errors={"park_id": "required field is missing"})
+                               errors={"park_id": say("profile.p.required")})
     document, venue_rows = document_from(facts, "", facts.park_id, order)
     try:
         entry = await web.store.catalogue.propose(document, by=viewer.person.user_id, now=web.clock.now())
     except CatalogueError as exc:
         return await _new_page(request, viewer, _submitted(data, order), status=422,
-                               errors=_problems(exc, venue_rows))
+                               errors=_problems(exc, venue_rows, say))
     await web.store.audit.add(viewer.person.user_id, "park.propose", f"park:{entry.park_id}",
                               {"name_en": facts.name_en}, now=web.clock.now())
     return RedirectResponse(f"/console/park/new?sent={entry.park_id}", status_code=303)
@@ -430,7 +482,9 @@ async def decide(request: Request, viewer: DecideAdmin, park: ParkId,
         waiting = [(e, e.park()) for e in await web.store.catalogue.of_state("proposed")]
         decided = await web.store.catalogue.of_state("rejected", limit=20)
         return _page(request, viewer, "park_catalogue_proposals.html", status=409, waiting=waiting,
-                     decided=decided, errors={park: str(exc)}, done="")
+                     decided=decided, done="", errors={park: "; ".join(
+                         _problems(exc, [], _say(request, viewer.lang)).values()) if isinstance(exc, CatalogueError)
+                         else web.texts.translate(viewer.lang, "catalogue.p.no_proposal")})
     facts = entry.park()
     await web.store.audit.add(who, f"park.{decision}", f"park:{park}",
                               {"proposed_by": entry.proposed_by, "note": note}, now=now)

@@ -8,7 +8,7 @@ kind, value, visibility."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -148,9 +148,18 @@ def _problem_of(error: dict[str, Any]) -> FieldProblem:
         name = f"contacts[{loc[1]}].{_CONTACT_PARTS[name]}" if len(loc) > 1 else "contacts"
     elif len(loc) > 1 and isinstance(loc[1], int):
         name = f"{name}[{loc[1]}]"
+    code, params = pydantic_code(error)
+    return FieldProblem(name, code, params, str(error.get("msg", "")))
+
+
+def pydantic_code(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A pydantic error of a form field as a problem code of the catalogue (the key
+    ``profile.p.<code>``) and its parameters; ``invalid`` for a kind without its own words."""
     kind, ctx, given = str(error.get("type", "")), error.get("ctx") or {}, error.get("input")
     shown = str(given)[:40] if isinstance(given, str | int | float) else ""
-    code, params = {
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return "required", {}
+    return {
         "int_parsing": ("not_whole", {"value": shown}), "int_from_float": ("not_whole", {"value": shown}),
         "float_parsing": ("not_number", {"value": shown}),
         "greater_than_equal": ("too_small", {"min": ctx.get("ge")}),
@@ -160,8 +169,8 @@ def _problem_of(error: dict[str, Any]) -> FieldProblem:
                                          "max": ctx.get("max_length")}),
         "too_long": ("too_many", {"count": ctx.get("actual_length"), "max": ctx.get("max_length")}),
         "literal_error": ("not_one_of", {"value": shown}), "enum": ("not_one_of", {"value": shown}),
+        "string_too_short": ("too_short", {"min": ctx.get("min_length")}),
     }.get(kind, ("invalid", {}))
-    return FieldProblem(name, code, params, str(error.get("msg", "")))
 
 
 def _typed(data: dict[str, Any]) -> dict[str, Any]:

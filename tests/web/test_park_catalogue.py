@@ -110,6 +110,27 @@ async def test_park_staff_edit_their_park_and_the_world_is_told(app: tuple[AppUn
     assert 'data-rebuild="online"' in done.text and "abababababab" in done.text
 
 
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ["<li>面积（平方米）：“lots”不是数字。</li>", "<li>场地 1 · 容纳人数：应不小于 1。</li>",
+            "<li>位置 · 纬度：12.5 不在北京范围内（39.4 至 41.1）。</li>", "<li>建筑风格：“igloo”不是可选的值。</li>"]),
+    ("en", ["<li>Area (m²): “lots” is not a number.</li>", "<li>Venues 1 · Capacity (people): Must be at least 1.</li>",
+            "<li>Location · Latitude: 12.5 is outside Beijing (39.4 to 41.1).</li>",
+            "<li>Building style: “igloo” is not one of the choices.</li>"]),
+])
+async def test_refusals_are_said_in_the_persons_language_by_the_fields_labels(
+        app: tuple[AppUnderTest, Hints], lang: str, words: list[str]) -> None:
+    web, _hints = app
+    await web.sign_in("pam")
+    entry = await web.store.catalogue.get(PARK)
+    park = entry.park()
+    typed = await _post(web, EDIT, form_of(park, entry.revision, area_m2="lots", **{"venue-0-capacity": "-3"}), lang)
+    assert typed.status_code == 422
+    checked = await _post(web, EDIT, form_of(park, entry.revision, location_lat="12.5", style="igloo"), lang)
+    assert checked.status_code == 422
+    said = typed.text + checked.text
+    assert all(w in said for w in words), [w for w in words if w not in said]
+
+
 async def test_bad_fields_are_refused_each_named(app: tuple[AppUnderTest, Hints]) -> None:
     web, hints = app
     await web.sign_in("pam")
@@ -125,7 +146,7 @@ async def test_bad_fields_are_refused_each_named(app: tuple[AppUnderTest, Hints]
         assert f'id="err-{field}"' in reply.text, (change, field)
     assert (await web.store.catalogue.get(PARK)).revision == 1 and hints.got == []  # nothing written
     stale = await _post(web, EDIT, form_of(park, 0, name_en="Stale"))
-    assert stale.status_code == 409 and "someone else" in stale.text
+    assert stale.status_code == 409 and "Someone else saved this park meanwhile" in stale.text
     no_csrf = await web.client.post(EDIT, data=form_of(park, 1))
     assert no_csrf.status_code == 403
 

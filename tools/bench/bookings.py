@@ -56,10 +56,15 @@ from tools.bench.api import (
     engine_version,
 )
 from tools.bench.server_process import BenchError, pinned
+from tools.catalogue_files import load_catalogue
 
 ZONE = timezone(timedelta(hours=8))  # the web app's zone (Asia/Shanghai, no daylight saving)
 HOLDING = ("confirmed", "checked_in", "pending", "offered")
 STAFF = "bench-booking-staff"
+# "Add a space" adds a venue to the park's catalogue entry (one source of truth for venues and
+# their zones; an entry holds at most 64 KiB and the catalogue editor shows 60 venues), so the
+# bench fills its park with up to PER_PARK spaces, then the catalogue's other parks in turn
+PER_PARK = 50
 FIRST_HOUR = 10  # the popular hours start at 10:00 local
 CANCEL_EVERY = 4  # in the sustained run, every 4th booking is cancelled: its waitlist is offered the slot
 ZONE_EMPLOYEES = 100_000  # the demo zone's employees at --scale 1 (server/demo_zone_data.py ZoneSize)
@@ -118,7 +123,8 @@ def prepare(bench: BookingBench, engine: Engine) -> dict[str, Any]:
     _run(_cli("demo", "seed", "--zone", "--scale", f"{bench.scale:g}", *engine.flags()), log)
     seeded = {"seed_s": round(time.perf_counter() - t0, 1)}
     _run(_cli("accounts", "create", "--user", STAFF, "--role", "park_staff", "--name", "Bench park staff (demo)",
-              "--password-stdin", "--parks", BENCH_PARK, *engine.flags()), log, stdin=DEMO_PASSWORD + "\n")
+              "--password-stdin", "--parks", ",".join(bench_parks()), *engine.flags()), log,
+         stdin=DEMO_PASSWORD + "\n")
     return seeded
 
 
@@ -143,14 +149,24 @@ async def _signed_in(base: str, user: str, limits: httpx.Limits) -> tuple[httpx.
     return client, str(reply.json()["csrf"])
 
 
-async def add_spaces(base: str, count: int, prefix: str) -> list[int]:
-    """``count`` spaces added and opened to the whole zone through the park console's forms."""
+def bench_parks() -> list[str]:
+    """The parks the bench adds spaces to, in order: its own, then the catalogue's others."""
+    return [BENCH_PARK, *sorted(p.id for p in load_catalogue() if p.id != BENCH_PARK)]
+
+
+async def add_spaces(base: str, count: int, prefix: str, first: int = 0) -> list[int]:
+    """``count`` spaces added (each a venue of a park's catalogue entry, ``PER_PARK`` a park
+    from the ``first``-th space on) and opened to the whole zone through the park console's forms."""
+    parks = bench_parks()
+    if first + count > PER_PARK * len(parks):
+        raise BenchError(f"{first + count} spaces do not fit {len(parks)} parks of {PER_PARK} added venues each")
     staff, csrf = await _signed_in(base, STAFF, httpx.Limits())
     out: list[int] = []
     try:
         for n in range(count):
             made = await staff.post("/console/park/spaces", headers={"X-CSRF-Token": csrf}, data={
-                "park": BENCH_PARK, "venue_id": f"{prefix}-{n:04d}", "name": f"Bench {prefix} {n} (demo)",
+                "park": parks[(first + n) // PER_PARK], "venue_id": f"{prefix}-{n:04d}",
+                "name": f"Bench {prefix} {n} (demo)",
                 "kind": "meeting", "capacity": "12"})
             where = made.headers.get("location", "")
             found = re.fullmatch(r"/console/park/spaces/(\d+)", where)
@@ -398,7 +414,7 @@ async def _measure(web: WebUnderTest, bench: BookingBench, engine: Engine) -> di
     users = bookers(bench)
     t0 = time.perf_counter()
     contested = await add_spaces(web.base, bench.spaces, "storm")
-    others = await add_spaces(web.base, bench.sustain_spaces, "sustain") if bench.sustain_spaces else []
+    others = await add_spaces(web.base, bench.sustain_spaces, "sustain", bench.spaces) if bench.sustain_spaces else []
     out: dict[str, Any] = {"spaces_added_s": round(time.perf_counter() - t0, 1)}
     today = datetime.now(ZONE).date()
     storm_day = today + timedelta(days=2)

@@ -139,13 +139,14 @@ async def test_employee_books_in_one_click_and_the_park_office_checks_in_with_th
 async def test_every_booking_page_renders_in_both_languages_for_every_role(web: AppUnderTest, lang: str) -> None:
     room = await _room(web)
     await web.sign_in("emil")
-    await _book(web, room)
+    booked = (await _book(web, room)).json()["id"]
     for user in PEOPLE:
         web.client.cookies.clear()
         await web.sign_in(user)
         for path in ("/console/employee/spaces", f"/console/employee/spaces?day={DAY}", "/console/employee/bookings",
                      "/console/park/spaces", f"/console/park/spaces/{room}", "/console/park/check-in",
-                     f"/console/park/spaces/{room}/week?day={DAY}"):
+                     f"/console/park/spaces/{room}/week?day={DAY}", f"/console/employee/bookings/{booked}/move",
+                     f"/console/employee/spaces?day={DAY}&until=18:00&equipment=projector&building=A"):
             reply = await web.client.get(path, headers={"Accept-Language": lang})
             assert reply.status_code in (200, 403), (user, path, reply.status_code, reply.text[-300:])
             assert LANG_TAG[lang] in reply.text, (user, path)

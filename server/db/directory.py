@@ -240,11 +240,19 @@ def build(query: DirectoryQuery, dialect: str, *, tier: int | None = None, want:
 
 
 def tiers(query: DirectoryQuery) -> list[int | None]:
-    """The statements one page runs, in order, by tier (``build``): one (None) for a
-    first or offset page and for a search without text; from a cursor, its tier and
-    the tiers after it (the rest of a page comes from the next tier when one runs out)."""
-    if query.after is None or not name_key(query.text):
+    """The statements one page runs, in order, by tier (``build``): one (None) for an
+    offset page, a search without text and a first page of 3+ characters (the trigram
+    index finds the few hits, then they are sorted); from a cursor, its tier and the
+    tiers after it (the rest of a page comes from the next tier when one runs out).
+    A first page of one or two characters goes by tier too: such text is in a large
+    part of the names ("co" in most English ones), and sorting every hit by (match,
+    name) was the slow case; one tier at a time, the name index hands its rows over in
+    order and the read stops at the page's end."""
+    q = name_key(query.text)
+    if not q:
         return [None]
+    if query.after is None:
+        return [0, 1, 2] if len(q) < TRIGRAM and query.offset == 0 else [None]
     return list(range(query.after.match, 3))
 
 

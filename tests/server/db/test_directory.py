@@ -189,6 +189,12 @@ def test_cursor_pages_have_no_gaps_and_no_duplicates(url: str) -> None:
                     q = DirectoryQuery(text, park_id=park, limit=size)
                     whole = (await store.directory.search(replace(q, limit=MAX_PAGE))).hits
                     assert len(whole) < MAX_PAGE  # the one big page holds every hit
+                    assert [(h.match, h.sort_key, h.org_id) for h in whole] == sorted(
+                        (h.match, h.sort_key, h.org_id) for h in whole)
+                    # an offset page is one sorted statement, a first page of 1-2 characters
+                    # goes tier by tier: the same hits in the same order
+                    shifted = (await store.directory.search(replace(q, limit=MAX_PAGE, offset=1))).hits
+                    assert [h.org_id for h in shifted] == [h.org_id for h in whole[1:]], (text, park)
                     walked = await _walk(store, q)
                     assert [h.org_id for h in walked] == [h.org_id for h in whole], (text, park, size)
             # a cursor inside the exact and prefix tiers carries on into the later ones

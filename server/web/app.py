@@ -70,9 +70,10 @@ from server.web import (
     zone_figures,
 )
 from server.web.files import OptionalFolder
-from server.web.guard import Refused, action_of, viewer_of
+from server.web.guard import Refused, action_of, viewer_of, web_of
 from server.web.live_parks import LiveParks, fresh_catalogue
 from server.web.online import OnlineCounts
+from server.web.profile_form import pydantic_code
 from server.web.protect import BodyLimit, BodyTooLarge, CsrfRefused, check_csrf, pre_session
 from server.web.render import render
 from server.web.services import Web
@@ -194,6 +195,10 @@ def _answers(app: FastAPI) -> None:
             errors = {str(f["field"]): _field_key(str(f["type"])) for f in fields}
             return render(request, viewer, "signin.html", status=422, next="/console/", errors=errors, user="",
                           limits={f["field"]: f["ctx"] for f in fields})
+        t = web_of(request).texts.translate  # each field's problem in the person's language (its name as sent)
+        for f, e in zip(fields, exc.errors(), strict=True):
+            code, params = pydantic_code(e)
+            f["message"] = t(viewer.lang, f"profile.p.{code}", **params)
         return render(request, viewer, "error.html", status=422, message="error.invalid", fields=fields)
 
     @app.exception_handler(HTTPException)

@@ -77,3 +77,16 @@ async def test_your_organizations_name_the_park_in_the_persons_language(web: App
     kind = " · 园区 · 工作人员</li>" if lang == "zh" else " · park · staff</li>"
     lines = [li.split("</li>")[0] + "</li>" for li in home.text.split("<li>") if kind in li]
     assert lines == [(zh if lang == "zh" else en) + kind], lines
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", "<li><code>name</code>: 内容有 201 个字符，最多 200 个。</li>"),
+    ("en", "<li><code>name</code>: 201 characters long (at most 200).</li>"),
+])
+async def test_a_field_the_form_itself_refuses_is_said_in_the_persons_language(
+        web: AppUnderTest, lang: str, words: str) -> None:
+    await web.store.booths.assign(PARK, "b01", await _acme(web), BoothContent(name="Acme stand"), 1.0)
+    await web.sign_in("olga")
+    bad = await _post(web, f"/console/enterprise/booths/{PARK}/b01", {"name": "x" * 201}, lang)
+    assert bad.status_code == 422
+    assert words in bad.text, bad.text[-1500:]

@@ -233,6 +233,11 @@ def test_a_proposed_park_is_approved_and_goes_on_the_portal(chromium: Any, serve
     assert admin.errors == []
     admin.context.close()
 
+    page.goto(f"{server.url}/console/inbox")  # the proposer is told it was approved, the park by its name
+    told = page.locator(".inbox-item").first.inner_text()
+    assert "Park Jiuxianqiao Lab Park is online" in told
+    assert f"The park you proposed, Jiuxianqiao Lab Park ({NEW_PARK}), is approved" in told
+    _shot(page, "catalogue-approved-inbox-phone-en.png")
     page.goto(f"{server.url}/console/park/new")  # the proposer sees it online, with its editor
     assert f"{NEW_PARK} · online" in _main(page)
     page.locator(f'a[href="/console/park/catalogue/{NEW_PARK}"]').click()

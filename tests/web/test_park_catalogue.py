@@ -231,4 +231,8 @@ async def test_a_rejection_needs_a_note_and_tells_the_proposer(app: tuple[AppUnd
     notes = await web.store.inbox.page("vera")
     assert notes[0].notice.title_key == "inbox.park_rejected.title"
     assert notes[0].notice.params["note"] == "no public source names this park"
+    web.client.cookies.clear()
+    await web.sign_in("vera")
+    inbox = await web.client.get("/console/inbox", headers={"Accept-Language": "zh"})
+    assert "您申请的园区 酒仙桥实验园（jiuxianqiao-lab）被驳回，理由：no public source names this park" in inbox.text
     assert not [h for h in hints.got if h[0] == "park.changed"] and await web.store.orgs.park("jiuxianqiao-lab") is None

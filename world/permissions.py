@@ -67,8 +67,8 @@ Rules (platform roles from ``constants.Role``, membership roles from ``world.peo
   people who run events) are for platform admins only.
 - Service institutions: ``console.institution`` for every person of an institution
   (owner, admin, staff, member; of *that* institution when the resource names it); its
-  profile and people (``org.profile``, ``org.members``) for its owners and admins, as
-  for an enterprise (the resource names the organization).
+  profile (``org.profile``) for its owners and admins, as for an enterprise (the resource
+  names the organization); its people are appointed by the platform admin (``platform.orgs``).
 - ``org.confirm`` (confirming the facts an enterprise declared, from the government
   console): officers of a government department. Park staff confirm their own
   tenants' facts through ``park.tenants``.
@@ -204,7 +204,7 @@ def _org_managers(who: Person, action: str, res: Resource) -> Decision | None:
     role = who.role_in(res.owner_org)
     if role in ENTERPRISE_MANAGERS and res.owner_org in who.enterprises(ENTERPRISE_MANAGERS):
         return Decision(True, f"you are {role} of this enterprise")
-    if (role in ENTERPRISE_MANAGERS and action in ("org.profile", "org.members")
+    if (role in ENTERPRISE_MANAGERS and action == "org.profile"
             and res.owner_org in who.institutions(ENTERPRISE_MANAGERS)):
         return Decision(True, f"you are {role} of this institution")
     if role:

@@ -136,7 +136,7 @@ AT_ALL: dict[str, frozenset[str] | set[str]] = {
 # the service institution INST (the actions whose answer depends on the organization named)
 ON_THE_INSTITUTION: dict[str, frozenset[str] | set[str]] = {
     "org.profile": {"inst_admin", "admin"},
-    "org.members": {"inst_admin", "admin"},
+    "org.members": ADMIN,  # its people are appointed by the platform admin
     "org.invite": ADMIN,
     "account.reset": ADMIN,
     "console.institution": {"inst_admin", "inst_staff", "admin"},
@@ -189,7 +189,7 @@ def test_the_map_of_an_enterprise_member_who_runs_an_institution_keeps_both() ->
               Membership(INST, "institution", "admin", "Law"))
     perms = perm_map(both)
     assert perms["booth.staff"] and not perms["booth.edit"]  # on duty at Acme's booths, not their editor
-    assert perms["org.profile"] and perms["org.members"]  # the institution's
+    assert perms["org.profile"] and not perms["org.members"]  # the institution's profile; its people are the admin's
     assert perms["console.employee"] and perms["console.institution"] and not perms["console.enterprise"]
 
 

@@ -32,6 +32,7 @@ from server.web.booking_api import (
     code_resource,
     space_resource,
 )
+from server.web.booking_words import refusal_text
 from server.web.guard import Viewer, need, web_of
 from server.web.parks import park_titles
 from server.web.render import render
@@ -155,10 +156,39 @@ async def book(request: Request, viewer: Annotated[Viewer, Depends(need("booking
             return RedirectResponse("/console/employee/bookings?waiting=1", status_code=303)
         row = await service.book(viewer.person, space, begin, end, people, for_user=for_user or None)
     except BookingRefused as exc:
-        return await _find(request, viewer, day=day, start=start, minutes=minutes, people=people, park="", kind="",
-                           status=409 if exc.taken else 422, errors=_problems(request, viewer, exc),
-                           alternatives=list(exc.alternatives), space=space)
+        return await _taken(request, viewer, exc, space, begin, end, minutes=minutes, people=people)
     return RedirectResponse(f"/console/employee/bookings?done={row.id}", status_code=303)
+
+
+async def _taken(request: Request, viewer: Viewer, exc: BookingRefused, space_id: int, begin: datetime,
+                 end: datetime, *, minutes: int, people: int) -> HTMLResponse:
+    """The answer to a refused one-click booking, phone-sized: "just taken" (or the rule
+    broken) in the person's language, the nearest free times of the space that was
+    tapped as one-click buttons (and its waitlist), then at most three other free spaces
+    of its kind near the person at the time asked for, and a link to search again."""
+    service = bookings_of(request)
+    web = web_of(request)
+    space = await web.store.spaces.get(space_id)
+    if space is None:
+        return render(request, viewer, "error.html", status=404, message="error.not_found", fields=[])
+    try:
+        rules = rules_of(space)
+    except ValueError:
+        rules = None
+    local, local_end = begin.astimezone(service.tz), end.astimezone(service.tz)
+    errors = [refusal_text(web.texts, viewer.lang, p, rules, local.date()) for p in exc.problems]
+    booker = await service.booker_of(viewer.person)
+    home = booker[1] or min(viewer.person.parks, default="")
+    after = local.hour * 60 + local.minute
+    hits = await service.search(day=local.date(), minutes=minutes, kind=space.kind, people=people,
+                                after_minute=after, before_minute=after + minutes,
+                                near=(home, space.building if space.park_id == home else "") if home else None,
+                                booker=booker, limit=4)
+    others = [{"space": s, "start": starts[0].astimezone(service.tz)} for s, starts in hits if s.id != space.id][:3]
+    return render(request, viewer, "booking_taken.html", status=409 if exc.taken else 422, console="employee",
+                  space=space, begin=local, end=local_end, minutes=minutes, people=people, errors=errors,
+                  taken=exc.taken, alternatives=[a.astimezone(service.tz) for a in exc.alternatives],
+                  others=others, park_names=await park_titles(web, viewer.lang))
 
 
 @router.get("/employee/bookings", response_class=HTMLResponse)

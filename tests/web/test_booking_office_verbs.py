@@ -106,8 +106,12 @@ async def test_the_office_approves_declines_and_cancels_on_its_pages_and_the_boo
     again = await _form(web, second, "approve")
     assert again.status_code == 422 and "cannot be" in again.text and await _state(web, second) == "declined"
     assert len(await web.store.inbox.page("emil")) == told
-    unknown = await _form(web, 2**40, "decline", "x")  # the page says which (the API answers 404, below)
-    assert unknown.status_code == 422 and f"there is no booking {2**40}" in unknown.text
+    unknown = await _form(web, 2**40, "decline", "x")  # the not-found page, naming it (the API answers 404 too)
+    assert unknown.status_code == 404 and f"There is no booking {2**40}." in unknown.text
+    assert "There is no such page." in unknown.text and len(await web.store.inbox.page("emil")) == told
+    unknown_zh = await web.client.post(f"/console/park/bookings/{2**40}/approve",
+                                       data={"csrf": await web.csrf()}, headers={"Accept-Language": "zh"})
+    assert unknown_zh.status_code == 404 and f"没有编号为 {2**40} 的预订。" in unknown_zh.text
 
     # the booker's page shows the reasons
     await _as(web, "emil")

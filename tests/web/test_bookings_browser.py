@@ -79,6 +79,20 @@ def test_an_employee_books_on_a_phone_and_the_park_office_checks_in(chromium: An
     office.goto(f"{server.url}/console/park/spaces?day={day}")
     assert "emil" in office.locator("main").inner_text()
     office.screenshot(path=str(SHOTS / "booking-park-spaces-desktop.png"), full_page=True)
+    # the office on a phone: the cancel reason has its label in full and a field as wide as the card allows
+    office_phone = _sign_in(chromium.new_context(viewport=PHONE, locale="en", is_mobile=True, has_touch=True),
+                            server.url, "pam")
+    office_phone.goto(f"{server.url}/console/park/spaces?day={day}")
+    reason = office_phone.locator("li.entry", has_text="emil").locator("form.reason")
+    assert reason.locator("label").inner_text() == "Reason (the booker is told)" and reason.locator("label").is_visible()
+    field, button = reason.locator("input[name=reason]").bounding_box(), reason.locator("button").bounding_box()
+    card = office_phone.locator("li.entry", has_text="emil").bounding_box()
+    assert field["width"] >= 0.5 * card["width"] and field["x"] + field["width"] <= button["x"]
+    assert abs(field["y"] - button["y"]) < button["height"]  # side by side, the button never squeezed out
+    _fits(office_phone)
+    reason.scroll_into_view_if_needed()
+    office_phone.screenshot(path=str(SHOTS / "booking-park-spaces-phone.png"), full_page=True)
+    office_phone.context.close()
     office.goto(f"{server.url}/console/park/check-in")
     office.fill("#code", code)
     office.locator("#check-in-form button").click()
@@ -100,6 +114,13 @@ def _hhmm(moment: datetime) -> str:
 def _find_url(server: BookingServer, start: datetime, minutes: int) -> str:
     return (f"{server.url}/console/employee/spaces?day={start.date().isoformat()}&start={_hhmm(start)}"
             f"&minutes={minutes}&space={server.rooms['room-2']}")
+
+
+def _shown_at(day: datetime, text: str) -> datetime:
+    """A free-time button's moment: "HH:MM" on the day asked for, "MM-DD HH:MM" on another."""
+    if " " not in text:
+        text = f"{day.strftime('%m-%d')} {text}"
+    return datetime.strptime(f"{day.year}-{text}", "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
 
 
 def _booking_id(page: Any) -> int:
@@ -140,25 +161,33 @@ def test_two_phones_race_the_loser_waits_and_gets_the_no_show_the_office_checks_
     assert event.decoded("dtstart") == start and event.decoded("dtend") == start + timedelta(minutes=60)
     assert code in str(event.get("description"))
 
-    # the second phone taps the same hour a moment later
+    # the second phone taps the same hour a moment later: "just taken" in Chinese, that room's nearest free times
     fay.locator(".slots button", has_text=_hhmm(start)).click()
     fay.wait_for_load_state()
     alert = fay.locator("[role=alert]")
-    assert alert.is_visible() and zh["booking.alternatives"] in alert.inner_text()
+    said = alert.inner_text()
+    assert alert.is_visible() and zh["booking.taken.title"] in said and zh["booking.refusal.taken"] in said
+    assert zh["booking.taken.nearest"].format(space="Meeting room 2") in said
+    assert "taken" not in said and "this time" not in said  # no English rule sentence, no raw code
     offered = [t.strip() for t in alert.locator("form:not(:has(input[name=waitlist])) button").all_inner_texts()]
-    shown = [datetime.strptime(f"{start.year}-{t}", "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI) for t in offered]
+    shown = [_shown_at(start, t) for t in offered]
     assert shown and (start + timedelta(minutes=60)) in shown  # the free hour right after emil's
     assert all(s + timedelta(minutes=60) <= start or s >= start + timedelta(minutes=60) for s in shown)
+    assert set(alert.locator("input[name=space]").evaluate_all("es => es.map(e => e.value)")) == {
+        str(server.rooms["room-2"])}  # every button books the room she tapped
+    # phone-sized: at most three other rooms and a link to search again, not the zone's whole list
+    assert fay.locator(".others li.entry").count() <= 3
+    assert fay.locator("a.search-again").is_visible()
+    assert fay.evaluate("document.documentElement.scrollHeight") <= 2 * PHONE["height"]
     _fits(fay)
     fay.bring_to_front()  # the second tab is in front: a background tab gives no screenshot
-    alert.evaluate("e => e.scrollIntoView()")  # the answer and its buttons (the full page lists the whole zone)
-    fay.screenshot(path=str(SHOTS / "booking-race-second-phone.png"))
+    fay.screenshot(path=str(SHOTS / "booking-race-second-phone.png"), full_page=True)
 
     # the half-hour tab: taken too; fay joins the waitlist for it
     fay_half.bring_to_front()
     fay_half.locator(".slots button", has_text=_hhmm(later)).click()
     fay_half.wait_for_load_state()
-    assert zh["booking.alternatives"] in fay_half.locator("[role=alert]").inner_text()
+    assert zh["booking.taken.title"] in fay_half.locator("[role=alert]").inner_text()
     fay_half.locator("[role=alert] button", has_text=zh["booking.join_waitlist"]).click()
     fay_half.wait_for_url("**/console/employee/bookings?waiting=1")
     assert zh["booking.waiting_done"] in fay_half.locator("main").inner_text()

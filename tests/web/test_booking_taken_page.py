@@ -96,3 +96,15 @@ async def test_a_rule_broken_is_said_in_her_language_with_the_spaces_figure(web:
     assert "the space holds" not in crowd.text if lang == "zh" else "(capacity)" not in crowd.text
     assert 'name="waitlist"' not in alert  # nothing to wait for
     assert await web.store.bookings.holding(rooms["t-room-1"], 0, 2e9) == []
+
+
+async def test_a_waitlist_for_a_free_time_is_refused_in_her_language(web: AppUnderTest) -> None:
+    rooms = await _rooms(web)
+    await web.sign_in("emil")
+    asked = await web.client.post("/console/employee/spaces/book", data={
+        "space": rooms["t-room-1"], "day": DAY, "start": "15:00", "minutes": 60, "waitlist": "1",
+        "csrf": await web.csrf()}, headers={"Accept-Language": "zh"})
+    assert asked.status_code == 422
+    alert = _alert(asked.text)
+    assert I18N["zh"]["booking.refusal.free"] in alert and "book it instead" not in asked.text
+    assert await web.store.bookings.waitlist_of("emil") == []

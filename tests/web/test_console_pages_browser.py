@@ -156,6 +156,13 @@ def test_the_catalogue_editor_saves_and_says_the_rebuild(chromium: Any, server: 
     assert "园区目录" in page.locator("h2").first.inner_text()
     revision = int(page.input_value('input[name="revision"]'))
     _shot(page, "catalogue-editor-phone-zh.png")
+    page.fill('input[name="location_lat"]', "12.5")  # refused in Chinese, by the field's label
+    page.locator("main form.stack > button[type=submit]").click()
+    page.wait_for_load_state()
+    alert = page.locator("div.error[role=alert]").inner_text()
+    assert "位置 · 纬度：12.5 不在北京范围内（39.4 至 41.1）。" in alert and "location_lat" not in alert
+    _shot(page, "catalogue-refused-phone-zh.png")
+    page.goto(f"{server.url}/console/park/catalogue/{PARK}")
     page.fill('textarea[name="notes"]', "包豪斯厂房里的画廊（浏览器测试）")
     page.locator("main form.stack > button[type=submit]").click()
     page.wait_for_url(f"**?saved={revision + 1}")

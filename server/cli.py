@@ -356,7 +356,7 @@ def cmd_orgs_appoint(args: argparse.Namespace) -> int:
         finally:
             await bus.close()
         if problem is not None:
-            return _refuse(problem)
+            return _refuse(org_admin.said(problem))
         org = await store.orgs.get(args.org)
         print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
         return 0
@@ -377,7 +377,7 @@ def cmd_orgs_organizer(args: argparse.Namespace) -> int:
         finally:
             await bus.close()
         if problem is not None:
-            return _refuse(problem)
+            return _refuse(org_admin.said(problem))
         print(f"{args.user} is {'a visitor again' if args.withdraw else 'an event organizer now'}")  # noqa: T201
         return 0
 

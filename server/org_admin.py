@@ -19,18 +19,30 @@ from server import notices
 from server.bus import Bus
 from server.db.inbox import Notice
 from world.org_rules import APPOINTABLE, appoint_problem, new_org_problems
-from world.profiles import InstitutionProfile, ProfileError
+from world.profiles import FieldProblem, InstitutionProfile, ProfileError
 from world.protocol.constants import Role
 
 ACCOUNT_CHANGED = "account.changed"
 
 
 class OrgProblems(ValueError):
-    """A new organization that cannot be created; ``problems`` names each field."""
+    """A new organization that cannot be created: ``keyed`` names each field with its
+    catalogue code and params (``FieldProblem``), ``problems`` the same as (field,
+    English problem)."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{f}: {p}" for f, p in problems))
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.keyed = problems
+        self.problems = [(p.field, p.text) for p in problems]
+        super().__init__("; ".join(f"{f}: {p}" for f, p in self.problems))
+
+
+def said(problem: FieldProblem) -> str:
+    """A refusal in English, as the command line says it: "field: problem"."""
+    return f"{problem.field}: {problem.text}"
+
+
+def _p(field: str, code: str, text: str, /, **params: object) -> FieldProblem:
+    return FieldProblem(field, code, params, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +69,16 @@ async def create(store: Any, new: NewOrg, *, parks: Collection[str], actor: str,
     """The new organization's id; ``OrgProblems`` naming every bad field (nothing written)."""
     problems = new_org_problems(new.kind, new.name_zh, new.name_en, new.service_kinds)
     if new.park_id and new.park_id not in parks:
-        problems.append(("park_id", f"{new.park_id!r} is not a park of the zone"))
+        problems.append(_p("park_id", "no_park", f"{new.park_id!r} is not a park of the zone", park=new.park_id))
     if new.park_id and new.kind != "institution":
-        problems.append(("park_id", "only an institution names the park it sits in"))
+        problems.append(_p("park_id", "park_only_institution", "only an institution names the park it sits in"))
     name = org_name(new)
     if not problems:
         taken = [o for o in await store.orgs.named(name) if o.kind == new.kind]
         if taken:
-            problems.append(("name_zh" if new.name_zh else "name_en",
-                             f"{_a(new.kind)} named {name!r} exists already (id {taken[0].id})"))
+            problems.append(_p("name_zh" if new.name_zh else "name_en", f"taken_{new.kind}",
+                               f"{_a(new.kind)} named {name!r} exists already (id {taken[0].id})",
+                               name=name, id=taken[0].id))
     if problems:
         raise OrgProblems(problems)
     if new.kind == "institution":
@@ -74,7 +87,7 @@ async def create(store: Any, new: NewOrg, *, parks: Collection[str], actor: str,
                 name_zh=new.name_zh, name_en=new.name_en, service_kinds=new.service_kinds, park_id=new.park_id),
                 now=now))
         except ProfileError as exc:
-            raise OrgProblems(list(exc.problems)) from None
+            raise OrgProblems(list(exc.keyed)) from None
     else:
         org_id = int(await store.orgs.create(new.kind, name, now=now))
     await store.audit.add(actor, "platform.org_create", f"org:{org_id}",
@@ -84,19 +97,19 @@ async def create(store: Any, new: NewOrg, *, parks: Collection[str], actor: str,
 
 
 async def appoint(store: Any, bus: Bus, org_id: int, user: str, role: str, *, actor: str, by: str,
-                  now: float) -> str | None:
-    """Give ``user`` ``role`` in the organization; the problem ("field: ...") or None when done."""
+                  now: float) -> FieldProblem | None:
+    """Give ``user`` ``role`` in the organization; the problem or None when done."""
     org = await store.orgs.get(org_id)
     if org is None:
-        return f"org: there is no organization {org_id}"
+        return _p("org", "no_org", f"there is no organization {org_id}", id=org_id)
     problem = appoint_problem(org.kind, role)
     if problem is not None:
         return problem
     if await store.accounts.get(user) is None:
-        return f"user: there is no account named {user!r}"
+        return _p("user", "no_account", f"there is no account named {user!r}", user=user)
     current = {m.user: m.role for m in await store.orgs.members(org_id)}
     if current.get(user) == role:
-        return f"user: {user} is {role} of this {org.kind} already"
+        return _p("user", "already_member", f"{user} is {role} of this {org.kind} already", user=user, role=role)
     await store.orgs.add_member(org_id, user, role, now)
     await store.audit.add(actor, "platform.appoint", f"org:{org_id}", {"user": user, "role": role}, now=now)
     await notices.send(store, bus, [user], Notice("account", "notice.membership.title",
@@ -106,15 +119,17 @@ async def appoint(store: Any, bus: Bus, org_id: int, user: str, role: str, *, ac
     return None
 
 
-async def dismiss(store: Any, bus: Bus, org_id: int, user: str, *, actor: str, by: str, now: float) -> str | None:
+async def dismiss(store: Any, bus: Bus, org_id: int, user: str, *, actor: str, by: str,
+                  now: float) -> FieldProblem | None:
     """Take ``user`` out of the organization; the problem or None when done."""
     org = await store.orgs.get(org_id)
     if org is None:
-        return f"org: there is no organization {org_id}"
+        return _p("org", "no_org", f"there is no organization {org_id}", id=org_id)
     if org.kind not in APPOINTABLE:
-        return f"org: {_a(org.kind)}'s people are not appointed by the platform admin"
+        return _p("org", "not_appointable", f"{_a(org.kind)}'s people are not appointed by the platform admin",
+                  kind=org.kind)
     if not await store.orgs.remove_member(org_id, user):
-        return f"user: {user} is not one of this {org.kind}'s people"
+        return _p("user", "not_member", f"{user} is not one of this {org.kind}'s people", user=user)
     await store.audit.add(actor, "platform.dismiss", f"org:{org_id}", {"user": user}, now=now)
     if await store.accounts.get(user) is not None:
         await notices.send(store, bus, [user], Notice("account", "notice.membership.title", "notice.membership.removed",
@@ -124,19 +139,21 @@ async def dismiss(store: Any, bus: Bus, org_id: int, user: str, *, actor: str, b
 
 
 async def set_organizer(store: Any, bus: Bus, user: str, grant: bool, *, actor: str, by: str,
-                        now: float) -> str | None:
+                        now: float) -> FieldProblem | None:
     """Grant (or withdraw) the ``organizer`` platform role; the problem or None when done.
     Only a visitor becomes an organizer (other platform roles mean more and stay), and
     withdrawing makes the person a visitor again."""
     account = await store.accounts.get(user)
     if account is None:
-        return f"user: there is no account named {user!r}"
+        return _p("user", "no_account", f"there is no account named {user!r}", user=user)
     if grant and account.role == Role.ORGANIZER:
-        return f"user: {user} is an event organizer already"
+        return _p("user", "already_organizer", f"{user} is an event organizer already", user=user)
     if grant and account.role != Role.VISITOR:
-        return f"user: {user} has the platform role {account.role}; only a visitor's account becomes an organizer's"
+        return _p("user", "not_visitor",
+                  f"{user} has the platform role {account.role}; only a visitor's account becomes an organizer's",
+                  user=user, platform_role=str(account.role))
     if not grant and account.role != Role.ORGANIZER:
-        return f"user: {user} is not an event organizer"
+        return _p("user", "not_organizer", f"{user} is not an event organizer", user=user)
     role = Role.ORGANIZER if grant else Role.VISITOR
     await store.accounts.set_role(user, str(role))
     await store.audit.add(actor, "platform.organizer_grant" if grant else "platform.organizer_withdraw",

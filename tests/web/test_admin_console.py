@@ -75,7 +75,13 @@ async def test_the_admin_creates_a_department_and_appoints_an_officer_who_is_tol
     assert listed.status_code == 200 and f'href="/console/admin/orgs/{org_id}"' in listed.text
     again = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "department", "name_zh": "区文化和旅游局",
                                                       "name_en": "District Culture and Tourism Bureau"})
-    assert again.status_code == 422 and f"exists already (id {org_id})" in again.text
+    assert again.status_code == 422
+    assert f"Name (Chinese): A government department named “{org.name}” exists already (id {org_id})." in again.text
+    again_zh = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "department", "name_zh": "区文化和旅游局",
+                                                         "name_en": "District Culture and Tourism Bureau"}, "zh")
+    assert again_zh.status_code == 422
+    assert f"中文名称：名为“{org.name}”的政府部门已存在（编号 {org_id}）。" in again_zh.text
+    assert "exists already" not in again_zh.text and "name_zh" not in again_zh.text.split("<form")[0]
     admin.bus.sent.clear()
     appointed = await admin.post(f"/console/admin/orgs/{org_id}/members", {"csrf": csrf, "user": "vera", "role": "officer"})
     assert appointed.status_code == 303
@@ -93,11 +99,20 @@ async def test_the_admin_creates_a_department_and_appoints_an_officer_who_is_tol
     assert (await admin.get("/console/government")).status_code == 200
     csrf = await admin.as_("ada")
     wrong = await admin.post(f"/console/admin/orgs/{org_id}/members", {"csrf": csrf, "user": "vera", "role": "owner"})
-    assert wrong.status_code == 422 and "role: a department has officer (not &#39;owner&#39;)" in wrong.text
+    assert wrong.status_code == 422 and "Role: A government department has officer (not owner)." in wrong.text
+    wrong_zh = await admin.post(f"/console/admin/orgs/{org_id}/members",
+                                {"csrf": csrf, "user": "vera", "role": "owner"}, "zh")
+    assert wrong_zh.status_code == 422
+    assert "角色：政府部门可任命的角色为：工作人员（政府）（不能任命为所有者）。" in wrong_zh.text
+    assert "role:" not in wrong_zh.text and "(not" not in wrong_zh.text
     nobody = await admin.post(f"/console/admin/orgs/{org_id}/members", {"csrf": csrf, "user": "nobody", "role": "officer"})
-    assert nobody.status_code == 404 and "there is no account named &#39;nobody&#39;" in nobody.text
-    twice = await admin.post(f"/console/admin/orgs/{org_id}/members", {"csrf": csrf, "user": "vera", "role": "officer"})
-    assert twice.status_code == 409
+    assert nobody.status_code == 404 and "User name: There is no account named “nobody”." in nobody.text
+    nobody_zh = await admin.post(f"/console/admin/orgs/{org_id}/members",
+                                 {"csrf": csrf, "user": "nobody", "role": "officer"}, "zh")
+    assert nobody_zh.status_code == 404 and "用户名：没有用户名为“nobody”的账号。" in nobody_zh.text
+    twice = await admin.post(f"/console/admin/orgs/{org_id}/members", {"csrf": csrf, "user": "vera", "role": "officer"},
+                             "zh")
+    assert twice.status_code == 409 and "用户名：vera 已经是本组织的工作人员（政府）。" in twice.text
     removed = await admin.post(f"/console/admin/orgs/{org_id}/members/vera/remove", {"csrf": csrf})
     assert removed.status_code == 303 and await admin.store.orgs.members(org_id) == []
     assert (await admin.store.inbox.page("vera"))[0].notice.body_key == "notice.membership.removed"
@@ -113,10 +128,19 @@ async def test_an_institution_needs_its_services_and_every_bad_field_is_named(ad
     bad = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "institution", "name_zh": " ",
                                                     "park_id": "no-such-park"})
     assert bad.status_code == 422
-    for problem in ("<code>name_zh</code>: has spaces at the start or end",
-                    "<code>service_kinds</code>: name at least one of legal, ip, finance, hr, tech_transfer",
-                    "<code>park_id</code>: &#39;no-such-park&#39; is not a park of the zone"):
+    for problem in ("Name (Chinese): Has spaces at the start or end.",
+                    "Services (institutions only): Choose at least one service.",
+                    "Park (institutions only): “no-such-park” is not a park of the zone."):
         assert problem in bad.text, problem
+    bad_zh = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "institution", "name_zh": " ",
+                                                       "park_id": "no-such-park"}, "zh")
+    assert bad_zh.status_code == 422
+    t = load_texts(strict=True)
+    for label, problem in (("admin.name_zh", "profile.p.spaces"), ("admin.services", "profile.p.service_needed")):
+        line = t.translate("zh", "profile.problem_line", field=t.translate("zh", label), problem=t.translate("zh", problem))
+        assert line in bad_zh.text, line
+    assert "“no-such-park”不是本区的园区。" in bad_zh.text
+    assert not any(w in bad_zh.text for w in ("<code>park_id</code>", "is not a park", "has spaces"))
     zh = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "institution", "name_zh": "x" * 201}, "zh")
     assert zh.status_code == 422 and "name_zh" in zh.text and 'lang="zh-CN"' in zh.text  # the form's own limit
     odd = await admin.post("/console/admin/orgs", {"csrf": csrf, "kind": "bank", "name_zh": "银行"})
@@ -150,7 +174,10 @@ async def test_the_admin_grants_and_withdraws_the_organizer_role(admin: Admin) -
     assert (await admin.store.inbox.page("vera"))[0].notice.body_key == "notice.organizer.granted"
     assert (await admin.store.audit.page(limit=1))[0].action == "platform.organizer_grant"
     not_visitor = await admin.post("/console/admin/organizers", {"csrf": csrf, "user": "gwen"})
-    assert not_visitor.status_code == 422 and "has the platform role government" in not_visitor.text
+    assert not_visitor.status_code == 422 and "has the platform role government officer" in not_visitor.text
+    not_visitor_zh = await admin.post("/console/admin/organizers", {"csrf": csrf, "user": "gwen"}, "zh")
+    assert not_visitor_zh.status_code == 422
+    assert "用户名：gwen 的平台角色是政府工作人员；只有访客账号可以成为活动组织者。" in not_visitor_zh.text
     bad_name = await admin.post("/console/admin/organizers", {"csrf": csrf, "user": "a b"})
     assert bad_name.status_code == 422 and "user" in bad_name.text
     await admin.as_("vera")
@@ -159,7 +186,9 @@ async def test_the_admin_grants_and_withdraws_the_organizer_role(admin: Admin) -
     back = await admin.post("/console/admin/organizers/vera/withdraw", {"csrf": csrf})
     assert back.status_code == 303 and (await admin.store.accounts.get("vera")).role == "visitor"
     again = await admin.post("/console/admin/organizers/vera/withdraw", {"csrf": csrf})
-    assert again.status_code == 422 and "is not an event organizer" in again.text
+    assert again.status_code == 422 and "User name: vera is not an event organizer." in again.text
+    again_zh = await admin.post("/console/admin/organizers/vera/withdraw", {"csrf": csrf}, "zh")
+    assert again_zh.status_code == 422 and "用户名：vera 不是活动组织者。" in again_zh.text
 
 
 async def test_only_the_platform_admin_opens_the_admin_console_and_forms_need_csrf(admin: Admin) -> None:

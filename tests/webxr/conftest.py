@@ -61,8 +61,11 @@ def world_server(published: Path, tmp_path: Path) -> Iterator[WorldServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one module. Not for the session: Playwright's sync API keeps its event
+    loop running in the thread while it is open, so asyncio.run() in a later module of the
+    same process (another file under pytest-xdist) would fail."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run bash tools/setup.sh --test")
     from playwright.sync_api import sync_playwright

@@ -62,17 +62,24 @@ def _start(service: BookingService, day: date, hhmm: str, minutes: int) -> tuple
     return start, start + timedelta(minutes=minutes)
 
 
-def _problems(request: Request, viewer: Viewer, exc: BookingRefused) -> list[str]:
-    t = web_of(request).texts.translate
-    return [t(viewer.lang, "booking.problem", field=p.field, code=p.code, message=p.message) for p in exc.problems]
+async def _problems(request: Request, viewer: Viewer, exc: BookingRefused, space_id: int = 0,
+                    day: date | None = None) -> list[str]:
+    """Each refusal in the person's language (``booking.refusal.<code>``), the figures from
+    the rules of space ``space_id`` (0: none known), ``day`` the local day asked for."""
+    web = web_of(request)
+    space = await web.store.spaces.get(space_id) if space_id else None
+    try:
+        rules = rules_of(space) if space is not None else None
+    except ValueError:
+        rules = None
+    return [refusal_text(web.texts, viewer.lang, p, rules, day) for p in exc.problems]
 
 
 # --- the employee: find and book -----------------------------------------------------------
 
 
 async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minutes: int, people: int,
-                park: str, kind: str, status: int = 200, errors: list[str] | None = None,
-                alternatives: list[datetime] | None = None, space: int = 0, only: int = 0,
+                park: str, kind: str, status: int = 200, errors: list[str] | None = None, only: int = 0,
                 roll: int = 0, until: str = "", equipment: str = "", building: str = "") -> HTMLResponse:
     service = bookings_of(request)
     t = web_of(request).texts.translate
@@ -80,8 +87,7 @@ async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minu
     after = _minutes(start) if start else 0
     before = _minutes(until) if until else 24 * 60
     if until and before < after + minutes:
-        errors.append(t(viewer.lang, "booking.bad_rule", field="until",
-                        problem=f"{until} is earlier than {start or '00:00'} plus {minutes} minutes"))
+        errors.append(t(viewer.lang, "booking.refusal.until", until=until, start=start or "00:00", minutes=minutes))
     wanted = [e.strip() for e in equipment.split(",") if e.strip()][:20]
     # "near me": the same building first, then the same park (the person's enterprise's park; a building
     # is known only when the person names theirs on the form: nothing else records one)
@@ -103,10 +109,9 @@ async def _find(request: Request, viewer: Viewer, *, day: date, start: str, minu
                            until=until, equipment=equipment, building=building)
     names = await park_titles(web_of(request), viewer.lang)
     parks = sorted({p.id for p in web_of(request).catalogue}, key=lambda p: names.get(p, p))
-    alts = [a.astimezone(service.tz) for a in alternatives or []]
     return render(request, viewer, "booking_find.html", status=status, console="employee", results=results,
                   day=day, start=start, minutes=minutes, people=people, park=park, kind=kind, parks=parks,
-                  park_names=names, kinds=VENUE_KINDS, errors=errors, alternatives=alts, alt_space=space,
+                  park_names=names, kinds=VENUE_KINDS, errors=errors,
                   until=until, equipment=equipment, building=building, buildings=buildings, home=home,
                   today=_local(service, service.clock.now()).date())
 
@@ -261,7 +266,7 @@ async def _check_in_refusal(request: Request, viewer: Viewer, exc: BookingRefuse
         if row.state == "checked_in":
             return t(viewer.lang, "booking.check_in_refused.already")
         return t(viewer.lang, "booking.check_in_refused.state", state=t(viewer.lang, f"booking.state.{row.state}"))
-    return _problems(request, viewer, exc)[0]
+    return (await _problems(request, viewer, exc))[0]
 
 
 def _refused(request: Request, viewer: Viewer, exc: BookingRefused, booking_id: int) -> HTMLResponse:
@@ -343,7 +348,8 @@ async def move_booking(request: Request, viewer: BookingOwner, booking_id: Booki
                               by_office=await by_office(request, viewer.person, booking_id))
     except BookingRefused as exc:
         return await _move_page(request, viewer, booking_id, day, status=409 if exc.taken else 422,
-                                errors=_problems(request, viewer, exc), alternatives=exc.alternatives)
+                                errors=await _problems(request, viewer, exc, row.space_id, day),
+                                alternatives=exc.alternatives)
     return RedirectResponse(f"/console/employee/bookings/{booking_id}/move?moved=1", status_code=303)
 
 
@@ -663,11 +669,14 @@ async def check_in(request: Request, viewer: Annotated[Viewer, Depends(need("boo
                    csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
     service = bookings_of(request)
     t = web_of(request).texts.translate
+    found = None
     try:
-        row = await service.check_in((await service.by_code(code)).id)
+        found = await service.by_code(code)
+        row = await service.check_in(found.id)
     except BookingRefused as exc:
         return render(request, viewer, "booking_checkin.html", status=409 if exc.code != "code" else 404,
-                      console="park", result=None, error=_problems(request, viewer, exc)[0])
+                      console="park", result=None,
+                      error=await _check_in_refusal(request, viewer, exc, found.id if found is not None else 0))
     space = await web_of(request).store.spaces.get(row.space_id)
     return render(request, viewer, "booking_checkin.html", console="park", error="",
                   result=t(viewer.lang, "booking.checked_in", space=space.name if space else "?",

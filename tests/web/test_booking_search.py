@@ -74,7 +74,7 @@ async def test_equipment_end_time_and_near_me(web: AppUnderTest) -> None:
     assert re.findall(r'aria-label="Book Room A1 at (\d\d:\d\d)"', html) == ["09:00", "10:00"]
     # an end earlier than the start plus the length: said so, naming the field
     html = await _find(web, start="10:00", until="10:30")
-    assert "until: 10:30 is earlier than 10:00 plus 60 minutes" in html and _listed(html) == []
+    assert "The end 10:30 is earlier than the start 10:00 plus 60 minutes." in html and _listed(html) == []
     # in Chinese the near-me line too
     zh = await web.client.get("/console/employee/spaces", params={"day": DAY, "kind": "meeting"},
                               headers={"Accept-Language": "zh"})

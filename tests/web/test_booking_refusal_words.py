@@ -1,0 +1,79 @@
+"""The booking pages' own refusals in the person's language (``booking.refusal.<code>``,
+``booking.check_in_refused.*``), never the service's English sentence with its raw code:
+the move page (the same time, a taken time), the park office's check-in page (an unknown
+code, too early, checked in already) and the search's end before start plus length."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import AppUnderTest
+from tests.web.test_bookings_web import DAY, _book, _room
+
+pytestmark = pytest.mark.anyio
+ZH, EN = {"Accept-Language": "zh"}, {"Accept-Language": "en"}
+
+
+def _alert(html: str) -> str:
+    found = re.findall(r'role="alert"[^>]*>(.*?)</(?:p|section)>', html, re.S)
+    assert found, html[-1500:]
+    return " ".join(re.sub(r"<[^>]+>", " ", f) for f in found)
+
+
+async def test_the_move_page_refuses_in_the_persons_language(web: AppUnderTest) -> None:
+    room = await _room(web, slot_minutes=60)
+    await web.sign_in("olga")
+    await _book(web, room, "14:00", "15:00")
+    web.client.cookies.clear()
+    await web.sign_in("emil")
+    made = (await _book(web, room, "10:00", "11:00")).json()
+    csrf = await web.csrf()
+    path = f"/console/employee/bookings/{made['id']}/move"
+    for headers, words in ((EN, "The booking is at this time already."), (ZH, "预订已经在这个时间了。")):
+        same = await web.client.post(path, data={"day": DAY, "start": "10:00", "csrf": csrf}, headers=headers)
+        assert same.status_code == 422 and words in _alert(same.text)
+        assert "same_time" not in same.text and "the booking is at this time already" not in same.text
+    for headers, words in ((EN, "Someone else has just booked this time."), (ZH, "这个时间刚被别人订走了。")):
+        taken = await web.client.post(path, data={"day": DAY, "start": "14:00", "csrf": csrf}, headers=headers)
+        assert taken.status_code == 409 and words in _alert(taken.text)
+        assert "(taken)" not in taken.text and "this time was just taken" not in taken.text
+    assert (await web.store.bookings.get(made["id"])).for_user == "emil"
+
+
+async def test_the_check_in_page_refuses_in_the_persons_language(web: AppUnderTest) -> None:
+    room = await _room(web)
+    await web.sign_in("emil")
+    made = (await _book(web, room, "10:00", "11:00")).json()
+    web.client.cookies.clear()
+    await web.sign_in("pam")
+    csrf = await web.csrf()
+
+    async def scan(code: str, headers: dict[str, str]) -> tuple[int, str]:
+        reply = await web.client.post("/console/park/check-in", data={"code": code, "csrf": csrf}, headers=headers)
+        return reply.status_code, reply.text
+
+    for headers, words in ((EN, "No booking has this check-in code."), (ZH, "没有预订使用这个签到码。")):
+        status, html = await scan("ZZZZ-ZZZZ", headers)
+        assert status == 404 and words in _alert(html) and "(code)" not in html
+    for headers, words in ((EN, "Too early to check in"), (ZH, "签到尚未开始")):
+        status, html = await scan(made["check_in_code"], headers)
+        assert status == 409 and words in _alert(html)
+        assert "too_early" not in html and "(booking)" not in html
+    web.clock.advance(4 * 86400 + 110 * 60)  # 2026-01-05 09:50 Shanghai: the window is open
+    status, html = await scan(made["check_in_code"], EN)
+    assert status == 200 and 'role="status"' in html
+    for headers, words in ((EN, "This booking is checked in already."), (ZH, "该预订已签到。")):
+        status, html = await scan(made["check_in_code"], headers)
+        assert status == 409 and words in _alert(html) and "(state)" not in html
+
+
+async def test_the_search_names_an_end_before_start_plus_length_in_the_persons_language(web: AppUnderTest) -> None:
+    await web.sign_in("emil")
+    query = {"day": DAY, "start": "10:00", "until": "10:30", "minutes": "60"}
+    for headers, words in ((EN, "The end 10:30 is earlier than the start 10:00 plus 60 minutes."),
+                           (ZH, "结束时间 10:30 早于开始时间 10:00 加 60 分钟。")):
+        page = await web.client.get("/console/employee/spaces", params=query, headers=headers)
+        assert page.status_code == 200 and words in _alert(page.text)
+        assert "until:" not in page.text

@@ -269,15 +269,18 @@ async def _check_in_refusal(request: Request, viewer: Viewer, exc: BookingRefuse
     return (await _problems(request, viewer, exc))[0]
 
 
-def _refused(request: Request, viewer: Viewer, exc: BookingRefused, booking_id: int) -> HTMLResponse:
+async def _refused(request: Request, viewer: Viewer, exc: BookingRefused, booking_id: int) -> HTMLResponse:
     """A decision on a booking refused: an unknown booking is the not-found page (404, as
-    the API answers), any other rule 422 with the field and the service's sentence."""
+    the API answers), any other rule 422 with the rule in the person's language (the
+    figures from the booking's space)."""
     if exc.code == "unknown_booking":
         t = web_of(request).texts.translate
         return render(request, viewer, "error.html", status=404, message="error.not_found",
                       fields=[{"field": "booking", "message": t(viewer.lang, "booking.no_booking", id=booking_id)}])
+    row = await web_of(request).store.bookings.get(booking_id)
+    said = await _problems(request, viewer, exc, row.space_id if row is not None else 0)
     return render(request, viewer, "error.html", status=422, message="booking.refused",
-                  fields=[{"field": p.field, "message": p.message} for p in exc.problems])
+                  fields=[{"field": "", "message": m} for m in said])
 
 
 @router.post("/employee/bookings/{booking_id}/cancel", response_class=HTMLResponse)
@@ -286,7 +289,7 @@ async def cancel_mine(request: Request, viewer: Annotated[Viewer, Depends(need("
     try:
         await bookings_of(request).cancel(viewer.person, booking_id)
     except BookingRefused as exc:
-        return _refused(request, viewer, exc, booking_id)
+        return await _refused(request, viewer, exc, booking_id)
     return RedirectResponse("/console/employee/bookings", status_code=303)
 
 
@@ -296,7 +299,7 @@ async def accept_offer(request: Request, viewer: Annotated[Viewer, Depends(need(
     try:
         await bookings_of(request).accept(viewer.person, booking_id)
     except BookingRefused as exc:
-        return _refused(request, viewer, exc, booking_id)
+        return await _refused(request, viewer, exc, booking_id)
     return RedirectResponse(f"/console/employee/bookings?done={booking_id}", status_code=303)
 
 
@@ -654,7 +657,7 @@ async def office_verb(request: Request, viewer: BookingOffice, booking_id: Booki
         else:
             await service.cancel(viewer.person, booking_id, reason=reason, by_office=True)
     except BookingRefused as exc:
-        return _refused(request, viewer, exc, booking_id)
+        return await _refused(request, viewer, exc, booking_id)
     return RedirectResponse("/console/park/spaces", status_code=303)
 
 

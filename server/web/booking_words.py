@@ -20,6 +20,7 @@ _FIGURES = {
     "capacity": lambda r: {"capacity": r.capacity},
     "no_shows": lambda r: {"no_shows": r.max_no_shows},
     "quota": lambda r: {"quota": r.weekly_quota_minutes},
+    "deadline": lambda r: {"deadline": r.cancel_deadline_minutes},
 }
 
 

@@ -77,3 +77,18 @@ async def test_the_search_names_an_end_before_start_plus_length_in_the_persons_l
         page = await web.client.get("/console/employee/spaces", params=query, headers=headers)
         assert page.status_code == 200 and words in _alert(page.text)
         assert "until:" not in page.text
+
+
+async def test_the_bookers_cancel_refused_says_the_rule_in_the_persons_language(web: AppUnderTest) -> None:
+    room = await _room(web, cancel_deadline_minutes=90)
+    await web.sign_in("emil")
+    made = (await _book(web, room, "10:00", "11:00")).json()
+    web.clock.advance(4 * 86400 + 60 * 60)  # 2026-01-05 09:00 Shanghai: inside the space's 90 minutes
+    csrf = await web.csrf()
+    path = f"/console/employee/bookings/{made['id']}/cancel"
+    for headers, words in ((EN, "Bookings are cancelled or changed at least 90 minutes before the start"),
+                           (ZH, "预订须在开始前至少 90 分钟取消或更改")):
+        late = await web.client.post(path, data={"csrf": csrf}, headers=headers)
+        assert late.status_code == 422 and words in late.text
+        assert "<code>booking</code>" not in late.text and "bookings are cancelled at least" not in late.text
+    assert (await web.store.bookings.get(made["id"])).state == "confirmed"

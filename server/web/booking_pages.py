@@ -470,10 +470,13 @@ def opening_text(opening: tuple[Opening, ...]) -> dict[str, str]:
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
 
-def opening_from(form: dict[str, str]) -> tuple[list[list[int]], dict[str, str]]:
+Said = tuple[str, dict[str, object]]  # a problem: its code (the key ``booking.rule.<code>``) and params
+
+
+def opening_from(form: dict[str, str]) -> tuple[list[list[int]], dict[str, Said]]:
     """The weekly opening hours typed in the form, and a problem for each bad field."""
     out: list[list[int]] = []
-    errors: dict[str, str] = {}
+    errors: dict[str, Said] = {}
     for d in range(7):
         name = f"opening_{d}"
         spans: list[tuple[int, int]] = []
@@ -482,26 +485,26 @@ def opening_from(form: dict[str, str]) -> tuple[list[list[int]], dict[str, str]]
                 continue
             found = _RANGE.match(part)
             if found is None:
-                errors[name] = f"{part[:20]!r} is not a time range like 09:00-18:00"
+                errors[name] = ("not_range", {"value": part[:20]})
                 break
             h0, m0, h1, m1 = (int(x) for x in found.groups())
             start, end = h0 * 60 + m0, h1 * 60 + m1
             if m0 > 59 or m1 > 59 or h0 > 23 or end > 24 * 60:
-                errors[name] = f"{part} is not a time of the day (00:00 to 24:00)"
+                errors[name] = ("not_time", {"value": part})
                 break
             if start >= end:
-                errors[name] = f"{part} closes before it opens"
+                errors[name] = ("closes_first", {"value": part})
                 break
             spans.append((start, end))
         spans.sort()
         if name not in errors and any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False)):
-            errors[name] = "two of its opening times overlap"
+            errors[name] = ("overlap", {})
         if name not in errors:
             out += [[d, a, b] for a, b in spans]
     return out, errors
 
 
-def blackout_from(text: str) -> tuple[list[str], dict[str, str]]:
+def blackout_from(text: str) -> tuple[list[str], dict[str, Said]]:
     """The blackout dates typed (one a line or comma separated, YYYY-MM-DD), or the problem."""
     days: set[str] = set()
     for part in (p.strip() for p in re.split(r"[,\s]+", text)):
@@ -512,8 +515,18 @@ def blackout_from(text: str) -> tuple[list[str], dict[str, str]]:
                 raise ValueError(part)
             days.add(date.fromisoformat(part).isoformat())
         except ValueError:
-            return [], {"blackout": f"{part[:20]!r} is not a date like 2027-03-29"}
+            return [], {"blackout": ("not_date", {"value": part[:20]})}
     return sorted(days), {}
+
+
+def _label(request: Request, viewer: Viewer, name: str) -> str:
+    """A field of the space editor by its label on the page ("Opening hours · Monday")."""
+    texts = web_of(request).texts
+    t = texts.translate
+    if name.startswith("opening_"):
+        return f"{t(viewer.lang, 'booking.field.opening')} · {t(viewer.lang, 'booking.weekday.' + name[8:])}"
+    key = {"name": "booking.name", "kind": "booking.kind"}.get(name, f"booking.field.{name}")
+    return t(viewer.lang, key) if key in texts.keys() else name
 
 
 async def _space_page(request: Request, viewer: Viewer, space: Space, values: dict[str, Any], *, status: int = 200,
@@ -588,16 +601,17 @@ async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
     opening, bad = opening_from(values)
     blackout, bad_days = blackout_from(values["blackout"])
     bad |= bad_days
-    if bad:  # every bad field named, nothing saved
-        return await _space_page(request, viewer, space, values, status=422, errors=bad, error="; ".join(
-            t(viewer.lang, "booking.bad_rule", field=f, problem=p) for f, p in bad.items()))
+    if bad:  # every bad field named by its label, in the person's language; nothing saved
+        said = {f: t(viewer.lang, f"booking.rule.{code}", **params) for f, (code, params) in bad.items()}
+        return await _space_page(request, viewer, space, values, status=422, errors=said, error="; ".join(
+            t(viewer.lang, "booking.bad_rule", field=_label(request, viewer, f), problem=p) for f, p in said.items()))
     pictures = [p.strip() for p in photos.splitlines() if p.strip()]
     try:
         if kind not in VENUE_KINDS:
-            raise RuleError("kind", f"must be one of {', '.join(VENUE_KINDS)}")
+            raise RuleError("kind", f"must be one of {', '.join(VENUE_KINDS)}", "not_one_of", value=kind[:32])
         bad = next((p for p in pictures if not p.startswith(("https://", "http://", "/"))), None)
         if bad is not None:
-            raise RuleError("photos", f"{bad[:60]} is not a web address")
+            raise RuleError("photos", f"{bad[:60]} is not a web address", "not_url", value=bad[:60])
         rules = from_json(str(space.id), space.park_id, capacity, {
             "audience": audience, "approval": bool(approval), "slot_minutes": _number(slot_minutes),
             "min_minutes": min_minutes, "max_minutes": max_minutes, "buffer_before": buffer_before,
@@ -606,8 +620,10 @@ async def save_space(request: Request, viewer: SpaceOffice, space_id: SpaceId,
             "hold_minutes": hold_minutes, "check_in_grace_minutes": check_in_grace_minutes,
             "max_no_shows": _number(max_no_shows), "opening": opening, "blackout": blackout})
     except RuleError as exc:
-        return await _space_page(request, viewer, space, values, status=422, errors={exc.field: exc.problem},
-                                 error=t(viewer.lang, "booking.bad_rule", field=exc.field, problem=exc.problem))
+        said = t(viewer.lang, f"booking.rule.{exc.code}", **exc.params) if exc.code else exc.problem
+        return await _space_page(request, viewer, space, values, status=422, errors={exc.field: said},
+                                 error=t(viewer.lang, "booking.bad_rule", field=_label(request, viewer, exc.field),
+                                         problem=said))
     now = web.clock.now()
     saved = replace(space, name=name.strip(), kind=kind, capacity=capacity, building=building.strip(),
                     floor_area=float(floor_area) if floor_area else None,

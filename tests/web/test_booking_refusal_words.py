@@ -1,7 +1,8 @@
 """The booking pages' own refusals in the person's language (``booking.refusal.<code>``,
 ``booking.check_in_refused.*``), never the service's English sentence with its raw code:
 the move page (the same time, a taken time), the park office's check-in page (an unknown
-code, too early, checked in already) and the search's end before start plus length."""
+code, too early, checked in already), a refused decision, the search's end before start
+plus length, and the space editor's bad fields by their labels."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 import pytest
 
 from tests.web.conftest import AppUnderTest
+from tests.web.test_booking_space_form import FORM, HOURS
 from tests.web.test_bookings_web import DAY, _book, _room
 
 pytestmark = pytest.mark.anyio
@@ -92,3 +94,29 @@ async def test_the_bookers_cancel_refused_says_the_rule_in_the_persons_language(
         assert late.status_code == 422 and words in late.text
         assert "<code>booking</code>" not in late.text and "bookings are cancelled at least" not in late.text
     assert (await web.store.bookings.get(made["id"])).state == "confirmed"
+
+
+async def test_the_space_editor_names_bad_fields_by_their_labels_in_the_persons_language(web: AppUnderTest) -> None:
+    room = await _room(web)
+    await web.sign_in("pam")
+    before = (await web.store.spaces.get(room)).rules
+
+    async def save(lang: str, **more: str) -> str:
+        reply = await web.client.post(f"/console/park/spaces/{room}", data={**FORM, **HOURS, **more,
+                                                                            "csrf": await web.csrf()},
+                                      headers={"Accept-Language": lang})
+        assert reply.status_code == 422, reply.text[-800:]
+        return reply.text
+
+    en = await save("en", opening_3="18:00-09:00", blackout="2027-02-30")
+    assert "Opening hours (local time) · Thursday: 18:00-09:00 closes before it opens." in _alert(en)
+    assert "“2027-02-30” is not a date like 2027-03-29." in en
+    zh = await save("zh", opening_3="18:00-09:00", opening_4="9 to 5")
+    alert = _alert(zh)
+    assert "开放时间（当地时间） · 周四" in alert and "18:00-09:00 的结束时间早于开始时间。" in alert
+    assert "“9 to 5”不是 09:00-18:00 这样的时间段。" in zh
+    assert "opening_3" not in alert and "closes before" not in zh
+    rule = await save("zh", min_minutes="300", max_minutes="240")
+    assert "最短(分钟)" in _alert(rule) and "须大于 0，且不超过最长预订时长（240 分钟）。" in _alert(rule)
+    assert "min_minutes" not in _alert(rule) and "must be positive" not in rule
+    assert (await web.store.spaces.get(room)).rules == before

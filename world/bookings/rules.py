@@ -17,7 +17,8 @@ AUDIENCES = ("park", "zone", "public", "events")  # who may book: the park's own
 
 
 class RuleError(FieldError):
-    """A space's rules are inconsistent; ``field`` names the setting."""
+    """A space's rules are inconsistent; ``field`` names the setting, ``code`` (the
+    catalogue key ``booking.rule.<code>``) and ``params`` say it in a person's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +59,31 @@ class SpaceRules:
     def check(self) -> SpaceRules:
         """Raise ``RuleError`` naming the first inconsistent setting."""
         if self.capacity <= 0:
-            raise RuleError("capacity", "must be at least 1")
+            raise RuleError("capacity", "must be at least 1", "at_least", min=1)
         if self.slot_minutes is not None and not 5 <= self.slot_minutes <= 24 * 60:
-            raise RuleError("slot_minutes", "must be 5..1440 minutes")
+            raise RuleError("slot_minutes", "must be 5..1440 minutes", "slot_range")
         if not 1 <= self.step_minutes <= 60 or 60 % self.step_minutes:
-            raise RuleError("step_minutes", "must divide an hour (1..60)")
+            raise RuleError("step_minutes", "must divide an hour (1..60)", "step")
         if not 0 < self.min_minutes <= self.max_minutes:
-            raise RuleError("min_minutes", "must be positive and at most max_minutes")
+            raise RuleError("min_minutes", "must be positive and at most max_minutes", "min_max", max=self.max_minutes)
         for name in ("lead_minutes", "buffer_before", "buffer_after", "cancel_deadline_minutes"):
             if getattr(self, name) < 0:
-                raise RuleError(name, "cannot be negative")
+                raise RuleError(name, "cannot be negative", "negative")
         for name in ("buffer_before", "buffer_after"):
             if getattr(self, name) > MAX_BUFFER_MINUTES:
-                raise RuleError(name, f"must be at most {MAX_BUFFER_MINUTES} minutes")
+                raise RuleError(name, f"must be at most {MAX_BUFFER_MINUTES} minutes", "buffer_max", max=MAX_BUFFER_MINUTES)
         if not 1 <= self.horizon_days <= 730:
-            raise RuleError("horizon_days", "must be 1..730 days")
+            raise RuleError("horizon_days", "must be 1..730 days", "horizon")
         if self.weekly_quota_minutes is not None and self.weekly_quota_minutes < self.min_minutes:
-            raise RuleError("weekly_quota_minutes", "is below the shortest booking")
+            raise RuleError("weekly_quota_minutes", "is below the shortest booking", "quota_short",
+                            min=self.min_minutes)
         if self.hold_minutes <= 0 or self.check_in_grace_minutes <= 0:
-            raise RuleError("hold_minutes", "holds and grace periods must be positive")
+            raise RuleError("hold_minutes", "holds and grace periods must be positive", "hold")
         if self.audience not in AUDIENCES:
-            raise RuleError("audience", f"must be one of {', '.join(AUDIENCES)}")
+            raise RuleError("audience", f"must be one of {', '.join(AUDIENCES)}", "not_one_of", value=self.audience)
         for o in self.opening:
             if not (0 <= o.weekday <= 6 and 0 <= o.start < o.end <= 24 * 60):
-                raise RuleError("opening", f"bad opening {o.weekday} {o.start}-{o.end}")
+                raise RuleError("opening", f"bad opening {o.weekday} {o.start}-{o.end}", "bad_opening")
         return self
 
     @property

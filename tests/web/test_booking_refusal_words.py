@@ -113,7 +113,7 @@ async def test_the_space_editor_names_bad_fields_by_their_labels_in_the_persons_
     assert "“2027-02-30” is not a date like 2027-03-29." in en
     zh = await save("zh", opening_3="18:00-09:00", opening_4="9 to 5")
     alert = _alert(zh)
-    assert "开放时间（当地时间） · 周四" in alert and "18:00-09:00 的结束时间早于开始时间。" in alert
+    assert "开放时间（当地时间） · 周四：18:00-09:00" in alert and "18:00-09:00 的结束时间早于开始时间。" in alert
     assert "“9 to 5”不是 09:00-18:00 这样的时间段。" in zh
     assert "opening_3" not in alert and "closes before" not in zh
     rule = await save("zh", min_minutes="300", max_minutes="240")

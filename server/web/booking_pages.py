@@ -425,11 +425,16 @@ async def add_space(request: Request, viewer: Annotated[Viewer, Depends(need("bo
     document = with_venue(entry.document, {"id": venue_id, "name": name.strip(), "kind": kind, "capacity": capacity})
     try:
         saved = await store.catalogue.save(park, document, revision=entry.revision, now=now)
-    except CatalogueError as exc:
-        return await _spaces_page(request, viewer, None, status=422,
-                                  error="; ".join(f"{fld}: {problem}" for _f, fld, problem in exc.problems))
-    except CatalogueConflict as exc:
-        return await _spaces_page(request, viewer, None, status=409, error=str(exc))
+    except CatalogueError as exc:  # the new venue's field by its label on the form, in the person's language
+        labels = {"id": "booking.venue_id", "name": "booking.name", "kind": "booking.kind",
+                  "capacity": "booking.field.capacity"}
+        said = [t(viewer.lang, "booking.bad_rule", field=t(viewer.lang, labels[fld.rsplit(".", 1)[-1]])
+                  if fld.rsplit(".", 1)[-1] in labels else fld,
+                  problem=t(viewer.lang, f"catalogue.p.{code}", **params) if code else problem)
+                for (_f, fld, problem), (code, params) in zip(exc.problems, exc.codes, strict=True)]
+        return await _spaces_page(request, viewer, None, status=422, error="; ".join(said))
+    except CatalogueConflict:
+        return await _spaces_page(request, viewer, None, status=409, error=t(viewer.lang, "catalogue.p.conflict"))
     await sync_park(store, saved.park(), before, now=now)
     space = next((s for s in await store.spaces.of_park(park) if s.venue_id == venue_id), None)
     assert space is not None

@@ -120,3 +120,15 @@ async def test_the_space_editor_names_bad_fields_by_their_labels_in_the_persons_
     assert "最短(分钟)" in _alert(rule) and "须大于 0，且不超过最长预订时长（240 分钟）。" in _alert(rule)
     assert "min_minutes" not in _alert(rule) and "must be positive" not in rule
     assert (await web.store.spaces.get(room)).rules == before
+
+
+async def test_a_space_the_catalogue_refuses_is_named_by_the_forms_label(web: AppUnderTest) -> None:
+    await web.client.get("/")  # the catalogue seeded
+    await web.sign_in("pam")
+    for headers, words in ((EN, "Name: Required."), (ZH, "名称：必填。")):
+        refused = await web.client.post("/console/park/spaces", data={
+            "park": "798-art-zone", "venue_id": "room-9", "name": "   ", "kind": "meeting", "capacity": "8",
+            "csrf": await web.csrf()}, headers=headers)
+        assert refused.status_code == 422, refused.text[-800:]
+        assert _alert(refused.text).strip() == words and "venues[" not in refused.text
+    assert not [s for s in await web.store.spaces.of_park("798-art-zone") if s.venue_id == "room-9"]

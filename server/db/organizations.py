@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.db.database import Database
 from server.db.dialect import insert
 from server.db.tables import memberships, organizations
+from world.membership_rules import Refusal
 from world.people import MEMBER_ROLES, ORG_KINDS, Membership
 
 
@@ -184,7 +185,7 @@ class OrganizationRepo:
             current = (await conn.execute(select(memberships.c.role).where(
                 memberships.c.org_id == org_id, memberships.c.user == user))).scalar()
             if current is None:
-                return "user: not a member of this organization"
+                return Refusal("user", "not a member of this organization", "not_member")
             problem = allowed(str(current), len(owners))
             if problem is not None:
                 return problem

@@ -27,6 +27,7 @@ from server.web.render import render
 from world.membership_rules import (
     ENTERPRISE_ROLES,
     PLATFORM,
+    Refusal,
     invite_problem,
     removal_problem,
     reset_problem,
@@ -74,6 +75,26 @@ def site(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+_LABELS = {"role": "people.role", "user": "people.person"}
+
+
+def said(request: Request, viewer: Viewer, problem: str) -> str:
+    """A refusal in the person's language: the field's label and the ``people.p.<code>``
+    sentence (a role named by its word); a problem without a code as it is."""
+    if not isinstance(problem, Refusal):
+        return problem
+    texts = web_of(request).texts
+
+    def t(key: str, **params: object) -> str:
+        return texts.translate(viewer.lang, key, **params)
+
+    params = {k: t(f"member.{v}") if k == "role" and f"member.{v}" in texts.keys() else v
+              for k, v in problem.params.items()}
+    sentence = t(f"people.p.{problem.code}", **params)
+    return t("profile.problem_line", field=t(_LABELS[problem.field]), problem=sentence) \
+        if problem.field in _LABELS else sentence
+
+
 async def _page(request: Request, viewer: Viewer, org: Any, *, status: int = 200, problem: str = "",
                 note: str = "", fresh: dict[str, Any] | None = None) -> Response:
     store = web_of(request).store
@@ -88,7 +109,8 @@ async def _page(request: Request, viewer: Viewer, org: Any, *, status: int = 200
                     "days_left": max(0, int((i.expires - now + DAY_S - 1) // DAY_S))}
                    for i in await store.invitations.of_org(org.id)]
     return render(request, viewer, "enterprise_people.html", status=status, console="enterprise", org=org,
-                  members=members, invitations=invitations, roles=ENTERPRISE_ROLES, problem=problem, note=note,
+                  members=members, invitations=invitations, roles=ENTERPRISE_ROLES,
+                  problem=said(request, viewer, problem) if problem else "", note=note,
                   fresh=fresh, max_days=MAX_INVITE_DAYS)
 
 
@@ -163,7 +185,7 @@ async def revoke(request: Request, viewer: Inviter, org: int, invitation: Annota
     web = web_of(request)
     found = await enterprise_or_404(request, org)
     if not await web.store.invitations.revoke(invitation, org):
-        return await _page(request, viewer, found, status=409, problem="invitation: already used, revoked or unknown")
+        return await _page(request, viewer, found, status=409, problem=Refusal("invitation", "already used, revoked or unknown", "invitation_gone"))
     await web.store.audit.add(viewer.person.user_id, "org.revoke_invitation", f"org:{org}",
                               {"invitation": invitation}, now=web.clock.now())
     return RedirectResponse(f"/console/enterprise/{org}/people?done=revoked", status_code=303)

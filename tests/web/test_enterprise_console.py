@@ -144,7 +144,11 @@ async def test_roles_change_and_the_last_owner_stays(web: AppUnderTest) -> None:
     hints = _hints(web)
     await web.sign_in("olga")
     last = await _post(web, f"/console/enterprise/{acme}/members/olga/role", {"role": "member"})
-    assert last.status_code == 409 and "last owner cannot be demoted" in last.text
+    assert last.status_code == 409 and "Role: The last owner cannot be demoted" in last.text
+    last_zh = await web.client.post(f"/console/enterprise/{acme}/members/olga/role",
+                                    data={"role": "member", "csrf": await web.csrf()}, headers={"Accept-Language": "zh"})
+    assert last_zh.status_code == 409 and "未执行： 角色：最后一位所有者不能降级：请先让另一人成为所有者。" in last_zh.text
+    assert "last owner" not in last_zh.text and "<code>role" not in last_zh.text
     gone = await _post(web, f"/console/enterprise/{acme}/members/olga/remove", {})
     assert gone.status_code == 409 and "last owner cannot be removed" in gone.text
     promoted = await _post(web, f"/console/enterprise/{acme}/members/emil/role", {"role": "admin"})
@@ -249,7 +253,7 @@ async def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(we
     link = re.search(r'id="reset-link">([^<]+)<', made.text).group(1)  # type: ignore[union-attr]
     token = link.split("token=")[1]
     outsider = await _post(web, f"/console/enterprise/{acme}/members/vera/reset", {})
-    assert outsider.status_code == 422 and "not one of" in outsider.text
+    assert outsider.status_code == 422 and "Person: Not one of this enterprise&#39;s people." in outsider.text
     web.client.cookies.clear()
     page = await web.client.get(f"/reset?token={token}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and 'name="password"' in page.text

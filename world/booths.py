@@ -54,7 +54,8 @@ def check_owner(org_id: int, kind: str, name: str) -> None:
     """A booth's owner is an organization of kind ``enterprise``; raises
     ``BoothRuleError`` (field ``owner``) saying what is wrong otherwise."""
     if kind != "enterprise":
-        raise BoothRuleError("owner", f"organization {org_id} ({name}) is a {kind}; booths go to enterprises")
+        raise BoothRuleError("owner", f"organization {org_id} ({name}) is a {kind}; booths go to enterprises",
+                             "not_enterprise", org=org_id, name=name, kind=kind)
 
 
 def content_after_assign(record: BoothRecord, new_org: int | None) -> BoothContent:

@@ -122,8 +122,12 @@ async def assign_slot(request: Request, viewer: Assigner, park: ParkId, booth: B
                                     status_code=303)
         try:
             await assign(web.store, web.bus, park, booth, new, web.clock.now(), actor=viewer.person.user_id)
-        except (LookupError, BoothRuleError) as exc:
+        except LookupError:
             return await _slot_page(request, viewer, park, booth, "", status=422,
-                                    error=t(lang, "slots.refused", problem=str(exc)))
+                                    error=t(lang, "slots.refused", problem=t(lang, "slots.p.no_org", org=new)))
+        except BoothRuleError as exc:  # in the person's language where the rule has its words
+            words = {**exc.params, "kind": t(lang, f"kind.{exc.params.get('kind')}")} if exc.code else {}
+            return await _slot_page(request, viewer, park, booth, "", status=422, error=t(
+                lang, "slots.refused", problem=t(lang, f"slots.p.{exc.code}", **words) if exc.code else str(exc)))
     return RedirectResponse(f"/console/park/{park}/booths?note={'assigned' if new else 'freed'}&booth={booth}",
                             status_code=303)

@@ -30,7 +30,7 @@ from tests.server.conftest import database_url, pg_template  # noqa: F401 - the 
 from tests.web.conftest import web_config
 from tests.web.people import PASSWORD, seed_people
 from world.credit_code import generate
-from world.profiles import EnterpriseProfile
+from world.profiles import EnterpriseProfile, InstitutionProfile
 from world.tenants import MAX_ROWS
 
 pytestmark = pytest.mark.anyio
@@ -364,6 +364,18 @@ async def test_booth_slots_go_to_the_parks_own_enterprises_and_a_stale_form_is_r
     stranger = await office.client.post(f"{BASE}/booths/b06", data={"csrf": csrf, "org": office.lake, "was": ""},
                                         headers={"Accept-Language": "en"})
     assert stranger.status_code == 422 and "slots go to the park's own enterprises" in html.unescape(stranger.text)
+    # an institution in the park is no enterprise: refused in the person's language, nothing assigned
+    lab = await office.store.profiles.create(InstitutionProfile(name_zh="园区法律服务站（测试）", service_kinds=("legal",),
+                                                                park_id=PARK), now=office.clock.now())
+    for lang, words in (("en", f"Cannot assign: 园区法律服务站（测试） (organization {lab}) is a service institution: "
+                               "booths go to enterprises."),
+                        ("zh", f"无法分配：园区法律服务站（测试）（组织 {lab}）是服务机构：展位只分配给企业。")):
+        odd = await office.client.post(f"{BASE}/booths/b07", data={"csrf": csrf, "org": lab, "was": ""},
+                                       headers={"Accept-Language": lang})
+        assert odd.status_code == 422 and words in html.unescape(odd.text), lang
+    assert "booths go to enterprises" not in odd.text  # the zh page: no English sentence
+    untouched = await office.store.booths.get(PARK, "b07")
+    assert untouched is None or untouched.owner_org is None
     freed = await office.client.post(f"{BASE}/booths/b05", data={"csrf": csrf, "org": "", "was": office.ink})
     assert freed.status_code == 303 and (await office.store.booths.get(PARK, "b05")).owner_org is None
     nowhere = await office.client.get(f"{BASE}/booths/b99")

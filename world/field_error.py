@@ -10,9 +10,12 @@ class FieldError(ValueError):
     ``str(exc)`` is ``"field: problem"``. A rule that pages say in the person's language
     also gives ``code`` (the catalogue key ``field.p.<code>``) and its ``params``."""
 
+    code: str = ""  # a subclass may fix one for all its errors (TextRuleError: "invalid")
+
     def __init__(self, field_name: str, problem: str, code: str = "", **params: object) -> None:
         self.field = field_name
         self.problem = problem
-        self.code = code
+        if code:  # else the class's own
+            self.code = code
         self.params = params
         super().__init__(f"{field_name}: {problem}")

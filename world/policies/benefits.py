@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from world.policies.fields import NUMBER_FIELDS
-from world.policies.rules import PolicyError
+from world.policies.rules import PolicyError, Problem
 
 MAX_AMOUNT = 1_000_000_000  # yuan
 MAX_TIERS = 20
@@ -79,17 +79,17 @@ def _num(obj: dict[str, Any], key: str, path: str, problems: list[tuple[str, str
     raw = obj.get(key)
     if raw is None:
         if required:
-            problems.append((f"{path}.{key}", "is required"))
+            problems.append(Problem(f"{path}.{key}", "is required", "required"))
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        problems.append((f"{path}.{key}", "must be a number"))
+        problems.append(Problem(f"{path}.{key}", "must be a number", "number"))
         return None
     if whole and raw != int(raw):
-        problems.append((f"{path}.{key}", "must be whole yuan"))
+        problems.append(Problem(f"{path}.{key}", "must be whole yuan", "whole_yuan"))
         return None
     if (raw <= 0 if positive else raw < 0) or raw > MAX_AMOUNT:
-        problems.append((f"{path}.{key}", f"must be {'above' if positive else 'at least'} 0 and at most "
-                                          f"{MAX_AMOUNT:,}"))
+        problems.append(Problem(f"{path}.{key}", f"must be {'above' if positive else 'at least'} 0 and at most "
+                                f"{MAX_AMOUNT:,}", "amount_range" if positive else "amount_range_zero", max=MAX_AMOUNT))
         return None
     return float(raw)
 
@@ -97,8 +97,8 @@ def _num(obj: dict[str, Any], key: str, path: str, problems: list[tuple[str, str
 def _field(obj: dict[str, Any], path: str, problems: list[tuple[str, str]]) -> str:
     name = obj.get("field")
     if name not in NUMBER_FIELDS:
-        problems.append((f"{path}.field", f"{name!r} is not a number field of the profile "
-                                          f"({', '.join(NUMBER_FIELDS)})"))
+        problems.append(Problem(f"{path}.field", f"{name!r} is not a number field of the profile "
+                                f"({', '.join(NUMBER_FIELDS)})", "number_field"))
         return ""
     return str(name)
 
@@ -108,7 +108,8 @@ def parse_benefit(obj: Any, path: str = "benefit") -> Benefit:
     problems: list[tuple[str, str]] = []
     if not isinstance(obj, dict) or obj.get("type") not in BENEFIT_TYPES:
         got = obj.get("type") if isinstance(obj, dict) else obj
-        raise PolicyError([(f"{path}.type", f"{got!r} is not a benefit type ({', '.join(BENEFIT_TYPES)})")])
+        raise PolicyError([Problem(f"{path}.type", f"{got!r} is not a benefit type ({', '.join(BENEFIT_TYPES)})",
+                                   "benefit_type")])
     kind = obj["type"]
     benefit: Benefit | None = None
     if kind == "fixed":
@@ -120,17 +121,17 @@ def parse_benefit(obj: Any, path: str = "benefit") -> Benefit:
         per_unit = _num(obj, "per_unit", path, problems)
         percent = obj.get("percent")
         if isinstance(percent, bool) or not isinstance(percent, int | float) or not 0 < percent <= 100:
-            problems.append((f"{path}.percent", "must be a number above 0 and at most 100"))
+            problems.append(Problem(f"{path}.percent", "must be a number above 0 and at most 100", "percent"))
             percent = None
         if obj.get("cap") is None:
-            problems.append((f"{path}.cap", "a percentage benefit needs a cap (the most it pays, in yuan)"))
+            problems.append(Problem(f"{path}.cap", "a percentage benefit needs a cap (the most it pays, in yuan)", "cap"))
             cap = None
         else:
             cap = _num(obj, "cap", path, problems, whole=True)
         texts = {k: obj.get(k, "") for k in ("base_zh", "base_en")}
         for k, v in texts.items():
             if not isinstance(v, str) or len(v) > 60:
-                problems.append((f"{path}.{k}", "must be a text of at most 60 characters"))
+                problems.append(Problem(f"{path}.{k}", "must be a text of at most 60 characters", "text_max", max=60))
         if name and per_unit is not None and percent is not None and cap is not None and not problems:
             benefit = Percent(name, per_unit, float(percent), int(cap), str(texts["base_zh"]),
                               str(texts["base_en"]))
@@ -139,24 +140,25 @@ def parse_benefit(obj: Any, path: str = "benefit") -> Benefit:
         raw = obj.get("tiers")
         tiers: list[Tier] = []
         if not isinstance(raw, list) or not raw or len(raw) > MAX_TIERS:
-            problems.append((f"{path}.tiers", f"must be a list of 1 to {MAX_TIERS} tiers"))
+            problems.append(Problem(f"{path}.tiers", f"must be a list of 1 to {MAX_TIERS} tiers", "tiers", max=MAX_TIERS))
             raw = []
         for i, t in enumerate(raw):
             tpath = f"{path}.tiers[{i}]"
             if not isinstance(t, dict):
-                problems.append((tpath, "must be an object {min, max, amount}"))
+                problems.append(Problem(tpath, "must be an object {min, max, amount}", "tier_object"))
                 continue
             lo = _num(t, "min", tpath, problems, positive=False)
             hi = _num(t, "max", tpath, problems, positive=False, required=False)
             amount = _num(t, "amount", tpath, problems, positive=False, whole=True)
             if lo is not None and hi is not None and lo > hi:
-                problems.append((f"{tpath}.max", f"is below the minimum {lo:g}"))
+                problems.append(Problem(f"{tpath}.max", f"is below the minimum {lo:g}", "tier_below", min=lo))
             elif lo is not None and amount is not None:
                 tiers.append(Tier(lo, hi, int(amount)))
         ordered = sorted(tiers, key=lambda t: t.min)
         for a, b in zip(ordered, ordered[1:], strict=False):
             if a.max is None or a.max >= b.min:
-                problems.append((f"{path}.tiers", f"the tier from {a.min:g} overlaps the tier from {b.min:g}"))
+                problems.append(Problem(f"{path}.tiers", f"the tier from {a.min:g} overlaps the tier from {b.min:g}",
+                                    "tier_overlap", a=a.min, b=b.min))
         if name and not problems:
             benefit = Tiered(name, tuple(ordered))
     if problems or benefit is None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from world.policies.benefits import Benefit, dump_benefit, parse_benefit
 from world.policies.fields import TOPICS
-from world.policies.rules import PolicyError, Rule, dump_rule, parse_rule
+from world.policies.rules import PolicyError, Problem, Rule, dump_rule, parse_rule
 
 LEVELS = ("national", "municipal", "district", "zone", "park")
 MATERIAL_KINDS = ("pdf", "image", "docx", "xlsx")  # what server/uploads.py recognises by content
@@ -69,12 +69,13 @@ def _text(obj: dict[str, Any], key: str, limit: int, problems: list[tuple[str, s
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
-        problems.append((key, "must be a text"))
+        problems.append(Problem(key, "must be a text", "not_text"))
         return ""
     if required and not raw.strip():
-        problems.append((key, "is required"))
+        problems.append(Problem(key, "is required", "required"))
     elif len(raw) > limit:
-        problems.append((key, f"is {len(raw):,} characters long (at most {limit:,})"))
+        problems.append(Problem(key, f"is {len(raw):,} characters long (at most {limit:,})", "too_long",
+                                length=len(raw), max=limit))
     return raw.strip()
 
 
@@ -89,7 +90,7 @@ def _date(obj: dict[str, Any], key: str, problems: list[tuple[str, str]]) -> dat
             raise ValueError
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append((key, f"{raw!r} is not a date (YYYY-MM-DD)"))
+        problems.append(Problem(key, f"{raw!r} is not a date (YYYY-MM-DD)", "not_date", value=str(raw)[:40]))
         return None
 
 
@@ -97,39 +98,43 @@ def _materials(raw: Any, problems: list[tuple[str, str]]) -> tuple[Material, ...
     if raw is None:
         return ()
     if not isinstance(raw, list) or len(raw) > MAX_MATERIALS:
-        problems.append(("materials", f"must be a list of at most {MAX_MATERIALS} materials"))
+        problems.append(Problem("materials", f"must be a list of at most {MAX_MATERIALS} materials", "materials_list",
+                                max=MAX_MATERIALS))
         return ()
     out: list[Material] = []
     seen: set[str] = set()
     for i, m in enumerate(raw):
         path = f"materials[{i}]"
         if not isinstance(m, dict):
-            problems.append((path, "must be an object {key, name_zh, name_en, required, kinds}"))
+            problems.append(Problem(path, "must be an object {key, name_zh, name_en, required, kinds}", "material_object"))
             continue
         key = m.get("key")
         if not isinstance(key, str) or not _KEY_RE.match(key):
-            problems.append((f"{path}.key", "must be 1-40 lowercase letters, digits or _ starting with a letter"))
+            problems.append(Problem(f"{path}.key", "must be 1-40 lowercase letters, digits or _ starting with a letter",
+                                    "material_key"))
             continue
         if key in seen:
-            problems.append((f"{path}.key", f"{key!r} is listed twice"))
+            problems.append(Problem(f"{path}.key", f"{key!r} is listed twice", "key_twice", value=key))
             continue
         seen.add(key)
         names = {}
         for name in ("name_zh", "name_en"):
             value = m.get(name, "")
             if not isinstance(value, str) or len(value) > MAX_TITLE:
-                problems.append((f"{path}.{name}", f"must be a text of at most {MAX_TITLE} characters"))
+                problems.append(Problem(f"{path}.{name}", f"must be a text of at most {MAX_TITLE} characters", "text_max",
+                                        max=MAX_TITLE))
                 value = ""
             names[name] = value.strip()
         if not names["name_zh"] and not names["name_en"]:
-            problems.append((f"{path}.name_zh", "name the material (in Chinese, English or both)"))
+            problems.append(Problem(f"{path}.name_zh", "name the material (in Chinese, English or both)", "material_name"))
         kinds = m.get("kinds", ["pdf"])
         if not isinstance(kinds, list) or not kinds or any(k not in MATERIAL_KINDS for k in kinds):
-            problems.append((f"{path}.kinds", f"must list file kinds of {', '.join(MATERIAL_KINDS)}"))
+            problems.append(Problem(f"{path}.kinds", f"must list file kinds of {', '.join(MATERIAL_KINDS)}", "kinds",
+                                kinds=", ".join(MATERIAL_KINDS)))
             kinds = ["pdf"]
         required = m.get("required", True)
         if not isinstance(required, bool):
-            problems.append((f"{path}.required", "must be true or false"))
+            problems.append(Problem(f"{path}.required", "must be true or false", "yes_no"))
             required = True
         out.append(Material(key, names["name_zh"], names["name_en"], required, tuple(dict.fromkeys(kinds))))
     return tuple(out)
@@ -148,22 +153,24 @@ def parse_version(obj: dict[str, Any]) -> PolicyVersion:
     }
     level = obj.get("level")
     if level not in LEVELS:
-        problems.append(("level", f"{level!r} is not one of {', '.join(LEVELS)}"))
+        problems.append(Problem("level", f"{level!r} is not one of {', '.join(LEVELS)}", "not_level"))
     dates = {k: _date(obj, k, problems) for k in ("effective_from", "effective_to", "apply_from", "apply_to")}
     ef, et, af, at = (dates[k] for k in ("effective_from", "effective_to", "apply_from", "apply_to"))
     if ef and et and ef > et:
-        problems.append(("effective_to", f"{et} is before the start {ef}"))
+        problems.append(Problem("effective_to", f"{et} is before the start {ef}", "ends_before_start", day=et, start=ef))
     if af and at and af > at:
-        problems.append(("apply_to", f"{at} is before the window's start {af}"))
+        problems.append(Problem("apply_to", f"{at} is before the window's start {af}", "closes_before_opens", day=at,
+                                start=af))
     if af and et and af > et:
-        problems.append(("apply_from", f"{af} is after the policy ends ({et})"))
+        problems.append(Problem("apply_from", f"{af} is after the policy ends ({et})", "after_end", day=af, end=et))
     if at and et and at > et:
-        problems.append(("apply_to", f"{at} is after the policy ends ({et})"))
+        problems.append(Problem("apply_to", f"{at} is after the policy ends ({et})", "after_end", day=at, end=et))
     if at and ef and at < ef:
-        problems.append(("apply_to", f"{at} is before the policy takes effect ({ef})"))
+        problems.append(Problem("apply_to", f"{at} is before the policy takes effect ({ef})", "before_effect", day=at,
+                                start=ef))
     topics = obj.get("topics") or []
     if not isinstance(topics, list) or any(t not in TOPICS for t in topics) or len(set(topics)) != len(topics):
-        problems.append(("topics", f"must list distinct topics of {', '.join(TOPICS)}"))
+        problems.append(Problem("topics", f"must list distinct topics of {', '.join(TOPICS)}", "topics"))
         topics = []
     materials = _materials(obj.get("materials"), problems)
     rule: Rule | None = None

@@ -22,7 +22,7 @@ from typing import Any
 
 from world.policies.benefits import Fixed, Percent, Tiered
 from world.policies.fields import FIELDS
-from world.policies.rules import All, Any_, Condition, Not
+from world.policies.rules import All, Any_, Condition, Not, Problem
 from world.policies.versions import MATERIAL_KINDS, PolicyVersion
 
 MAX_ROWS = 20
@@ -36,12 +36,12 @@ def _op_of(field: str) -> str:
     return {"number": "between", "zone": "is", "parks": "in", "band": "in"}.get(kind, "any_of")
 
 
-def _number(text: str, where: str, problems: dict[str, str]) -> float | None:
+def _number(text: str, where: str, problems: dict[str, Problem]) -> float | None:
     text = text.strip().replace(",", "")
     if not text:
         return None
     if not NUMBER.match(text):
-        problems[where] = f"{text!r} is not a number"
+        problems[where] = Problem(where, f"{text!r} is not a number", "not_number", value=text[:40])
         return None
     return float(text)
 
@@ -52,9 +52,9 @@ def rows_in(form: Mapping[str, str], prefix: str) -> list[int]:
     return sorted(n for n in found if n < MAX_ROWS)
 
 
-def version_of(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def version_of(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str], dict[str, Problem]]:
     """(the version's JSON form, parser path -> form field, problems found here by form field)."""
-    problems: dict[str, str] = {}
+    problems: dict[str, Problem] = {}
     paths: dict[str, str] = {}
     out: dict[str, Any] = {k: form.get(k, "").strip() for k in TEXTS}
     out["level"] = form.get("level", "")
@@ -110,7 +110,8 @@ def version_of(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str],
                 continue
             m = re.match(r"^(-?[\d.,]+)\s*[-–~]\s*(-?[\d.,]*)\s*[:：]\s*([\d.,]+)$", line)
             if not m:
-                problems["benefit.tiers"] = f"{line!r}: write each tier as min-max: amount (max may be empty)"
+                problems["benefit.tiers"] = Problem("benefit.tiers", f"{line!r}: write each tier as min-max: amount "
+                                                  "(max may be empty)", "tier_line", line=line[:60])
                 continue
             lo, hi, amount = (x.replace(",", "") for x in m.groups())
             tiers.append({"min": float(lo), "max": float(hi) if hi else None, "amount": float(amount)})

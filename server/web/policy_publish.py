@@ -6,10 +6,12 @@ measures), with how many enterprises each matched; ``…/new`` and ``…/<id>/ed
 structured form (``policy_form``); publishing writes version 1 (or a new version) and
 the publishing service matches it against every enterprise and tells the eligible and
 possibly eligible ones (``server.policies.service``); ``…/<id>/withdraw``. A problem is
-shown beside its field (422) and nothing is written."""
+shown beside its field (422), in the person's language (``policy.p.<code>``; listed above
+the form by the field's label), and nothing is written."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -24,7 +26,7 @@ from server.web.render import render
 from world.people import Person
 from world.permissions import Resource
 from world.policies.fields import FIELDS, NUMBER_FIELDS, TOPICS
-from world.policies.rules import PolicyError
+from world.policies.rules import PolicyError, Problem
 from world.policies.versions import LEVELS, MATERIAL_KINDS, parse_version
 
 router = APIRouter(prefix="/console/government/policies", include_in_schema=False)
@@ -78,10 +80,50 @@ async def mine(request: Request, viewer: Publisher) -> Response:
                   published=request.query_params.get("published", ""))
 
 
+_LABELS = {"level": "pol.level", "topics": "pol.topic", "rules": "pol.conditions", "materials": "pol.materials",
+           "benefit.type": "pf.benefit_type", "benefit.field": "pf.benefit_field"}
+
+
+def field_label(say: Any, keys: Any, name: str) -> str:
+    """A form field by its label on the page: ``cond.1.min`` is "Condition 2 · Minimum"."""
+    found = re.match(r"^(cond|mat)\.(\d{1,2})(?:\.(min|max))?$", name)
+    if found:
+        kind, n, part = found.groups()
+        label = say("pf.condition" if kind == "cond" else "pf.material", n=int(n) + 1)
+        return f"{label} · {say(f'pf.{part}')}" if part else label
+    key = _LABELS.get(name) or f"pf.{name.removeprefix('benefit.')}"
+    return say(key) if key in keys else name
+
+
+def _shown(say: Any, keys: Any, name: str, value: object) -> object:
+    if name == "field" and f"pol.field.{value}" in keys:
+        return say(f"pol.field.{value}")
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else value
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def problem_words(say: Any, keys: Any, p: tuple[str, str]) -> str:
+    """A problem in the person's language (its English where it has no code in the catalogue)."""
+    code = getattr(p, "code", "")
+    if not code or f"policy.p.{code}" not in keys:
+        return p[1]
+    params = getattr(p, "params", {})
+    return say(f"policy.p.{code}", **{k: _shown(say, keys, k, v) for k, v in params.items()})
+
+
 def _form(request: Request, viewer: Viewer, *, values: dict[str, str], rows: int, mats: int, status: int = 200,
-          errors: dict[str, str] | None = None, action: str, policy: Any = None) -> Response:
+          errors: dict[str, Problem] | None = None, action: str, policy: Any = None) -> Response:
+    texts = web_of(request).texts
+    keys = texts.keys()
+
+    def say(key: str, **params: object) -> str:
+        return texts.translate(viewer.lang, key, **params)
+
+    said = {f: problem_words(say, keys, p) for f, p in (errors or {}).items()}
+    lines = [(field_label(say, keys, f), words) for f, words in said.items()]
     return render(request, viewer, "policy_form.html", status=status, console="government", values=values,
-                  rows=range(min(MAX_ROWS, rows)), mats=range(min(MAX_ROWS, mats)), errors=errors or {},
+                  rows=range(min(MAX_ROWS, rows)), mats=range(min(MAX_ROWS, mats)), errors=said, lines=lines,
                   fields=FIELDS, number_fields=NUMBER_FIELDS, levels=LEVELS, topics=TOPICS, kinds=MATERIAL_KINDS,
                   issuers=issuing(viewer.person), action=action, policy=policy)
 
@@ -97,15 +139,15 @@ def _flat(form: Any) -> dict[str, str]:
     return {k: ",".join(str(v) for v in form.getlist(k)) for k in form.keys()}
 
 
-async def _parsed(request: Request) -> tuple[dict[str, str], Any, dict[str, str]]:
+async def _parsed(request: Request) -> tuple[dict[str, str], Any, dict[str, Problem]]:
     values = _flat(await request.form())
     data, paths, errors = version_of(values)
     version = None
     try:
         version = parse_version(data)
     except PolicyError as exc:
-        for path, problem in exc.problems:
-            errors.setdefault(field_of(path, paths), problem)
+        for (path, problem), (code, params) in zip(exc.problems, exc.codes, strict=True):
+            errors.setdefault(field_of(path, paths), Problem(path, problem, code, **params))
     return values, (None if errors else version), errors
 
 
@@ -121,7 +163,8 @@ async def publish(request: Request, viewer: NewPublisher) -> Response:
     rows, mats = _counts(values)
     org = next((m for m in issuing(viewer.person) if str(m.org_id) == values.get("issuer_org")), None)
     if org is None and viewer.person.role != "admin":
-        errors.setdefault("issuer_org", "choose the organization the policy is issued by")
+        errors.setdefault("issuer_org", Problem("issuer_org", "choose the organization the policy is issued by",
+                                                "issuer_org"))
     if values.get("more") or errors or version is None:
         return _form(request, viewer, values=values, rows=rows, mats=mats, status=200 if values.get("more") else 422,
                      errors={} if values.get("more") else errors, action="/console/government/policies/new")
@@ -129,7 +172,7 @@ async def publish(request: Request, viewer: NewPublisher) -> Response:
     issuer = org.org_id if org is not None else int(values.get("issuer_org", "0") or 0)
     if park_id and version.level != "park":
         return _form(request, viewer, values=values, rows=rows, mats=mats, status=422,
-                     errors={"level": "a park's staff publish park-level policies"},
+                     errors={"level": Problem("level", "a park's staff publish park-level policies", "park_level")},
                      action="/console/government/policies/new")
     done = await publisher_of(request).publish(version, issuer_org_id=issuer, by=viewer.person.user_id,
                                                now=web_of(request).clock.now(), park_id=park_id)
@@ -143,7 +186,7 @@ async def edit_form(request: Request, viewer: Owner, policy_id: Id) -> Response:
         values, rows, mats = values_of(policy.current.spec)
     except ValueError as exc:  # nested groups: the form would lose them
         return _form(request, viewer, values={"issuer_org": str(policy.issuer_org_id)}, rows=0, mats=0,
-                     policy=policy, status=409, errors={"rules": str(exc)},
+                     policy=policy, status=409, errors={"rules": Problem("rules", str(exc), "nested")},
                      action=f"/console/government/policies/{policy_id}/edit")
     values["issuer_org"] = str(policy.issuer_org_id)
     return _form(request, viewer, values=values, rows=rows + 1, mats=mats + 1, policy=policy,
@@ -159,7 +202,7 @@ async def change(request: Request, viewer: Owner, policy_id: Id) -> Response:
     try:
         values_of(policy.current.spec)
     except ValueError as exc:  # never replace a nested rule by the form's flat one
-        return _form(request, viewer, values=values, rows=0, mats=0, status=409, errors={"rules": str(exc)},
+        return _form(request, viewer, values=values, rows=0, mats=0, status=409, errors={"rules": Problem("rules", str(exc), "nested")},
                      action=action, policy=policy)
     if values.get("more") or errors or version is None:
         return _form(request, viewer, values=values, rows=rows, mats=mats, status=200 if values.get("more") else 422,

@@ -172,7 +172,7 @@ async def test_officers_publish_with_the_rule_builder_and_bad_input_is_named(web
             ({"cond.0.min": "300"}, "cond.0", "above the maximum"),
             ({"cond.0.min": "ten"}, "cond.0.min", "is not a number"),
             ({"mat.0.key": "Lease Contract"}, "mat.0", "lowercase")):
-        reply = await web.client.post(path, data=publish_form(csrf, w.bureau, **over))
+        reply = await web.client.post(path, data=publish_form(csrf, w.bureau, **over), headers={"Accept-Language": "en"})
         assert reply.status_code == 422, over
         assert f'data-field="{field}"' in reply.text and words in reply.text.replace("&#39;", "'"), (over, field)
     before = len(await web.store.policies.of_issuer(w.bureau))
@@ -192,6 +192,45 @@ async def test_officers_publish_with_the_rule_builder_and_bad_input_is_named(web
     web.client.cookies.clear()
     await web.sign_in("otto")
     assert (await web.client.get(f"/console/government/policies/{new.id}/edit")).status_code == 403
+
+
+async def test_the_form_says_its_refusals_in_the_persons_language_by_the_fields_label(web: AppUnderTest) -> None:
+    """Chinese and English pages name each problem by the field's label and say it in
+    their language: no raw field paths, no English rule text on the Chinese page."""
+    w = await world(web)
+    await web.sign_in("dora")
+    csrf = await web.csrf()
+    path = "/console/government/policies/new"
+    cases = (  # (bad values, form field, Chinese line, English line)
+        ({"cond.0.field": "shoe_size"}, "cond.0", "条件 1：「shoe_size」不是企业档案的字段",
+         "Condition 1: 'shoe_size' is not a profile field"),
+        ({"cond.0.min": "300"}, "cond.0", "条件 1：最小值 300 大于最大值 200",
+         "Condition 1: the minimum 300 is above the maximum 200"),
+        ({"cond.1.max": "ten"}, "cond.1.max", "条件 2 · 上限：「ten」不是数字", "Condition 2 · Maximum: 'ten' is not a number"),
+        ({"apply_to": "2025-11-01"}, "apply_to", "申报截止：截止日期 2025-11-01 早于受理开始日期 2025-12-01",
+         "Applications close: 2025-11-01 is before the window's start 2025-12-01"),
+        ({"benefit.cap": ""}, "benefit.cap", "上限（元）：按比例的扶持须设上限（最多支付多少元）",
+         "Cap (yuan): a percentage benefit needs a cap (the most it pays, in yuan)"),
+        ({"mat.0.key": "Lease Contract"}, "mat.0", "材料 1：代号须为 1–40 个小写字母、数字或下划线，以字母开头",
+         "Material 1: the key must be 1-40 lowercase letters, digits or _ starting with a letter"),
+        ({"title_zh": ""}, "title_zh", "标题（中文）：必填", "Title (Chinese): is required"),
+        ({"benefit.percent": "150"}, "benefit.percent", "比例（%）：须为大于 0 且不超过 100 的数字",
+         "Percent: must be a number above 0 and at most 100"),
+    )
+    for over, field, zh, en in cases:
+        for lang, line in (("zh", zh), ("en", en)):
+            reply = await web.client.post(path, data=publish_form(csrf, w.bureau, **over), headers={"Accept-Language": lang})
+            assert reply.status_code == 422, (over, lang)
+            text = reply.text.replace("&#39;", "'")
+            errors = re.search(r'<div class="err" role="alert" id="form-errors">(.*?)</div>', text, re.S)
+            assert errors is not None and f"<li>{line}</li>" in errors.group(1), (over, lang, errors and errors.group(1))
+            assert "<code>" not in errors.group(1)  # no raw field path
+            beside = re.search(rf'<span class="error field-error" data-field="{re.escape(field)}">(.*?)</span>', text)
+            assert beside is not None and beside.group(1) == line.split("：" if lang == "zh" else ": ", 1)[1], (over, lang)
+    zh = await web.client.post(path, data=publish_form(csrf, w.bureau, **{"cond.0.field": "shoe_size"}),
+                               headers={"Accept-Language": "zh"})
+    assert "is not a profile field" not in zh.text and "rules.all" not in zh.text
+    assert len(await web.store.policies.of_issuer(w.bureau)) == 1  # nothing written
 
 
 async def test_the_api_applies_reviews_and_keeps_enterprises_apart(web: AppUnderTest) -> None:
@@ -268,7 +307,9 @@ async def test_a_rule_with_nested_groups_is_never_flattened_by_the_form(web: App
                                           publish=True)
     await web.sign_in("dora")
     page = await web.client.get(f"/console/government/policies/{pid}/edit")
-    assert page.status_code == 409 and "nests groups" in page.text
+    assert page.status_code == 409 and "申报条件：这条政策的条件有嵌套分组，表单无法编辑" in page.text
+    en = await web.client.get(f"/console/government/policies/{pid}/edit", headers={"Accept-Language": "en"})
+    assert en.status_code == 409 and "Conditions: the rule nests groups: edit it through the API" in en.text
     posted = await web.client.post(f"/console/government/policies/{pid}/edit",
                                    data=publish_form(await web.csrf(), w.bureau))
     assert posted.status_code == 409

@@ -153,6 +153,30 @@ def test_bad_benefits_are_refused_naming_the_field(benefit: dict[str, object], w
     assert any(name == where and says in problem for name, problem in err.value.problems), err.value.problems
 
 
+def test_every_problem_has_a_code_for_the_pages_and_keeps_its_english() -> None:
+    """Each problem names its catalogue code and figures (policy.p.<code>) beside the
+    English the API and logs show; the catalogue has words for every code."""
+    import json
+    from pathlib import Path
+    bad = {"title_zh": "", "level": "city", "effective_from": "2026-05-01", "effective_to": "2026-01-01",
+           "materials": [{"key": "Lease", "name_zh": "租赁合同"}], "topics": ["weather"],
+           "rules": {"all": [{"field": "employees", "op": "between", "value": [300, 200]},
+                             {"field": "shoe_size", "op": "has", "value": "x"}]},
+           "benefit": {"type": "percent", "field": "area_m2", "per_unit": 1, "percent": 150}}
+    with pytest.raises(PolicyError) as err:
+        parse_version(bad)
+    found = {path: (problem, code, params) for (path, problem), (code, params)
+             in zip(err.value.problems, err.value.codes, strict=True)}
+    assert found["rules.all[0].value"] == ("the minimum 300 is above the maximum 200", "min_above_max",
+                                           {"min": 300.0, "max": 200.0})
+    assert found["rules.all[1].field"][1:] == ("not_field", {"value": "shoe_size"})
+    assert found["effective_to"][1:] == ("ends_before_start", {"day": date(2026, 1, 1), "start": date(2026, 5, 1)})
+    assert found["benefit.cap"][1] == "cap" and found["title_zh"][1] == "required"
+    keys = set(json.loads((Path(__file__).parents[2] / "assets/i18n/en.json").read_text(encoding="utf-8")))
+    assert all(code and f"policy.p.{code}" in keys for code, _ in err.value.codes), err.value.codes
+    assert "rules.all[0].value: the minimum 300 is above the maximum 200" in str(err.value)
+
+
 GOOD = {"title_zh": "朝阳区文化企业房租补贴", "title_en": "Rent subsidy", "level": "district",
         "effective_from": "2026-01-01", "effective_to": "2026-12-31",
         "apply_from": "2026-03-01", "apply_to": "2026-06-30",

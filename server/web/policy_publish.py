@@ -12,6 +12,7 @@ the form by the field's label), and nothing is written."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Set
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -80,11 +81,12 @@ async def mine(request: Request, viewer: Publisher) -> Response:
                   published=request.query_params.get("published", ""))
 
 
+Say = Callable[..., str]
 _LABELS = {"level": "pol.level", "topics": "pol.topic", "rules": "pol.conditions", "materials": "pol.materials",
            "benefit.type": "pf.benefit_type", "benefit.field": "pf.benefit_field"}
 
 
-def field_label(say: Any, keys: Any, name: str) -> str:
+def field_label(say: Say, keys: Set[str], name: str) -> str:
     """A form field by its label on the page: ``cond.1.min`` is "Condition 2 · Minimum"."""
     found = re.match(r"^(cond|mat)\.(\d{1,2})(?:\.(min|max))?$", name)
     if found:
@@ -95,7 +97,7 @@ def field_label(say: Any, keys: Any, name: str) -> str:
     return say(key) if key in keys else name
 
 
-def _shown(say: Any, keys: Any, name: str, value: object) -> object:
+def _shown(say: Say, keys: Set[str], name: str, value: object) -> object:
     if name == "field" and f"pol.field.{value}" in keys:
         return say(f"pol.field.{value}")
     if isinstance(value, float):
@@ -103,7 +105,7 @@ def _shown(say: Any, keys: Any, name: str, value: object) -> object:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def problem_words(say: Any, keys: Any, p: tuple[str, str]) -> str:
+def problem_words(say: Say, keys: Set[str], p: tuple[str, str]) -> str:
     """A problem in the person's language (its English where it has no code in the catalogue)."""
     code = getattr(p, "code", "")
     if not code or f"policy.p.{code}" not in keys:

@@ -69,3 +69,26 @@ def test_a_park_without_a_scene_is_named_in_the_error(tmp_path, capsys) -> None:
                "--out", str(tmp_path / "out"), "--no-docs"])
     assert rc == 1
     assert "no scene for park 'no-such-park'" in capsys.readouterr().err
+
+
+def test_before_and_rounds_interleave_count_by_count_and_the_summary_takes_medians(tmp_path) -> None:
+    from tools.bench.crowd import plan
+    from tools.bench.report import summary, verdict
+
+    side = CrowdBench(clients=(100, 200), before_dir=tmp_path, rounds=2)
+    assert plan(side) == [("real", 100, 0), ("before", 100, 0), ("real", 100, 1), ("before", 100, 1),
+                          ("real", 200, 0), ("before", 200, 0), ("real", 200, 1), ("before", 200, 1)]
+    assert plan(CrowdBench(clients=(100, 200))) == [("real", 100, 0), ("real", 200, 0)]
+
+    def step(mode: str, clients: int, p99: float, held: bool) -> dict[str, object]:
+        return {"mode": mode, "clients": clients, "holds": held, "server_cpu_percent": 50.0,
+                "tick_ms": {"p50": 10.0, "p99": p99}, "snapshots_per_client_per_s": {"min": 19.5, "mean": 20.0}}
+
+    steps = [step("real", 100, 20.0, True), step("before", 100, 30.0, True), step("real", 100, 40.0, True),
+             step("before", 100, 60.0, False), step("real", 100, 30.0, True), step("before", 100, 70.0, False),
+             step("real", 200, 45.0, True), step("before", 200, 80.0, False)]
+    rows = {(r["mode"], r["clients"]): r for r in summary(steps)}
+    assert rows[("real", 100)]["tick_p99_ms"] == 30.0 and rows[("real", 100)]["holds"]
+    assert rows[("before", 100)]["held_rounds"] == 1 and not rows[("before", 100)]["holds"]  # 1 of 3: no
+    v = verdict(steps)
+    assert v["largest_held_real"] == 200 and v["largest_held_before"] is None and v["real_over_before"] is None

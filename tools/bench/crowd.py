@@ -229,6 +229,17 @@ def prepare_data_dir(bench: CrowdBench) -> CrowdBench:
     return replace(bench, data_dir=scratch)
 
 
+def plan(bench: CrowdBench) -> list[tuple[str, int, int]]:
+    """The steps in order, as (mode, clients, round): mode by mode with one round; count by
+    count, every round of every mode in turn, with ``before`` or several rounds."""
+    modes = bench.mode_list()
+    counts = {m: (bench.naive_clients or bench.clients) if m == "naive" else bench.clients for m in modes}
+    if bench.rounds > 1 or "before" in modes:
+        return [(m, c, r) for c in sorted({c for cs in counts.values() for c in cs})
+                for r in range(bench.rounds) for m in modes if c in counts[m]]
+    return [(m, c, 0) for m in modes for c in counts[m]]
+
+
 def run_bench(bench: CrowdBench) -> list[dict[str, Any]]:
     """Every count in every mode, ``rounds`` times. With one round the modes run one after
     the other; with ``before`` or several rounds they are interleaved count by count (real,
@@ -236,16 +247,9 @@ def run_bench(bench: CrowdBench) -> list[dict[str, Any]]:
     state minute by minute."""
     bench = replace(bench, data_dir=bench.data_dir.resolve(), work_dir=bench.work_dir.resolve())
     bench = prepare_data_dir(bench)
-    modes = bench.mode_list()
-    counts = {m: (bench.naive_clients or bench.clients) if m == "naive" else bench.clients for m in modes}
-    if bench.rounds > 1 or "before" in modes:
-        plan = [(m, c, r) for c in sorted({c for cs in counts.values() for c in cs})
-                for r in range(bench.rounds) for m in modes if c in counts[m]]
-    else:
-        plan = [(m, c, 0) for m in modes for c in counts[m]]
     steps: list[dict[str, Any]] = []
     saturated_at: dict[str, int] = {}
-    for mode, clients, rnd in plan:
+    for mode, clients, rnd in plan(bench):
         if mode == "naive" and mode in saturated_at:
             steps.append({"clients": clients, "mode": mode, "shape": bench.shape, "holds": False, "round": rnd,
                           "skipped": f"{mode} mode was saturated at {saturated_at[mode]} clients"})

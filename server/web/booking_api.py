@@ -242,6 +242,8 @@ Maker = Annotated[Viewer, Depends(need("booking.make", space_resource))]
 Owner = Annotated[Viewer, Depends(need("booking.own", booking_resource))]
 Office = Annotated[Viewer, Depends(need("booking.manage", booking_resource))]
 BookingId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+MAX_SEARCH_SPACES = 200  # one free-slot search's answer: every start of each space (about 90 a day)
+
 REFUSALS: dict[int | str, dict[str, Any]] = {
     404: {"description": "unknown space or booking"}, 409: {"description": "taken: the nearest free alternatives"},
     422: {"description": "a rule broken: the field and the rule code"}}
@@ -257,14 +259,17 @@ async def list_spaces(request: Request, viewer: Annotated[Viewer, Depends(public
                       people: Annotated[int, Query(ge=1, le=100_000)] = 1,
                       day: Annotated[Day | None, Query(description="local day: only spaces free that day")] = None,
                       minutes: Annotated[int, Query(ge=5, le=MAX_MINUTES)] = 60,
-                      equipment: Annotated[list[str] | None, Query(max_length=20)] = None) -> list[SpaceOut]:
+                      equipment: Annotated[list[str] | None, Query(max_length=20)] = None,
+                      limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_SPACES, description=(
+                          "with `day`: at most this many spaces, those with free starts, nearest first"))] = 50,
+                      ) -> list[SpaceOut]:
     service = bookings_of(request)
     if day is None:
         found = await web_of(request).store.spaces.find(park_id=park, kind=kind,
                                                          min_capacity=people if people > 1 else None)
         return [space_out(s) for s in found]
     hits = await service.search(day=day, minutes=minutes, park_id=park, kind=kind, people=people,
-                                equipment=equipment or (), limit=200)
+                                equipment=equipment or (), limit=limit)
     return [space_out(s, starts) for s, starts in hits]
 
 

@@ -227,3 +227,16 @@ async def test_a_zone_tapped_late_in_the_day_opens_on_the_next_day_with_free_tim
     asked = await web.client.get("/console/employee/spaces", params={"park": PARK, "space": room, "day": "2026-01-01"},
                                  headers={"Accept-Language": "en"})  # a day asked for is kept
     assert asked.status_code == 200 and 'value="2026-01-01"' in asked.text
+
+
+async def test_a_free_slot_search_answers_a_page_of_spaces(web: AppUnderTest) -> None:
+    for n in range(3):
+        await web.store.spaces.add(Space(PARK, f"room-{n}", f"Room {n}", "meeting", 8, building="A",
+                                         rules={"audience": "public"}))
+    every = (await web.client.get("/api/spaces", params={"day": DAY, "park": PARK})).json()
+    assert len(every) >= 3 and all(s["free"] for s in every)
+    two = (await web.client.get("/api/spaces", params={"day": DAY, "park": PARK, "limit": 2})).json()
+    assert [s["id"] for s in two] == [s["id"] for s in every[:2]]  # the same order, cut at the limit
+    for bad in (0, 201, "x"):
+        refused = await web.client.get("/api/spaces", params={"day": DAY, "limit": bad})
+        assert refused.status_code == 422 and "limit" in refused.text

@@ -304,6 +304,8 @@ class Visit:
                 self.notices.append(Notice.of("client.code.welcome", name=msg.user.name))
             if msg.lang in LANGS:  # the account's choice follows the person
                 self.lang = msg.lang
+            if self.joined is not None and not msg.re and not msg.resumed:
+                return out  # refreshed while in a park (the account changed): the avatar stays
             out.append(self.list_parks())
             if self.want_park:
                 if msg.resumed and msg.park == self.want_park:

@@ -41,6 +41,21 @@ def test_resumed_session_waits_before_rejoining() -> None:
     assert [type(m) for m in v.update(2.0)] == [M.Join]
 
 
+def test_a_refreshed_session_in_the_park_keeps_the_avatar_where_it_is() -> None:
+    """The server sends a fresh ``session`` when the account changes (its language, its
+    roles): the permissions and the language follow, no second join (which would put the
+    avatar back at a spawn). A reply to a sign-in (``re``) still joins as that person."""
+    v = Visit("Ann", want_park="p1")
+    v.handle(session(), 0.0)
+    v.handle(joined(), 0.0)
+    fresh = M.Session(user=M.UserInfo("u1", "Ann", "visitor", 0xFF0000), resume="tok2", resume_ttl=30,
+                      perms={"booth.like": True}, lang="zh")
+    assert v.handle(fresh, 1.0) == []
+    assert v.session is fresh and v.lang == "zh" and v.joined is not None
+    signed_in = M.Session(user=M.UserInfo("mei", "Mei", "visitor", 1), resume="tok3", resume_ttl=30, perms={}, re=7)
+    assert [type(m) for m in v.handle(signed_in, 2.0)] == [M.ListParks, M.Join]
+
+
 def test_join_seats_the_predictor_and_snapshots_reconcile() -> None:
     v = Visit("Ann")
     v.handle(joined(), 0.0)

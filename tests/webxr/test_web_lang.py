@@ -109,10 +109,17 @@ def test_an_owner_in_chinese_then_switching_stores_english_on_the_account(browse
         assert english_left(page) == []
         assert missing(page) == []
         # the switch: the page at once, this browser's cookie, and the account
+        you = page.evaluate("window.cloudpark.state().you")
         page.locator("#lang-button").click()
         page.wait_for_function("window.cloudpark.state().lang === 'en'")
-        assert "Edit booth" in page.locator("#booth").inner_text()
+        # the open panel is redrawn in the new words (and again when the server's answer to
+        # set_lang refreshes the session): wait for the words, not for one frame
+        page.wait_for_function("document.querySelector('#booth').innerText.includes('Edit booth')", timeout=10_000)
         assert "Signed in as 赵磊" in page.locator("#account").inner_text()
+        # the server's refreshed session (the account changed) kept the avatar: no second join
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.cloudpark.state().you") == you
+        assert page.evaluate("window.cloudpark.state().booth") == BOOTH
         assert page.locator("#lang-button").inner_text() == "中文"
         assert {"name": "lang", "value": "en"} in [{"name": c["name"], "value": c["value"]} for c in context.cookies()]
         deadline_ok = False
@@ -132,7 +139,8 @@ def test_an_owner_in_chinese_then_switching_stores_english_on_the_account(browse
     try:
         remember_login(context, world_server, "acme")
         page.goto(world_server.url(f"/web/{PARK}/"))
-        page.wait_for_function("(window.cloudpark.state().user || {}).id === 'acme'", timeout=30_000)
+        page.wait_for_function("window.cloudpark && typeof window.cloudpark.state === 'function' && "
+                               "(window.cloudpark.state().user || {}).id === 'acme'", timeout=30_000)  # once it runs
         page.wait_for_function("window.cloudpark.state().lang === 'en'", timeout=10_000)
         assert page.locator("#account-button").inner_text() == "Account"
     finally:

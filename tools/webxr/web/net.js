@@ -199,6 +199,11 @@ export class Connection {
         this.resume = m.resume;
         this.user = m.user;
         this.perms = m.perms || {};
+        if (this.joined && !m.re && !m.resumed) {
+          // A refreshed session while in the park (the account changed: its language, its
+          // roles): the new user and permissions only; the avatar stays where it is.
+          break;
+        }
         if (m.resumed && m.park === this.park) {
           // The server put us back in the park; join only if it does not say so soon.
           clearTimeout(this.rejoinTimer);

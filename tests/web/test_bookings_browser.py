@@ -8,7 +8,6 @@ in build/screenshots/web/ (phone and desktop)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,8 +18,7 @@ from icalendar import Calendar
 
 from tests.day import SHANGHAI
 from tests.web.booking_live import BookingServer, half_hour_after
-from tests.web.people import PASSWORD
-from tests.webxr.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.web.chromium import fits, launched, sign_in
 
 SHOTS = Path("build/screenshots/web")
 PHONE = {"width": 390, "height": 844}
@@ -36,51 +34,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BookingServer]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run bash tools/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched() as browser:
         yield browser
-        browser.close()
-
-
-def _sign_in(context: Any, url: str, user: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    page.fill("#user", user)
-    page.fill("#password", PASSWORD)
-    page.locator("form button").click()
-    page.wait_for_load_state()
-    return page
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "sideways scroll"
 
 
 def test_an_employee_books_on_a_phone_and_the_park_office_checks_in(chromium: Any, server: BookingServer) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     day = (datetime.fromtimestamp(server.clock.now(), SHANGHAI) + timedelta(days=1)).date().isoformat()
     phone = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = _sign_in(phone, server.url, "emil")
+    page = sign_in(phone, server.url, "emil")
     page.goto(f"{server.url}/console/employee/spaces?day={day}&start=10:00&minutes=60")
     assert "Meeting room 1" in page.locator("main").inner_text()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-find-phone.png"), full_page=True)
     page.locator("li.entry", has_text="Meeting room 1").locator(".slots button", has_text="10:00").click()  # one click
     page.wait_for_url("**/console/employee/bookings?done=*")
     code = page.locator(".checkin-code").first.inner_text()
     assert len(code) == 9 and page.locator(".qr svg").count() == 1
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-mine-phone.png"), full_page=True)
     desk = chromium.new_context(viewport=DESKTOP, locale="en")
-    office = _sign_in(desk, server.url, "pam")
+    office = sign_in(desk, server.url, "pam")
     office.goto(f"{server.url}/console/park/spaces?day={day}")
     assert "emil" in office.locator("main").inner_text()
     office.screenshot(path=str(SHOTS / "booking-park-spaces-desktop.png"), full_page=True)
     # the office on a phone: the cancel reason has its label in full and a field as wide as the card allows
-    office_phone = _sign_in(chromium.new_context(viewport=PHONE, locale="en", is_mobile=True, has_touch=True),
+    office_phone = sign_in(chromium.new_context(viewport=PHONE, locale="en", is_mobile=True, has_touch=True),
                             server.url, "pam")
     office_phone.goto(f"{server.url}/console/park/spaces?day={day}")
     reason = office_phone.locator("li.entry", has_text="emil").locator("form.reason")
@@ -89,7 +68,7 @@ def test_an_employee_books_on_a_phone_and_the_park_office_checks_in(chromium: An
     card = office_phone.locator("li.entry", has_text="emil").bounding_box()
     assert field["width"] >= 0.5 * card["width"] and field["x"] + field["width"] <= button["x"]
     assert abs(field["y"] - button["y"]) < button["height"]  # side by side, the button never squeezed out
-    _fits(office_phone)
+    fits(office_phone)
     reason.scroll_into_view_if_needed()
     office_phone.screenshot(path=str(SHOTS / "booking-park-spaces-phone.png"), full_page=True)
     office_phone.context.close()
@@ -142,8 +121,8 @@ def test_two_phones_race_the_loser_waits_and_gets_the_no_show_the_office_checks_
     later = start + timedelta(minutes=30)
     phone = {"viewport": PHONE, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
     emil_ctx, fay_ctx = chromium.new_context(**phone), chromium.new_context(**phone)
-    emil = _sign_in(emil_ctx, server.url, "emil")
-    fay = _sign_in(fay_ctx, server.url, "fay")
+    emil = sign_in(emil_ctx, server.url, "emil")
+    fay = sign_in(fay_ctx, server.url, "fay")
     fay_half = fay_ctx.new_page()
     # both phones show the room free at that hour before either taps
     emil.goto(_find_url(server, start, 60))
@@ -181,7 +160,7 @@ def test_two_phones_race_the_loser_waits_and_gets_the_no_show_the_office_checks_
     assert fay.locator(".others li.entry").count() <= 3
     assert fay.locator("a.search-again").is_visible()
     assert fay.evaluate("document.documentElement.scrollHeight") <= 2 * PHONE["height"]
-    _fits(fay)
+    fits(fay)
     fay.bring_to_front()  # the second tab is in front: a background tab gives no screenshot
     fay.screenshot(path=str(SHOTS / "booking-race-second-phone.png"), full_page=True)
 
@@ -209,7 +188,7 @@ def test_two_phones_race_the_loser_waits_and_gets_the_no_show_the_office_checks_
     fay_half.goto(f"{server.url}/console/employee/bookings")
     offer = fay_half.locator("li.booking", has=fay_half.locator(".state-offered"))
     assert offer.count() == 1 and later.strftime("%Y-%m-%d %H:%M") in offer.inner_text()
-    _fits(fay_half)
+    fits(fay_half)
     fay_half.screenshot(path=str(SHOTS / "booking-offer-phone.png"), full_page=True)
     inbox = server.call(lambda: server.store.inbox.page("fay"))
     assert "booking.notice.offered.title" in [n.notice.title_key for n in inbox]
@@ -222,7 +201,7 @@ def test_two_phones_race_the_loser_waits_and_gets_the_no_show_the_office_checks_
 
     # the park office checks fay in with her code: the window opened 15 minutes before her start
     desk = chromium.new_context(viewport=DESKTOP, locale="en")
-    office = _sign_in(desk, server.url, "pam")
+    office = sign_in(desk, server.url, "pam")
     office.goto(f"{server.url}/console/park/check-in")
     office.fill("#code", fay_code)
     office.locator("#check-in-form button").click()

@@ -21,8 +21,7 @@ import pytest
 from PIL import Image
 
 from tests.web.booking_live import BookingServer, half_hour_after
-from tests.web.people import PASSWORD
-from tests.webxr.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.web.chromium import launched, sign_in
 
 SHOTS = Path("build/screenshots/web")
 PHONE = {"width": 390, "height": 844}
@@ -57,25 +56,9 @@ def camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium(camera: Path) -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run bash tools/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera}"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    with launched("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={camera}") as browser:
         yield browser
-        browser.close()
-
-
-def _sign_in(context: Any, url: str, user: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    page.fill("#user", user)
-    page.fill("#password", PASSWORD)
-    page.locator("form button").click()
-    page.wait_for_load_state()
-    return page
 
 
 def _scanning(page: Any) -> None:
@@ -91,7 +74,7 @@ def test_the_park_office_scans_the_bookers_qr_with_the_camera(chromium: Any, ser
     start = half_hour_after(server.clock.now(), 60)
     phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
     booker = chromium.new_context(locale="zh-CN", **phone)
-    emil = _sign_in(booker, server.url, "emil")
+    emil = sign_in(booker, server.url, "emil")
     emil.goto(f"{server.url}/console/employee/spaces?day={start.date().isoformat()}&start={start:%H:%M}"
               f"&minutes=60&space={server.rooms['room-2']}")
     emil.locator(".slots button", has_text=f"{start:%H:%M}").click()
@@ -102,7 +85,7 @@ def test_the_park_office_scans_the_bookers_qr_with_the_camera(chromium: Any, ser
     write_y4m(qr, camera)
 
     office = chromium.new_context(locale="en", **phone)
-    pam = _sign_in(office, server.url, "pam")
+    pam = sign_in(office, server.url, "pam")
     assert not pam.evaluate("'BarcodeDetector' in window")  # Debian's Chromium: the jsQR fallback is what runs
     # an hour early: the scan is read and sent, and the page says the window is not open yet
     pam.goto(f"{server.url}/console/park/check-in")
@@ -146,7 +129,7 @@ def test_the_park_office_scans_the_bookers_qr_with_the_camera(chromium: Any, ser
     raw = "CP:" + code.replace("-", "")
     detecting.add_init_script("window.BarcodeDetector = class { static async getSupportedFormats() "
                               "{ return ['qr_code']; } async detect() { return [{ rawValue: '" + raw + "' }]; } };")
-    desk = _sign_in(detecting, server.url, "pam")
+    desk = sign_in(detecting, server.url, "pam")
     desk.goto(f"{server.url}/console/park/check-in")
     desk.locator("[role=alert]").wait_for(timeout=20_000)
     assert desk.locator("[role=alert]").inner_text() == "This booking is checked in already."

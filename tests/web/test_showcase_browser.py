@@ -8,7 +8,6 @@ plays. Screenshots: build/screenshots/web/showcase-*.png."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,9 +24,9 @@ from server.db import Store
 from server.web.app import create_app
 from server.web.texts import load_texts
 from tests.day import SHANGHAI, ParkedClock
+from tests.web.chromium import fits, launched, sign_in
 from tests.web.conftest import LiveServer
 from tests.web.people import PASSWORD, seed_people
-from tests.webxr.conftest import CHROMIUM, CHROMIUM_ARGS
 
 SHOTS = Path("build/screenshots/web")
 PHONE = {"width": 390, "height": 844}
@@ -67,27 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShowcaseServer]
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run bash tools/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched() as browser:
         yield browser
-        browser.close()
-
-
-def _sign_in(context: Any, url: str, user: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    page.fill("#user", user)
-    page.fill("#password", PASSWORD)
-    page.locator("form button").click()
-    page.wait_for_load_state()
-    return page
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "sideways scroll"
 
 
 def _playing(page: Any) -> float:
@@ -109,7 +89,7 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     end = start + timedelta(minutes=60)
 
     organizer = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    org = _sign_in(organizer, server.url, "orla")
+    org = sign_in(organizer, server.url, "orla")
     org.goto(f"{server.url}/console/showcases/new?park={PARK}")
     org.fill("#f-title_zh", "798 春季新品发布会")
     org.fill("#f-title_en", "798 spring launch")
@@ -124,7 +104,7 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     org.wait_for_load_state()
     assert "结束时间必须晚于开始时间。" in org.locator("[data-field=end]").inner_text()
     assert org.input_value("#f-title_zh") == "798 春季新品发布会"  # nothing typed is lost
-    _fits(org)
+    fits(org)
     org.screenshot(path=str(SHOTS / "showcase-form-refused-phone.png"), full_page=True)
     org.fill("#f-end", end.strftime("%Y-%m-%dT%H:%M"))
     org.locator("#sc-save").click()
@@ -134,7 +114,7 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
 
     visitor = chromium.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True,
                                    accept_downloads=True)
-    vis = _sign_in(visitor, server.url, "vera")
+    vis = sign_in(visitor, server.url, "vera")
     vis.goto(f"{server.url}/")
     card = vis.locator(f".sc-card[data-event='{event}']")
     assert "798 spring launch" in card.inner_text() and "150 seats left" in card.inner_text()
@@ -148,12 +128,12 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     (item,) = Calendar.from_ical(Path(got.value.path()).read_bytes()).walk("VEVENT")
     assert (str(item["status"]), str(item["summary"])) == ("CONFIRMED", "798 spring launch")
     assert item.decoded("dtstart") == start
-    _fits(vis)
+    fits(vis)
     vis.screenshot(path=str(SHOTS / "showcase-event-registered-phone.png"), full_page=True)
 
     org.goto(f"{server.url}/events?park={PARK}")
     assert "798 春季新品发布会" in org.locator(f".sc-card[data-event='{event}']").inner_text()
-    _fits(org)
+    fits(org)
     org.screenshot(path=str(SHOTS / "showcase-list-zh-phone.png"), full_page=True)
     org.goto(f"{server.url}/console/showcases/{event}")
     org.locator("input[name=kind][value=test_pattern]").check()
@@ -164,7 +144,7 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     assert org.locator("#sc-stream-state").inner_text() == "直播流正常"
     playlist = vis.request.get(f"{server.url}/streams/{event}/live.m3u8")
     assert playlist.ok and "#EXT-X-PROGRAM-DATE-TIME" in playlist.text()
-    _fits(org)
+    fits(org)
     org.screenshot(path=str(SHOTS / "showcase-console-live-phone.png"), full_page=True)
 
     vis.goto(f"{server.url}/events/{event}")
@@ -182,7 +162,7 @@ def test_an_organizer_goes_live_at_798_and_a_visitor_registers_watches_and_gets_
     org.screenshot(path=str(SHOTS / "showcase-console-question-phone.png"), full_page=True)
 
     desk = chromium.new_context(viewport=DESKTOP, locale="en-US")
-    office = _sign_in(desk, server.url, "orla")
+    office = sign_in(desk, server.url, "orla")
     office.goto(f"{server.url}/console/showcases/{event}")
     office.screenshot(path=str(SHOTS / "showcase-console-live-desktop.png"), full_page=True)
     office.locator("#sc-end").click()

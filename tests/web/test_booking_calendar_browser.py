@@ -17,8 +17,9 @@ import pytest
 from server.db import Store
 from server.db.bookings import insert_booking
 from server.db.spaces import Space
+from tests.web.chromium import fits, sign_in
 from tests.web.conftest import LiveServer
-from tests.web.test_bookings_browser import DESKTOP, PHONE, SHOTS, _fits, _sign_in, chromium  # noqa: F401
+from tests.web.test_bookings_browser import DESKTOP, PHONE, SHOTS, chromium  # noqa: F401
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PARK = "798-art-zone"
@@ -70,31 +71,31 @@ def test_the_park_calendar_on_a_desktop_and_on_a_phone(chromium: Any, server: Li
     SHOTS.mkdir(parents=True, exist_ok=True)
     url = f"{server.url}/console/park/{PARK}/calendar?day={DAY.isoformat()}"
     desk = chromium.new_context(viewport=DESKTOP, locale="en-US")
-    page = _sign_in(desk, server.url, "pam")
+    page = sign_in(desk, server.url, "pam")
     page.goto(url)
     assert page.locator(".cal-day").is_visible() and not page.locator(".cal-list").is_visible()
     assert page.locator(".cal-day .cal-row:not(.cal-head)").count() == ROWS
     assert page.locator(".cal-block").count() == 7
     page.wait_for_function("document.querySelectorAll('figure.chart canvas').length >= 2")  # ECharts drew both
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-calendar-day-desktop.png"), full_page=True)
     page.goto(url + "&view=week")
     assert page.locator("table.cal-week tbody tr").count() == ROWS
     assert page.locator("table.cal-week .cal-chip").count() == 7
     page.wait_for_function("document.querySelectorAll('figure.chart canvas').length >= 2")
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-calendar-week-desktop.png"), full_page=True)
     desk.close()
 
     phone = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = _sign_in(phone, server.url, "pam")
+    page = sign_in(phone, server.url, "pam")
     page.goto(url)
     assert page.locator(".cal-list").is_visible() and not page.locator(".cal-day").is_visible()
     listed = page.locator(".cal-list").inner_text()
     assert listed.index("09:00–10:00") < listed.index("10:00–13:00") < listed.index("19:00–22:00")
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-calendar-day-phone.png"), full_page=True)
     page.goto(url + "&view=week")
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-calendar-week-phone.png"), full_page=True)
     phone.close()

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.web.booking_live import BookingServer, half_hour_after
-from tests.web.test_bookings_browser import PHONE, SHOTS, _fits, _sign_in, chromium  # noqa: F401 (fixture)
+from tests.web.chromium import fits, sign_in
+from tests.web.test_bookings_browser import PHONE, SHOTS, chromium  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def test_the_booker_checks_in_on_the_phone_once_check_in_opens(chromium: Any, se
     SHOTS.mkdir(parents=True, exist_ok=True)
     start = half_hour_after(server.clock.now(), 60)  # room 2 is open all day
     phone = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = _sign_in(phone, server.url, "emil")
+    page = sign_in(phone, server.url, "emil")
     page.goto(f"{server.url}/console/employee/spaces?day={start.date().isoformat()}&start={start:%H:%M}&minutes=60")
     page.locator("li.entry", has_text="Meeting room 2").locator(".slots button", has_text=f"{start:%H:%M}").first.click()
     page.wait_for_url("**/console/employee/bookings?done=*")
@@ -41,7 +42,7 @@ def test_the_booker_checks_in_on_the_phone_once_check_in_opens(chromium: Any, se
     page.goto(f"{server.url}/console/employee/bookings")
     button = page.locator("li.entry.booking").first.locator("button.check-in")
     assert button.inner_text() == "签到" and button.is_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-checkin-button-phone.png"), full_page=True)
     button.tap()
     page.wait_for_url("**/console/employee/bookings?checked=*")
@@ -52,7 +53,7 @@ def test_the_booker_checks_in_on_the_phone_once_check_in_opens(chromium: Any, se
     booking_id = int(page.url.split("checked=")[1].split("#")[0])
     row = server.call(lambda: server.store.bookings.get(booking_id))
     assert row.state == "checked_in" and row.booked_by == "emil"
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-checkin-done-phone.png"), full_page=True)
     phone.close()
 

@@ -15,7 +15,8 @@ import pytest
 
 from tests.day import SHANGHAI
 from tests.web.booking_live import BookingServer
-from tests.web.test_bookings_browser import DESKTOP, PHONE, SHOTS, _fits, _sign_in, chromium  # noqa: F401
+from tests.web.chromium import fits, sign_in
+from tests.web.test_bookings_browser import DESKTOP, PHONE, SHOTS, chromium  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_search_filters_moving_a_booking_and_the_space_forms(chromium: Any, serv
                                                           "equipment": ("projector", "whiteboard")}))
     server.call(equip)
     phone = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = _sign_in(phone, server.url, "emil")
+    page = sign_in(phone, server.url, "emil")
     page.goto(f"{server.url}/console/employee/spaces?day={day}&start=09:00&until=12:00&minutes=60"
               f"&equipment=whiteboard")
     main = page.locator("main").inner_text()
@@ -44,7 +45,7 @@ def test_search_filters_moving_a_booking_and_the_space_forms(chromium: Any, serv
     assert page.locator('input[name="until"]').input_value() == "12:00"
     assert page.locator('input[name="equipment"]').input_value() == "whiteboard"
     assert page.locator(".slots button").all_inner_texts() == ["09:00", "09:30", "10:00", "10:30", "11:00"]
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-find-filters-phone.png"), full_page=True)
     # book 10:00 with one tap, then move it from "my bookings"
     page.locator(".slots button", has_text="10:00").click()
@@ -52,19 +53,19 @@ def test_search_filters_moving_a_booking_and_the_space_forms(chromium: Any, serv
     page.locator("a.move").first.click()
     page.wait_for_load_state()
     assert "10:00–11:00" in page.locator(".booking-now").inner_text()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-move-phone.png"), full_page=True)
     page.locator(".slots button", has_text="14:00").click()
     page.wait_for_load_state()
     assert page.locator("p.ok").is_visible() and "14:00–15:00" in page.locator(".booking-now").inner_text()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(SHOTS / "booking-moved-phone.png"), full_page=True)
     mine = server.call(lambda: server.store.bookings.of_user("emil", 0))
     assert [datetime.fromtimestamp(b.start, SHANGHAI).strftime("%H:%M") for b in mine] == ["14:00"]
     phone.close()
     # the park office: opening hours and blackout dates, then a bad field
     desk = chromium.new_context(viewport=DESKTOP, locale="en-US")
-    office = _sign_in(desk, server.url, "pam")
+    office = sign_in(desk, server.url, "pam")
     office.goto(f"{server.url}/console/park/spaces/{room}")
     office.fill('input[name="opening_5"]', "")
     office.fill('input[name="opening_6"]', "10:00-12:00, 14:00-18:00")
@@ -73,7 +74,7 @@ def test_search_filters_moving_a_booking_and_the_space_forms(chromium: Any, serv
     office.wait_for_load_state()
     assert office.locator("p.ok").is_visible()
     assert office.locator('input[name="opening_6"]').input_value() == "10:00-12:00, 14:00-18:00"
-    _fits(office)
+    fits(office)
     office.screenshot(path=str(SHOTS / "booking-space-hours-desktop.png"), full_page=True)
     office.fill('input[name="opening_2"]', "18:00-09:00")
     office.fill('textarea[name="blackout"]', "2027-02-30")
@@ -97,6 +98,6 @@ def test_search_filters_moving_a_booking_and_the_space_forms(chromium: Any, serv
     entry = server.call(lambda: server.store.catalogue.get("798-art-zone"))
     assert "room-9" in [v.id for v in entry.park().venues]
     office.goto(f"{server.url}/console/park/spaces")
-    _fits(office)
+    fits(office)
     office.screenshot(path=str(SHOTS / "booking-spaces-add-desktop.png"), full_page=True)
     desk.close()

@@ -42,6 +42,18 @@ def enter_booth(page, server, user: str | None = None, query: str = "") -> None:
     finally:
         page.keyboard.up("KeyW")
         page.keyboard.up("Shift")
+    # Running at 6 m/s, a slow frame on a busy machine can carry the avatar out through the
+    # zone's far side after the keys are up: once it stands, walk back in if it did.
+    page.wait_for_function("""() => { const s = window.cloudpark.state().self, w = window.__still || {};
+        window.__still = {x: s.x, y: s.y, n: (w.x === s.x && w.y === s.y) ? (w.n || 0) + 1 : 0};
+        return window.__still.n >= 5; }""", polling=100, timeout=10_000)
+    if page.evaluate("window.cloudpark.state().booth") != BOOTH:
+        page.keyboard.down("KeyS")
+        try:
+            page.wait_for_function(f"window.cloudpark.state().booth === {json.dumps(BOOTH)}", timeout=10_000)
+        finally:
+            page.keyboard.up("KeyS")
+        page.wait_for_selector(f"#booth[data-booth={BOOTH}]:not([hidden]) h2", timeout=10_000)
 
 
 def second_page(browser):  # type: ignore[no-untyped-def]

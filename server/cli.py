@@ -343,7 +343,10 @@ def cmd_orgs_create(args: argparse.Namespace) -> int:
     return _with_store(cfg, work)
 
 
-def cmd_orgs_appoint(args: argparse.Namespace) -> int:
+def _role_change(args: argparse.Namespace, change: Callable[[Any, Any], Awaitable[Any]],
+                 told: Callable[[Any], Awaitable[str]]) -> int:
+    """A platform role change (``server.org_admin``) with the running server told over its
+    bus: ``change(store, bus)`` gives a problem or None; ``told(store)`` what to print."""
     from server import org_admin
 
     cfg = _config(args)
@@ -351,37 +354,36 @@ def cmd_orgs_appoint(args: argparse.Namespace) -> int:
     async def work(store: Any) -> int:
         bus = await _bus(cfg)
         try:
-            problem = await org_admin.appoint(store, bus, args.org, args.user, args.role, actor=_operator(),
-                                              by=_operator(), now=time.time())
+            problem = await change(store, bus)
         finally:
             await bus.close()
         if problem is not None:
             return _refuse(org_admin.said(problem))
-        org = await store.orgs.get(args.org)
-        print(f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})")  # noqa: T201
+        print(await told(store))  # noqa: T201
         return 0
 
     return _with_store(cfg, work)
+
+
+def cmd_orgs_appoint(args: argparse.Namespace) -> int:
+    from server import org_admin
+
+    async def told(store: Any) -> str:
+        org = await store.orgs.get(args.org)
+        return f"{args.user} is now {args.role} of {org.name} ({org.kind} {org.id})"
+
+    return _role_change(args, lambda store, bus: org_admin.appoint(
+        store, bus, args.org, args.user, args.role, actor=_operator(), by=_operator(), now=time.time()), told)
 
 
 def cmd_orgs_organizer(args: argparse.Namespace) -> int:
     from server import org_admin
 
-    cfg = _config(args)
+    async def told(_: Any) -> str:
+        return f"{args.user} is {'a visitor again' if args.withdraw else 'an event organizer now'}"
 
-    async def work(store: Any) -> int:
-        bus = await _bus(cfg)
-        try:
-            problem = await org_admin.set_organizer(store, bus, args.user, not args.withdraw, actor=_operator(),
-                                                    by=_operator(), now=time.time())
-        finally:
-            await bus.close()
-        if problem is not None:
-            return _refuse(org_admin.said(problem))
-        print(f"{args.user} is {'a visitor again' if args.withdraw else 'an event organizer now'}")  # noqa: T201
-        return 0
-
-    return _with_store(cfg, work)
+    return _role_change(args, lambda store, bus: org_admin.set_organizer(
+        store, bus, args.user, not args.withdraw, actor=_operator(), by=_operator(), now=time.time()), told)
 
 
 def _seed_zone(cfg: Any, scale: float) -> None:

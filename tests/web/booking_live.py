@@ -13,8 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import uvicorn
-
 from server.accounts import Accounts
 from server.bookings.service import BookingService
 from server.bus import InProcessBus
@@ -79,15 +77,7 @@ class BookingServer(LiveServer):
         self.scheduler = Scheduler(store.jobs, self.clock, "test-bookings")
         self.service.register(self.scheduler)
         app = create_app(self.config, store, bus, self.clock, texts=load_texts(strict=True))
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.02)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.ready.set()
-        await task
-        await store.close()
+        await self._serve(app, store)
 
     def call(self, work: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
         """Run ``work()`` in the server's loop (its store lives there) and wait for it."""

@@ -83,6 +83,10 @@ class LiveServer:
         await seed_people(store, self.config.scrypt_n)
         app = create_app(self.config, store, InProcessBus(), SystemClock(), texts=load_texts(strict=True))
         self.app, self._loop = app, asyncio.get_running_loop()
+        await self._serve(app, store)
+
+    async def _serve(self, app: Any, store: Store) -> None:
+        """``app`` under uvicorn on a free port until stopped, then ``store`` closed."""
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         task = asyncio.create_task(self._server.serve())
         while not self._server.started:

@@ -7,7 +7,6 @@ plays. Screenshots: build/screenshots/web/showcase-*.png."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from icalendar import Calendar
 
 from server.accounts import Accounts
@@ -46,15 +44,7 @@ class ShowcaseServer(LiveServer):
         await Accounts(store, scrypt_n=self.config.scrypt_n).create("orla", PASSWORD, "Orla Organizer", "organizer",
                                                                     now=1.0)
         app = create_app(self.config, store, InProcessBus(), self.clock, texts=load_texts(strict=True))
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.02)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.ready.set()
-        await task  # uvicorn's shutdown runs the app's lifespan: the streams stop
-        await store.close()
+        await self._serve(app, store)  # uvicorn's shutdown runs the app's lifespan: the streams stop
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     register_bookings(bsub)
     register_services(bsub)
     register_showcase(bsub)
+    register_sends(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -361,6 +362,55 @@ def cmd_services(args: argparse.Namespace) -> int:
     if wrong:
         sys.stderr.write("cloudpark bench services: " + "; ".join(wrong) + "\n")
     return 1 if wrong else 0
+
+
+def register_sends(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "sends", help="the kernel's cost of one snapshot write on loopback: the floor under bench crowd",
+        description="Open N loopback TCP connections to a reader on the bots' core and write one frame to each, "
+        "round after round at the tick rate, from the server's core: the cost of a write with no server at all, "
+        "and how many clients one core could write to if it did nothing else. JSON + Markdown.",
+    )
+    p.add_argument("--clients", type=_counts, default=(500, 1000, 2000), help="connection counts (comma-separated)")
+    p.add_argument("--size", type=int, default=640, help="bytes a write (default 640: a tour snapshot)")
+    p.add_argument("--rounds", type=int, default=100, help="rounds of writes per count (default 100)")
+    p.add_argument("--tick-rate", type=int, default=20)
+    p.add_argument("--server-core", type=_core, default=0, help="core for the writer, or none")
+    p.add_argument("--bots-core", type=_core, default=1, help="core for the reader, or none")
+    _outputs(p)
+    p.set_defaults(handler=cmd_sends)
+
+
+def cmd_sends(args: argparse.Namespace) -> int:
+    import json
+
+    from tools.bench.report import machine
+    from tools.bench.sends import SendsBench, markdown, run_bench
+
+    if args.size < 8 or args.size > 65535 or args.rounds < 1 or args.tick_rate < 1:
+        sys.stderr.write("cloudpark bench sends: --size must be 8 to 65535 bytes; --rounds and --tick-rate positive\n")
+        return 2
+    bench = SendsBench(clients=args.clients, size=args.size, rounds=args.rounds, tick_rate=args.tick_rate,
+                       server_core=args.server_core, bots_core=args.bots_core)
+    started = time.time()
+    try:
+        results = run_bench(bench)
+    except OSError as exc:
+        sys.stderr.write(f"cloudpark bench sends: {exc}\n")
+        return 1
+    run = {"bench": "sends", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "machine": machine(), "settings": {"size": args.size, "rounds": args.rounds, "tick_rate": args.tick_rate,
+                                              "server_core": args.server_core, "bots_core": args.bots_core},
+           "results": results}
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"sends-{time.strftime('%Y%m%d-%H%M%S', time.localtime(started))}.json"
+    path.write_text(json.dumps(run, indent=1), encoding="utf-8")
+    text = markdown(run)
+    if not args.no_docs:
+        with args.docs.open("a", encoding="utf-8") as f:
+            f.write("\n" + text)
+    sys.stdout.write(text + f"json: {path}\n")
+    return 0
 
 
 def register_showcase(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

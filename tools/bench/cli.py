@@ -73,6 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     register_services(bsub)
     register_showcase(bsub)
     register_sends(bsub)
+    register_browser_frames(bsub)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -494,3 +495,24 @@ def cmd_showcase(args: argparse.Namespace) -> int:
     sys.stdout.write(markdown(run) + "\n")
     sys.stdout.write("".join(f"{k}: {v}\n" for k, v in paths.items()))
     return 0 if any("error" not in s for s in results["steps"]) else 1
+
+
+def register_browser_frames(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = bsub.add_parser(
+        "browser-frames", help="the browser client's frame times with a crowd of avatars in view",
+        description="Serve a park and its web client, open it in headless Chromium (1280x720) as a guest standing "
+        "before the stage's audience, and read requestAnimationFrame frame times with no bots and with N bots. "
+        "JSON + a Markdown table.",
+    )
+    p.add_argument("--bots", type=int, default=200, help="bots in the crowd (default 200)")
+    p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per step (default 10)")
+    p.add_argument("--park", default="798-art-zone")
+    p.add_argument("--shape", choices=("tour", "showcase"), default="showcase")
+    p.add_argument("--ramp", type=float, default=100.0, help="bot connections per second (default 100)")
+    p.add_argument("--data-dir", type=Path, default=Path("var"), help="where the park's scene is (scenes/)")
+    p.add_argument("--out", type=Path, default=Path("var/bench"), help="JSON and screenshots go here")
+    p.add_argument("--server-core", type=_core, default=0, help="core for the world server, or none")
+    p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
+    from tools.bench.browser_frames import cmd_browser_frames
+
+    p.set_defaults(handler=cmd_browser_frames)

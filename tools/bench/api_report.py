@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
+
+from tools.bench.report import save
 
 SEARCH_P99_TARGET_MS = 50.0
 
@@ -100,16 +100,7 @@ def markdown(run: dict[str, Any]) -> str:
 
 
 def write(run: dict[str, Any], out_dir: Path, docs: Path | None) -> dict[str, Path]:
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(run["started_epoch"]))
-    json_path = out_dir / f"api-{stamp}.json"
-    run["json"] = str(json_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path = out_dir / f"api-{stamp}.md"
+    paths = save(run, out_dir, docs, "api", markdown)
+    md_path = paths["json"].with_suffix(".md")
     md_path.write_text(markdown(run), encoding="utf-8")
-    paths = {"json": json_path, "markdown": md_path}
-    if docs is not None:
-        with docs.open("a", encoding="utf-8") as f:
-            f.write("\n" + markdown(run))
-        paths["docs"] = docs
-    return paths
+    return {"json": paths["json"], "markdown": md_path, **({"docs": docs} if docs is not None else {})}

@@ -204,9 +204,7 @@ def run_bench(bench: BrowserFramesBench) -> dict[str, Any]:
 
 
 def cmd_browser_frames(args: Any) -> int:
-    import json
-
-    from tools.bench.report import machine
+    from tools.bench.report import machine, save
 
     if args.seconds <= 0 or args.bots < 0 or args.ramp <= 0:
         sys.stderr.write("cloudpark bench browser-frames: --seconds and --ramp must be positive, --bots >= 0\n")
@@ -222,6 +220,7 @@ def cmd_browser_frames(args: Any) -> int:
         sys.stderr.write(f"cloudpark bench browser-frames: {exc}\n")
         return 1
     run = {"bench": "browser-frames", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+           "started_epoch": started,
            "command": f"cloudpark bench browser-frames --bots {args.bots} --seconds {args.seconds:g} "
                       f"--park {args.park} --shape {args.shape}",
            "machine": host, "settings": {"park": args.park, "shape": args.shape, "bots": args.bots,
@@ -229,10 +228,8 @@ def cmd_browser_frames(args: Any) -> int:
                                          "server_core": args.server_core, "bots_core": args.bots_core,
                                          "browser_core": None},
            **results}
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"browser-frames-{time.strftime('%Y%m%d-%H%M%S', time.localtime(started))}.json"
-    path.write_text(json.dumps(run, indent=1), encoding="utf-8")
-    sys.stdout.write(markdown(run) + f"json: {path}\n")
+    paths = save(run, args.out, None if args.no_docs else args.docs, "browser-frames", markdown)
+    sys.stdout.write(markdown(run) + "".join(f"{k}: {v}\n" for k, v in paths.items()))
     if results["page_errors"]:
         sys.stderr.write("page errors: " + "; ".join(results["page_errors"][:5]) + "\n")
     return 0

@@ -383,9 +383,7 @@ def register_sends(bsub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def cmd_sends(args: argparse.Namespace) -> int:
-    import json
-
-    from tools.bench.report import machine
+    from tools.bench.report import machine, save
     from tools.bench.sends import SendsBench, markdown, run_bench
 
     if args.size < 8 or args.size > 65535 or args.rounds < 1 or args.tick_rate < 1:
@@ -400,17 +398,12 @@ def cmd_sends(args: argparse.Namespace) -> int:
         sys.stderr.write(f"cloudpark bench sends: {exc}\n")
         return 1
     run = {"bench": "sends", "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
-           "machine": machine(), "settings": {"size": args.size, "rounds": args.rounds, "tick_rate": args.tick_rate,
-                                              "server_core": args.server_core, "bots_core": args.bots_core},
+           "started_epoch": started, "machine": machine(),
+           "settings": {"size": args.size, "rounds": args.rounds, "tick_rate": args.tick_rate,
+                        "server_core": args.server_core, "bots_core": args.bots_core},
            "results": results}
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"sends-{time.strftime('%Y%m%d-%H%M%S', time.localtime(started))}.json"
-    path.write_text(json.dumps(run, indent=1), encoding="utf-8")
-    text = markdown(run)
-    if not args.no_docs:
-        with args.docs.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
-    sys.stdout.write(text + f"json: {path}\n")
+    paths = save(run, args.out, None if args.no_docs else args.docs, "sends", markdown)
+    sys.stdout.write(markdown(run) + "".join(f"{k}: {v}\n" for k, v in paths.items()))
     return 0
 
 
@@ -510,9 +503,9 @@ def register_browser_frames(bsub: argparse._SubParsersAction) -> None:  # type: 
     p.add_argument("--shape", choices=("tour", "showcase"), default="showcase")
     p.add_argument("--ramp", type=float, default=100.0, help="bot connections per second (default 100)")
     p.add_argument("--data-dir", type=Path, default=Path("var"), help="where the park's scene is (scenes/)")
-    p.add_argument("--out", type=Path, default=Path("var/bench"), help="JSON and screenshots go here")
     p.add_argument("--server-core", type=_core, default=0, help="core for the world server, or none")
     p.add_argument("--bots-core", type=_core, default=1, help="core for the bots, or none")
+    _outputs(p, "JSON and screenshots go here")
     from tools.bench.browser_frames import cmd_browser_frames
 
     p.set_defaults(handler=cmd_browser_frames)

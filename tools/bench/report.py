@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,9 +192,25 @@ def markdown(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write(run: dict[str, Any], out_dir: Path, docs: Path | None) -> dict[str, Path]:
-    import json
+def save(run: dict[str, Any], out_dir: Path, docs: Path | None, name: str,
+         markdown_of: Callable[[dict[str, Any]], str]) -> dict[str, Path]:
+    """A run's JSON as ``<name>-<stamp>.json`` in ``out_dir`` (its path recorded in the run,
+    the stamp from ``started_epoch``) and, unless ``docs`` is None, its Markdown appended
+    there: what every bench but the crowd's (which adds a plot and the file's head) writes."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(run["started_epoch"]))
+    json_path = out_dir / f"{name}-{stamp}.json"
+    run["json"] = str(json_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths = {"json": json_path}
+    if docs is not None:
+        with docs.open("a", encoding="utf-8") as f:
+            f.write("\n" + markdown_of(run))
+        paths["docs"] = docs
+    return paths
 
+
+def write(run: dict[str, Any], out_dir: Path, docs: Path | None) -> dict[str, Path]:
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(run["started_epoch"]))
     json_path = out_dir / f"crowd-{stamp}.json"
     png_path = out_dir / f"crowd-{stamp}.png"

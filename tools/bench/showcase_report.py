@@ -5,14 +5,13 @@ Pure functions over the measured dicts (no processes, no clocks), so they are te
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tools.bench.crowd import MIN_SNAPSHOTS_PER_S, TICK_P99_BUDGET_MS, holds
+from tools.bench.report import save
 
 LATENCY_TARGET_S = 4.0  # the aim, "about 4 s" glass to glass (ffmpeg's packager: 1 s segments): reported, not judged
 SPREAD_TARGET_S = 1.0  # "they see the same moment within a second"
@@ -237,14 +236,4 @@ def markdown(run: dict[str, Any]) -> str:
 
 
 def write(run: dict[str, Any], out_dir: Path, docs: Path | None) -> dict[str, Path]:
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(run["started_epoch"]))
-    json_path = out_dir / f"showcase-{stamp}.json"
-    run["json"] = str(json_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
-    paths = {"json": json_path}
-    if docs is not None:
-        with docs.open("a", encoding="utf-8") as f:
-            f.write("\n" + markdown(run))
-        paths["docs"] = docs
-    return paths
+    return save(run, out_dir, docs, "showcase", markdown)

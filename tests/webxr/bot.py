@@ -15,12 +15,15 @@ from world.protocol.constants import PROTOCOL_VERSION, SUBPROTOCOL
 
 class Bot:
     """Joins the park (at ``spawn`` if given) and walks along ``heading`` (radians CCW
-    from east) until stopped; ``x``, ``y`` follow the server's snapshots."""
+    from east) until stopped, or until ``walk_m`` metres from where it joined (then it
+    stands); ``x``, ``y`` follow the server's snapshots."""
 
     def __init__(self, url: str, park: str, name: str = "Bot Ada", *, heading: float = 0.0,
-                 spawn: str | None = None) -> None:
+                 spawn: str | None = None, walk_m: float | None = None) -> None:
         self.url, self.park, self.name, self.spawn = url, park, name, spawn
         self.heading = heading
+        self.walk_m = walk_m
+        self.start_xy = (0.0, 0.0)
         self.walking = True
         self.you = 0
         self.x = self.y = 0.0
@@ -52,6 +55,9 @@ class Bot:
                 except TimeoutError:
                     pass
                 if self._joined.is_set():
+                    if self.walk_m is not None and math.hypot(self.x - self.start_xy[0],
+                                                              self.y - self.start_xy[1]) >= self.walk_m:
+                        self.walking = False
                     seq += 1
                     go = 1.0 if self.walking else 0.0
                     ws.send(codec.encode(M.Input(s=seq, mx=go * math.cos(self.heading),
@@ -62,6 +68,7 @@ class Bot:
         if isinstance(msg, M.Joined):
             self.you = msg.you
             self.x, self.y = msg.x / 100, msg.y / 100
+            self.start_xy = (self.x, self.y)
             self._joined.set()
         elif isinstance(msg, M.SnapView):
             self.x, self.y = msg.p[0] / 100, msg.p[1] / 100

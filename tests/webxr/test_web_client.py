@@ -140,7 +140,8 @@ def test_the_client_reconnects_after_a_drop_and_resumes_its_avatar(page, world_s
 def test_a_real_park_renders_with_a_bot_in_view(page, real_parks, shots, park: str) -> None:
     """Screenshots of real parks (scene builder -> publish_web -> cloudpark serve) with a
     bot walking ahead of the camera, for people to look at."""
-    bot = Bot(real_parks.ws_url, park, name="Bot Ada", heading=math.pi / 2, spawn=SPAWN).start()
+    # it walks 8 m ahead and stands, however long the page takes to load on a slow machine
+    bot = Bot(real_parks.ws_url, park, name="Bot Ada", heading=math.pi / 2, spawn=SPAWN, walk_m=8.0).start()
     try:
         page.goto(real_parks.url(f"/web/{park}/?spawn={SPAWN}&name=Visitor"))
         page.wait_for_function(JOINED, timeout=30_000)

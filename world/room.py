@@ -51,7 +51,7 @@ from world.people import Person
 from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
 from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
-from world.snapshot import EntityBytes, Quantized, SentViews, ViewerState, frame
+from world.snapshot import EntityBytes, Frames, Quantized, SentViews, ViewerState
 from world.walkable import WalkGrid
 
 T = TypeVar("T")
@@ -146,16 +146,6 @@ def _in_ring(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
             xc = xa + (ys - ya) * (xb - xa) / (yb - ya)
         inside ^= crosses & (xs < xc)
     return inside
-
-
-def _bounds(keys: np.ndarray, viewers: np.ndarray) -> tuple[list[int], list[int]]:
-    """Where each viewer's run starts and ends in ``keys`` (sorted pair keys)."""
-    if len(keys) == 0:
-        zeros = [0] * len(viewers)
-        return zeros, zeros
-    v = keys >> 32
-    return (np.searchsorted(v, viewers, side="left").tolist(),
-            np.searchsorted(v, viewers, side="right").tolist())
 
 
 def point_in_zone(x: float, y: float, zone: Ring) -> bool:
@@ -457,21 +447,34 @@ class Room:
     # --- snapshots -----------------------------------------------------------------------
 
     def build_snapshots(self, viewers: Iterable[int] | None = None) -> dict[int, bytes]:
-        """Encoded ``snap`` frames for the viewers (default: every attached avatar) that
-        have something new. Commits each viewer's state; see ``mark_skipped``.
+        """Encoded ``snap`` messages for the viewers (default: every attached avatar)
+        that have something new: ``build_frames`` as a dict of MessagePack bodies."""
+        built = self.build_frames(viewers)
+        data, out = built.data, {}
+        for eid, (_, body, end) in zip(built.eids, built.bounds.tolist(), strict=True):
+            if body != end:
+                out[eid] = data[body:end]
+        return out
 
-        The diffs of all viewers are array operations (``SentViews.diff``); per viewer
-        only slices of pre-packed items are joined into its frame."""
+    def build_frames(self, viewers: Iterable[int] | None = None) -> Frames:
+        """Every viewer's ``snap`` frame of this build (default viewers: every attached
+        avatar), each a websocket binary frame in one shared buffer, ready to write.
+        Commits each viewer's state; see ``mark_skipped``.
+
+        Who sees whom is array operations (``Interest``); the diff against what each
+        client was sent and the frames themselves are one compiled pass
+        (``world.snapshot_frames.assemble``) over the sorted pair keys."""
         avatars = self.avatars
         n = len(avatars)
         eids = np.fromiter(avatars, dtype=np.int64, count=n)  # join order: ascending
+        avs = list(avatars.values())
         cached = self._view_eids
         if (cached is None or self._view_age + 1 >= self.config.view_every or len(cached) != n
                 or not np.array_equal(cached, eids)):
             view = self._view_keys = self._interest.update_keys(
                 eids,
-                np.fromiter((av.x for av in avatars.values()), dtype=np.float64, count=n),
-                np.fromiter((av.y for av in avatars.values()), dtype=np.float64, count=n),
+                np.fromiter((av.x for av in avs), dtype=np.float64, count=n),
+                np.fromiter((av.y for av in avs), dtype=np.float64, count=n),
             )
             self._view_eids, self._view_age = eids, 0
         else:  # same entities: last build's view (positions and states are still fresh)
@@ -480,45 +483,17 @@ class Room:
         if len(self._pinned):
             view = self._with_pinned(view, eids)
         if viewers is None:
-            tlist = [e for e, av in avatars.items() if not av.detached]
+            tlist = [av.eid for av in avs if not av.detached]
         else:
             tlist = sorted({e for e in viewers if e in avatars})
         gen = self._gen
         self._gen += 1
-        entities = self._entities
-        ents = list(entities.values())  # same order as ``avatars``
+        ents = list(self._entities.values())  # same order as ``avatars``
         states = self._viewers
-        vstates = [states[e] for e in tlist]
-        targets = np.array(tlist, dtype=np.int64)
-        diff = self._sent.diff(
-            view, eids, targets,
-            np.fromiter((vs.last_tick for vs in vstates), dtype=np.int64, count=len(tlist)),
-            np.fromiter((x.changed_tick for x in ents), dtype=np.int64, count=n),
-            np.fromiter((x.look_tick for x in ents), dtype=np.int64, count=n),
-        )
-        e_items = [entities[e].eb for e in (diff.enter & 0xFFFFFFFF).tolist()]
-        if len(diff.update):
-            ub = np.empty(n, dtype=object)
-            ub[:] = [x.ub for x in ents]
-            u_items: list[bytes] = ub[diff.update_at].tolist()
-        else:
-            u_items = []
-        l_items = (diff.leave & 0xFFFFFFFF).tolist()
-        e_lo, e_hi = _bounds(diff.enter, targets)
-        u_lo, u_hi = _bounds(diff.update, targets)
-        l_lo, l_hi = _bounds(diff.leave, targets)
-        frames: dict[int, bytes] = {}
-        tick = self.tick
-        for i, eid in enumerate(tlist):
-            vs = vstates[i]
-            es, ee, us, ue, ls, le = e_lo[i], e_hi[i], u_lo[i], u_hi[i], l_lo[i], l_hi[i]
-            own = entities[eid].state
-            pos = (own[0], own[1], own[2])
-            ack = avatars[eid].last_seq
-            if es != ee or us != ue or ls != le or ack != vs.ack or pos != vs.pos:
-                frames[eid] = frame(tick, ack, pos, e_items[es:ee], u_items[us:ue], l_items[ls:le])
-            vs.commit(gen, ack, pos)
-        return frames
+        data, bounds = self._sent.assemble(
+            view, eids, np.array(tlist, dtype=np.int64), [states[e] for e in tlist], ents, avs,
+            self.tick, gen)
+        return Frames(tlist, data, bounds)
 
     def _with_pinned(self, view: np.ndarray, eids: np.ndarray) -> np.ndarray:
         """The view keys plus (viewer, pinned) for every viewer and pinned avatar present."""

@@ -13,10 +13,12 @@ gets no frame at all: an idle park costs nothing on the wire.
 only when its quantized state changes, so a tick packs each entity at most once
 whatever the number of viewers; its ``changed_tick``/``look_tick`` are the room's
 build generation at the change (see ``Room``). ``SentViews`` remembers what every
-viewer's client knows, as one sorted array of pair keys ``viewer << 32 | entity``:
-the enter/stay/leave diffs of all viewers are a few array operations per tick, and
-each viewer's frame is slices of pre-encoded items joined under a hand-written
-MessagePack array header (``frame``). ``ViewerState`` holds a viewer's last
+viewer's client knows, as one sorted array of pair keys ``viewer << 32 | entity``.
+The diff of every viewer's view against it and the frames themselves are one
+compiled pass (``world.snapshot_frames.assemble``): a merge of the two sorted key
+arrays, viewer by viewer, writing each frame (websocket header and MessagePack
+body, the bytes ``frame`` below writes) into one buffer for the whole build, so the
+server writes slices of it with no per-viewer Python. ``ViewerState`` holds a viewer's last
 acknowledgement, own position and build generation; ``rollback`` (with
 ``SentViews.rollback``) undoes the last snapshot when the server could not send it,
 so the next one carries everything the client missed.
@@ -24,13 +26,22 @@ so the next one carries everything the client missed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from world.protocol.messages import Snap
+from world.snapshot_frames import ViewerState, assemble
+
+
+class HasAck(Protocol):
+    """What ``assemble`` reads of an avatar: the last input it applied."""
+
+    last_seq: int
 
 _encoder = msgspec.msgpack.Encoder()
 
@@ -84,52 +95,8 @@ class EntityBytes:
         return msgspec.Raw(self.eb)
 
 
-@dataclass(slots=True, eq=False)
-class ViewerState:
-    """What one viewer's client has been sent, besides its view (``SentViews``)."""
-
-    last_tick: int = -1  # build generation of the last snapshot the client got (or had nothing to get)
-    ack: int = -1
-    pos: tuple[int, int, int] = (0, 0, 0)
-    _undo: tuple[int, int, tuple[int, int, int]] | None = None
-
-    def commit(self, tick: int, ack: int, pos: tuple[int, int, int]) -> None:
-        self._undo = (self.last_tick, self.ack, self.pos)
-        self.last_tick, self.ack, self.pos = tick, ack, pos
-
-    def rollback(self) -> bool:
-        """Forget the last committed snapshot (it was not delivered)."""
-        if self._undo is None:
-            return False
-        self.last_tick, self.ack, self.pos = self._undo
-        self._undo = None
-        return True
-
-    def reset(self) -> None:
-        """The client starts from nothing (a new or resumed connection)."""
-        self.last_tick = -1
-        self.ack = -1
-        self._undo = None
-
-
 _LOW = 0xFFFFFFFF
 _EMPTY = np.zeros(0, dtype=np.int64)
-
-
-def _both_ways(a: IntArray, b: IntArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """For two sorted arrays of unique keys: which of ``a`` are in ``b``, which of ``b``
-    are in ``a``. One stable sort of the two runs (a linear merge) finds the pairs."""
-    in_b = np.zeros(len(a), dtype=bool)
-    in_a = np.zeros(len(b), dtype=bool)
-    if len(a) == 0 or len(b) == 0:
-        return in_b, in_a
-    both = np.concatenate((a, b))
-    order = np.argsort(both, kind="stable")
-    merged = both[order]
-    same = np.nonzero(merged[1:] == merged[:-1])[0]
-    in_b[order[same]] = True  # stable: the copy from ``a`` comes first
-    in_a[order[same + 1] - len(a)] = True
-    return in_b, in_a
 
 
 def _viewers_in(keys: IntArray, viewers: set[int]) -> npt.NDArray[np.bool_]:
@@ -151,30 +118,15 @@ def eid_index(eids: IntArray) -> IntArray:
     return table
 
 
-def positions(table: IntArray, eids: IntArray, q: IntArray) -> IntArray:
-    """Positions in ``eids`` of the ids ``q`` (``len(eids)`` for an id not among them),
-    through ``eid_index``'s table (or a binary search when it had none)."""
-    if len(table):
-        return table[np.minimum(q, len(table) - 1)]
-    n = len(eids)
-    pos = np.minimum(np.searchsorted(eids, q), n)
-    found = pos < n
-    found[found] = eids[pos[found]] == q[found]
-    pos[~found] = n
-    return pos
-
-
 @dataclass(slots=True, eq=False)
-class Diff:
-    """This build's pair keys, grouped by viewer: entering (new in view, or look
-    changed), updated (in view, state changed since the viewer's last build) and
-    leaving (sent before, no longer in view or in the room). ``update_at``: each
-    updated entity's position in the room's ``eids``."""
+class Frames:
+    """One build's frames: viewer ``eids[i]``'s websocket frame is
+    ``data[bounds[i, 0]:bounds[i, 2]]``, its MessagePack body from ``bounds[i, 1]``;
+    an empty range when the viewer had nothing new."""
 
-    enter: IntArray
-    update: IntArray
-    leave: IntArray
-    update_at: IntArray = field(default_factory=lambda: _EMPTY)
+    eids: list[int]
+    data: bytes
+    bounds: npt.NDArray[np.int64]  # (len(eids), 3): frame start, body start, end
 
 
 class SentViews:
@@ -205,43 +157,25 @@ class SentViews:
             self.keys = self.keys[~_viewers_in(self.keys, self._reset)]
             self._reset.clear()
 
-    def diff(self, view: IntArray, eids: IntArray, targets: IntArray, seen_gen: IntArray,
-             changed_gen: IntArray, look_gen: IntArray) -> Diff:
-        """Diff this build's ``view`` (sorted pair keys) against what was sent, for the
-        ``targets`` (sorted viewer eids; ``seen_gen`` their last build generations), and
-        commit ``view`` for them. ``eids`` (sorted) are the room's entities,
-        ``changed_gen``/``look_gen`` their stamps. Viewers not targeted keep their
-        sent views; viewers no longer in the room are forgotten."""
+    def assemble(self, view: IntArray, eids: IntArray, targets: IntArray, states: list[ViewerState],
+                 ents: list[EntityBytes], avatars: Sequence[HasAck], tick: int,
+                 gen: int) -> tuple[bytes, npt.NDArray[np.int64]]:
+        """The frames of this build's ``view`` (sorted pair keys) for the ``targets``
+        (sorted viewer eids, ``states`` their ``ViewerState``), against what each was
+        sent; commits ``view`` for them. ``eids`` (sorted) are the room's entities,
+        ``ents`` and ``avatars`` in the same order. Viewers not targeted keep their sent
+        views; viewers no longer in the room are forgotten."""
         self._settle()
-        sent = self.keys
         n = len(eids)
-        is_target = np.zeros(n + 1, dtype=bool)  # index n: not in the room
-        tpos = np.searchsorted(eids, targets)
-        is_target[tpos] = True
-        gen_of = np.full(n + 1, np.iinfo(np.int64).max, dtype=np.int64)
-        gen_of[tpos] = seen_gen
-
-        table = eid_index(eids)
-        kv = positions(table, eids, view >> 32)  # view keys only name entities in the room
-        kt = positions(table, eids, view & _LOW)
-        k_target = is_target[kv]
-        was_sent, still_in_view = _both_ways(view, sent)
-        seen = gen_of[kv]
-        relook = look_gen[kt] > seen
-        enter = k_target & (~was_sent | relook)
-        update = k_target & was_sent & ~relook & (changed_gen[kt] > seen)
-
-        sv = positions(table, eids, sent >> 32)  # n: no longer in the room
-        in_room = sv < n
-        s_target = is_target[sv]
-        leave = s_target & ~still_in_view
-
-        out = Diff(view[enter], view[update], sent[leave], kt[update])
-        keep = in_room & ~s_target
-        committed = view[k_target]
-        self._undo = sent
-        self.keys = np.sort(np.concatenate((committed, sent[keep]))) if keep.any() else committed
-        return out
+        data, bounds, keys = assemble(
+            view, self.keys, eids, eid_index(eids), targets, states, ents, list(avatars),
+            [x.ub for x in ents],
+            np.fromiter((x.changed_tick for x in ents), dtype=np.int64, count=n),
+            np.fromiter((x.look_tick for x in ents), dtype=np.int64, count=n),
+            tick, gen)
+        self._undo = self.keys
+        self.keys = keys
+        return data, bounds
 
 
 def array_header(n: int) -> bytes:

@@ -134,6 +134,15 @@ class Connection:
         transport.write(self._take_outbox() + out if self.outbox else out)
         return True
 
+    def push_frame(self, frame: bytes | memoryview) -> bool:
+        """``push_snapshot`` for a frame already framed (``Room.build_frames``: the
+        websocket header and the body, a slice of the build's one buffer)."""
+        transport = self._open_transport()
+        if transport is None:
+            return False
+        transport.write(self._take_outbox() + frame if self.outbox else frame)
+        return True
+
     def _sent(self, size: int) -> None:
         m = self.metrics
         m.bytes_out += size

@@ -44,6 +44,16 @@ class FakePeer:
     push_later = push
     push_snapshot = push
 
+    def push_frame(self, frame: bytes | memoryview) -> bool:
+        """A framed snapshot: its body is kept (the websocket header read as RFC 6455 says)."""
+        data = bytes(frame)
+        assert data[0] == 0x82  # final binary frame
+        size = data[1] & 0x7F
+        start = 2 if size < 126 else 4 if size == 126 else 10
+        body = data[start:]
+        assert len(body) == (size if size < 126 else int.from_bytes(data[2:start], "big"))
+        return self.push(body)
+
     def buffered(self) -> int:
         return self.backlog
 

@@ -316,7 +316,7 @@ def test_every_client_replica_matches_its_view_through_skips_attach_and_leave(
                 assert rep.pop(gone_eid, None) is not None
         keys = room._interest._prev_keys.tolist()
         for eid in frames:
-            if eid in replicas and not room.avatars[eid].detached and room._viewers[eid]._undo is not None:
+            if eid in replicas and not room.avatars[eid].detached and room._viewers[eid].has_undo:
                 view = {k & 0xFFFFFFFF for k in keys if k >> 32 == eid}
                 assert replicas[eid] == {e: room.own_state(e) for e in view}
 

@@ -6,7 +6,8 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("world.snapshot_frames", ["world/snapshot_frames.pyx"], extra_compile_args=["-O2"])],
+        [Extension(name, [name.replace(".", "/") + ".pyx"], extra_compile_args=["-O2"])
+         for name in ("world.snapshot_frames", "world.room_steps")],
         compiler_directives={"language_level": "3"},
     ),
 )

@@ -25,7 +25,7 @@ from server.clock import Clock
 from server.config import ServerConfig
 from server.metrics import Metrics
 from server.parks import HostedPark
-from server.presence import Presence
+from server.presence import Peer, Presence
 from world.naive_snapshot import naive_snapshots
 from world.protocol import messages as M
 from world.protocol.constants import CloseCode
@@ -110,7 +110,7 @@ class Ticker:
             return
         cfg, metrics = self.cfg, self.metrics
         high = cfg.high_water
-        ready: list[int] = []
+        ready: dict[int, Peer] = {}
         for eid, visitor in park.clients.items():
             peer = visitor.peer
             if peer.buffered() > high:
@@ -122,15 +122,14 @@ class Ticker:
                 else:
                     metrics.snapshots_skipped += 1
                 continue
-            visitor.behind_since = None
-            ready.append(eid)
+            if visitor.behind_since is not None:
+                visitor.behind_since = None
+            ready[eid] = peer
         room = park.room
-        clients = park.clients
         sent = sent_bytes = 0
         if cfg.snapshot_mode == "naive":
             for eid, body in naive_snapshots(room.tick, list(room.avatars.values()), ready).items():
-                viewer = clients.get(eid)
-                if viewer is None or not viewer.peer.push_snapshot(body):
+                if not ready[eid].push_snapshot(body):
                     room.mark_skipped(eid)
                 else:
                     sent += 1
@@ -141,8 +140,7 @@ class Ticker:
             for eid, (start, body, end) in zip(built.eids, built.bounds.tolist(), strict=True):
                 if body == end:
                     continue
-                viewer = clients.get(eid)
-                if viewer is None or not viewer.peer.push_frame(data[start:end]):
+                if not ready[eid].push_frame(data[start:end]):
                     room.mark_skipped(eid)
                 else:
                     sent += 1

@@ -46,11 +46,12 @@ import numpy as np
 from world.avatar import Avatar
 from world.interest import Interest
 from world.layout import ParkLayout, Ring, Spawn
-from world.movement import displacements, wrap_yaw
+from world.movement import wrap_yaw
 from world.people import Person
 from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
 from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
+from world.room_steps import move_avatars, settle
 from world.snapshot import EntityBytes, Frames, Quantized, SentViews, ViewerState
 from world.walkable import WalkGrid
 
@@ -314,70 +315,17 @@ class Room:
         touched: set[int] = set()
         input_dt = self.config.dt
         clock = self._movement_clock = self._movement_clock + dt / input_dt
-        most = float(self.config.inputs_per_tick)
-        presences = self._presence
-        batch: list[Avatar] = []
-        paying: list[_Presence] = []  # batch[i]'s presence
-        for av in self.avatars.values():
-            if av.inputs:
-                p = presences[av.eid]
-                # the allowance is a token bucket read lazily: it only grows while unread
-                allowance = p.allowance + (clock - p.allowance_at)
-                p.allowance = allowance = most if allowance > most else allowance
-                p.allowance_at = clock
-                if allowance >= _ONE_TICK:
-                    batch.append(av)
-                    paying.append(p)
-        for _ in range(self.config.inputs_per_tick):
-            if not batch:
-                break
-            inputs = [av.inputs.popleft() for av in batch]
-            self._move(batch, inputs, input_dt, moved)
-            for p in paying:
-                p.allowance -= 1.0
-            touched.update(av.eid for av in batch)
-            # catching up: only when more is queued than the rest of the message just
-            # applied (the ticks of one `n` > 1 input are spread over n ticks), and only
-            # with time to spare
-            more = [(av, p) for av, inp, p in zip(batch, inputs, paying, strict=True)
-                    if av.inputs and av.inputs[-1] is not inp and p.allowance >= _ONE_TICK]
-            batch, paying = [av for av, _ in more], [p for _, p in more]
-        for eid, presence in self._presence.items():
-            if eid in touched:
-                presence.quiet_ticks = 0
-                continue
-            presence.quiet_ticks += 1
-            av = self.avatars[eid]
-            if presence.quiet_ticks >= IDLE_AFTER_TICKS and av.anim != Anim.IDLE:
-                av.anim = Anim.IDLE
-                touched.add(eid)
-        if touched:
-            self._requantize_many([self.avatars[eid] for eid in touched])
+        avatars, presences = list(self.avatars.values()), list(self._presence.values())
+        move_avatars(avatars, presences, self.grid, input_dt, clock, float(self.config.inputs_per_tick),
+                     _ONE_TICK, self.config.inputs_per_tick, moved, touched)
+        # no input for IDLE_AFTER_TICKS: the walk stops; then every changed state re-packed
+        settle(avatars, presences, list(self._entities.values()), touched, IDLE_AFTER_TICKS, self._gen,
+               float(CM_PER_M), YAW_UNITS)
         events = self._pending_events
         self._pending_events = []
         if moved:
             events.extend(self._update_zones(sorted(moved)))
         return events
-
-    def _move(self, batch: list[Avatar], inputs: list[Input], dt: float, moved: set[int]) -> None:
-        mx = np.array([i.mx for i in inputs], dtype=np.float64)
-        my = np.array([i.my for i in inputs], dtype=np.float64)
-        run = np.array([i.run for i in inputs], dtype=bool)
-        xs = np.array([av.x for av in batch], dtype=np.float64)
-        ys = np.array([av.y for av in batch], dtype=np.float64)
-        dx, dy = displacements(mx, my, run, dt)
-        nx, ny = self.grid.move_many(xs, ys, dx, dy)
-        for av, inp, x, y in zip(batch, inputs, nx.tolist(), ny.tolist(), strict=True):
-            if x != av.x or y != av.y:
-                moved.add(av.eid)
-            av.x, av.y = x, y
-            av.yaw = wrap_yaw(inp.yaw)
-            walking = inp.mx != 0.0 or inp.my != 0.0
-            av.anim = (Anim.RUN if inp.run else Anim.WALK) if walking else Anim.IDLE
-            if walking:
-                av.emote = Anim.IDLE
-            if not av.inputs or av.inputs[0] is not inp:  # the last tick an `n` > 1 input covers
-                av.last_seq = inp.s
 
     @staticmethod
     def _quantize(av: Avatar) -> Quantized:
@@ -385,17 +333,6 @@ class Room:
 
     def _requantize(self, av: Avatar) -> None:
         self._entities[av.eid].set_state(self._quantize(av), self._gen)
-
-    def _requantize_many(self, avs: list[Avatar]) -> None:
-        """``_requantize`` for many avatars, the arithmetic as arrays (same rounding)."""
-        n = len(avs)
-        qx = np.round(np.fromiter((av.x for av in avs), dtype=np.float64, count=n) * CM_PER_M)
-        qy = np.round(np.fromiter((av.y for av in avs), dtype=np.float64, count=n) * CM_PER_M)
-        qw = np.round(np.fromiter((av.yaw for av in avs), dtype=np.float64, count=n) / math.tau * YAW_UNITS)
-        entities, gen = self._entities, self._gen
-        for av, x, y, w in zip(avs, qx.astype(np.int64).tolist(), qy.astype(np.int64).tolist(),
-                               (qw.astype(np.int64) % YAW_UNITS).tolist(), strict=True):
-            entities[av.eid].set_state((x, y, w, int(av.shown_anim)), gen)
 
     def _update_zones(self, eids: list[int]) -> list[RoomEvent]:
         if not self._zones.ids or not eids:

@@ -166,13 +166,8 @@ class SentViews:
         ``ents`` and ``avatars`` in the same order. Viewers not targeted keep their sent
         views; viewers no longer in the room are forgotten."""
         self._settle()
-        n = len(eids)
-        data, bounds, keys = assemble(
-            view, self.keys, eids, eid_index(eids), targets, states, ents, list(avatars),
-            [x.ub for x in ents],
-            np.fromiter((x.changed_tick for x in ents), dtype=np.int64, count=n),
-            np.fromiter((x.look_tick for x in ents), dtype=np.int64, count=n),
-            tick, gen)
+        data, bounds, keys = assemble(view, self.keys, eids, eid_index(eids), targets, states, ents,
+                                      list(avatars), tick, gen)
         self._undo = self.keys
         self.keys = keys
         return data, bounds

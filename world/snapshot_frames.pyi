@@ -19,6 +19,4 @@ class ViewerState:
 
 def assemble(view: npt.NDArray[np.int64], sent: npt.NDArray[np.int64], eids: npt.NDArray[np.int64],
              table: npt.NDArray[np.int64], targets: npt.NDArray[np.int64], states: list[ViewerState],
-             ents: list[Any], avatars: Sequence[Any], ubs: list[bytes], changed_gen: npt.NDArray[np.int64],
-             look_gen: npt.NDArray[np.int64], tick: int,
-             gen: int) -> tuple[bytes, npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+             ents: list[Any], avatars: Sequence[Any], tick: int, gen: int) -> tuple[bytes, npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

@@ -263,24 +263,30 @@ cdef bytes _HEAD = b"\xa1t\xa4snap\xa1k"
 
 def assemble(const int64_t[::1] view not None, const int64_t[::1] sent not None, const int64_t[::1] eids not None,
              const int64_t[::1] table not None, const int64_t[::1] targets not None, list states not None,
-             list ents not None, list avatars not None, list ubs not None,
-             const int64_t[::1] changed_gen not None, const int64_t[::1] look_gen not None,
-             int64_t tick, int64_t gen):
+             list ents not None, list avatars not None, int64_t tick, int64_t gen):
     """This build's frames and the keys now sent.
 
     ``view``: this build's pair keys (sorted); ``sent``: the keys sent so far (sorted);
     ``eids``: the room's entities (sorted) with ``table`` (``eid_index``), and by the
-    same index ``ents`` (``EntityBytes``), ``avatars`` (their ``last_seq`` is the ack),
-    ``ubs`` (packed ``u`` items), ``changed_gen`` and ``look_gen``. ``targets``: the
+    same index ``ents`` (``EntityBytes``: packed items, change stamps) and ``avatars``
+    (their ``last_seq`` is the ack). ``targets``: the
     viewers to build for (sorted, all in the room), ``states`` their ``ViewerState``
     (read, then committed with ``gen``). Returns ``(data, bounds, keys)``: frame ``i``
     is ``data[bounds[i, 0]:bounds[i, 2]]`` (header included; the MessagePack body from
     ``bounds[i, 1]``), empty for a viewer with nothing new; ``keys`` to keep as sent."""
     cdef Py_ssize_t nv = view.shape[0], ns = sent.shape[0], n = eids.shape[0], nt = targets.shape[0]
-    if len(states) != nt or len(ents) != n or len(avatars) != n or len(ubs) != n:
-        raise ValueError("assemble: states, ents, avatars and ubs must match targets and eids")
-    if changed_gen.shape[0] != n or look_gen.shape[0] != n:
-        raise ValueError("assemble: changed_gen and look_gen must match eids")
+    if len(states) != nt or len(ents) != n or len(avatars) != n:
+        raise ValueError("assemble: states, ents and avatars must match targets and eids")
+    changed_arr, look_arr = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] changed_gen = changed_arr, look_gen = look_arr
+    cdef list ubs = [None] * n
+    cdef object ent_
+    cdef Py_ssize_t q
+    for q in range(n):
+        ent_ = <object>PyList_GET_ITEM(ents, q)
+        changed_gen[q] = ent_.changed_tick
+        look_gen[q] = ent_.look_tick
+        ubs[q] = ent_.ub
     bounds_arr = np.zeros((nt, 3), dtype=np.int64)
     cdef int64_t[:, ::1] bounds = bounds_arr
     keys_arr = np.empty(nv + ns, dtype=np.int64)

@@ -37,6 +37,7 @@ _closing: set[asyncio.Task[None]] = set()
 POLICY_CLOSE_TIMEOUT = 1.0  # seconds a rule-breaking peer gets to answer our close frame
 
 
+_OPEN = State.OPEN
 _SHORT_HEADERS = [bytes((0x82, n)) for n in range(126)]
 
 
@@ -137,8 +138,10 @@ class Connection:
     def push_frame(self, frame: bytes | memoryview) -> bool:
         """``push_snapshot`` for a frame already framed (``Room.build_frames``: the
         websocket header and the body, a slice of the build's one buffer)."""
-        transport = self._open_transport()
-        if transport is None:
+        if self.ws.protocol.state is not _OPEN:
+            return False
+        transport = self.transport
+        if transport is None or transport.is_closing():
             return False
         transport.write(self._take_outbox() + frame if self.outbox else frame)
         return True

@@ -133,7 +133,7 @@ class Leave(_C2S, tag="leave"):
     id: U32 = 0
 
 
-class Input(_C2S, tag="in"):
+class Input(_C2S, tag="in", gc=False):  # scalars only: never in a cycle, never tracked
     """Movement intent for ``n`` simulation ticks (default one): direction (world frame,
     |(mx,my)| <= 1). ``n`` > 1 batches ticks of the same intent into one message (bots
     send 10 Hz with n=2); the rate limit counts ticks, and ``a`` acknowledges ``s``

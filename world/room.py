@@ -51,7 +51,7 @@ from world.people import Person
 from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
 from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
-from world.room_steps import move_avatars, settle
+from world.room_steps import move_avatars, settle, zone_changes
 from world.snapshot import EntityBytes, Frames, Quantized, SentViews, ViewerState
 from world.walkable import WalkGrid
 
@@ -323,8 +323,10 @@ class Room:
                float(CM_PER_M), YAW_UNITS)
         events = self._pending_events
         self._pending_events = []
-        if moved:
-            events.extend(self._update_zones(sorted(moved)))
+        if moved and self._zones.ids:
+            z = self._zones
+            for i, booth in zone_changes(avatars, presences, moved, z.ids, z.boxes, z.rings):
+                events.extend(self._booth_change(avatars[i].eid, presences[i], booth))
         return events
 
     @staticmethod
@@ -342,13 +344,17 @@ class Room:
         events: list[RoomEvent] = []
         for eid, booth in zip(eids, self._zones.locate(xs, ys), strict=True):
             presence = self._presence[eid]
-            if booth == presence.booth:
-                continue
-            if presence.booth is not None:
-                events.append(BoothLeft(eid, presence.booth, self.time - presence.since))
-            if booth is not None:
-                events.append(BoothEntered(eid, booth))
-            presence.booth, presence.since = booth, self.time
+            if booth != presence.booth:
+                events.extend(self._booth_change(eid, presence, booth))
+        return events
+
+    def _booth_change(self, eid: int, presence: _Presence, booth: str | None) -> list[RoomEvent]:
+        events: list[RoomEvent] = []
+        if presence.booth is not None:
+            events.append(BoothLeft(eid, presence.booth, self.time - presence.since))
+        if booth is not None:
+            events.append(BoothEntered(eid, booth))
+        presence.booth, presence.since = booth, self.time
         return events
 
     # --- queries --------------------------------------------------------------------------

@@ -203,3 +203,50 @@ def settle(list avatars, list presences, list entities, set touched, int idle_af
         size += put_int(item + size, qa)
         ent.ub = PyBytes_FromStringAndSize(<char*>item, size)
         ent._eb = None
+
+
+cdef bint in_ring(double x, double y, const double[:, ::1] ring) noexcept:
+    """``world.room._in_ring`` for one point: the even-odd crossing test, the same
+    arithmetic (and so the same answer on an edge)."""
+    cdef Py_ssize_t n = ring.shape[0], i
+    cdef double xa, ya, xb, yb, xc
+    cdef bint inside = False
+    for i in range(n):
+        xa, ya = ring[i, 0], ring[i, 1]
+        xb, yb = ring[(i + 1) % n, 0], ring[(i + 1) % n, 1]
+        if (ya > y) != (yb > y):
+            xc = xa + (y - ya) * (xb - xa) / (yb - ya)
+            if x < xc:
+                inside = not inside
+    return inside
+
+
+def zone_changes(list avatars, list presences, set moved, list ids, const double[:, ::1] boxes, list rings):
+    """For each avatar whose eid is in ``moved`` (``presences`` in the same order): the
+    booth zone it now stands in (the first listed if zones overlap, as
+    ``_Zones.locate``), where that differs from its presence's ``booth``. Returns
+    ``[(index, booth id or None), ...]`` in the avatars' order."""
+    cdef Py_ssize_t n = len(avatars), nb = len(ids), i, k, found
+    cdef double x, y
+    cdef object av, p, booth
+    cdef list out = []
+    cdef const double[:, ::1] ring
+    if len(presences) != n or boxes.shape[0] != nb or len(rings) != nb:
+        raise ValueError("zone_changes: one presence per avatar, one box and ring per booth")
+    for i in range(n):
+        av = avatars[i]
+        if av.eid not in moved:
+            continue
+        x, y = av.x, av.y
+        found = -1
+        for k in range(nb):
+            if x >= boxes[k, 0] and y >= boxes[k, 1] and x <= boxes[k, 2] and y <= boxes[k, 3]:
+                ring = rings[k]
+                if in_ring(x, y, ring):
+                    found = k
+                    break
+        booth = ids[found] if found >= 0 else None
+        p = presences[i]
+        if booth != p.booth:
+            out.append((i, booth))
+    return out

@@ -11,11 +11,32 @@ want_test=0
 
 python=${PYTHON:-python3}
 stamp=.venv/.installed
+apt_install() {  # apt_install PACKAGE... (root, or sudo)
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  if ! command -v apt-get >/dev/null || { [ -n "$SUDO" ] && ! command -v sudo >/dev/null; }; then
+    echo "setup: please install the Debian packages $* (no apt-get or sudo here)"
+    return 0
+  fi
+  echo "setup: installing Debian packages: $*"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$python" -m venv .venv
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || { [ $want_test = 1 ] && ! grep -q dev "$stamp"; }; then
+# The room's hot loops are compiled (world/*.pyx, Cython): pip builds them with the C
+# compiler, and again whenever a .pyx changed since the last install.
+stale_ext=0
+for pyx in world/*.pyx; do
+  so=$(ls "${pyx%.pyx}".cpython-*.so 2>/dev/null | head -1 || true)
+  { [ -z "$so" ] || [ "$pyx" -nt "$so" ] || [ setup.py -nt "$so" ]; } && stale_ext=1
+done
+if ! command -v cc >/dev/null && ! command -v gcc >/dev/null; then
+  apt_install gcc libc6-dev
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ $stale_ext = 1 ] || { [ $want_test = 1 ] && ! grep -q dev "$stamp"; }; then
   echo "setup: installing Python packages"
   .venv/bin/python -m pip install -q --upgrade pip
   if [ $want_test = 1 ]; then
@@ -42,16 +63,6 @@ if [ $node_ok = 0 ] || [ tools/node/package.json -nt tools/node/node_modules ]; 
   touch tools/node/node_modules
 fi
 
-apt_install() {  # apt_install PACKAGE... (root, or sudo)
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  if ! command -v apt-get >/dev/null || { [ -n "$SUDO" ] && ! command -v sudo >/dev/null; }; then
-    echo "setup: please install the Debian packages $* (no apt-get or sudo here)"
-    return 0
-  fi
-  echo "setup: installing Debian packages: $*"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
-}
 
 # The desktop client and the scene previews draw Chinese text (park names, booth
 # panels, the interface in Chinese) with Noto Sans CJK.

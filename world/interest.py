@@ -13,9 +13,10 @@ candidate) pair arrays with no Python loop. Distances, the hysteresis test
 per-viewer histogram of squared distance in 64 bins, exact sorting only inside the
 one bin that straddles the cap) are array operations over those pairs. When visitors
 are spread over a park the cost follows the number of nearby pairs, not n squared.
-When a crowd stands in one spot (candidates above 15% of n squared) a dense distance
-matrix with ``partition`` is cheaper and is used instead (see ``_dense`` for the
-one way its K cap differs at the hysteresis ring).
+When a crowd stands in one spot (candidates above 15% of n squared) every viewer's
+distances to everyone, row by row in C (``world.crowd_views``), are cheaper and are
+used instead (see ``_dense`` for the one way its K cap differs at the hysteresis
+ring).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from world.crowd_views import dense_views
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -37,8 +40,7 @@ def _pair_keys(a: IntArray, b: IntArray) -> IntArray:
 
 
 def visible_pairs(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: IntArray,
-                  radius: float, leave_radius: float, max_count: int,
-                  scratch: _Scratch | None = None) -> tuple[IntArray, IntArray]:
+                  radius: float, leave_radius: float, max_count: int) -> tuple[IntArray, IntArray]:
     """(viewer index, entity index) pairs, grouped by viewer index ascending.
 
     ``prev_keys``: sorted ``viewer_eid << 32 | entity_eid`` of last tick's pairs.
@@ -49,7 +51,7 @@ def visible_pairs(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: Int
         return empty, empty
     cands = _candidates(xs, ys, leave_radius, np.arange(n, dtype=np.int64))
     if cands is None:
-        return _dense(eids, xs, ys, prev_keys, radius, leave_radius, max_count, scratch)
+        return _dense(eids, xs, ys, prev_keys, radius, leave_radius, max_count)
     vi, tj, d2 = cands
     r2 = radius * radius
     l2 = leave_radius * leave_radius
@@ -120,65 +122,17 @@ def _runs(xs: FloatArray, ys: FloatArray, reach: float, viewers: IntArray) -> tu
     return order, np.concatenate(los), np.concatenate(counts)
 
 
-class _Scratch:
-    """The dense path's n x n work arrays, kept between ticks: allocating (and page-
-    faulting) 4 MB matrices afresh each tick costs as much as filling them."""
-
-    def __init__(self) -> None:
-        self._cap = 0
-        self._f: FloatArray32 = np.zeros(0, dtype=np.float32)
-        self._g: FloatArray32 = np.zeros(0, dtype=np.float32)
-        self._m: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
-
-    def get(self, n: int) -> tuple[FloatArray32, FloatArray32, npt.NDArray[np.bool_]]:
-        """Two float32 and one bool C-contiguous (n, n) arrays (contents undefined)."""
-        if n * n > self._cap:
-            self._cap = n * n
-            self._f = np.empty(self._cap, dtype=np.float32)
-            self._g = np.empty(self._cap, dtype=np.float32)
-            self._m = np.empty(self._cap, dtype=bool)
-        size = n * n
-        return (self._f[:size].reshape(n, n), self._g[:size].reshape(n, n), self._m[:size].reshape(n, n))
-
-
 def _dense(eids: IntArray, xs: FloatArray, ys: FloatArray, prev_keys: IntArray,
-           radius: float, leave_radius: float, k: int, scratch: _Scratch | None = None) -> tuple[IntArray, IntArray]:
-    """A crowd: the full distance matrix (float32), each row's k-th smallest distance by
-    ``partition`` (one pass, no index sort), the k nearest by plain distance as the
-    entries within it (ties at the k-th cut to k exactly), then the radius and hysteresis tests on those k only. (So in a crowd,
-    an entity kept only by hysteresis may lose its place to a nearer one that is not in
-    view: the view still holds k entities, or every entity within ``radius``.)"""
-    n = len(xs)
-    d2, work, mask = (scratch or _Scratch()).get(n)
-    x32 = xs.astype(np.float32)
-    y32 = ys.astype(np.float32)
-    np.subtract.outer(x32, x32, out=d2)
-    np.multiply(d2, d2, out=d2)
-    np.subtract.outer(y32, y32, out=work)
-    np.multiply(work, work, out=work)
-    d2 += work
-    np.fill_diagonal(d2, np.inf)
-    k = min(k, n - 1)
-    work[...] = d2
-    work.partition(k - 1, axis=1)
-    kth = work[:, k - 1].copy()  # each row's k-th smallest distance
-    l2 = np.float32(leave_radius * leave_radius)
-    np.minimum(kth, l2, out=kth)
-    np.less_equal(d2, kth[:, None], out=mask)
-    flat = np.flatnonzero(mask)  # row-major: grouped by viewer, ascending
-    vi = flat // n
-    tj = flat - vi * n
-    dist = d2.ravel()[flat]
-    keep = dist <= np.float32(radius * radius)
-    edge = ~keep
-    if edge.any():
-        e = np.nonzero(edge)[0]
-        keep[e[_was_visible(prev_keys, _pair_keys(eids[vi[e]], eids[tj[e]]))]] = True
-        vi, tj, dist = vi[keep], tj[keep], dist[keep]
-    crowded = np.bincount(vi, minlength=n) > k  # ties at the k-th distance
-    if crowded.any():
-        vi, tj = _cap_nearest(vi, tj, dist.astype(np.float64), crowded, float(l2), k, n)
-    return vi, tj
+           radius: float, leave_radius: float, k: int) -> tuple[IntArray, IntArray]:
+    """A crowd: per viewer, the squared distance to everyone (float32), the k-th
+    smallest by selection, the entities within it (and the leave radius), then the
+    radius and hysteresis tests on those, and the k nearest by (distance, index) where
+    ties at the k-th cut left more (compiled: ``world.crowd_views.dense_views``). So in
+    a crowd an entity kept only by hysteresis may lose its place to a nearer one that
+    is not in view: the view still holds k entities, or every entity within ``radius``."""
+    return dense_views(np.ascontiguousarray(eids, dtype=np.int64), np.ascontiguousarray(xs, dtype=np.float64),
+                       np.ascontiguousarray(ys, dtype=np.float64), np.ascontiguousarray(prev_keys, dtype=np.int64),
+                       radius, leave_radius, k)
 
 
 def _cap_nearest(vi: IntArray, tj: IntArray, d2: FloatArray, crowded: npt.NDArray[np.bool_],
@@ -217,7 +171,6 @@ class Interest:
     max_count: int = 48
     hysteresis: float = 1.15
     _prev_keys: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _scratch: _Scratch = field(default_factory=lambda: _Scratch(), repr=False)
 
     @property
     def leave_radius(self) -> float:
@@ -228,7 +181,7 @@ class Interest:
         grouped by viewer, entities ascending within a viewer)."""
         eids = np.asarray(eids, dtype=np.int64)
         vi, tj = visible_pairs(eids, np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64),
-                               self._prev_keys, self.radius, self.leave_radius, self.max_count, self._scratch)
+                               self._prev_keys, self.radius, self.leave_radius, self.max_count)
         keys = _pair_keys(eids[vi], eids[tj])
         if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():  # grouped pairs of ascending eids come sorted
             keys.sort()

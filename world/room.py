@@ -52,7 +52,8 @@ from world.protocol.constants import EMOTES, Anim
 from world.protocol.messages import Input
 from world.protocol.quantize import CM_PER_M, YAW_UNITS, pos_to_wire, yaw_to_wire
 from world.room_steps import move_avatars, settle, zone_changes
-from world.snapshot import EntityBytes, Frames, Quantized, SentViews, ViewerState
+from world.snapshot import EntityBytes, Frames, Quantized, SentViews
+from world.snapshot_frames import ViewerState
 from world.walkable import WalkGrid
 
 T = TypeVar("T")

@@ -104,11 +104,20 @@ def test_a_signed_in_visitor_leaves_a_card_only_with_consent(page, world_server,
     # The network drops as the second card goes out: the error is shown and nothing typed is lost.
     form.locator("[name=message]").fill("And the price list, please.")
     form.locator("[name=consent]").check()
+    # The error line is recorded the moment it appears: under load the resume (500 ms on)
+    # can redraw the panel before a poll of the page would see the line.
+    page.evaluate("""() => {
+      window.cardError = null;
+      const form = document.querySelector('#booth form.card');
+      new MutationObserver(() => {
+        const line = form.querySelector('.formline.err');
+        if (line && window.cardError === null) window.cardError = line.textContent;
+      }).observe(form, { subtree: true, childList: true, attributes: true, characterData: true });
+    }""")
     assert world_server.drop_all() == 1
     send.click()
-    err = form.locator(".formline.err")
-    err.wait_for(timeout=10_000)
-    assert err.inner_text().startswith("Card not sent (closed: ")
+    page.wait_for_function("window.cardError !== null", timeout=10_000)
+    assert page.evaluate("window.cardError").startswith("Card not sent (closed: ")
     assert form.locator("[name=message]").input_value() == "And the price list, please."
     page.wait_for_function(JOINED, timeout=15_000)  # resumed, still in the booth, form kept
     assert form.locator("[name=consent]").is_checked() and send.is_enabled()

@@ -147,14 +147,9 @@ def dense_views(const int64_t[::1] eids not None, const double[::1] xs not None,
     cdef float* work = <float*>malloc(n * sizeof(float))
     cdef Cand* cands = <Cand*>malloc(n * sizeof(Cand))
     cdef int64_t vkey
-    if x32 == NULL or y32 == NULL or row == NULL or work == NULL or cands == NULL:
-        free(x32)
-        free(y32)
-        free(row)
-        free(work)
-        free(cands)
-        raise MemoryError()
     try:
+        if x32 == NULL or y32 == NULL or row == NULL or work == NULL or cands == NULL:
+            raise MemoryError()
         for i in range(n):
             x32[i] = <float>xs[i]
             y32[i] = <float>ys[i]

@@ -30,7 +30,6 @@ from world.crowd_views import dense_views
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-FloatArray32 = npt.NDArray[np.float32]
 
 _BINS = 64
 

@@ -18,6 +18,8 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.math cimport M_PI, copysign, fmod, isfinite, rint, sqrt
 from libc.stdint cimport int64_t, uint8_t
 
+from world.msgpack_ints cimport put_int
+
 import numpy as np
 
 from world.protocol.constants import RUN_SPEED, WALK_SPEED, Anim
@@ -25,7 +27,6 @@ from world.protocol.constants import RUN_SPEED, WALK_SPEED, Anim
 cdef double TAU = 2.0 * M_PI
 cdef double C_RUN = RUN_SPEED
 cdef double C_WALK = WALK_SPEED
-cdef tuple ANIMS = tuple(Anim)
 cdef object IDLE = Anim.IDLE
 cdef object WALK = Anim.WALK
 cdef object RUN = Anim.RUN
@@ -125,36 +126,6 @@ def move_avatars(list avatars, list presences, object grid, double dt, double cl
                 more_b.append(av)
                 more_p.append(p)
         batch, paying = more_b, more_p
-
-
-cdef inline Py_ssize_t put_int(uint8_t* p, int64_t v) noexcept:
-    """One MessagePack int as msgspec writes it (smallest form, unsigned if >= 0)."""
-    cdef int k, size
-    cdef uint8_t tag
-    if 0 <= v < 128 or -32 <= v < 0:
-        p[0] = <uint8_t>(v & 0xFF)
-        return 1
-    if v >= 0:
-        if v < 0x100:
-            tag, size = 0xCC, 1
-        elif v < 0x10000:
-            tag, size = 0xCD, 2
-        elif v < <int64_t>0x100000000:
-            tag, size = 0xCE, 4
-        else:
-            tag, size = 0xCF, 8
-    elif v >= -128:
-        tag, size = 0xD0, 1
-    elif v >= -32768:
-        tag, size = 0xD1, 2
-    elif v >= -<int64_t>2147483648:
-        tag, size = 0xD2, 4
-    else:
-        tag, size = 0xD3, 8
-    p[0] = tag
-    for k in range(size):
-        p[size - k] = <uint8_t>((<unsigned long long>v >> (8 * k)) & 0xFF)
-    return 1 + size
 
 
 def settle(list avatars, list presences, list entities, set touched, int idle_after, int64_t gen,

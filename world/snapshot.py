@@ -108,7 +108,8 @@ def eid_index(eids: IntArray) -> IntArray:
     non-negative), ``len(eids)`` for ids not among them: ``table[np.minimum(q, len(table)
     - 1)]``. A gather, where ``searchsorted`` of tens of thousands of unsorted ids costs
     milliseconds. Ids only grow, so the table stays within a small multiple of n while
-    visitors come and go; past that, ``positions`` falls back to a binary search."""
+    visitors come and go; past that, the table is empty and ``assemble`` searches
+    ``eids`` instead."""
     n = len(eids)
     top = int(eids[-1]) if n else 0
     if top > 4 * n + 65536:

@@ -22,10 +22,11 @@ from libc.stdint cimport int64_t, uint8_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
+from world.msgpack_ints cimport int_size, put_be, put_int
+
 import numpy as np
 
 cdef int64_t LOW = 0xFFFFFFFF
-ctypedef unsigned long long uint64_t_
 
 
 cdef class ViewerState:
@@ -80,78 +81,6 @@ cdef class ViewerState:
         return f"ViewerState(last_tick={self.last_tick}, ack={self.ack}, pos={self.pos})"
 
 
-cdef inline Py_ssize_t int_size(int64_t v) noexcept nogil:
-    """Bytes of ``v`` in MessagePack as msgspec writes it (the smallest form, unsigned
-    for non-negative values)."""
-    if v >= 0:
-        if v < 128:
-            return 1
-        if v < 0x100:
-            return 2
-        if v < 0x10000:
-            return 3
-        if v < <int64_t>0x100000000:
-            return 5
-        return 9
-    if v >= -32:
-        return 1
-    if v >= -128:
-        return 2
-    if v >= -32768:
-        return 3
-    if v >= -<int64_t>2147483648:
-        return 5
-    return 9
-
-
-cdef inline void put_be(uint8_t* p, uint64_t_ v, int n) noexcept nogil:
-    cdef int i
-    for i in range(n):
-        p[n - 1 - i] = <uint8_t>(v & 0xFF)
-        v >>= 8
-
-
-
-cdef inline Py_ssize_t put_int(uint8_t* p, int64_t v) noexcept nogil:
-    if v >= 0:
-        if v < 128:
-            p[0] = <uint8_t>v
-            return 1
-        if v < 0x100:
-            p[0] = 0xCC
-            p[1] = <uint8_t>v
-            return 2
-        if v < 0x10000:
-            p[0] = 0xCD
-            put_be(p + 1, <uint64_t_>v, 2)
-            return 3
-        if v < <int64_t>0x100000000:
-            p[0] = 0xCE
-            put_be(p + 1, <uint64_t_>v, 4)
-            return 5
-        p[0] = 0xCF
-        put_be(p + 1, <uint64_t_>v, 8)
-        return 9
-    if v >= -32:
-        p[0] = <uint8_t>(v & 0xFF)
-        return 1
-    if v >= -128:
-        p[0] = 0xD0
-        p[1] = <uint8_t>(v & 0xFF)
-        return 2
-    if v >= -32768:
-        p[0] = 0xD1
-        put_be(p + 1, <uint64_t_>v, 2)
-        return 3
-    if v >= -<int64_t>2147483648:
-        p[0] = 0xD2
-        put_be(p + 1, <uint64_t_>v, 4)
-        return 5
-    p[0] = 0xD3
-    put_be(p + 1, <uint64_t_>v, 8)
-    return 9
-
-
 cdef inline Py_ssize_t array_header_size(Py_ssize_t n) noexcept nogil:
     if n < 16:
         return 1
@@ -166,10 +95,10 @@ cdef inline Py_ssize_t put_array_header(uint8_t* p, Py_ssize_t n) noexcept nogil
         return 1
     if n < 0x10000:
         p[0] = 0xDC
-        put_be(p + 1, <uint64_t_>n, 2)
+        put_be(p + 1, n, 2)
         return 3
     p[0] = 0xDD
-    put_be(p + 1, <uint64_t_>n, 4)
+    put_be(p + 1, n, 4)
     return 5
 
 
@@ -187,10 +116,10 @@ cdef inline void put_ws_header(uint8_t* p, Py_ssize_t n) noexcept nogil:
         p[1] = <uint8_t>n
     elif n < 0x10000:
         p[1] = 0x7E
-        put_be(p + 2, <uint64_t_>n, 2)
+        put_be(p + 2, n, 2)
     else:
         p[1] = 0x7F
-        put_be(p + 2, <uint64_t_>n, 8)
+        put_be(p + 2, n, 8)
 
 
 cdef struct Buffer:

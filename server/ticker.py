@@ -24,8 +24,9 @@ from collections.abc import Callable
 from server.clock import Clock
 from server.config import ServerConfig
 from server.metrics import Metrics
+from server.net.frame_writes import ready_peers, write_frames
 from server.parks import HostedPark
-from server.presence import Peer, Presence
+from server.presence import Presence
 from world.naive_snapshot import naive_snapshots
 from world.protocol import messages as M
 from world.protocol.constants import CloseCode
@@ -109,22 +110,16 @@ class Ticker:
                 park.room.build_snapshots(())
             return
         cfg, metrics = self.cfg, self.metrics
-        high = cfg.high_water
-        ready: dict[int, Peer] = {}
-        for eid, visitor in park.clients.items():
-            peer = visitor.peer
-            if peer.buffered() > high:
-                if visitor.behind_since is None:
-                    visitor.behind_since = now
-                    metrics.snapshots_skipped += 1
-                elif now - visitor.behind_since > cfg.behind_drop_s:
-                    peer.bye(CloseCode.TOO_SLOW, f"could not keep up with snapshots for {now - visitor.behind_since:.1f} s")
-                else:
-                    metrics.snapshots_skipped += 1
-                continue
-            if visitor.behind_since is not None:
-                visitor.behind_since = None
-            ready[eid] = peer
+        ready, behind = ready_peers(park.clients, cfg.high_water)
+        for visitor in behind:
+            if visitor.behind_since is None:
+                visitor.behind_since = now
+                metrics.snapshots_skipped += 1
+            elif now - visitor.behind_since > cfg.behind_drop_s:
+                visitor.peer.bye(CloseCode.TOO_SLOW,
+                                 f"could not keep up with snapshots for {now - visitor.behind_since:.1f} s")
+            else:
+                metrics.snapshots_skipped += 1
         room = park.room
         sent = sent_bytes = 0
         if cfg.snapshot_mode == "naive":
@@ -136,14 +131,8 @@ class Ticker:
                     sent_bytes += len(body)
         else:
             built = room.build_frames(ready)
-            data = memoryview(built.data)  # each client's write is a slice: no copy, no header join
-            for eid, (start, body, end) in zip(built.eids, built.bounds.tolist(), strict=True):
-                if body == end:
-                    continue
-                if not ready[eid].push_frame(data[start:end]):
-                    room.mark_skipped(eid)
-                else:
-                    sent += 1
-                    sent_bytes += end - body
+            sent, sent_bytes, failed = write_frames(ready, built.eids, built.data, built.bounds)
+            for eid in failed:
+                room.mark_skipped(eid)
         metrics.messages_out += sent
         metrics.bytes_out += sent_bytes

@@ -26,10 +26,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$python" -m venv .venv
 fi
-# The room's hot loops are compiled (world/*.pyx, Cython): pip builds them with the C
+# The room's hot loops and the ticker's write loop are compiled (world/*.pyx, server/net/*.pyx; Cython): pip builds them with the C
 # compiler, and again whenever a .pyx (or a .pxd they share) changed since the last install.
 stale_ext=0
-for pyx in world/*.pyx; do
+for pyx in world/*.pyx server/net/*.pyx; do
   so=$(ls "${pyx%.pyx}".cpython-*.so 2>/dev/null | head -1 || true)
   { [ -z "$so" ] || [ "$pyx" -nt "$so" ] || [ setup.py -nt "$so" ]; } && stale_ext=1
   for pxd in world/*.pxd; do { [ -n "$so" ] && [ "$pxd" -nt "$so" ]; } && stale_ext=1; done

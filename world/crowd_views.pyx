@@ -1,9 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""Views in a crowd: ``world.interest``'s dense path, row by row in C.
+"""Views in a crowd: ``world.interest``'s dense path, viewer by viewer in C.
 
-When most of a room stands within the leave radius of each other, every viewer's
-candidates are everyone, and ``Interest`` asks ``dense_views`` instead of pairing
-runs of a sorted order. For each viewer: the squared distance to every entity in
+When most of a room stands within the leave radius of each other, pairing runs of a
+sorted order costs more than measuring, and ``Interest`` asks ``dense_views``. The
+entities are sorted into grid cells half the leave radius wide; each viewer measures
+the entities of the cells that can hold one within the leave radius (the rest are
+beyond it and never in a view). For each viewer: the squared distance to each in
 float32 (the same operations as numpy's ``subtract.outer``, ``multiply`` and ``+=``,
 so the same numbers), the k-th smallest of them (a histogram over the leave radius,
 then a selection inside the one bin that holds it), the entities within that and

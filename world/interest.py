@@ -13,9 +13,9 @@ candidate) pair arrays with no Python loop. Distances, the hysteresis test
 per-viewer histogram of squared distance in 64 bins, exact sorting only inside the
 one bin that straddles the cap) are array operations over those pairs. When visitors
 are spread over a park the cost follows the number of nearby pairs, not n squared.
-When a crowd stands in one spot (candidates above 15% of n squared) every viewer's
-distances to everyone, row by row in C (``world.crowd_views``), are cheaper and are
-used instead (see ``_dense`` for the one way its K cap differs at the hysteresis
+When a crowd stands in one spot (candidates above 15% of n squared) each viewer's
+distances to the entities of the grid cells in reach, in C (``world.crowd_views``), are
+cheaper and are used instead (see ``_dense`` for the one way its K cap differs at the hysteresis
 ring).
 """
 

@@ -21,6 +21,8 @@ from libc.math cimport isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, qsort
 
+from world.sorted_keys cimport lower_bound
+
 import numpy as np
 
 
@@ -133,15 +135,9 @@ cdef float kth_within(const float* row, Py_ssize_t n, Py_ssize_t k, float limit,
     return kth_smallest(scratch, m, k - cum - 1)
 
 
-cdef bint was_visible(const int64_t[::1] keys, int64_t key) noexcept nogil:
-    cdef Py_ssize_t lo = 0, hi = keys.shape[0], mid
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < keys.shape[0] and keys[lo] == key
+cdef inline bint was_visible(const int64_t[::1] keys, int64_t key) noexcept nogil:
+    cdef Py_ssize_t at = lower_bound(keys, key)
+    return at < keys.shape[0] and keys[at] == key
 
 
 cdef inline Py_ssize_t cell_of(float v, float lo, float size, Py_ssize_t last) noexcept nogil:

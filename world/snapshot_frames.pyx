@@ -23,6 +23,7 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 from world.msgpack_ints cimport int_size, put_be, put_int
+from world.sorted_keys cimport lower_bound
 
 import numpy as np
 
@@ -167,20 +168,14 @@ cdef int scratch_reserve(Scratch* s, Py_ssize_t n) except -1:
 cdef inline Py_ssize_t index_of(const int64_t[::1] table, const int64_t[::1] eids, int64_t eid) noexcept nogil:
     """Position of ``eid`` in the sorted ``eids`` (``len(eids)`` when absent), through
     ``world.snapshot.eid_index``'s table, or a binary search when there is none."""
-    cdef Py_ssize_t n = eids.shape[0], lo = 0, hi, mid
+    cdef Py_ssize_t n = eids.shape[0], lo
     if table.shape[0]:
         if eid < 0:
             return n
         if eid >= table.shape[0]:
             return table[table.shape[0] - 1]
         return table[eid]
-    hi = n
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if eids[mid] < eid:
-            lo = mid + 1
-        else:
-            hi = mid
+    lo = lower_bound(eids, eid)
     if lo < n and eids[lo] == eid:
         return lo
     return n

@@ -96,7 +96,7 @@ class Connection:
     # --- writing (never awaits) ------------------------------------------------------
 
     def _open_transport(self) -> Any:
-        if self.ws.protocol.state is not State.OPEN:
+        if self.protocol.state is not _OPEN:
             return None
         transport = self.transport
         if transport is None or transport.is_closing():

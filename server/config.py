@@ -21,6 +21,7 @@ from world.datadir import previews_dir
 
 ENV_PREFIX = "CLOUDPARK_"
 SNAPSHOT_MODES = ("aoi", "naive")
+GAME_SOCKETS = ("picows", "websockets")
 
 
 def _known_zone(name: str) -> bool:
@@ -82,6 +83,9 @@ class ServerConfig:
     # "aoi": interest-managed, encode-once snapshots (the product). "naive": every client
     # gets every avatar, packed per client, unquantized: only for the crowd benchmark's baseline.
     snapshot_mode: str = "aoi"
+    # the game websocket's library: "picows" (compiled frame parser, the product) or
+    # "websockets" (the one every other request on the port goes through; the benchmark's before)
+    game_socket: str = "picows"
     # the web app (`cloudpark web`): the game websocket its portal announces (the world
     # server's own port; its /parks.json on the same host and port gives visitors online)
     game_url: str = "ws://127.0.0.1:8766/ws"
@@ -141,6 +145,8 @@ class ServerConfig:
             problems.append("zone_timezone must be an IANA time zone name such as Asia/Shanghai")
         if self.snapshot_mode not in SNAPSHOT_MODES:
             problems.append(f"snapshot_mode must be one of {', '.join(SNAPSHOT_MODES)}")
+        if self.game_socket not in GAME_SOCKETS:
+            problems.append(f"game_socket must be one of {', '.join(GAME_SOCKETS)}")
         if self.max_buffer < self.high_water:
             problems.append("max_buffer cannot be below high_water")
         if self.patch_rate > self.tick_rate:

@@ -27,6 +27,7 @@ from websockets.protocol import State
 from server.dispatch import Dispatcher
 from server.metrics import Metrics
 from server.net import frame_writes
+from server.net.game_link import GameLink
 from server.presence import Visitor
 from world.protocol import messages as M
 from world.protocol.codec import encode
@@ -75,7 +76,7 @@ class PendingWrites:
 class Connection:
     """The server side of one game websocket (implements ``server.presence.Peer``)."""
 
-    def __init__(self, ws: ServerConnection, ip: str, limits: SessionLimits, now: float,
+    def __init__(self, ws: ServerConnection | GameLink, ip: str, limits: SessionLimits, now: float,
                  dispatcher: Dispatcher, metrics: Metrics, pending: PendingWrites, max_buffer: int) -> None:
         self.ws = ws
         self.ip = ip

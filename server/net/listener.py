@@ -18,7 +18,7 @@ import resource
 import socket
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.frames import Opcode
@@ -28,6 +28,8 @@ from server.config import ServerConfig
 from server.dispatch import Dispatcher
 from server.metrics import Metrics
 from server.net.connection import Connection, PendingWrites
+from server.net.door import Way, way_of
+from server.net.game_link import GameLink, hand_over, make_protocol
 from server.net.http import Routes
 from server.presence import Presence
 from world.protocol import messages as M
@@ -36,6 +38,11 @@ from world.protocol.constants import FRAME_READ_LIMIT, SUBPROTOCOL, CloseCode
 from world.protocol.session import SessionLimits
 
 log = logging.getLogger("cloudpark.listener")
+MAX_QUEUE = 32  # messages waiting for a connection's reader before reading pauses
+PING_EVERY_S = 20.0  # keepalive: a ping after this long (picows: this long without a frame) ...
+PING_TIMEOUT_S = 20.0  # ... and the connection is dropped if no pong comes within this
+CLOSE_TIMEOUT_S = 5.0  # how long our close frame waits for the peer's
+SERVER_HEADER = "CloudPark"
 REFUSAL_LOG_EVERY_S = 10.0
 FD_MARGIN = 64  # descriptors kept for the database, scene files, logs
 
@@ -91,12 +98,20 @@ def _ip_of(transport: Any) -> str:
     return str(peer[0]) if peer else "?"
 
 
-def gated(gate: Gate) -> type[ServerConnection]:
+def gated(gate: Gate, game_protocol: Callable[[], Any] | None = None,
+          head_timeout: float = 10.0) -> type[ServerConnection]:
+    """websockets' connection with the gate in front; with ``game_protocol`` (picows'),
+    also the door: the request head is read first, and a game upgrade is handed to a
+    new ``game_protocol()`` instead (``server.net.door``)."""
+
     class GatedConnection(ServerConnection):
         gate_ip = ""
         gate_pending = False
         # Set by the game connection while it reads (``Connection.take_input``).
         input_taker: Callable[[bytes], bool] | None = None
+        door_head: bytearray | None = None  # the request head while the door reads it
+        door_timer: asyncio.TimerHandle | None = None
+        door_transport: asyncio.Transport | None = None
 
         def process_event(self, event: Any) -> None:
             """Frames parsed by websockets' own protocol: a complete binary frame is offered
@@ -110,12 +125,41 @@ def gated(gate: Gate) -> type[ServerConnection]:
             super().process_event(event)
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
             ip = _ip_of(transport)
+            if game_protocol is not None:  # the door reads the head before websockets sees it
+                self.door_transport = cast(asyncio.Transport, transport)
+                if not gate.admit(ip):
+                    self.door_transport.abort()
+                    return
+                self.gate_ip, self.gate_pending = ip, True
+                self.door_head = bytearray()
+                self.door_timer = asyncio.get_running_loop().call_later(head_timeout, self.door_transport.abort)
+                return
+            super().connection_made(transport)
             if not gate.admit(ip):
                 transport.abort()
                 return
             self.gate_ip, self.gate_pending = ip, True
+
+        def data_received(self, data: bytes) -> None:
+            head = self.door_head
+            if head is None:
+                super().data_received(data)
+                return
+            head += data
+            way = way_of(head)
+            if way is Way.WAIT:
+                return
+            transport = self.door_transport
+            assert transport is not None and self.door_timer is not None and game_protocol is not None
+            self.door_timer.cancel()
+            self.door_head = self.door_transport = None
+            if way is Way.GAME:
+                self.upgraded()  # the whole head is read: picows answers it at once
+                hand_over(transport, game_protocol(), bytes(head))
+                return
+            super().connection_made(transport)
+            super().data_received(bytes(head))
 
         def upgraded(self) -> None:
             if self.gate_pending:
@@ -124,6 +168,11 @@ def gated(gate: Gate) -> type[ServerConnection]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self.upgraded()
+            if self.door_transport is not None:  # gone (or refused) before websockets saw it
+                if self.door_timer is not None:
+                    self.door_timer.cancel()
+                self.door_head = self.door_transport = None
+                return
             super().connection_lost(exc)
 
     return GatedConnection
@@ -146,6 +195,8 @@ class Listener:
         self.gate = Gate(cfg.max_pending_per_ip, cfg.max_pending, clock)
         self.server: Server | None = None
         self.max_connections = cfg.max_connections
+        self.links: set[GameLink] = set()  # open game websockets on picows
+        self.link_tasks: set[asyncio.Task[None]] = set()  # their handlers
 
     async def start(self) -> None:
         cfg = self.cfg
@@ -155,13 +206,27 @@ class Listener:
             log.warning("descriptor limit %d: at most %d game connections (max_connections %d lowered)",
                         soft, max(room, 1), cfg.max_connections)
             self.max_connections = max(room, 1)
+        max_size = max(FRAME_READ_LIMIT, cfg.max_frame)
+        game = self._game_protocol if cfg.game_socket == "picows" else None
         self.server = await serve(
-            self.handle, cfg.host, cfg.port, create_connection=gated(self.gate),
-            process_request=self.routes, compression=None, max_size=max(FRAME_READ_LIMIT, cfg.max_frame),
-            max_queue=32, open_timeout=cfg.handshake_timeout, ping_interval=20, ping_timeout=20,
-            close_timeout=5, subprotocols=[SUBPROTOCOL], select_subprotocol=_any_subprotocol,
-            server_header="CloudPark",
+            self.handle, cfg.host, cfg.port, create_connection=gated(self.gate, game, cfg.handshake_timeout),
+            process_request=self.routes, compression=None, max_size=max_size,
+            max_queue=MAX_QUEUE, open_timeout=cfg.handshake_timeout, ping_interval=PING_EVERY_S,
+            ping_timeout=PING_TIMEOUT_S, close_timeout=CLOSE_TIMEOUT_S, subprotocols=[SUBPROTOCOL],
+            select_subprotocol=_any_subprotocol, server_header=SERVER_HEADER,
         )
+
+    def _game_protocol(self) -> Any:
+        """picows' protocol for a game upgrade the door hands over (``cfg.game_socket``)."""
+        max_size = max(FRAME_READ_LIMIT, self.cfg.max_frame)
+
+        def new_link() -> GameLink:
+            return GameLink(self.handle, self.link_tasks, self.links, max_message=max_size,
+                            max_queue=MAX_QUEUE, close_timeout=CLOSE_TIMEOUT_S)
+
+        return make_protocol(new_link, subprotocol=SUBPROTOCOL, server_header=SERVER_HEADER,
+                             handshake_timeout=self.cfg.handshake_timeout, max_frame=max_size,
+                             ping_every=PING_EVERY_S, ping_timeout=PING_TIMEOUT_S)
 
     @property
     def port(self) -> int:
@@ -171,9 +236,14 @@ class Listener:
     async def close(self) -> None:
         if self.server is not None:
             self.server.close(close_connections=True)
+            links = [link.close(1001, "") for link in list(self.links)]
+            if links:
+                await asyncio.gather(*links)
+            if self.link_tasks:
+                await asyncio.wait(list(self.link_tasks))
             await self.server.wait_closed()
 
-    async def handle(self, ws: ServerConnection) -> None:
+    async def handle(self, ws: ServerConnection | GameLink) -> None:
         if hasattr(ws, "upgraded"):
             ws.upgraded()
         ip = _ip_of(ws.transport)

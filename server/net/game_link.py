@@ -70,6 +70,7 @@ class GameLink(WSListener):
         self.state = State.CONNECTING
         self.close_rcvd: Close | None = None
         self.close_sent: Close | None = None
+        self.close_rcvd_then_sent: bool | None = None  # who closed first, once both frames went
         # Set by the game connection while it reads (``Connection.take_input``).
         self.input_taker: Callable[[bytes], bool] | None = None
         self._messages: deque[bytes | str] = deque()
@@ -180,7 +181,7 @@ class GameLink(WSListener):
         messages = self._messages
         while not messages:
             if self.state is _CLOSED or self.close_rcvd is not None:
-                raise ConnectionClosed(self.close_rcvd, self.close_sent)
+                raise self._closed()
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
@@ -193,6 +194,11 @@ class GameLink(WSListener):
                 self.transport.resume_reading()
         return message
 
+    def _closed(self) -> ConnectionClosed:
+        rcvd, sent = self.close_rcvd, self.close_sent
+        first = None if rcvd is None or sent is None else bool(self.close_rcvd_then_sent)
+        return ConnectionClosed(rcvd, sent, first)
+
     # --- messages out, closing -------------------------------------------------------
 
     async def send(self, data: bytes) -> None:
@@ -203,6 +209,8 @@ class GameLink(WSListener):
     def _send_close(self, code: int | WSCloseCode, reason: str) -> None:
         code = cast(int, code)  # picows' enum names the RFC's codes; ours (4000-4999) pass through
         self.close_sent = Close(code, reason)
+        if self.close_rcvd is not None:
+            self.close_rcvd_then_sent = True
         self.state = _CLOSING
         assert self.wst is not None
         self.wst.send_close(cast(WSCloseCode, code), reason.encode()[:123])
@@ -222,6 +230,8 @@ class GameLink(WSListener):
         except UnicodeDecodeError:
             reason = ""
         self.close_rcvd = Close(code, reason)
+        if self.close_sent is not None:
+            self.close_rcvd_then_sent = False
         if self.state is _OPEN:  # the peer closed first: answer with its code
             self._send_close(code if code != NO_STATUS else 1000, reason)
         self._wake()

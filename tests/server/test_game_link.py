@@ -4,6 +4,7 @@ rules either way (what the door routes where, fragments, text, limits, closes)."
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -110,8 +111,8 @@ def test_a_message_over_the_read_limit_closes_1009(tmp_path: Path, game_socket: 
 
 
 @pytest.mark.parametrize("game_socket", SOCKETS)
-def test_the_server_answers_a_close_with_its_code_and_keeps_what_the_peer_sent(tmp_path: Path,
-                                                                              game_socket: str) -> None:
+def test_the_server_answers_a_close_with_its_code_and_keeps_what_the_peer_sent(
+        tmp_path: Path, game_socket: str, caplog: pytest.LogCaptureFixture) -> None:
     async def go() -> None:
         async with running_app(tmp_path, game_socket=game_socket) as app:
             v = await Visitor.connect(app.port)
@@ -124,11 +125,14 @@ def test_the_server_answers_a_close_with_its_code_and_keeps_what_the_peer_sent(t
             assert rcvd is not None and (rcvd.code, rcvd.reason) == (1001, "going home")
             await v.wait_until(lambda: not app.listener.connections)
     asyncio.run(go())
+    # the connection's handler ended as a close ends, not with an error of its own
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failed, [r.getMessage() for r in failed]
 
 
 def test_stopping_the_server_closes_game_links_1001(tmp_path: Path) -> None:
     async def go() -> None:
-        async with running_app(tmp_path) as app:
+        async with running_app(tmp_path, game_socket="picows") as app:
             v = await Visitor.connect(app.port)
             await v.hello_guest("Cy")
             assert app.listener.links

@@ -83,10 +83,10 @@ class ServerConfig:
     # "aoi": interest-managed, encode-once snapshots (the product). "naive": every client
     # gets every avatar, packed per client, unquantized: only for the crowd benchmark's baseline.
     snapshot_mode: str = "aoi"
-    # the game websocket's library: "websockets" (the default, as every other request on the
-    # port) or "picows" (compiled frame parser behind server.net.door; opt-in until a
-    # side-by-side bench shows its gain: docs/benchmarks.md, issue 14's third sitting)
-    game_socket: str = "websockets"
+    # the game websocket's library: "picows" (compiled frame parser behind server.net.door, the
+    # default: 1,500 tour visitors held on one core where websockets held 1,250, docs/benchmarks.md)
+    # or "websockets" (the one every other request on the port goes through)
+    game_socket: str = "picows"
     # the web app (`cloudpark web`): the game websocket its portal announces (the world
     # server's own port; its /parks.json on the same host and port gives visitors online)
     game_url: str = "ws://127.0.0.1:8766/ws"
